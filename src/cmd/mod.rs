@@ -1,0 +1,111 @@
+//! One file per command: its help text, its arguments and its `run`.
+
+pub mod record;
+pub mod sessions;
+
+use crate::cli::{Arg, Config};
+use crate::error::{Error, Result};
+
+pub const MAIN_USAGE: &str = "\
+rdx - watch Redux apps from a terminal or a CI job
+
+rdx joins a Redux DevTools remote server (@redux-devtools/cli) as a read-only
+monitor, keeps a live registry of the app instances it sees, and lists them.
+
+Usage: rdx [GLOBAL FLAGS] <COMMAND> [FLAGS]
+
+Commands:
+  sessions   list the app instances talking to the server (alias: list)
+  record     write the server's traffic to a fixture file for --replay
+  help       show help for a command
+
+Global flags (before or after the command):
+      --url URL        server URL [env RDX_URL] (default ws://127.0.0.1:8000/socketcluster/)
+      --host H         server host [env RDX_HOST]
+      --port P         server port [env RDX_PORT]
+      --replay FILE    read recorded traffic instead of connecting (- = stdin)
+      --record FILE    also append every frame, in and out, to FILE
+      --timeout DUR    longest wait to connect [env RDX_TIMEOUT] (default 5s)
+      --json           machine output: one JSON object per line
+      --color WHEN     auto, always or never [env NO_COLOR] (default auto)
+      --labels FILE    label store [env RDX_LABELS]
+      --login          log in as a monitor (for servers that require it)
+      --no-reconnect   a lost link ends the command with exit code 3
+  -q, --quiet          say less on stderr
+      --verbose        say more on stderr (skipped frames, protocol version)
+  -h, --help           show help
+  -V, --version        show the version
+
+Durations: 500ms, 5s, 2m, or a plain number of seconds.
+
+Exit codes: 0 ok, 1 nothing/several matched or condition not met, 2 usage error,
+3 could not connect / protocol failure / unreadable fixture, 4 timeout.
+
+Examples:
+  rdx sessions                                  # who is talking to localhost:8000?
+  rdx --replay fixtures/two-apps.jsonl sessions --all
+  rdx --url ws://devbox:8000 sessions --json --for 3s
+  rdx record traffic.jsonl --for 30s            # then: rdx --replay traffic.jsonl sessions
+";
+
+/// A parsed subcommand with its arguments.
+#[derive(Debug)]
+pub enum Command {
+    Sessions(sessions::Args),
+    Record(record::Args),
+}
+
+impl Command {
+    pub fn new(name: &str) -> Result<Command> {
+        match name {
+            "sessions" | "list" => Ok(Command::Sessions(sessions::Args::default())),
+            "record" => Ok(Command::Record(record::Args::default())),
+            other => Err(Error::usage(format!(
+                "unknown command {:?} (commands: sessions, list, record, help)",
+                crate::output::sanitize(other)
+            ))),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Sessions(_) => "sessions",
+            Command::Record(_) => "record",
+        }
+    }
+
+    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
+        match self {
+            Command::Sessions(a) => a.parse_arg(arg, p),
+            Command::Record(a) => a.parse_arg(arg, p),
+        }
+    }
+
+    /// Checks that need every argument (required positionals).
+    pub fn finish(&self) -> Result<()> {
+        match self {
+            Command::Sessions(_) => Ok(()),
+            Command::Record(a) => a.finish(),
+        }
+    }
+
+    pub fn run(self, cfg: &Config) -> Result<()> {
+        match self {
+            Command::Sessions(a) => sessions::run(cfg, a),
+            Command::Record(a) => record::run(cfg, a),
+        }
+    }
+}
+
+/// The help text for `rdx help TOPIC` / `rdx TOPIC --help`.
+pub fn usage(topic: Option<&str>) -> Result<&'static str> {
+    match topic {
+        None => Ok(MAIN_USAGE),
+        Some("sessions" | "list") => Ok(sessions::USAGE),
+        Some("record") => Ok(record::USAGE),
+        Some(other) => Err(Error::usage(format!(
+            "no help for {:?} (commands: sessions, list, record)",
+            crate::output::sanitize(other)
+        ))),
+    }
+}

@@ -1,0 +1,225 @@
+//! `rdx sessions` (alias `rdx list`): the app instances talking to the server.
+
+use std::time::{Duration, Instant};
+
+use crate::cli::{Arg, Config, value_duration};
+use crate::error::Result;
+use crate::event::Event;
+use crate::output::{Out, Palette, Table, sanitize};
+use crate::registry::{Change, Instance, Status};
+use crate::source::{Monitor, Next, Source};
+use crate::timefmt::{age, clock_ms, now_ms};
+
+pub const USAGE: &str = "\
+rdx sessions - list the app instances talking to the server
+
+Usage: rdx sessions [--for DUR] [--follow] [--all] [GLOBAL FLAGS]
+       rdx list ...                      (the same)
+
+Connects, asks every app for its state (START), listens for --for, then prints
+the registry: one row per instance (a store, keyed by its instanceId), newest
+first. With --replay it reads the whole file instead of listening.
+
+Flags:
+      --for DUR    how long to listen before printing (default 1s; ignored in replay)
+  -f, --follow     after the listing, print a line for every instance that
+                   appears or changes status, until interrupted
+  -a, --all        include instances that are gone (their app disconnected)
+      --json       one {\"type\":\"instance\",...} object per line with the fields
+                   id, app, label, env, connection, first_seen, last_seen,
+                   messages, actions, last_action, status
+
+Columns: INSTANCE (instanceId, or socket id for legacy apps), APP (its name),
+STATUS (live, stopped: the app was told to stop, gone: it disconnected),
+MSGS / ACTIONS (messages and ACTIONs received), LAST ACTION, LAST SEEN (how long
+before now, or before the end of a replayed file).
+
+Examples:
+  rdx sessions
+  rdx sessions --for 3s --json | jq -r 'select(.status==\"live\") | .id'
+  rdx --replay fixtures/two-apps.jsonl sessions --all
+  rdx sessions --follow
+";
+
+#[derive(Debug, Default)]
+pub struct Args {
+    pub listen_for: Option<Duration>,
+    pub follow: bool,
+    pub all: bool,
+}
+
+impl Args {
+    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
+        match arg {
+            Arg::Long(l) if l == "for" => self.listen_for = Some(value_duration(p, "--for")?),
+            Arg::Short('f') => self.follow = true,
+            Arg::Long(l) if l == "follow" => self.follow = true,
+            Arg::Short('a') => self.all = true,
+            Arg::Long(l) if l == "all" => self.all = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Listen until the discovery window closes: in replay, the whole file; live,
+/// `window` from the moment rdx is subscribed. Every event goes to `mon`.
+pub fn discover(src: &Source, mon: &mut Monitor, window: Duration) -> Result<()> {
+    let mut until: Option<Instant> = None;
+    loop {
+        let ev = match src.next(until) {
+            Next::Timeout => return Ok(()),
+            Next::Event(Event::End) => return Ok(()),
+            Next::Event(Event::Fatal(e)) => return Err(e),
+            Next::Event(ev) => ev,
+        };
+        if matches!(ev, Event::Connected { .. }) && until.is_none() && !src.is_replay() {
+            until = Some(Instant::now() + window);
+        }
+        mon.observe(&ev)?;
+    }
+}
+
+pub fn run(cfg: &Config, args: Args) -> Result<()> {
+    let src = Source::open(cfg, None)?;
+    let mut mon = Monitor::new(cfg);
+    let window = args.listen_for.unwrap_or(Duration::from_secs(1));
+    discover(&src, &mut mon, window)?;
+    let mut out = Out::new(args.follow);
+    let reference = if src.is_replay() {
+        mon.last_t
+    } else {
+        now_ms()
+    };
+    let list = mon.registry.sorted(args.all);
+    if cfg.json {
+        for inst in &list {
+            out.json(&inst.to_json())?;
+        }
+    } else if !list.is_empty() {
+        out.text(&render(&list, reference, cfg.palette()))?;
+    }
+    if !cfg.quiet && !cfg.json {
+        let hidden = mon.registry.len() - list.len();
+        if list.is_empty() && hidden == 0 {
+            let where_ = if src.is_replay() {
+                "in the recording".to_string()
+            } else {
+                format!("in {}", crate::timefmt::age(window.as_millis() as u64))
+            };
+            eprintln!(
+                "rdx: no app instances seen {where_} (apps need @redux-devtools/remote with realtime: true)"
+            );
+        } else if hidden > 0 {
+            eprintln!("rdx: {hidden} gone instance(s) not shown (--all shows them)");
+        }
+    }
+    out.flush()?;
+    if args.follow && !src.is_replay() {
+        follow(&src, &mut mon, &mut out, cfg)?;
+    }
+    mon.summary();
+    Ok(())
+}
+
+fn follow(src: &Source, mon: &mut Monitor, out: &mut Out, cfg: &Config) -> Result<()> {
+    let pal = cfg.palette();
+    loop {
+        let ev = match src.next(None) {
+            Next::Event(Event::End) | Next::Timeout => return Ok(()),
+            Next::Event(Event::Fatal(e)) => return Err(e),
+            Next::Event(ev) => ev,
+        };
+        let t = match &ev {
+            Event::Relay { t, .. } => *t,
+            _ => now_ms(),
+        };
+        for change in mon.observe(&ev)? {
+            let (mark, key) = match &change {
+                Change::Added(k) => ("+", k),
+                Change::Status(k) => ("~", k),
+                Change::Touched(_) => continue,
+            };
+            let Some(inst) = mon.registry.get(key) else {
+                continue;
+            };
+            if cfg.json {
+                out.json(&inst.to_json())?;
+            } else {
+                out.line(&format!(
+                    "{}  {mark} {}  {}  {}  {}",
+                    pal.dim(&clock_ms(t)),
+                    sanitize(&inst.id),
+                    sanitize(inst.app.as_deref().unwrap_or("-")),
+                    status_cell(inst.status, pal).0,
+                    pal.dim(&format!("via {}", sanitize(&inst.connection))),
+                ))?;
+            }
+        }
+    }
+}
+
+fn status_cell(s: Status, pal: Palette) -> (String, String) {
+    let plain = s.as_str().to_string();
+    let styled = match s {
+        Status::Live => pal.green(&plain),
+        Status::Stopped => pal.yellow(&plain),
+        Status::Gone => pal.red(&plain),
+    };
+    (styled, plain)
+}
+
+fn plain(s: String) -> (String, String) {
+    (s.clone(), s)
+}
+
+/// The human table. Every string from the wire is sanitized.
+pub fn render(list: &[&Instance], reference_ms: u64, pal: Palette) -> String {
+    let show_label = list.iter().any(|i| i.label.is_some());
+    let show_env = list.iter().any(|i| i.env.is_some());
+    let mut header = vec!["INSTANCE", "APP"];
+    let mut right = vec![false, false];
+    if show_label {
+        header.push("LABEL");
+        right.push(false);
+    }
+    if show_env {
+        header.push("ENV");
+        right.push(false);
+    }
+    header.extend(["STATUS", "MSGS", "ACTIONS", "LAST ACTION", "LAST SEEN"]);
+    right.extend([false, true, true, false, true]);
+    let mut table = Table::new(&header, &right, pal);
+    for inst in list {
+        let mut row = vec![
+            plain(sanitize(&inst.id).into_owned()),
+            plain(sanitize(inst.app.as_deref().unwrap_or("-")).into_owned()),
+        ];
+        if show_label {
+            row.push(plain(
+                sanitize(inst.label.as_deref().unwrap_or("-")).into_owned(),
+            ));
+        }
+        if show_env {
+            row.push(plain(
+                sanitize(inst.env.as_deref().unwrap_or("-")).into_owned(),
+            ));
+        }
+        let ago = match reference_ms.saturating_sub(inst.last_seen) {
+            ms if ms < 1000 => "now".to_string(),
+            ms => format!("{} ago", age(ms)),
+        };
+        row.extend([
+            status_cell(inst.status, pal),
+            plain(inst.messages.to_string()),
+            plain(inst.actions.to_string()),
+            plain(
+                crate::output::truncate(&sanitize(inst.last_action.as_deref().unwrap_or("-")), 40)
+                    .into_owned(),
+            ),
+            (pal.dim(&ago), ago),
+        ]);
+        table.row(row);
+    }
+    table.render()
+}

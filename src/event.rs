@@ -1,0 +1,141 @@
+//! What the reader thread (live) or the replay thread sends to the main thread,
+//! and the one routine both use to turn an inbound frame into events.
+
+use crate::error::Error;
+use crate::relay::{self, Message};
+use crate::wire::{self, Packet};
+
+/// One event on the channel from the transport (or replay) to the main thread.
+#[derive(Debug)]
+pub enum Event {
+    /// A relay message published on `log`, received at `t` (epoch ms).
+    Relay { t: u64, msg: Box<Message> },
+    /// Handshake done (live: also subscribed and START sent).
+    Connected {
+        t: u64,
+        socket_id: String,
+        ping_timeout_ms: u64,
+        legacy: bool,
+        reconnect: bool,
+    },
+    /// The link was lost; the transport is reconnecting.
+    Lost { t: u64, reason: String },
+    /// Something in the input was not understood and was skipped.
+    /// `loud`: a damaged fixture line, always reported; otherwise shown with --verbose.
+    Skipped {
+        t: u64,
+        at: String,
+        what: String,
+        loud: bool,
+    },
+    /// The source gave up (could not connect, unreadable fixture, ...).
+    Fatal(Error),
+    /// A replay reached the end of its file.
+    End,
+}
+
+/// Decode one inbound text frame. Relay messages (and skips) go to `emit`;
+/// heartbeats and replies, which only a live link cares about, go to `control`.
+/// Both the transport thread and replay call this, so both see the same events.
+pub fn route(
+    t: u64,
+    at: &dyn Fn() -> String,
+    text: &str,
+    control: &mut Vec<Packet>,
+    emit: &mut dyn FnMut(Event),
+) {
+    let mut packets = Vec::new();
+    let mut skips = Vec::new();
+    wire::decode(text, &mut packets, &mut skips);
+    for s in skips {
+        emit(Event::Skipped {
+            t,
+            at: at(),
+            what: s.to_string(),
+            loud: false,
+        });
+    }
+    for p in packets {
+        match p {
+            Packet::Publish { channel, data } if channel == "log" => relay_event(t, at, data, emit),
+            // The legacy server delivers targeted messages as emitted events.
+            Packet::Emit { event, data } if event == "log" => relay_event(t, at, data, emit),
+            // Other channels (report) and emitted events we do not use.
+            Packet::Publish { .. } => {}
+            other => control.push(other),
+        }
+    }
+}
+
+fn relay_event(
+    t: u64,
+    at: &dyn Fn() -> String,
+    data: serde_json::Value,
+    emit: &mut dyn FnMut(Event),
+) {
+    match relay::Message::decode(data) {
+        Ok(msg) => emit(Event::Relay {
+            t,
+            msg: Box::new(msg),
+        }),
+        Err(e) => emit(Event::Skipped {
+            t,
+            at: at(),
+            what: e.to_string(),
+            loud: false,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relay::Kind;
+
+    fn run(text: &str) -> (Vec<Packet>, Vec<Event>) {
+        let mut control = Vec::new();
+        let mut events = Vec::new();
+        route(7, &|| "frame 1".into(), text, &mut control, &mut |e| {
+            events.push(e)
+        });
+        (control, events)
+    }
+
+    #[test]
+    fn publish_on_log_becomes_a_relay_event() {
+        let (c, e) = run(
+            r##"{"event":"#publish","data":{"channel":"log","data":{"type":"STOP","id":"s","instanceId":"i"}}}"##,
+        );
+        assert!(c.is_empty());
+        assert!(matches!(&e[..], [Event::Relay { t: 7, msg }] if msg.kind == Kind::Stop));
+    }
+
+    #[test]
+    fn legacy_emit_and_report_and_control() {
+        let (c, e) = run(
+            r##"[{"event":"log","data":{"type":"START","id":"s"}},{"event":"#publish","data":{"channel":"report","data":{}}},{"rid":3}]"##,
+        );
+        assert_eq!(e.len(), 1);
+        assert_eq!(
+            c,
+            vec![Packet::Reply {
+                rid: 3,
+                data: serde_json::Value::Null,
+                error: None
+            }]
+        );
+        let (c, _) = run("");
+        assert_eq!(c, vec![Packet::Ping]);
+    }
+
+    #[test]
+    fn junk_becomes_skips_with_position() {
+        let (_, e) = run("not json");
+        assert!(matches!(&e[..], [Event::Skipped { at, .. }] if at == "frame 1"));
+        let (_, e) =
+            run(r##"{"event":"#publish","data":{"channel":"log","data":{"type":"START"}}}"##);
+        assert!(
+            matches!(&e[..], [Event::Skipped { what, .. }] if what.contains("without instanceId"))
+        );
+    }
+}

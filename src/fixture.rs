@@ -1,0 +1,299 @@
+//! The fixture format (SPEC.md): NDJSON, one frame per line,
+//! `{"t": <epoch ms>, "dir": "in"|"out"|"meta", "data": "<raw text frame>"}`.
+//!
+//! Reading: `dir:"in"` lines go through [`event::route`], the same routine the
+//! live transport uses. A bad line is skipped and reported with its line
+//! number; a file in which no line is a frame is an error (exit 3).
+//! Writing: every line is flushed, so a recording killed by Ctrl-C is whole.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufWriter, Write};
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::event::{self, Event};
+
+/// Feed every inbound frame of `reader` to `emit`. `name` is the file name
+/// used in messages. Returns the number of frame lines read.
+pub fn replay(
+    reader: &mut dyn BufRead,
+    name: &str,
+    emit: &mut dyn FnMut(Event),
+) -> Result<u64, Error> {
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    let mut frames = 0u64;
+    let mut bad = 0u64;
+    let mut control = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::Fixture {
+                path: name.to_string(),
+                reason: format!("read failed after line {line_no}: {e}"),
+            })?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let line = trim_eol(&buf);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let at = || format!("{name}:{line_no}");
+        let frame = match parse_line(line) {
+            Ok(f) => f,
+            Err(what) => {
+                bad += 1;
+                emit(Event::Skipped {
+                    t: 0,
+                    at: at(),
+                    what,
+                    loud: true,
+                });
+                continue;
+            }
+        };
+        frames += 1;
+        if frame.dir == "in" {
+            control.clear();
+            event::route(frame.t, &at, &frame.data, &mut control, emit);
+            for p in control.drain(..) {
+                if let crate::wire::Packet::Reply { data, .. } = p
+                    && let Some(h) = crate::wire::handshake_reply(&data)
+                {
+                    emit(Event::Connected {
+                        t: frame.t,
+                        socket_id: h.socket_id,
+                        ping_timeout_ms: h.ping_timeout_ms,
+                        legacy: h.ping_timeout_ms == 20_000,
+                        reconnect: false,
+                    });
+                }
+            }
+        }
+    }
+    if frames == 0 && bad > 0 {
+        return Err(Error::Fixture {
+            path: name.to_string(),
+            reason: format!(
+                "not a fixture: none of its {bad} lines is a {{\"t\",\"dir\",\"data\"}} JSON object"
+            ),
+        });
+    }
+    Ok(frames)
+}
+
+fn trim_eol(buf: &[u8]) -> &[u8] {
+    let mut end = buf.len();
+    while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &buf[..end]
+}
+
+struct Frame {
+    t: u64,
+    dir: String,
+    data: String,
+}
+
+fn parse_line(line: &[u8]) -> Result<Frame, String> {
+    let v: Value = serde_json::from_slice(line).map_err(|e| {
+        if e.is_eof() {
+            "truncated line (skipped)".to_string()
+        } else {
+            format!("not JSON: {e} (skipped)")
+        }
+    })?;
+    let Value::Object(mut obj) = v else {
+        return Err("not a JSON object (skipped)".into());
+    };
+    // Lines that are not inbound frames (out, meta, notes) are ignored whole.
+    let dir = match obj.remove("dir") {
+        Some(Value::String(d)) => d,
+        _ => String::new(),
+    };
+    if dir != "in" {
+        return Ok(Frame {
+            t: 0,
+            dir,
+            data: String::new(),
+        });
+    }
+    let t = match obj.get("t") {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| n.as_f64().map(|f| f.max(0.0) as u64))
+            .unwrap_or(0),
+        _ => return Err("inbound line without a numeric \"t\" (skipped)".into()),
+    };
+    let data = match obj.remove("data") {
+        Some(Value::String(d)) => d,
+        _ => return Err("inbound line without a string \"data\" (skipped)".into()),
+    };
+    Ok(Frame { t, dir, data })
+}
+
+/// Writes frames in fixture format, one flushed line each.
+pub struct Recorder {
+    w: BufWriter<File>,
+    path: String,
+}
+
+impl Recorder {
+    /// `append`: `--record` adds to FILE; `rdx record FILE` starts it afresh.
+    pub fn create(path: &str, append: bool) -> Result<Recorder, Error> {
+        let mut opts = OpenOptions::new();
+        opts.create(true);
+        if append {
+            opts.append(true);
+        } else {
+            opts.write(true).truncate(true);
+        }
+        let f = opts.open(path).map_err(|e| Error::Fixture {
+            path: path.to_string(),
+            reason: format!("cannot open for recording: {e}"),
+        })?;
+        Ok(Recorder {
+            w: BufWriter::with_capacity(64 * 1024, f),
+            path: path.to_string(),
+        })
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// One frame, `dir` = "in" or "out".
+    pub fn frame(&mut self, t: u64, dir: &str, data: &str) -> io::Result<()> {
+        write!(self.w, "{{\"t\":{t},\"dir\":\"{dir}\",\"data\":")?;
+        serde_json::to_writer(&mut self.w, data)?;
+        self.w.write_all(b"}\n")?;
+        self.w.flush()
+    }
+
+    /// A meta line (`open`, `close`), ignored by replay, for people reading the file.
+    pub fn meta(&mut self, t: u64, kind: &str, detail: &str) -> io::Result<()> {
+        write!(self.w, "{{\"t\":{t},\"dir\":\"meta\",\"kind\":")?;
+        serde_json::to_writer(&mut self.w, kind)?;
+        self.w.write_all(b",\"data\":")?;
+        serde_json::to_writer(&mut self.w, detail)?;
+        self.w.write_all(b"}\n")?;
+        self.w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (Result<u64, Error>, Vec<Event>) {
+        let mut events = Vec::new();
+        let r = replay(&mut io::Cursor::new(text.as_bytes()), "f.jsonl", &mut |e| {
+            events.push(e)
+        });
+        (r, events)
+    }
+
+    #[test]
+    fn reads_in_frames_and_ignores_the_rest() {
+        let text = concat!(
+            r##"{"t":1,"dir":"out","data":"{\"event\":\"#handshake\",\"data\":{},\"cid\":1}"}"##,
+            "\n",
+            r#"{"t":2,"dir":"in","data":"{\"rid\":1,\"data\":{\"id\":\"me\",\"pingTimeout\":30000}}"}"#,
+            "\n",
+            r#"{"t":3,"dir":"meta","kind":"open","url":"ws://x"}"#,
+            "\n",
+            "\n",
+            r##"{"t":4,"dir":"in","data":"{\"event\":\"#publish\",\"data\":{\"channel\":\"log\",\"data\":{\"type\":\"START\",\"id\":\"s\"}}}"}"##,
+            "\r\n",
+        );
+        let (r, e) = run(text);
+        assert_eq!(r.unwrap(), 4);
+        assert!(
+            matches!(&e[0], Event::Connected { t: 2, socket_id, legacy: false, .. } if socket_id == "me")
+        );
+        assert!(matches!(&e[1], Event::Relay { t: 4, .. }));
+        assert_eq!(e.len(), 2);
+    }
+
+    #[test]
+    fn bad_lines_are_skipped_with_their_number() {
+        let text = concat!(
+            r##"{"t":1,"dir":"in","data":"{\"event\":\"#publish\",\"data\":{\"channel\":\"log\",\"data\":{\"type\":\"START\",\"id\":\"s\"}}}"}"##,
+            "\n",
+            "garbage\n",
+            "[1,2]\n",
+            r#"{"t":"x","dir":"in","data":""}"#,
+            "\n",
+            r#"{"t":9,"note":"a note, ignored"}"#,
+            "\n",
+            "\u{0}\u{ff}\n",
+            r#"{"t":5,"dir":"in","data":"{\"trunc"#,
+        );
+        let mut events = Vec::new();
+        let bytes: Vec<u8> = text
+            .bytes()
+            .map(|b| if b == 0xc3 { 0xff } else { b })
+            .collect();
+        let r = replay(&mut io::Cursor::new(bytes), "f.jsonl", &mut |e| {
+            events.push(e)
+        });
+        assert_eq!(r.unwrap(), 2);
+        let at: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Skipped { at, .. } => Some(at.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            at,
+            [
+                "f.jsonl:2",
+                "f.jsonl:3",
+                "f.jsonl:4",
+                "f.jsonl:6",
+                "f.jsonl:7"
+            ]
+        );
+        assert!(
+            matches!(events.last(), Some(Event::Skipped { what, .. }) if what.contains("truncated"))
+        );
+    }
+
+    #[test]
+    fn not_a_fixture_at_all_is_an_error() {
+        let (r, _) = run("hello\nworld\n");
+        let err = r.unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.to_string().contains("not a fixture"), "{err}");
+        // an empty file is an empty recording, not an error
+        assert_eq!(run("").0.unwrap(), 0);
+    }
+
+    #[test]
+    fn recorder_output_replays() {
+        let dir = std::env::temp_dir().join(format!("rdx-rec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.jsonl");
+        let p = path.to_str().unwrap();
+        let mut rec = Recorder::create(p, false).unwrap();
+        rec.meta(1, "open", "ws://127.0.0.1:1/socketcluster/")
+            .unwrap();
+        rec.frame(2, "out", "").unwrap();
+        rec.frame(3, "in", r##"{"event":"#publish","data":{"channel":"log","data":{"type":"START","id":"s\n\u001b"}}}"##).unwrap();
+        drop(rec);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        let (r, e) = run(&text);
+        assert_eq!(r.unwrap(), 3);
+        assert!(
+            matches!(&e[..], [Event::Relay { t: 3, msg }] if msg.socket.as_deref() == Some("s\n\u{1b}"))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

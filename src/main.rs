@@ -1,0 +1,46 @@
+//! The rdx binary: parse, build the config, run, and turn the outcome into an
+//! exit code. A closed stdout (`rdx tail | head -1`) is a quiet success.
+
+use std::process::ExitCode;
+
+use rdx::cli::{self, Invocation};
+use rdx::error::Error;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            let hint = if matches!(e, Error::Usage(_)) {
+                "\n(see `rdx --help`)"
+            } else {
+                ""
+            };
+            let msg = e.to_string();
+            let hint = if msg.contains("--help") { "" } else { hint };
+            eprintln!("rdx: {msg}{hint}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn run() -> Result<(), Error> {
+    match cli::parse(std::env::args_os().skip(1))? {
+        Invocation::Version => {
+            println!("rdx {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Invocation::Help(topic) => {
+            let text = rdx::cmd::usage(topic.as_deref())?;
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+        Invocation::Run(global, command) => {
+            let cfg = cli::build_config(&global, &|k| std::env::var(k).ok())?;
+            command.run(&cfg)
+        }
+    }
+}

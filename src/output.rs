@@ -1,0 +1,276 @@
+//! Output for people and for programs: terminal-safe text, color only when
+//! asked for, aligned tables, and a stdout writer that flushes every line of a
+//! stream (and treats a closed pipe as a quiet end).
+
+use std::borrow::Cow;
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+
+/// Remove what a hostile string could use to take over a terminal: C0 and C1
+/// control characters, DEL, and bidi overrides. Each becomes a visible escape
+/// (`\x1b`, `\u{202e}`), so nothing is silently hidden either.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            let n = c as u32;
+            if n <= 0xff {
+                out.push_str(&format!("\\x{n:02x}"));
+            } else {
+                out.push_str(&format!("\\u{{{n:04x}}}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_unsafe(c: char) -> bool {
+    matches!(c as u32, 0x00..=0x1f | 0x7f..=0x9f | 0x202a..=0x202e | 0x2066..=0x2069)
+}
+
+/// When to color, from `--color` (and NO_COLOR / TERM for `auto`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    pub fn parse(s: &str) -> Result<ColorWhen, String> {
+        match s {
+            "auto" => Ok(ColorWhen::Auto),
+            "always" => Ok(ColorWhen::Always),
+            "never" => Ok(ColorWhen::Never),
+            _ => Err(format!("invalid --color {s:?}: use auto, always or never")),
+        }
+    }
+
+    /// Decide for stdout, given the environment.
+    pub fn resolve(self, stdout_is_tty: bool, no_color: Option<&str>, term: Option<&str>) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                stdout_is_tty && no_color.is_none_or(str::is_empty) && term != Some("dumb")
+            }
+        }
+    }
+}
+
+/// ANSI styles, or nothing when color is off.
+#[derive(Debug, Clone, Copy)]
+pub struct Palette {
+    pub on: bool,
+}
+
+impl Palette {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+    pub fn green(&self, s: &str) -> String {
+        self.wrap("32", s)
+    }
+    pub fn yellow(&self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+    pub fn red(&self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+    pub fn cyan(&self, s: &str) -> String {
+        self.wrap("36", s)
+    }
+}
+
+/// Display width, counting characters (good enough for the ids, names and
+/// types rdx prints; wide CJK glyphs would count as one).
+pub fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Cut a string to at most `max` characters, ending in `…` when cut.
+pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+    Cow::Owned(keep + "…")
+}
+
+/// A table: a header and rows of already-sanitized cells. Cells may hold
+/// color codes: `plain` gives each cell's text without them, for widths.
+pub struct Table {
+    rows: Vec<Vec<(String, String)>>,
+    right: Vec<bool>,
+}
+
+impl Table {
+    pub fn new(header: &[&str], right: &[bool], pal: Palette) -> Table {
+        let row = header
+            .iter()
+            .map(|h| (pal.bold(h), h.to_string()))
+            .collect();
+        Table {
+            rows: vec![row],
+            right: right.to_vec(),
+        }
+    }
+
+    /// Add a row of (styled, plain) cells.
+    pub fn row(&mut self, cells: Vec<(String, String)>) {
+        self.rows.push(cells);
+    }
+
+    pub fn render(&self) -> String {
+        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut widths = vec![0; cols];
+        for row in &self.rows {
+            for (i, (_, plain)) in row.iter().enumerate() {
+                widths[i] = widths[i].max(width(plain));
+            }
+        }
+        let mut out = String::new();
+        for row in &self.rows {
+            let mut line = String::new();
+            for (i, (styled, plain)) in row.iter().enumerate() {
+                let pad = widths[i] - width(plain);
+                let last = i + 1 == row.len();
+                if self.right.get(i).copied().unwrap_or(false) {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(styled);
+                } else {
+                    line.push_str(styled);
+                    if !last {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                }
+                if !last {
+                    line.push_str("  ");
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// stdout, buffered; `stream` mode flushes after every line.
+pub struct Out {
+    w: BufWriter<Stdout>,
+    stream: bool,
+}
+
+impl Out {
+    pub fn new(stream: bool) -> Out {
+        let stdout = io::stdout();
+        // On a terminal, flush each line even for a one-shot listing.
+        let stream = stream || stdout.is_terminal();
+        Out {
+            w: BufWriter::with_capacity(64 * 1024, stdout),
+            stream,
+        }
+    }
+
+    /// Write one line (a newline is added).
+    pub fn line(&mut self, s: &str) -> io::Result<()> {
+        self.w.write_all(s.as_bytes())?;
+        self.w.write_all(b"\n")?;
+        if self.stream {
+            self.w.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Write text as is (for a rendered table).
+    pub fn text(&mut self, s: &str) -> io::Result<()> {
+        self.w.write_all(s.as_bytes())?;
+        if self.stream {
+            self.w.flush()?;
+        }
+        Ok(())
+    }
+
+    pub fn json(&mut self, v: &serde_json::Value) -> io::Result<()> {
+        serde_json::to_writer(&mut self.w, v)?;
+        self.w.write_all(b"\n")?;
+        if self.stream {
+            self.w.flush()?;
+        }
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_terminal_attacks() {
+        assert_eq!(sanitize("counter/incremented"), "counter/incremented");
+        assert!(matches!(sanitize("plain"), Cow::Borrowed(_)));
+        assert_eq!(sanitize("a\x1b[31mred\x07"), "a\\x1b[31mred\\x07");
+        assert_eq!(sanitize("x\u{9b}y\u{7f}"), "x\\x9by\\x7f");
+        assert_eq!(
+            sanitize("evil\u{202e}txt.exe\u{2066}"),
+            "evil\\u{202e}txt.exe\\u{2066}"
+        );
+        assert_eq!(sanitize("line\nbreak\ttab"), "line\\x0abreak\\x09tab");
+        assert_eq!(sanitize("üñí😀"), "üñí😀");
+        let osc = "\x1b]0;pwned\x07";
+        assert!(!sanitize(osc).contains('\x1b'));
+    }
+
+    #[test]
+    fn color_decision() {
+        assert!(ColorWhen::Auto.resolve(true, None, Some("xterm")));
+        assert!(ColorWhen::Auto.resolve(true, Some(""), None));
+        assert!(!ColorWhen::Auto.resolve(false, None, Some("xterm")));
+        assert!(!ColorWhen::Auto.resolve(true, Some("1"), Some("xterm")));
+        assert!(!ColorWhen::Auto.resolve(true, None, Some("dumb")));
+        assert!(ColorWhen::Always.resolve(false, Some("1"), Some("dumb")));
+        assert!(!ColorWhen::Never.resolve(true, None, None));
+        assert!(ColorWhen::parse("sometimes").is_err());
+    }
+
+    #[test]
+    fn tables_align() {
+        let pal = Palette { on: false };
+        let mut t = Table::new(&["ID", "N", "NAME"], &[false, true, false], pal);
+        t.row(vec![
+            ("abc".into(), "abc".into()),
+            ("5".into(), "5".into()),
+            ("x".into(), "x".into()),
+        ]);
+        t.row(vec![
+            ("a".into(), "a".into()),
+            ("123".into(), "123".into()),
+            ("yy".into(), "yy".into()),
+        ]);
+        assert_eq!(t.render(), "ID     N  NAME\nabc    5  x\na    123  yy\n");
+    }
+
+    #[test]
+    fn truncates_with_ellipsis() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}

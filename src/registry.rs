@@ -1,0 +1,430 @@
+//! The live registry of app instances (SPEC.md "Instance registry").
+//!
+//! Keyed by `instanceId` (fallback: socket id). Each instance remembers its
+//! LATEST connection; a `DISCONNECTED(socket)` marks gone only the instances
+//! whose latest connection is that socket, so an app that reconnected before
+//! its old socket's DISCONNECTED arrived stays live (the official monitor
+//! deletes it: reduxjs/redux-devtools#1821).
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::relay::{Kind, Message};
+use crate::timefmt::rfc3339_ms;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Live,
+    Stopped,
+    Gone,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Live => "live",
+            Status::Stopped => "stopped",
+            Status::Gone => "gone",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub id: String,
+    pub app: Option<String>,
+    pub label: Option<String>,
+    pub env: Option<String>,
+    pub connection: String,
+    pub first_seen: u64,
+    pub last_seen: u64,
+    pub messages: u64,
+    pub actions: u64,
+    pub last_action: Option<String>,
+    pub status: Status,
+}
+
+impl Instance {
+    /// The `sessions --json` object: exactly the SPEC fields plus `type`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "type": "instance",
+            "id": self.id,
+            "app": self.app,
+            "label": self.label,
+            "env": self.env,
+            "connection": self.connection,
+            "first_seen": rfc3339_ms(self.first_seen),
+            "last_seen": rfc3339_ms(self.last_seen),
+            "messages": self.messages,
+            "actions": self.actions,
+            "last_action": self.last_action,
+            "status": self.status.as_str(),
+        })
+    }
+}
+
+/// What a message did to the registry, for `sessions --follow`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new instance appeared.
+    Added(String),
+    /// An instance changed status (or reconnected on a new socket).
+    Status(String),
+    /// Counters and times only.
+    Touched(String),
+}
+
+#[derive(Debug, Default)]
+pub struct Registry {
+    instances: HashMap<String, Instance>,
+    /// socket id → keys of the instances whose latest connection it is.
+    by_socket: HashMap<String, Vec<String>>,
+}
+
+/// Best-effort env from a name suffix: `shop@staging`, `shop (staging)`, `shop:staging`.
+pub fn env_from_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let env = if let Some(open) = name.rfind(" (").filter(|_| name.ends_with(')')) {
+        &name[open + 2..name.len() - 1]
+    } else if let Some(at) = name.rfind('@').filter(|&i| i > 0) {
+        &name[at + 1..]
+    } else if let Some(colon) = name.rfind(':').filter(|&i| i > 0) {
+        &name[colon + 1..]
+    } else {
+        return None;
+    };
+    let env = env.trim();
+    let plausible = !env.is_empty()
+        && env.len() <= 32
+        && env
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    plausible.then(|| env.to_string())
+}
+
+impl Registry {
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.instances.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.instances.is_empty()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Instance> {
+        self.instances.get(key)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Instance> {
+        self.instances.get_mut(key)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Instance> {
+        self.instances.values()
+    }
+
+    /// Apply one relay message received at `t` (epoch ms). `action_type` is
+    /// the ACTION's decoded type, when the caller has it.
+    pub fn apply(&mut self, t: u64, msg: &Message, action_type: Option<&str>) -> Vec<Change> {
+        if msg.kind == Kind::Disconnected && msg.instance_id.is_none() {
+            return self.disconnect(t, msg.socket.as_deref().unwrap_or_default());
+        }
+        let key = msg.key();
+        if key.is_empty() {
+            return Vec::new();
+        }
+        let socket = msg.socket.as_deref().unwrap_or(key);
+        let (inst, mut change) = match self.instances.get_mut(key) {
+            Some(inst) => (inst, Change::Touched(key.to_string())),
+            None => {
+                let inst = Instance {
+                    id: key.to_string(),
+                    app: None,
+                    label: None,
+                    env: None,
+                    connection: socket.to_string(),
+                    first_seen: t,
+                    last_seen: t,
+                    messages: 0,
+                    actions: 0,
+                    last_action: None,
+                    status: Status::Live,
+                };
+                self.by_socket
+                    .entry(socket.to_string())
+                    .or_default()
+                    .push(key.to_string());
+                let inst = self.instances.entry(key.to_string()).or_insert(inst);
+                (inst, Change::Added(key.to_string()))
+            }
+        };
+        inst.messages += 1;
+        inst.last_seen = inst.last_seen.max(t);
+        if let Some(name) = &msg.name
+            && inst.app.as_deref() != Some(name)
+        {
+            inst.app = Some(name.clone());
+        }
+        if let Some(env) = msg
+            .env
+            .clone()
+            .or_else(|| inst.app.as_deref().and_then(env_from_name))
+        {
+            inst.env = Some(env);
+        }
+        let old_status = inst.status;
+        inst.status = match msg.kind {
+            Kind::Stop => Status::Stopped,
+            Kind::Disconnected => Status::Gone,
+            _ => Status::Live,
+        };
+        if msg.kind == Kind::Action {
+            inst.actions += 1;
+            if let Some(ty) = action_type {
+                inst.last_action = Some(ty.to_string());
+            }
+        }
+        let moved = inst.connection != socket;
+        if moved {
+            let old = std::mem::replace(&mut inst.connection, socket.to_string());
+            if let Some(keys) = self.by_socket.get_mut(&old) {
+                keys.retain(|k| k != key);
+                if keys.is_empty() {
+                    self.by_socket.remove(&old);
+                }
+            }
+            self.by_socket
+                .entry(socket.to_string())
+                .or_default()
+                .push(key.to_string());
+        }
+        if matches!(change, Change::Touched(_)) && (moved || old_status != inst.status) {
+            change = Change::Status(key.to_string());
+        }
+        vec![change]
+    }
+
+    /// `DISCONNECTED(socket)`: every instance whose latest connection is that
+    /// socket is gone; instances that moved to a newer socket are untouched.
+    fn disconnect(&mut self, t: u64, socket: &str) -> Vec<Change> {
+        let Some(keys) = self.by_socket.get(socket) else {
+            return Vec::new();
+        };
+        let mut changes = Vec::new();
+        for key in keys {
+            if let Some(inst) = self.instances.get_mut(key) {
+                inst.messages += 1;
+                inst.last_seen = inst.last_seen.max(t);
+                if inst.status != Status::Gone {
+                    inst.status = Status::Gone;
+                    changes.push(Change::Status(key.clone()));
+                } else {
+                    changes.push(Change::Touched(key.clone()));
+                }
+            }
+        }
+        changes
+    }
+
+    /// Instances sorted as `sessions` prints them: last seen newest first,
+    /// then first seen, then id. Gone ones only with `all`.
+    pub fn sorted(&self, all: bool) -> Vec<&Instance> {
+        let mut list: Vec<&Instance> = self
+            .instances
+            .values()
+            .filter(|i| all || i.status != Status::Gone)
+            .collect();
+        list.sort_by(|a, b| {
+            b.last_seen
+                .cmp(&a.last_seen)
+                .then(a.first_seen.cmp(&b.first_seen))
+                .then(a.id.cmp(&b.id))
+        });
+        list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn msg(v: Value) -> Message {
+        Message::decode(v).unwrap()
+    }
+
+    fn apply(r: &mut Registry, t: u64, v: Value) -> Vec<Change> {
+        let m = msg(v);
+        let ty = m.action_type();
+        r.apply(t, &m, ty.as_deref())
+    }
+
+    #[test]
+    fn counts_and_times() {
+        let mut r = Registry::new();
+        let c = apply(
+            &mut r,
+            10,
+            json!({"type":"START","id":"s1","instanceId":"i1","name":"shop@staging"}),
+        );
+        assert_eq!(c, vec![Change::Added("i1".into())]);
+        apply(
+            &mut r,
+            20,
+            json!({"type":"ACTION","id":"s1","instanceId":"i1",
+            "action":"{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"add\"}}"}),
+        );
+        apply(
+            &mut r,
+            15,
+            json!({"type":"STATE","id":"s1","instanceId":"i1"}),
+        );
+        let i = r.get("i1").unwrap();
+        assert_eq!(
+            (i.messages, i.actions, i.first_seen, i.last_seen),
+            (3, 1, 10, 20)
+        );
+        assert_eq!(i.last_action.as_deref(), Some("add"));
+        assert_eq!(i.app.as_deref(), Some("shop@staging"));
+        assert_eq!(i.env.as_deref(), Some("staging"));
+        assert_eq!(i.status, Status::Live);
+    }
+
+    #[test]
+    fn reconnect_then_late_disconnect_stays_live() {
+        let mut r = Registry::new();
+        apply(
+            &mut r,
+            1,
+            json!({"type":"START","id":"old","instanceId":"i1","name":"a"}),
+        );
+        // The app reconnects: same instanceId, new socket.
+        let c = apply(
+            &mut r,
+            2,
+            json!({"type":"START","id":"new","instanceId":"i1","name":"a"}),
+        );
+        assert_eq!(c, vec![Change::Status("i1".into())]);
+        // The old socket's DISCONNECTED arrives late.
+        let c = apply(&mut r, 3, json!({"type":"DISCONNECTED","id":"old"}));
+        assert!(c.is_empty());
+        let i = r.get("i1").unwrap();
+        assert_eq!(i.status, Status::Live);
+        assert_eq!(i.connection, "new");
+        assert_eq!(i.last_seen, 2);
+        // Now the new socket goes.
+        apply(&mut r, 4, json!({"type":"DISCONNECTED","id":"new"}));
+        assert_eq!(r.get("i1").unwrap().status, Status::Gone);
+        assert_eq!(r.get("i1").unwrap().last_seen, 4);
+    }
+
+    #[test]
+    fn one_socket_many_instances_and_legacy_keys() {
+        let mut r = Registry::new();
+        apply(&mut r, 1, json!({"type":"START","id":"s","instanceId":"a"}));
+        apply(&mut r, 1, json!({"type":"START","id":"s","instanceId":"b"}));
+        apply(
+            &mut r,
+            1,
+            json!({"type":"START","id":"legacy","name":"old"}),
+        );
+        apply(&mut r, 2, json!({"type":"DISCONNECTED","id":"s"}));
+        assert_eq!(r.get("a").unwrap().status, Status::Gone);
+        assert_eq!(r.get("b").unwrap().status, Status::Gone);
+        assert_eq!(r.get("legacy").unwrap().status, Status::Live);
+        apply(&mut r, 3, json!({"type":"DISCONNECTED","id":"legacy"}));
+        assert_eq!(r.get("legacy").unwrap().status, Status::Gone);
+        // unknown socket: nothing happens
+        assert!(apply(&mut r, 4, json!({"type":"DISCONNECTED","id":"nobody"})).is_empty());
+    }
+
+    #[test]
+    fn stop_then_start_again() {
+        let mut r = Registry::new();
+        apply(&mut r, 1, json!({"type":"START","id":"s","instanceId":"a"}));
+        assert_eq!(
+            apply(&mut r, 2, json!({"type":"STOP","id":"s","instanceId":"a"})),
+            vec![Change::Status("a".into())]
+        );
+        assert_eq!(r.get("a").unwrap().status, Status::Stopped);
+        apply(&mut r, 3, json!({"type":"STATE","id":"s","instanceId":"a"}));
+        assert_eq!(r.get("a").unwrap().status, Status::Live);
+    }
+
+    #[test]
+    fn sort_order_and_all() {
+        let mut r = Registry::new();
+        apply(
+            &mut r,
+            5,
+            json!({"type":"START","id":"s1","instanceId":"b"}),
+        );
+        apply(
+            &mut r,
+            5,
+            json!({"type":"START","id":"s2","instanceId":"a"}),
+        );
+        apply(
+            &mut r,
+            1,
+            json!({"type":"START","id":"s3","instanceId":"c"}),
+        );
+        apply(
+            &mut r,
+            9,
+            json!({"type":"START","id":"s4","instanceId":"d"}),
+        );
+        apply(&mut r, 9, json!({"type":"DISCONNECTED","id":"s4"}));
+        let ids: Vec<_> = r.sorted(false).iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        let ids: Vec<_> = r.sorted(true).iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["d", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn env_from_names() {
+        assert_eq!(env_from_name("shop@staging").as_deref(), Some("staging"));
+        assert_eq!(env_from_name("shop (staging)").as_deref(), Some("staging"));
+        assert_eq!(env_from_name("shop:prod").as_deref(), Some("prod"));
+        assert_eq!(env_from_name("shop"), None);
+        assert_eq!(env_from_name("@scope"), None);
+        assert_eq!(env_from_name("shop: a long sentence here"), None);
+    }
+
+    #[test]
+    fn json_has_exactly_the_spec_fields() {
+        let mut r = Registry::new();
+        apply(
+            &mut r,
+            1_795_520_108_713,
+            json!({"type":"START","id":"s","instanceId":"a"}),
+        );
+        let v = r.get("a").unwrap().to_json();
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                "type",
+                "id",
+                "app",
+                "label",
+                "env",
+                "connection",
+                "first_seen",
+                "last_seen",
+                "messages",
+                "actions",
+                "last_action",
+                "status"
+            ]
+        );
+        assert_eq!(v["first_seen"], "2026-11-24T11:35:08.713Z");
+        assert_eq!(v["app"], Value::Null);
+    }
+}

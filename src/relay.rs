@@ -1,0 +1,352 @@
+//! The Redux DevTools relay message model: what apps publish on `log`.
+//!
+//! `{type, id, name?, instanceId?, payload?, action?, nextActionId?, ...}`,
+//! possibly wrapped as `{"id": <socket>, "data": {...}}` (the server's
+//! `log-noid` relay, used by the legacy `remotedev` client). Decoding here is
+//! lenient and cheap: `payload` and `action` stay as they came (usually jsan
+//! strings) until a command asks for them, so `sessions` never parses them.
+
+use serde_json::{Map, Value};
+
+use crate::jsan;
+
+/// The message types rdx understands; anything else is `Other` (counted, skipped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Start,
+    State,
+    Action,
+    Stop,
+    Error,
+    Disconnected,
+    /// The legacy `remotedev` client's first message: a state, like STATE.
+    Init,
+    PartialState,
+    Lifted,
+    Other(String),
+}
+
+impl Kind {
+    fn from_str(s: &str) -> Kind {
+        match s {
+            "START" => Kind::Start,
+            "STATE" => Kind::State,
+            "ACTION" => Kind::Action,
+            "STOP" => Kind::Stop,
+            "ERROR" => Kind::Error,
+            "DISCONNECTED" => Kind::Disconnected,
+            "INIT" => Kind::Init,
+            "PARTIAL_STATE" => Kind::PartialState,
+            "LIFTED" => Kind::Lifted,
+            other => Kind::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Kind::Start => "START",
+            Kind::State => "STATE",
+            Kind::Action => "ACTION",
+            Kind::Stop => "STOP",
+            Kind::Error => "ERROR",
+            Kind::Disconnected => "DISCONNECTED",
+            Kind::Init => "INIT",
+            Kind::PartialState => "PARTIAL_STATE",
+            Kind::Lifted => "LIFTED",
+            Kind::Other(s) => s,
+        }
+    }
+}
+
+/// One relay message, as published on `log`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub kind: Kind,
+    /// The sender's socket id (`id`), new on every reconnect.
+    pub socket: Option<String>,
+    /// The store's `instanceId`, stable across reconnects (absent from legacy apps).
+    pub instance_id: Option<String>,
+    /// `libConfig.name`, else `name`.
+    pub name: Option<String>,
+    /// An env/environment field from `libConfig` or `meta`, if any.
+    pub env: Option<String>,
+    /// The raw `payload` (a jsan string, an object, or ERROR's plain text).
+    pub payload: Option<Value>,
+    /// The raw `action` (a jsan string, an object, or an array of them).
+    pub action: Option<Value>,
+    /// `nextActionId`, also when sent as a string.
+    pub next_action_id: Option<i64>,
+}
+
+/// Why a relay message was skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    NotAnObject,
+    NoType,
+    /// Neither an `instanceId` nor a socket `id`: nothing to key it by.
+    NoKey(String),
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::NotAnObject => write!(f, "relay message is not an object"),
+            Skip::NoType => write!(f, "relay message without a string type"),
+            Skip::NoKey(t) => write!(f, "{t} message without instanceId or id"),
+        }
+    }
+}
+
+fn take_string(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match obj.remove(key) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s),
+        // Numeric ids are unusual but unambiguous.
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn env_field(v: Option<&Value>) -> Option<String> {
+    let obj = v?.as_object()?;
+    ["env", "environment"]
+        .iter()
+        .find_map(|k| obj.get(*k).and_then(Value::as_str))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl Message {
+    /// Decode the `data` of a `#publish` on `log` (or a legacy emitted `log` event).
+    pub fn decode(data: Value) -> Result<Message, Skip> {
+        let Value::Object(mut obj) = data else {
+            return Err(Skip::NotAnObject);
+        };
+        // `{"id": socket, "data": {...}}`: the log-noid envelope.
+        if !obj.contains_key("type") && obj.get("data").is_some_and(Value::is_object) {
+            let outer_id = take_string(&mut obj, "id");
+            let Some(Value::Object(inner)) = obj.remove("data") else {
+                return Err(Skip::NotAnObject);
+            };
+            obj = inner;
+            if let Some(id) = outer_id
+                && !matches!(obj.get("id"), Some(Value::String(s)) if !s.is_empty())
+            {
+                obj.insert("id".into(), Value::String(id));
+            }
+        }
+        let kind = match obj.get("type") {
+            Some(Value::String(t)) => Kind::from_str(t),
+            _ => return Err(Skip::NoType),
+        };
+        let socket = take_string(&mut obj, "id");
+        let instance_id = take_string(&mut obj, "instanceId");
+        if socket.is_none() && instance_id.is_none() {
+            return Err(Skip::NoKey(kind.as_str().to_string()));
+        }
+        let lib_config = obj.get("libConfig");
+        let name = lib_config
+            .and_then(|c| c.get("name"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .or_else(|| take_string(&mut obj, "name"));
+        let env = env_field(obj.get("libConfig")).or_else(|| env_field(obj.get("meta")));
+        let next_action_id = match obj.get("nextActionId") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        Ok(Message {
+            kind,
+            socket,
+            instance_id,
+            name,
+            env,
+            payload: obj.remove("payload"),
+            action: obj.remove("action"),
+            next_action_id,
+        })
+    }
+
+    /// The registry key: `instanceId`, else the socket id.
+    pub fn key(&self) -> &str {
+        self.instance_id
+            .as_deref()
+            .or(self.socket.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// The decoded action: `action` parsed a second time, jsan resolved, and
+    /// unwrapped from `PERFORM_ACTION` (also `{timestamp, action}` of the
+    /// legacy client). A batch (array) gives its last action.
+    pub fn decoded_action(&self) -> Option<Value> {
+        let v = decode_jsan_field(self.action.as_ref()?)?;
+        Some(unwrap_action(v))
+    }
+
+    /// The action's `type`, as text.
+    pub fn action_type(&self) -> Option<String> {
+        action_type_of(&self.decoded_action()?)
+    }
+
+    /// The decoded `payload`: parsed a second time, jsan resolved.
+    pub fn decoded_payload(&self) -> Option<Value> {
+        decode_jsan_field(self.payload.as_ref()?)
+    }
+}
+
+/// Parse a field that holds jsan text (or already a JSON value) and resolve it.
+pub fn decode_jsan_field(v: &Value) -> Option<Value> {
+    let parsed = match v {
+        Value::String(s) => serde_json::from_str::<Value>(s).ok()?,
+        Value::Null => return None,
+        other => other.clone(),
+    };
+    Some(if jsan::has_markers(&parsed) {
+        jsan::resolve(parsed)
+    } else {
+        parsed
+    })
+}
+
+/// `{type: PERFORM_ACTION, action: {...}}` → the inner action; a batch → its last.
+pub fn unwrap_action(v: Value) -> Value {
+    match v {
+        Value::Array(mut items) => match items.pop() {
+            Some(last) => unwrap_action(last),
+            None => Value::Null,
+        },
+        Value::Object(mut obj) => {
+            let wrapped = obj.get("type").and_then(Value::as_str) == Some("PERFORM_ACTION")
+                || (!obj.contains_key("type") && obj.get("action").is_some_and(Value::is_object));
+            if wrapped && let Some(inner @ Value::Object(_)) = obj.remove("action") {
+                return inner;
+            }
+            Value::Object(obj)
+        }
+        other => other,
+    }
+}
+
+/// An action's type as text: a string type as is, any other type as JSON.
+pub fn action_type_of(action: &Value) -> Option<String> {
+    match action {
+        Value::Object(o) => match o.get("type")? {
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        },
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn action_from_capture() {
+        let m = Message::decode(json!({
+            "type":"ACTION","id":"MfZWQuBNr5fyauEoAAA4","name":"alpha","instanceId":"65ioovqadda",
+            "payload":"{\"counter\":{\"value\":1}}",
+            "action":"{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"counter/incremented\"},\"timestamp\":1}",
+            "nextActionId":4
+        }))
+        .unwrap();
+        assert_eq!(m.kind, Kind::Action);
+        assert_eq!(m.key(), "65ioovqadda");
+        assert_eq!(m.socket.as_deref(), Some("MfZWQuBNr5fyauEoAAA4"));
+        assert_eq!(m.name.as_deref(), Some("alpha"));
+        assert_eq!(m.next_action_id, Some(4));
+        assert_eq!(m.action_type().as_deref(), Some("counter/incremented"));
+        assert_eq!(m.decoded_payload().unwrap(), json!({"counter":{"value":1}}));
+    }
+
+    #[test]
+    fn disconnected_keys_by_socket() {
+        let m =
+            Message::decode(json!({"type":"DISCONNECTED","id":"ioYiBfeqXKHd4yBLAAA6"})).unwrap();
+        assert_eq!(m.kind, Kind::Disconnected);
+        assert_eq!(m.key(), "ioYiBfeqXKHd4yBLAAA6");
+        assert!(m.instance_id.is_none());
+    }
+
+    #[test]
+    fn log_noid_envelope_from_legacy_capture() {
+        let m = Message::decode(json!({"id":"EXMuOgjfWPwbK-3nAAAN","data":{
+            "payload":"{\"count\":0,\"todos\":[]}","action":{},"type":"INIT","id":null,
+            "instanceId":"mfpn7txxrca","name":"rd-app"}}))
+        .unwrap();
+        assert_eq!(m.kind, Kind::Init);
+        assert_eq!(m.socket.as_deref(), Some("EXMuOgjfWPwbK-3nAAAN"));
+        assert_eq!(m.key(), "mfpn7txxrca");
+        assert_eq!(m.name.as_deref(), Some("rd-app"));
+    }
+
+    #[test]
+    fn legacy_unwrapped_actions() {
+        let m = Message::decode(json!({"type":"ACTION","id":"s1",
+            "action":"{\"timestamp\":1,\"action\":{\"type\":\"counter/increment\",\"by\":1}}"}))
+        .unwrap();
+        assert_eq!(m.key(), "s1");
+        assert_eq!(m.action_type().as_deref(), Some("counter/increment"));
+        // a plain action object, a bare string, a batch
+        let m =
+            Message::decode(json!({"type":"ACTION","id":"s1","action":{"type":"plain"}})).unwrap();
+        assert_eq!(m.action_type().as_deref(), Some("plain"));
+        let m = Message::decode(json!({"type":"ACTION","id":"s1","action":"\"JUST_A_STRING\""}))
+            .unwrap();
+        assert_eq!(m.action_type().as_deref(), Some("JUST_A_STRING"));
+        let m = Message::decode(
+            json!({"type":"ACTION","id":"s1","action":[{"type":"a"},{"type":"b"}]}),
+        )
+        .unwrap();
+        assert_eq!(m.action_type().as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn lenient_fields() {
+        let m = Message::decode(json!({"type":"STATE","instanceId":"i","nextActionId":"12",
+            "payload":{"already":"json"},"libConfig":{"name":"shop","env":"staging"}}))
+        .unwrap();
+        assert_eq!(m.next_action_id, Some(12));
+        assert_eq!(m.name.as_deref(), Some("shop"));
+        assert_eq!(m.env.as_deref(), Some("staging"));
+        assert_eq!(m.decoded_payload().unwrap(), json!({"already":"json"}));
+        let m = Message::decode(json!({"type":"LIFTED","id":"s","meta":{"environment":"prod"}}))
+            .unwrap();
+        assert_eq!(m.kind, Kind::Lifted);
+        assert_eq!(m.env.as_deref(), Some("prod"));
+        let m = Message::decode(json!({"type":"WHATEVER","id":"s"})).unwrap();
+        assert_eq!(m.kind, Kind::Other("WHATEVER".into()));
+    }
+
+    #[test]
+    fn skips_what_cannot_be_keyed() {
+        assert_eq!(Message::decode(json!([1])), Err(Skip::NotAnObject));
+        assert_eq!(Message::decode(json!({"id":"x"})), Err(Skip::NoType));
+        assert_eq!(
+            Message::decode(json!({"type":5,"id":"x"})),
+            Err(Skip::NoType)
+        );
+        assert_eq!(
+            Message::decode(json!({"type":"START"})),
+            Err(Skip::NoKey("START".into()))
+        );
+        assert_eq!(
+            Message::decode(json!({"type":"START","id":{"x":1},"instanceId":[]})),
+            Err(Skip::NoKey("START".into()))
+        );
+    }
+
+    #[test]
+    fn bad_payloads_decode_to_none() {
+        let m = Message::decode(
+            json!({"type":"ERROR","id":"s","payload":"Unexpected identifier 'is'"}),
+        )
+        .unwrap();
+        assert_eq!(m.decoded_payload(), None);
+        assert_eq!(m.action_type(), None);
+    }
+}

@@ -1,0 +1,227 @@
+//! Where events come from: a live server (the transport thread) or a
+//! recorded file (the replay thread). Both feed the same channel with the
+//! same [`Event`]s; the main thread cannot tell them apart except by asking.
+//! [`Monitor`] is the main thread's side: it owns the registry and reports
+//! link status on stderr.
+
+use std::fs::File;
+use std::io::{self, BufReader};
+use std::thread;
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+
+use crate::cli::Config;
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::fixture::{self, Recorder};
+use crate::registry::{Change, Registry};
+use crate::transport::{self, Control, LiveOptions};
+
+/// Room for bursts without letting a slow reader grow memory without bound.
+const CHANNEL_CAPACITY: usize = 4096;
+
+pub struct Source {
+    rx: Receiver<Event>,
+    ctl: Option<Sender<Control>>,
+}
+
+/// The next thing from a source.
+pub enum Next {
+    Event(Event),
+    /// The deadline passed first.
+    Timeout,
+}
+
+impl Source {
+    /// Open the source the config names: `--replay FILE` or the server.
+    /// `record` overrides `--record` (for `rdx record FILE`).
+    pub fn open(cfg: &Config, record: Option<Recorder>) -> Result<Source> {
+        let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
+        if let Some(path) = &cfg.replay {
+            if cfg.record.is_some() {
+                return Err(Error::usage(
+                    "--record needs a live server; it cannot be combined with --replay",
+                ));
+            }
+            spawn_replay(path.clone(), tx)?;
+            return Ok(Source { rx, ctl: None });
+        }
+        let record = match (record, &cfg.record) {
+            (Some(r), _) => Some(r),
+            (None, Some(path)) => Some(Recorder::create(path, true)?),
+            (None, None) => None,
+        };
+        let opts = LiveOptions {
+            url: cfg.url.clone(),
+            login: cfg.login,
+            timeout: cfg.timeout,
+            reconnect: cfg.reconnect,
+            record,
+        };
+        let ctl = transport::spawn(opts, tx);
+        Ok(Source { rx, ctl: Some(ctl) })
+    }
+
+    pub fn is_replay(&self) -> bool {
+        self.ctl.is_none()
+    }
+
+    /// Wait for the next event, until `deadline` if given.
+    pub fn next(&self, deadline: Option<Instant>) -> Next {
+        let got = match deadline {
+            Some(d) => self.rx.recv_deadline(d),
+            None => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match got {
+            Ok(ev) => Next::Event(ev),
+            Err(RecvTimeoutError::Timeout) => Next::Timeout,
+            // The producer ended without saying why: treat as the end of input.
+            Err(RecvTimeoutError::Disconnected) => Next::Event(Event::End),
+        }
+    }
+
+    /// Ask every app for a fresh STATE (live only).
+    pub fn request_update(&self) {
+        if let Some(ctl) = &self.ctl {
+            let _ = ctl.send(Control::Update);
+        }
+    }
+}
+
+fn spawn_replay(path: String, tx: Sender<Event>) -> Result<()> {
+    let mut reader: Box<dyn io::BufRead + Send> = if path == "-" {
+        Box::new(BufReader::with_capacity(1 << 20, io::stdin()))
+    } else {
+        let f = File::open(&path).map_err(|e| Error::Fixture {
+            path: path.clone(),
+            reason: format!("cannot open: {e}"),
+        })?;
+        if f.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(Error::Fixture {
+                path,
+                reason: "is a directory".into(),
+            });
+        }
+        Box::new(BufReader::with_capacity(1 << 20, f))
+    };
+    let name = if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path
+    };
+    thread::Builder::new()
+        .name("rdx-replay".into())
+        .spawn(move || {
+            let mut open = true;
+            let result = fixture::replay(&mut *reader, &name, &mut |ev| {
+                if open && tx.send(ev).is_err() {
+                    open = false;
+                }
+            });
+            let _ = tx.send(match result {
+                Ok(_) => Event::End,
+                Err(e) => Event::Fatal(e),
+            });
+        })
+        .map_err(Error::Io)?;
+    Ok(())
+}
+
+/// The main thread's view: the registry, link status, and what was skipped.
+pub struct Monitor {
+    pub registry: Registry,
+    /// Time of the latest event (epoch ms): "now" in replay.
+    pub last_t: u64,
+    pub skipped: u64,
+    pub connected: bool,
+    quiet: bool,
+    verbose: bool,
+    url: String,
+}
+
+impl Monitor {
+    pub fn new(cfg: &Config) -> Monitor {
+        Monitor {
+            registry: Registry::new(),
+            last_t: 0,
+            skipped: 0,
+            connected: false,
+            quiet: cfg.quiet,
+            verbose: cfg.verbose,
+            url: cfg.url.to_string(),
+        }
+    }
+
+    /// Take in one event: update the registry, say what happened to the link.
+    /// Returns the registry changes (for `--follow`). `Fatal` is returned as Err.
+    pub fn observe(&mut self, ev: &Event) -> Result<Vec<Change>> {
+        match ev {
+            Event::Relay { t, msg } => {
+                self.last_t = self.last_t.max(*t);
+                let ty = if msg.kind == crate::relay::Kind::Action {
+                    msg.action_type()
+                } else {
+                    None
+                };
+                return Ok(self.registry.apply(*t, msg, ty.as_deref()));
+            }
+            Event::Connected {
+                t,
+                socket_id,
+                ping_timeout_ms,
+                legacy,
+                reconnect,
+            } => {
+                self.last_t = self.last_t.max(*t);
+                self.connected = true;
+                if *reconnect && !self.quiet {
+                    eprintln!(
+                        "rdx: reconnected to {} at {}",
+                        self.url,
+                        crate::timefmt::rfc3339_ms(*t)
+                    );
+                } else if self.verbose {
+                    let generation = if *legacy {
+                        "v1 (legacy remotedev-server)"
+                    } else {
+                        "v2"
+                    };
+                    eprintln!(
+                        "rdx: connected as {socket_id}, protocol {generation}, pingTimeout {}s",
+                        ping_timeout_ms / 1000
+                    );
+                }
+            }
+            Event::Lost { reason, .. } => {
+                self.connected = false;
+                if !self.quiet {
+                    eprintln!("rdx: lost the link to {}: {reason}; reconnecting", self.url);
+                }
+            }
+            Event::Skipped { at, what, loud, .. } => {
+                self.skipped += 1;
+                if self.verbose || (*loud && !self.quiet) {
+                    eprintln!("rdx: {at}: skipped: {}", crate::output::sanitize(what));
+                }
+            }
+            Event::Fatal(_) | Event::End => {}
+        }
+        Ok(Vec::new())
+    }
+
+    /// Say on stderr how much input was skipped (unless --quiet).
+    pub fn summary(&self) {
+        if self.skipped > 0 && !self.quiet {
+            let hint = if self.verbose {
+                ""
+            } else {
+                " (--verbose shows each)"
+            };
+            eprintln!(
+                "rdx: skipped {} frame(s) or message(s) that could not be understood{hint}",
+                self.skipped
+            );
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The real thing: `@redux-devtools/cli` started from npm on a free loopback
+//! port, real Redux stores through `@redux-devtools/remote`, and a second
+//! monitor on `socketcluster-client`, all driven by the scripts in tests/e2e/.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub fn e2e_dir() -> PathBuf {
+    super::root().join("tests/e2e")
+}
+
+/// Fail with a clear message if the npm deps are missing.
+fn check_deps() {
+    let nm = e2e_dir().join("node_modules/@redux-devtools/cli");
+    assert!(
+        nm.is_dir(),
+        "end-to-end deps missing: run `make e2e-deps` (npm ci in tests/e2e with ELECTRON_SKIP_BINARY_DOWNLOAD=1)"
+    );
+}
+
+/// A node child whose stdout JSON lines arrive on a channel.
+pub struct NodeProc {
+    pub child: Child,
+    pub lines: mpsc::Receiver<Value>,
+    stdin: Option<ChildStdin>,
+    name: String,
+}
+
+impl NodeProc {
+    pub fn spawn(script: &str, args: &[String], name: &str) -> NodeProc {
+        check_deps();
+        let mut cmd = Command::new("node");
+        cmd.arg(e2e_dir().join(script))
+            .args(args)
+            .current_dir(e2e_dir());
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn node {script}: {e}"));
+        let (tx, rx) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(v) = serde_json::from_str::<Value>(&line)
+                    && tx.send(v).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let err = child.stderr.take().unwrap();
+        let tag = name.to_string();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if std::env::var_os("RDX_E2E_VERBOSE").is_some() {
+                    eprintln!("[{tag}] {line}");
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        NodeProc {
+            child,
+            lines: rx,
+            stdin,
+            name: name.to_string(),
+        }
+    }
+
+    /// Wait for a line matching `pred` (watchdog: `limit`). Returns it.
+    pub fn wait_for(&self, limit: Duration, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if pred(&v) => return v,
+                Ok(_) => {}
+                Err(_) => panic!(
+                    "watchdog: {} did not print {what} within {limit:?}",
+                    self.name
+                ),
+            }
+        }
+    }
+
+    /// Every line received so far, without waiting.
+    pub fn drain(&self) -> Vec<Value> {
+        self.lines.try_iter().collect()
+    }
+
+    pub fn send_line(&mut self, line: &str) {
+        if let Some(s) = self.stdin.as_mut() {
+            let _ = writeln!(s, "{line}");
+            let _ = s.flush();
+        }
+    }
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The real `@redux-devtools/cli` server on 127.0.0.1 and a free port.
+pub struct Server {
+    pub port: u16,
+    proc_: NodeProc,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let p = NodeProc::spawn("server.js", &["--port".into(), "0".into()], "server");
+        let ready = p.wait_for(Duration::from_secs(60), "ready", |v| v["ready"] == true);
+        let port = ready["port"].as_u64().expect("port") as u16;
+        Server { port, proc_: p }
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}/socketcluster/", self.port)
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.proc_.child.kill();
+        let _ = self.proc_.child.wait();
+    }
+}
+
+/// A process holding real Redux stores connected through @redux-devtools/remote.
+pub struct Apps(pub NodeProc);
+
+impl Apps {
+    /// `extra`: more flags for app.js (`--actions`, `--interval`, ...).
+    pub fn start(server: &Server, stores: &[&str], extra: &[&str]) -> Apps {
+        let mut args = vec!["--port".to_string(), server.port.to_string()];
+        for s in stores {
+            args.push("--store".into());
+            args.push(s.to_string());
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Apps(NodeProc::spawn("app.js", &args, "app"))
+    }
+}
+
+/// A second monitor (socketcluster-client, like the official monitor app).
+pub struct Monitor(pub NodeProc);
+
+impl Monitor {
+    pub fn start(server: &Server) -> Monitor {
+        let p = NodeProc::spawn(
+            "monitor.js",
+            &["--port".into(), server.port.to_string()],
+            "monitor",
+        );
+        p.wait_for(Duration::from_secs(30), "subscribed", |v| {
+            v["subscribed"] == true
+        });
+        Monitor(p)
+    }
+}
+
+/// rdx as a child process (for commands that run while the test acts).
+pub fn spawn_rdx(args: &[&str]) -> Child {
+    super::rdx()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rdx")
+}

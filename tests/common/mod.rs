@@ -1,0 +1,158 @@
+//! Test helpers: run the real rdx binary (with a watchdog), locate fixtures,
+//! and start the real server and real Redux apps for end-to-end tests.
+#![allow(dead_code)]
+
+pub mod e2e;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> String {
+    root()
+        .join("fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The captures shipped beside the repo (../shared/captures), if present.
+pub fn shared_captures() -> Option<PathBuf> {
+    let p = root().join("../shared/captures");
+    p.is_dir().then_some(p)
+}
+
+/// A command for the rdx binary, isolated from the user's environment.
+pub fn rdx() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rdx"));
+    for k in [
+        "RDX_URL",
+        "RDX_HOST",
+        "RDX_PORT",
+        "RDX_TIMEOUT",
+        "RDX_LABELS",
+        "NO_COLOR",
+    ] {
+        c.env_remove(k);
+    }
+    c.env(
+        "XDG_STATE_HOME",
+        std::env::temp_dir().join("rdx-test-state"),
+    );
+    c.stdin(Stdio::null());
+    c
+}
+
+/// Wait for a child with a watchdog: kill it and panic after `limit`.
+pub fn wait_output(mut child: Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let out_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut b);
+        }
+        b
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.read_to_end(&mut b);
+        }
+        b
+    });
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("try_wait") {
+            break st;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = err_t.join().unwrap_or_default();
+            panic!(
+                "watchdog: `{what}` still running after {limit:?}; stderr:\n{}",
+                String::from_utf8_lossy(&err)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
+}
+
+/// Run rdx with `args`, a 60 s watchdog, and return its output.
+pub fn run(args: &[&str]) -> Output {
+    run_cmd(rdx().args(args), args)
+}
+
+pub fn run_cmd(cmd: &mut Command, args: &[&str]) -> Output {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rdx");
+    wait_output(
+        child,
+        Duration::from_secs(60),
+        &format!("rdx {}", args.join(" ")),
+    )
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Parse NDJSON stdout into values (panics, with the text, on a bad line).
+pub fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// A fresh temporary directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "rdx-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+    pub fn join(&self, name: &str) -> String {
+        self.0.join(name).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
