@@ -130,7 +130,7 @@ impl GlobalArgs {
 /// What the user asked for.
 #[derive(Debug)]
 pub enum Invocation {
-    Run(GlobalArgs, cmd::Command),
+    Run(GlobalArgs, Box<cmd::Command>),
     Help(Option<String>),
     Version,
 }
@@ -183,7 +183,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
     match command {
         Some(c) => {
             c.finish()?;
-            Ok(Invocation::Run(global, c))
+            Ok(Invocation::Run(global, Box::new(c)))
         }
         None => Ok(Invocation::Help(None)),
     }

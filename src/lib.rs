@@ -9,15 +9,21 @@
 //! - [`fixture`]: record / replay files. [`source`]: live or replay, one channel.
 //! - [`registry`]: the instances seen. [`output`]: terminal-safe text, tables.
 //! - [`cmd`]: one module per command. [`cli`]: parsing and configuration.
+pub mod appstate;
 pub mod cli;
 pub mod cmd;
+pub mod diff;
 pub mod error;
 pub mod event;
 pub mod fixture;
+pub mod follow;
 pub mod jsan;
+pub mod labels;
 pub mod output;
+pub mod paths;
 pub mod registry;
 pub mod relay;
+pub mod select;
 pub mod source;
 pub mod timefmt;
 pub mod transport;

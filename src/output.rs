@@ -219,6 +219,56 @@ impl Out {
     }
 }
 
+/// The terminal's width in columns, when stdout is a terminal (`COLUMNS`
+/// wins if set). `None` when piped: lines are then never cut.
+pub fn terminal_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+    {
+        return Some(c.max(20));
+    }
+    sys_width().or(Some(100))
+}
+
+#[cfg(target_os = "linux")]
+fn sys_width() -> Option<usize> {
+    #[repr(C)]
+    struct WinSize {
+        rows: u16,
+        cols: u16,
+        xpixel: u16,
+        ypixel: u16,
+    }
+    unsafe extern "C" {
+        fn ioctl(fd: i32, request: u64, ...) -> i32;
+    }
+    const TIOCGWINSZ: u64 = 0x5413;
+    let mut ws = WinSize {
+        rows: 0,
+        cols: 0,
+        xpixel: 0,
+        ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `struct winsize` into the pointer we pass,
+    // which points at a live, properly laid-out value.
+    let rc = unsafe { ioctl(1, TIOCGWINSZ, &mut ws as *mut WinSize) };
+    (rc == 0 && ws.cols > 0).then_some(ws.cols as usize)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sys_width() -> Option<usize> {
+    None
+}
+
+/// Compact JSON of a value, for one-line displays.
+pub fn compact(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

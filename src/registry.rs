@@ -81,6 +81,9 @@ pub struct Registry {
     instances: HashMap<String, Instance>,
     /// socket id → keys of the instances whose latest connection it is.
     by_socket: HashMap<String, Vec<String>>,
+    /// Labels people gave instances (the label store); they win over labels
+    /// that come from the wire.
+    user_labels: crate::labels::Labels,
 }
 
 /// Best-effort env from a name suffix: `shop@staging`, `shop (staging)`, `shop:staging`.
@@ -107,6 +110,16 @@ pub fn env_from_name(name: &str) -> Option<String> {
 impl Registry {
     pub fn new() -> Registry {
         Registry::default()
+    }
+
+    /// Attach the label store's labels (to instances known now and later).
+    pub fn set_user_labels(&mut self, labels: crate::labels::Labels) {
+        for inst in self.instances.values_mut() {
+            if let Some(l) = labels.get(&inst.id) {
+                inst.label = Some(l.clone());
+            }
+        }
+        self.user_labels = labels;
     }
 
     pub fn len(&self) -> usize {
@@ -146,7 +159,7 @@ impl Registry {
                 let inst = Instance {
                     id: key.to_string(),
                     app: None,
-                    label: None,
+                    label: self.user_labels.get(key).cloned(),
                     env: None,
                     connection: socket.to_string(),
                     first_seen: t,

@@ -70,6 +70,8 @@ pub struct Message {
     pub name: Option<String>,
     /// An env/environment field from `libConfig` or `meta`, if any.
     pub env: Option<String>,
+    /// A `label` field from `libConfig` or `meta`, if any.
+    pub label: Option<String>,
     /// The raw `payload` (a jsan string, an object, or ERROR's plain text).
     pub payload: Option<Value>,
     /// The raw `action` (a jsan string, an object, or an array of them).
@@ -106,9 +108,9 @@ fn take_string(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
     }
 }
 
-fn env_field(v: Option<&Value>) -> Option<String> {
+fn text_field(v: Option<&Value>, names: &[&str]) -> Option<String> {
     let obj = v?.as_object()?;
-    ["env", "environment"]
+    names
         .iter()
         .find_map(|k| obj.get(*k).and_then(Value::as_str))
         .filter(|s| !s.is_empty())
@@ -150,7 +152,11 @@ impl Message {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .or_else(|| take_string(&mut obj, "name"));
-        let env = env_field(obj.get("libConfig")).or_else(|| env_field(obj.get("meta")));
+        const ENV: &[&str] = &["env", "environment"];
+        let env =
+            text_field(obj.get("libConfig"), ENV).or_else(|| text_field(obj.get("meta"), ENV));
+        let label = text_field(obj.get("libConfig"), &["label"])
+            .or_else(|| text_field(obj.get("meta"), &["label"]));
         let next_action_id = match obj.get("nextActionId") {
             Some(Value::Number(n)) => n.as_i64(),
             Some(Value::String(s)) => s.trim().parse().ok(),
@@ -162,6 +168,7 @@ impl Message {
             instance_id,
             name,
             env,
+            label,
             payload: obj.remove("payload"),
             action: obj.remove("action"),
             next_action_id,

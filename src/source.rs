@@ -141,16 +141,19 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    pub fn new(cfg: &Config) -> Monitor {
-        Monitor {
-            registry: Registry::new(),
+    /// Loads the label store: a corrupt store is an error (exit 3).
+    pub fn new(cfg: &Config) -> Result<Monitor> {
+        let mut registry = Registry::new();
+        registry.set_user_labels(crate::labels::load(&cfg.labels)?);
+        Ok(Monitor {
+            registry,
             last_t: 0,
             skipped: 0,
             connected: false,
             quiet: cfg.quiet,
             verbose: cfg.verbose,
             url: cfg.url.to_string(),
-        }
+        })
     }
 
     /// Take in one event: update the registry, say what happened to the link.

@@ -2,6 +2,9 @@
 
 pub mod record;
 pub mod sessions;
+pub mod state;
+pub mod tail;
+pub mod watch;
 
 use crate::cli::{Arg, Config};
 use crate::error::{Error, Result};
@@ -16,6 +19,9 @@ Usage: rdx [GLOBAL FLAGS] <COMMAND> [FLAGS]
 
 Commands:
   sessions   list the app instances talking to the server (alias: list)
+  tail       print each action as it arrives
+  state      print the current state of one instance
+  watch      print values in an instance's state and every change to them
   record     write the server's traffic to a fixture file for --replay
   help       show help for a command
 
@@ -45,6 +51,9 @@ Examples:
   rdx sessions                                  # who is talking to localhost:8000?
   rdx --replay fixtures/two-apps.jsonl sessions --all
   rdx --url ws://devbox:8000 sessions --json --for 3s
+  rdx tail --diff                               # every action, and what it changed
+  rdx state --instance 65ioovqadda --path .counter.value
+  rdx watch .counter.value --until 5 --timeout 30s
   rdx record traffic.jsonl --for 30s            # then: rdx --replay traffic.jsonl sessions
 ";
 
@@ -52,6 +61,9 @@ Examples:
 #[derive(Debug)]
 pub enum Command {
     Sessions(sessions::Args),
+    Tail(tail::Args),
+    State(state::Args),
+    Watch(watch::Args),
     Record(record::Args),
 }
 
@@ -60,8 +72,11 @@ impl Command {
         match name {
             "sessions" | "list" => Ok(Command::Sessions(sessions::Args::default())),
             "record" => Ok(Command::Record(record::Args::default())),
+            "tail" => Ok(Command::Tail(tail::Args::default())),
+            "state" => Ok(Command::State(state::Args::default())),
+            "watch" => Ok(Command::Watch(watch::Args::default())),
             other => Err(Error::usage(format!(
-                "unknown command {:?} (commands: sessions, list, record, help)",
+                "unknown command {:?} (commands: sessions, list, tail, state, watch, record, help)",
                 crate::output::sanitize(other)
             ))),
         }
@@ -71,6 +86,9 @@ impl Command {
         match self {
             Command::Sessions(_) => "sessions",
             Command::Record(_) => "record",
+            Command::Tail(_) => "tail",
+            Command::State(_) => "state",
+            Command::Watch(_) => "watch",
         }
     }
 
@@ -78,14 +96,19 @@ impl Command {
         match self {
             Command::Sessions(a) => a.parse_arg(arg, p),
             Command::Record(a) => a.parse_arg(arg, p),
+            Command::Tail(a) => a.parse_arg(arg, p),
+            Command::State(a) => a.parse_arg(arg, p),
+            Command::Watch(a) => a.parse_arg(arg, p),
         }
     }
 
     /// Checks that need every argument (required positionals).
     pub fn finish(&self) -> Result<()> {
         match self {
-            Command::Sessions(_) => Ok(()),
+            Command::Sessions(a) => a.finish(),
+            Command::Tail(_) | Command::State(_) => Ok(()),
             Command::Record(a) => a.finish(),
+            Command::Watch(a) => a.finish(),
         }
     }
 
@@ -93,6 +116,9 @@ impl Command {
         match self {
             Command::Sessions(a) => sessions::run(cfg, a),
             Command::Record(a) => record::run(cfg, a),
+            Command::Tail(a) => tail::run(cfg, a),
+            Command::State(a) => state::run(cfg, a),
+            Command::Watch(a) => watch::run(cfg, a),
         }
     }
 }
@@ -103,8 +129,11 @@ pub fn usage(topic: Option<&str>) -> Result<&'static str> {
         None => Ok(MAIN_USAGE),
         Some("sessions" | "list") => Ok(sessions::USAGE),
         Some("record") => Ok(record::USAGE),
+        Some("tail") => Ok(tail::USAGE),
+        Some("state") => Ok(state::USAGE),
+        Some("watch") => Ok(watch::USAGE),
         Some(other) => Err(Error::usage(format!(
-            "no help for {:?} (commands: sessions, list, record)",
+            "no help for {:?} (commands: sessions, list, tail, state, watch, record)",
             crate::output::sanitize(other)
         ))),
     }

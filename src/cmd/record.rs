@@ -68,7 +68,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let path = args.file.expect("checked by finish");
     let recorder = Recorder::create(&path, false)?;
     let src = Source::open(cfg, Some(recorder))?;
-    let mut mon = Monitor::new(cfg);
+    let mut mon = Monitor::new(cfg)?;
     let mut until: Option<Instant> = None;
     let mut messages = 0u64;
     loop {

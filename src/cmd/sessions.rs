@@ -3,18 +3,22 @@
 use std::time::{Duration, Instant};
 
 use crate::cli::{Arg, Config, value_duration};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::labels;
 use crate::output::{Out, Palette, Table, sanitize};
 use crate::registry::{Change, Instance, Status};
+use crate::select::Selection;
 use crate::source::{Monitor, Next, Source};
 use crate::timefmt::{age, clock_ms, now_ms};
 
 pub const USAGE: &str = "\
 rdx sessions - list the app instances talking to the server
 
-Usage: rdx sessions [--for DUR] [--follow] [--all] [GLOBAL FLAGS]
-       rdx list ...                      (the same)
+Usage: rdx sessions [FILTERS] [--for DUR] [--follow] [--all] [GLOBAL FLAGS]
+       rdx sessions label <instance-id> <label>
+       rdx sessions unlabel <instance-id>
+       rdx list ...                      (the same as sessions)
 
 Connects, asks every app for its state (START), listens for --for, then prints
 the registry: one row per instance (a store, keyed by its instanceId), newest
@@ -29,6 +33,15 @@ Flags:
                    id, app, label, env, connection, first_seen, last_seen,
                    messages, actions, last_action, status
 
+Filters (combine with AND):
+      --app NAME        the app name exactly (`shop@staging` is not `shop`), or /regex/
+      --env ENV         the env (from the app's config, or a name suffix like shop@staging)
+      --id-prefix P     instance ids starting with P
+
+Labels: `rdx sessions label ID NAME` gives an instance a name that lasts (stored in
+--labels FILE, default $XDG_STATE_HOME/rdx/labels.json); it shows in the LABEL
+column and selects the instance with --instance-select NAME. No connection needed.
+
 Columns: INSTANCE (instanceId, or socket id for legacy apps), APP (its name),
 STATUS (live, stopped: the app was told to stop, gone: it disconnected),
 MSGS / ACTIONS (messages and ACTIONs received), LAST ACTION, LAST SEEN (how long
@@ -39,6 +52,8 @@ Examples:
   rdx sessions --for 3s --json | jq -r 'select(.status==\"live\") | .id'
   rdx --replay fixtures/two-apps.jsonl sessions --all
   rdx sessions --follow
+  rdx sessions --app '/^shop/' --env staging
+  rdx sessions label 65ioovqadda checkout && rdx tail --instance-select checkout
 ";
 
 #[derive(Debug, Default)]
@@ -46,11 +61,30 @@ pub struct Args {
     pub listen_for: Option<Duration>,
     pub follow: bool,
     pub all: bool,
+    pub sel: Selection,
+    /// `label ID NAME` / `unlabel ID`: the words after `sessions`.
+    pub words: Vec<String>,
 }
 
 impl Args {
     pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
+        if self.sel.parse_arg(arg, p)? {
+            return Ok(true);
+        }
         match arg {
+            Arg::Value(v) => {
+                let w = v.to_string_lossy().into_owned();
+                let verb = self.words.first().map(String::as_str);
+                let fits = match verb {
+                    None => w == "label" || w == "unlabel",
+                    Some("label") => self.words.len() < 3,
+                    Some(_) => self.words.len() < 2,
+                };
+                if !fits {
+                    return Ok(false);
+                }
+                self.words.push(w);
+            }
             Arg::Long(l) if l == "for" => self.listen_for = Some(value_duration(p, "--for")?),
             Arg::Short('f') => self.follow = true,
             Arg::Long(l) if l == "follow" => self.follow = true,
@@ -60,6 +94,62 @@ impl Args {
         }
         Ok(true)
     }
+
+    pub fn finish(&self) -> Result<()> {
+        match self.words.first().map(String::as_str) {
+            Some("label") if self.words.len() != 3 => Err(Error::usage(
+                "usage: rdx sessions label <instance-id> <label>",
+            )),
+            Some("unlabel") if self.words.len() != 2 => {
+                Err(Error::usage("usage: rdx sessions unlabel <instance-id>"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `rdx sessions label ID NAME` / `unlabel ID`: write the store, no connection.
+fn run_label(cfg: &Config, words: &[String]) -> Result<()> {
+    let id = &words[1];
+    if id.trim().is_empty() {
+        return Err(Error::usage("the instance id is empty"));
+    }
+    match words[0].as_str() {
+        "label" => {
+            let label = &words[2];
+            labels::validate(label)?;
+            let mut clash = None;
+            labels::update(&cfg.labels, |l| {
+                clash = l
+                    .iter()
+                    .find(|(k, v)| *k != id && *v == label)
+                    .map(|(k, _)| k.clone());
+                l.insert(id.clone(), label.clone());
+            })?;
+            if !cfg.quiet {
+                eprintln!("rdx: labelled {} as {}", sanitize(id), sanitize(label));
+                if let Some(other) = clash {
+                    eprintln!(
+                        "rdx: note: {} has the same label; --instance-select {} will match both",
+                        sanitize(&other),
+                        sanitize(label)
+                    );
+                }
+            }
+        }
+        _ => {
+            let mut had = false;
+            labels::update(&cfg.labels, |l| had = l.remove(id).is_some())?;
+            if !cfg.quiet {
+                if had {
+                    eprintln!("rdx: removed the label of {}", sanitize(id));
+                } else {
+                    eprintln!("rdx: {} had no label", sanitize(id));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Listen until the discovery window closes: in replay, the whole file; live,
@@ -81,8 +171,11 @@ pub fn discover(src: &Source, mon: &mut Monitor, window: Duration) -> Result<()>
 }
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
+    if !args.words.is_empty() {
+        return run_label(cfg, &args.words);
+    }
     let src = Source::open(cfg, None)?;
-    let mut mon = Monitor::new(cfg);
+    let mut mon = Monitor::new(cfg)?;
     let window = args.listen_for.unwrap_or(Duration::from_secs(1));
     discover(&src, &mut mon, window)?;
     let mut out = Out::new(args.follow);
@@ -91,7 +184,12 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     } else {
         now_ms()
     };
-    let list = mon.registry.sorted(args.all);
+    let list: Vec<&Instance> = mon
+        .registry
+        .sorted(args.all)
+        .into_iter()
+        .filter(|i| args.sel.admits(i))
+        .collect();
     if cfg.json {
         for inst in &list {
             out.json(&inst.to_json())?;
@@ -100,7 +198,12 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         out.text(&render(&list, reference, cfg.palette()))?;
     }
     if !cfg.quiet && !cfg.json {
-        let hidden = mon.registry.len() - list.len();
+        let hidden = mon
+            .registry
+            .iter()
+            .filter(|i| i.status == Status::Gone && args.sel.admits(i))
+            .count()
+            * usize::from(!args.all);
         if list.is_empty() && hidden == 0 {
             let where_ = if src.is_replay() {
                 "in the recording".to_string()
@@ -116,13 +219,19 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     }
     out.flush()?;
     if args.follow && !src.is_replay() {
-        follow(&src, &mut mon, &mut out, cfg)?;
+        follow(&src, &mut mon, &mut out, cfg, &args.sel)?;
     }
     mon.summary();
     Ok(())
 }
 
-fn follow(src: &Source, mon: &mut Monitor, out: &mut Out, cfg: &Config) -> Result<()> {
+fn follow(
+    src: &Source,
+    mon: &mut Monitor,
+    out: &mut Out,
+    cfg: &Config,
+    sel: &Selection,
+) -> Result<()> {
     let pal = cfg.palette();
     loop {
         let ev = match src.next(None) {
@@ -140,7 +249,7 @@ fn follow(src: &Source, mon: &mut Monitor, out: &mut Out, cfg: &Config) -> Resul
                 Change::Status(k) => ("~", k),
                 Change::Touched(_) => continue,
             };
-            let Some(inst) = mon.registry.get(key) else {
+            let Some(inst) = mon.registry.get(key).filter(|i| sel.admits(i)) else {
                 continue;
             };
             if cfg.json {

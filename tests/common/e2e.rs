@@ -154,12 +154,20 @@ impl Apps {
 pub struct Monitor(pub NodeProc);
 
 impl Monitor {
+    /// A good monitor: re-sends START when an app starts or stops.
     pub fn start(server: &Server) -> Monitor {
-        let p = NodeProc::spawn(
-            "monitor.js",
-            &["--port".into(), server.port.to_string()],
-            "monitor",
-        );
+        Monitor::spawn(server, &[])
+    }
+
+    /// Like the official monitor app: does not re-send START when apps stop.
+    pub fn start_plain(server: &Server) -> Monitor {
+        Monitor::spawn(server, &["--no-restart-on-stop"])
+    }
+
+    fn spawn(server: &Server, extra: &[&str]) -> Monitor {
+        let mut args = vec!["--port".to_string(), server.port.to_string()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let p = NodeProc::spawn("monitor.js", &args, "monitor");
         p.wait_for(Duration::from_secs(30), "subscribed", |v| {
             v["subscribed"] == true
         });

@@ -156,3 +156,38 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Every relay message in a fixture, decoded independently of rdx: (t, msg).
+pub fn relay_messages(file: &str) -> Vec<(u64, serde_json::Value)> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if v["dir"] != "in" {
+            continue;
+        }
+        let Some(data) = v["data"].as_str() else {
+            continue;
+        };
+        let Ok(frame) = serde_json::from_str::<serde_json::Value>(data) else {
+            continue;
+        };
+        if frame["event"] == "#publish" && frame["data"]["channel"] == "log" {
+            out.push((v["t"].as_u64().unwrap(), frame["data"]["data"].clone()));
+        }
+    }
+    out
+}
+
+/// An ACTION message's type, decoded independently of rdx.
+pub fn action_type(msg: &serde_json::Value) -> String {
+    let a: serde_json::Value = serde_json::from_str(msg["action"].as_str().unwrap()).unwrap();
+    let a = if a["type"] == "PERFORM_ACTION" {
+        &a["action"]
+    } else {
+        &a
+    };
+    a["type"].as_str().unwrap().to_string()
+}

@@ -1,0 +1,381 @@
+//! Which instances a command is about (SPEC.md "Selecting instances").
+//!
+//! FILTERS narrow the set and may match many: `--app NAME` (exact, or
+//! `/re/`), `--env ENV`, `--id-prefix PREFIX`, combined with AND. A SELECTOR
+//! picks one: `--instance ID` (exact id) or `--instance-select SEL` (an exact
+//! id, a label, or a `/regex/` tried against id, label and app name).
+//!
+//! This is the one seam every command goes through: `sessions` narrows its
+//! listing with [`Selection::admits`], `tail` follows what it admits, and
+//! `state` / `watch` call [`Selection::resolve`] for exactly one instance.
+
+use regex_lite::Regex;
+
+use crate::cli::{Arg, value_str};
+use crate::error::{Error, Result};
+use crate::output::sanitize;
+use crate::registry::{Instance, Registry, Status};
+use crate::timefmt::rfc3339_ms;
+
+/// A name to match: exact text, or a `/regex/`.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Exact(String),
+    Regex(Regex, String),
+}
+
+impl Matcher {
+    /// `/re/` (with `\/` for a slash inside) is a regex; anything else is exact.
+    pub fn parse(text: &str, flag: &str) -> Result<Matcher> {
+        if text.len() >= 2 && text.starts_with('/') && text.ends_with('/') {
+            let inner = text[1..text.len() - 1].replace("\\/", "/");
+            let re = Regex::new(&inner)
+                .map_err(|e| Error::usage(format!("{flag} {text:?}: invalid regex: {e}")))?;
+            Ok(Matcher::Regex(re, text.to_string()))
+        } else {
+            Ok(Matcher::Exact(text.to_string()))
+        }
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        match self {
+            Matcher::Exact(e) => e == s,
+            Matcher::Regex(re, _) => re.is_match(s),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Matcher::Exact(e) => e,
+            Matcher::Regex(_, t) => t,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    /// `--app NAME|/re/`
+    pub app: Option<Matcher>,
+    /// `--env ENV`
+    pub env: Option<String>,
+    /// `--id-prefix PREFIX`
+    pub id_prefix: Option<String>,
+    /// `--instance ID`: exactly this instance id.
+    pub instance: Option<String>,
+    /// `--instance-select SEL`: an id, a label, or a /regex/.
+    pub select: Option<Matcher>,
+}
+
+/// The outcome of resolving a selection against the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    One(String),
+    Several(Vec<String>),
+    None,
+}
+
+impl Selection {
+    /// Take a filter or selector flag, if `arg` is one.
+    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
+        let Arg::Long(l) = arg else { return Ok(false) };
+        match l.as_str() {
+            "app" => self.app = Some(Matcher::parse(&value_str(p, "--app")?, "--app")?),
+            "env" => self.env = Some(value_str(p, "--env")?),
+            "id-prefix" => self.id_prefix = Some(value_str(p, "--id-prefix")?),
+            "instance" => self.instance = Some(value_str(p, "--instance")?),
+            "instance-select" => {
+                let sel = value_str(p, "--instance-select")?;
+                if sel.trim().is_empty() {
+                    return Err(Error::usage(
+                        "--instance-select needs an id, a label or a /regex/",
+                    ));
+                }
+                self.select = Some(Matcher::parse(&sel, "--instance-select")?);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// True when a selector (not just filters) was given.
+    pub fn has_selector(&self) -> bool {
+        self.instance.is_some() || self.select.is_some()
+    }
+
+    /// Does this instance pass the filters?
+    pub fn passes_filters(&self, inst: &Instance) -> bool {
+        self.app
+            .as_ref()
+            .is_none_or(|m| inst.app.as_deref().is_some_and(|a| m.is_match(a)))
+            && self
+                .env
+                .as_ref()
+                .is_none_or(|e| inst.env.as_deref() == Some(e.as_str()))
+            && self
+                .id_prefix
+                .as_ref()
+                .is_none_or(|p| inst.id.starts_with(p.as_str()))
+    }
+
+    /// Does this instance match the selector (if any)?
+    pub fn matches_selector(&self, inst: &Instance) -> bool {
+        let by_id = self.instance.as_ref().is_none_or(|id| inst.id == *id);
+        let by_sel = match &self.select {
+            None => true,
+            Some(Matcher::Exact(s)) => inst.id == *s || inst.label.as_deref() == Some(s.as_str()),
+            Some(m @ Matcher::Regex(..)) => {
+                m.is_match(&inst.id)
+                    || inst.label.as_deref().is_some_and(|l| m.is_match(l))
+                    || inst.app.as_deref().is_some_and(|a| m.is_match(a))
+            }
+        };
+        by_id && by_sel
+    }
+
+    /// Filters and selector.
+    pub fn admits(&self, inst: &Instance) -> bool {
+        self.passes_filters(inst) && self.matches_selector(inst)
+    }
+
+    /// Every matching instance; gone ones count only when nothing else matches.
+    pub fn resolve(&self, reg: &Registry) -> Resolution {
+        let matches: Vec<&Instance> = reg.iter().filter(|i| self.admits(i)).collect();
+        let active: Vec<&Instance> = matches
+            .iter()
+            .copied()
+            .filter(|i| i.status != Status::Gone)
+            .collect();
+        let mut chosen = if active.is_empty() { matches } else { active };
+        chosen.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(a.id.cmp(&b.id)));
+        match chosen.len() {
+            0 => Resolution::None,
+            1 => Resolution::One(chosen[0].id.clone()),
+            _ => Resolution::Several(chosen.iter().map(|i| i.id.clone()).collect()),
+        }
+    }
+
+    /// The selector and filters, in words, for error messages.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(id) = &self.instance {
+            parts.push(format!("--instance {}", sanitize(id)));
+        }
+        if let Some(s) = &self.select {
+            parts.push(format!("--instance-select {}", sanitize(s.text())));
+        }
+        if let Some(a) = &self.app {
+            parts.push(format!("--app {}", sanitize(a.text())));
+        }
+        if let Some(e) = &self.env {
+            parts.push(format!("--env {}", sanitize(e)));
+        }
+        if let Some(p) = &self.id_prefix {
+            parts.push(format!("--id-prefix {}", sanitize(p)));
+        }
+        if parts.is_empty() {
+            "no selector or filter".into()
+        } else {
+            parts.join(" ")
+        }
+    }
+
+    /// The error for a resolution that is not exactly one instance.
+    pub fn error(&self, res: &Resolution, reg: &Registry, command: &str) -> Error {
+        match res {
+            Resolution::One(_) => Error::NotFound("internal: resolved".into()),
+            Resolution::Several(keys) => {
+                let mut msg = format!(
+                    "{} instances match ({}); `rdx {command}` needs exactly one:\n",
+                    keys.len(),
+                    self.describe()
+                );
+                for k in keys {
+                    if let Some(i) = reg.get(k) {
+                        msg.push_str(&format!("  {}\n", describe_instance(i)));
+                    }
+                }
+                msg.push_str(
+                    "narrow it with --instance ID, --id-prefix PREFIX, a tighter /regex/, or a label \
+                     (`rdx sessions label ID NAME`, then --instance-select NAME)",
+                );
+                Error::NotFound(msg)
+            }
+            Resolution::None => {
+                let mut apps: Vec<String> = reg
+                    .iter()
+                    .map(|i| sanitize(i.app.as_deref().unwrap_or("(no name)")).into_owned())
+                    .collect();
+                apps.sort();
+                apps.dedup();
+                let shown: Vec<String> = apps.iter().take(8).cloned().collect();
+                let more = if apps.len() > 8 { ", …" } else { "" };
+                let seen = match reg.len() {
+                    0 => "no instances were seen".to_string(),
+                    n => format!(
+                        "{n} instance(s) were seen (apps: {}{more})",
+                        shown.join(", ")
+                    ),
+                };
+                Error::NotFound(format!(
+                    "no instance matches {}; {seen}; `rdx sessions --all` lists them",
+                    self.describe()
+                ))
+            }
+        }
+    }
+}
+
+/// One line about an instance for error listings: id, app, label, status, last seen.
+pub fn describe_instance(i: &Instance) -> String {
+    format!(
+        "{}  app={}  label={}  status={}  last seen {}",
+        sanitize(&i.id),
+        sanitize(i.app.as_deref().unwrap_or("-")),
+        sanitize(i.label.as_deref().unwrap_or("-")),
+        i.status.as_str(),
+        rfc3339_ms(i.last_seen)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relay::Message;
+    use serde_json::json;
+
+    fn reg() -> Registry {
+        let mut r = Registry::new();
+        r.set_user_labels(
+            [("b".to_string(), "checkout".to_string())]
+                .into_iter()
+                .collect(),
+        );
+        for (t, v) in [
+            (
+                1,
+                json!({"type":"START","id":"s1","instanceId":"a1","name":"shop@staging"}),
+            ),
+            (
+                2,
+                json!({"type":"START","id":"s2","instanceId":"b","name":"shop@prod"}),
+            ),
+            (
+                3,
+                json!({"type":"START","id":"s3","instanceId":"c","name":"admin"}),
+            ),
+            (4, json!({"type":"DISCONNECTED","id":"s3"})),
+        ] {
+            r.apply(t, &Message::decode(v).unwrap(), None);
+        }
+        r
+    }
+
+    fn sel(instance: Option<&str>, select: Option<&str>, app: Option<&str>) -> Selection {
+        Selection {
+            instance: instance.map(str::to_string),
+            select: select.map(|s| Matcher::parse(s, "--instance-select").unwrap()),
+            app: app.map(|s| Matcher::parse(s, "--app").unwrap()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn matcher_parsing() {
+        assert!(matches!(
+            Matcher::parse("shop", "x").unwrap(),
+            Matcher::Exact(_)
+        ));
+        let m = Matcher::parse("/^shop/", "x").unwrap();
+        assert!(m.is_match("shop@prod") && !m.is_match("myshop"));
+        let m = Matcher::parse(r"/a\/b/", "x").unwrap();
+        assert!(m.is_match("xa/by"));
+        assert!(matches!(
+            Matcher::parse("/", "x").unwrap(),
+            Matcher::Exact(_)
+        ));
+        assert_eq!(Matcher::parse("/(/", "x").unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn selectors_match_id_label_and_app() {
+        let r = reg();
+        assert_eq!(
+            sel(Some("a1"), None, None).resolve(&r),
+            Resolution::One("a1".into())
+        );
+        assert_eq!(
+            sel(None, Some("checkout"), None).resolve(&r),
+            Resolution::One("b".into())
+        );
+        assert_eq!(
+            sel(None, Some("a1"), None).resolve(&r),
+            Resolution::One("a1".into())
+        );
+        assert_eq!(
+            sel(None, Some("/^shop@p/"), None).resolve(&r),
+            Resolution::One("b".into())
+        );
+        assert_eq!(
+            sel(None, Some("/check/"), None).resolve(&r),
+            Resolution::One("b".into())
+        );
+        assert_eq!(sel(None, Some("nope"), None).resolve(&r), Resolution::None);
+        assert_eq!(
+            sel(None, Some("/shop/"), None).resolve(&r),
+            Resolution::Several(vec!["b".into(), "a1".into()])
+        );
+    }
+
+    #[test]
+    fn filters_and_gone_rule() {
+        let r = reg();
+        // exact app name does not match a name with an env suffix
+        assert_eq!(sel(None, None, Some("shop")).resolve(&r), Resolution::None);
+        assert_eq!(
+            sel(None, None, Some("/^shop/")).resolve(&r),
+            Resolution::Several(vec!["b".into(), "a1".into()])
+        );
+        let by_env = Selection {
+            env: Some("staging".into()),
+            ..Default::default()
+        };
+        assert_eq!(by_env.resolve(&r), Resolution::One("a1".into()));
+        let by_prefix = Selection {
+            id_prefix: Some("a".into()),
+            ..Default::default()
+        };
+        assert_eq!(by_prefix.resolve(&r), Resolution::One("a1".into()));
+        // no filter: gone "c" is dropped because live ones match
+        assert_eq!(
+            Selection::default().resolve(&r),
+            Resolution::Several(vec!["b".into(), "a1".into()])
+        );
+        // only gone ones match: they are selected
+        assert_eq!(
+            sel(None, None, Some("admin")).resolve(&r),
+            Resolution::One("c".into())
+        );
+    }
+
+    #[test]
+    fn helpful_errors() {
+        let r = reg();
+        let s = sel(None, Some("/shop/"), None);
+        let msg = s.error(&s.resolve(&r), &r, "state").to_string();
+        assert!(
+            msg.contains("2 instances match")
+                && msg.contains("label=checkout")
+                && msg.contains("--id-prefix"),
+            "{msg}"
+        );
+        let s = sel(None, Some("nope"), None);
+        let msg = s.error(&s.resolve(&r), &r, "state").to_string();
+        assert!(
+            msg.contains("--instance-select nope")
+                && msg.contains("3 instance(s)")
+                && msg.contains("admin")
+                && msg.contains("rdx sessions"),
+            "{msg}"
+        );
+    }
+}

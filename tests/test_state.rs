@@ -1,0 +1,132 @@
+//! `rdx state` on recorded fixtures.
+
+mod common;
+use common::*;
+
+/// The instance's last state in the capture, computed independently.
+fn last_state(file: &str, instance: &str) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    for (_, m) in relay_messages(file) {
+        if m["instanceId"] != instance {
+            continue;
+        }
+        let Some(p) = m["payload"].as_str() else {
+            continue;
+        };
+        let p: serde_json::Value = serde_json::from_str(p).unwrap();
+        if m["type"] == "ACTION" {
+            last = p;
+        } else if m["type"] == "STATE" {
+            let i = p["currentStateIndex"].as_u64().unwrap() as usize;
+            last = p["computedStates"][i]["state"].clone();
+        }
+    }
+    last
+}
+
+#[test]
+fn state_path_prints_the_value_the_capture_holds() {
+    let f = fixture("two-apps.jsonl");
+    let want = last_state(&f, "65ioovqadda");
+    let o = run(&[
+        "--replay",
+        &f,
+        "state",
+        "--instance",
+        "65ioovqadda",
+        "--path",
+        ".counter.value",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), want["counter"]["value"].to_string());
+    // every path syntax reaches the same value
+    for p in ["counter.value", "/counter/value", ".[\"counter\"].value"] {
+        let o2 = run(&[
+            "--replay",
+            &f,
+            "state",
+            "--instance",
+            "65ioovqadda",
+            "--path",
+            p,
+        ]);
+        assert_eq!(stdout(&o2), stdout(&o), "{p}");
+    }
+}
+
+#[test]
+fn state_whole_document_compact_when_piped_and_json_wrapper() {
+    let f = fixture("two-apps.jsonl");
+    let want = last_state(&f, "65ioovqadda");
+    let o = run(&["--replay", &f, "state", "--instance", "65ioovqadda"]);
+    assert_eq!(stdout(&o).lines().count(), 1);
+    let got: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(got, want);
+    let o = run(&[
+        "--replay",
+        &f,
+        "--json",
+        "state",
+        "--instance",
+        "65ioovqadda",
+        "--path",
+        ".todos",
+    ]);
+    let l = &json_lines(&o)[0];
+    assert_eq!(l["type"], "state");
+    assert_eq!(l["instance"], "65ioovqadda");
+    assert_eq!(l["app"], "alpha");
+    assert_eq!(l["path"], ".todos");
+    assert_eq!(l["state"], want["todos"]);
+    assert!(l["ts"].is_string() && l.get("label").is_some());
+}
+
+#[test]
+fn missing_path_exits_1_and_says_what_exists() {
+    let f = fixture("two-apps.jsonl");
+    let o = run(&[
+        "--replay",
+        &f,
+        "state",
+        "--instance",
+        "65ioovqadda",
+        "--path",
+        ".counter.nope",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains(".counter"), "{}", stderr(&o));
+    let o = run(&[
+        "--replay",
+        &f,
+        "state",
+        "--instance",
+        "65ioovqadda",
+        "--path",
+        ".counter[oops",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains('^'), "{}", stderr(&o));
+}
+
+#[test]
+fn several_instances_without_a_selector_exit_1_listing_them() {
+    let f = fixture("two-apps.jsonl");
+    let o = run(&["--replay", &f, "state"]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("65ioovqadda") && err.contains("4xxi9ufznu6"),
+        "{err}"
+    );
+    let o = run(&["--replay", &f, "state", "--instance", "nope"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("rdx sessions"), "{}", stderr(&o));
+}
+
+#[test]
+fn jsan_circular_state_prints_resolved_values() {
+    let f = fixture("all-types.jsonl");
+    let o = run(&["--replay", &f, "state", "--instance", "9fk747hrs99"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stdout(&o).contains("$jsan"), "{}", stdout(&o));
+}

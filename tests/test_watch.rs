@@ -1,0 +1,123 @@
+//! `rdx watch` on recorded fixtures.
+
+mod common;
+use common::*;
+
+/// (value after each state-carrying message) for one instance, independently.
+fn values(file: &str, instance: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (_, m) in relay_messages(file) {
+        if m["instanceId"] != instance {
+            continue;
+        }
+        let Some(p) = m["payload"].as_str() else {
+            continue;
+        };
+        let p: serde_json::Value = serde_json::from_str(p).unwrap();
+        let state = if m["type"] == "ACTION" {
+            p
+        } else if m["type"] == "STATE" {
+            let i = p["currentStateIndex"].as_u64().unwrap() as usize;
+            p["computedStates"][i]["state"].clone()
+        } else {
+            continue;
+        };
+        out.push(state["counter"]["value"].clone());
+    }
+    out
+}
+
+#[test]
+fn watch_reports_exactly_the_changes_in_the_frames() {
+    let f = fixture("two-apps.jsonl");
+    let vals = values(&f, "65ioovqadda");
+    let mut want = Vec::new();
+    for w in vals.windows(2) {
+        if w[0] != w[1] {
+            want.push((w[0].clone(), w[1].clone()));
+        }
+    }
+    assert!(!want.is_empty());
+    let o = run(&[
+        "--replay",
+        &f,
+        "--json",
+        "watch",
+        ".counter.value",
+        "--instance",
+        "65ioovqadda",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines[0]["type"], "value");
+    assert_eq!(lines[0]["value"], vals[0]);
+    assert_eq!(lines[0]["path"], ".counter.value");
+    let got: Vec<_> = lines[1..]
+        .iter()
+        .map(|l| (l["old"].clone(), l["new"].clone()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l["type"] == "change" && l["action_type"].is_string())
+    );
+}
+
+#[test]
+fn until_and_count() {
+    let f = fixture("two-apps.jsonl");
+    let vals = values(&f, "65ioovqadda");
+    let target = vals[vals.len() / 2].to_string();
+    let o = run(&[
+        "--replay",
+        &f,
+        "--json",
+        "watch",
+        ".counter.value",
+        "--instance",
+        "65ioovqadda",
+        "--until",
+        &target,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let last = json_lines(&o).pop().unwrap();
+    let reached = if last["type"] == "value" {
+        &last["value"]
+    } else {
+        &last["new"]
+    };
+    assert_eq!(reached.to_string(), target);
+    let o = run(&[
+        "--replay",
+        &f,
+        "watch",
+        ".counter.value",
+        "--instance",
+        "65ioovqadda",
+        "--until",
+        "123456789",
+    ]);
+    assert_eq!(code(&o), 1, "end of replay without the condition");
+    let o = run(&[
+        "--replay",
+        &f,
+        "--json",
+        "watch",
+        ".counter.value",
+        "--instance",
+        "65ioovqadda",
+        "--count",
+        "2",
+    ]);
+    assert_eq!(json_lines(&o).len(), 3);
+    let o = run(&[
+        "--replay",
+        &f,
+        "watch",
+        ".counter.value",
+        "--until",
+        "not json",
+    ]);
+    assert_eq!(code(&o), 2);
+}
