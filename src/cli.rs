@@ -135,8 +135,58 @@ pub enum Invocation {
     Version,
 }
 
+/// Flags that take a value, global or not: used only to find the command word.
+const VALUE_FLAGS: &[&str] = &[
+    "--url",
+    "--host",
+    "--port",
+    "--replay",
+    "--record",
+    "--timeout",
+    "--color",
+    "--colour",
+    "--labels",
+    "--for",
+    "--count",
+    "-n",
+    "--type",
+    "-t",
+    "--path",
+    "-p",
+    "--until",
+    "--app",
+    "--env",
+    "--id-prefix",
+    "--instance",
+    "--instance-select",
+];
+
+/// Any flag may come before the command (`rdx --app admin state`): move the
+/// command word to the front so every flag after it is parsed knowing it.
+fn hoist_command(args: Vec<OsString>) -> Vec<OsString> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].to_string_lossy();
+        if a == "--" {
+            break;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            let takes_value = !a.contains('=') && VALUE_FLAGS.contains(&a.as_ref());
+            i += if takes_value { 2 } else { 1 };
+            continue;
+        }
+        let mut out = Vec::with_capacity(args.len());
+        out.push(args[i].clone());
+        out.extend(args[..i].iter().cloned());
+        out.extend(args[i + 1..].iter().cloned());
+        return out;
+    }
+    args
+}
+
 /// Parse the whole command line (without the program name).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
+    let args = hoist_command(args.into_iter().collect());
     let mut p = lexopt::Parser::from_args(args);
     let mut global = GlobalArgs::default();
     let mut command: Option<cmd::Command> = None;
@@ -162,7 +212,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
         }
         let Arg::Value(v) = &arg else {
             return Err(Error::usage(format!(
-                "{} is not a global flag; put it after the command (see `rdx --help`)",
+                "unknown flag {}; rdx needs a command (see `rdx --help`)",
                 match &arg {
                     Arg::Short(c) => format!("-{c}"),
                     Arg::Long(l) => format!("--{l}"),
@@ -385,7 +435,7 @@ mod tests {
             "sessions --bogus",
             "--timeout 5x sessions",
             "nosuch",
-            "--for 1s sessions",
+            "--for 1x sessions",
             "sessions --color pink",
             "sessions --for",
             "sessions extra",
@@ -397,6 +447,28 @@ mod tests {
             panic!()
         };
         assert_eq!(build_config(&g, &|_| None).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn command_flags_may_come_first() {
+        let Invocation::Run(g, c) =
+            parse_words("--app admin --url ws://h:1/ state --path .a").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(g.url.as_deref(), Some("ws://h:1/"));
+        let crate::cmd::Command::State(a) = *c else {
+            panic!()
+        };
+        assert_eq!(a.sel.describe(), "--app admin");
+        assert!(matches!(
+            parse_words("--for 2s sessions").unwrap(),
+            Invocation::Run(..)
+        ));
+        assert!(matches!(
+            parse_words("-q --json sessions").unwrap(),
+            Invocation::Run(..)
+        ));
     }
 
     #[test]

@@ -25,7 +25,7 @@ Commands:
   record     write the server's traffic to a fixture file for --replay
   help       show help for a command
 
-Global flags (before or after the command):
+Global flags (any flag may come before or after the command):
       --url URL        server URL [env RDX_URL] (default ws://127.0.0.1:8000/socketcluster/)
       --host H         server host [env RDX_HOST]
       --port P         server port [env RDX_PORT]
