@@ -1,5 +1,20 @@
 //! One file per command: its help text, its arguments and its `run`.
 
+/// The filter and selector flags, for every command's help.
+macro_rules! selection_help {
+    () => {
+        "
+Selecting instances (filters combine with AND; a selector picks one):
+      --app NAME              the app name exactly, or /regex/
+      --env ENV               the env (app config, or a name suffix like shop@staging)
+      --id-prefix PREFIX      instance ids starting with PREFIX
+      --instance ID           exactly this instance id
+      --instance-select SEL   an instance id, a label, or /regex/ (id, label, app)
+"
+    };
+}
+pub(crate) use selection_help;
+
 pub mod record;
 pub mod sessions;
 pub mod state;

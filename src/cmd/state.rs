@@ -18,10 +18,11 @@ use crate::select::{Resolution, Selection};
 use crate::source::{Monitor, Next, Source};
 use crate::timefmt::rfc3339_ms;
 
-pub const USAGE: &str = "\
+pub const USAGE: &str = concat!(
+    "\
 rdx state - print the current state of one app instance
 
-Usage: rdx state [--instance ID] [--path PATH] [GLOBAL FLAGS]
+Usage: rdx state [FILTERS] [--instance ID|--instance-select SEL] [--path PATH] [GLOBAL FLAGS]
 
 Finds the instance (it must be exactly one: pick it with --instance when
 several apps are connected), and prints its current state: the state after
@@ -44,7 +45,9 @@ Examples:
   rdx state --instance 65ioovqadda
   rdx state --path .counter.value
   rdx --replay fixtures/two-apps.jsonl state --instance 65ioovqadda --path .todos[0]
-";
+",
+    crate::cmd::selection_help!()
+);
 
 #[derive(Debug, Default)]
 pub struct Args {

@@ -18,10 +18,11 @@ use crate::select::Selection;
 use crate::source::{Monitor, Next, Source};
 use crate::timefmt::{clock_ms, rfc3339_ms};
 
-pub const USAGE: &str = "\
+pub const USAGE: &str = concat!(
+    "\
 rdx tail - print each action as it arrives
 
-Usage: rdx tail [--instance ID] [--type RE] [-v] [--count N] [--diff] [--history] [GLOBAL FLAGS]
+Usage: rdx tail [FILTERS] [--instance ID|--instance-select SEL] [--type RE] [-v] [--count N] [--diff] [--history] [GLOBAL FLAGS]
 
 One line per action, from every instance (or the one --instance names): the
 time, who (app name and short id, or its label), the action type, and the
@@ -44,8 +45,10 @@ Examples:
   rdx tail
   rdx tail --type '^todos/' --diff
   rdx tail --instance 65ioovqadda --json | jq .action_type
-  rdx tail --count 1 --type 'checkout/done' --timeout 60s    # wait for an action
-";
+  rdx tail --count 1 --type '^checkout/done$'       # wait for one action, then exit
+",
+    crate::cmd::selection_help!()
+);
 
 #[derive(Debug, Default)]
 pub struct Args {

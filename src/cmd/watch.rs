@@ -16,10 +16,11 @@ use crate::select::Selection;
 use crate::source::Next;
 use crate::timefmt::{clock_ms, rfc3339_ms};
 
-pub const USAGE: &str = "\
+pub const USAGE: &str = concat!(
+    "\
 rdx watch - print values in an app's state and every change to them
 
-Usage: rdx watch PATH... [--instance ID] [--until JSON] [--count N] [GLOBAL FLAGS]
+Usage: rdx watch PATH... [FILTERS] [--instance ID|--instance-select SEL] [--until JSON] [--count N] [GLOBAL FLAGS]
 
 Prints the value at each PATH now, then one line each time an action changes
 one of them: the time, the path, old -> new, and the action that did it.
@@ -43,7 +44,9 @@ Examples:
   rdx watch .counter.value
   rdx watch .counter.value --until 5 --timeout 30s     # a CI gate
   rdx watch .todos .filter --instance 65ioovqadda --json
-";
+",
+    crate::cmd::selection_help!()
+);
 
 #[derive(Debug, Default)]
 pub struct Args {
