@@ -16,7 +16,14 @@ fn main() -> ExitCode {
             } else {
                 ""
             };
-            let msg = e.to_string();
+            // Error texts may quote the wire (close reasons, names): keep
+            // them terminal-safe, but keep the newlines of multi-line errors.
+            let msg: String = e
+                .to_string()
+                .split('\n')
+                .map(|l| rdx::output::sanitize(l).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n");
             let hint = if msg.contains("--help") { "" } else { hint };
             eprintln!("rdx: {msg}{hint}");
             ExitCode::from(e.exit_code() as u8)

@@ -15,6 +15,7 @@ use crate::cli::Config;
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::fixture::{self, Recorder};
+use crate::output::sanitize;
 use crate::registry::{Change, Registry};
 use crate::transport::{self, Control, LiveOptions};
 
@@ -191,7 +192,8 @@ impl Monitor {
                         "v2"
                     };
                     eprintln!(
-                        "rdx: connected as {socket_id}, protocol {generation}, pingTimeout {}s",
+                        "rdx: connected as {}, protocol {generation}, pingTimeout {}s",
+                        sanitize(socket_id),
                         ping_timeout_ms / 1000
                     );
                 }
@@ -199,13 +201,17 @@ impl Monitor {
             Event::Lost { reason, .. } => {
                 self.connected = false;
                 if !self.quiet {
-                    eprintln!("rdx: lost the link to {}: {reason}; reconnecting", self.url);
+                    eprintln!(
+                        "rdx: lost the link to {}: {}; reconnecting",
+                        self.url,
+                        sanitize(reason)
+                    );
                 }
             }
             Event::Skipped { at, what, loud, .. } => {
                 self.skipped += 1;
                 if self.verbose || (*loud && !self.quiet) {
-                    eprintln!("rdx: {at}: skipped: {}", crate::output::sanitize(what));
+                    eprintln!("rdx: {}: skipped: {}", sanitize(at), sanitize(what));
                 }
             }
             Event::Fatal(_) | Event::End => {}

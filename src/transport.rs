@@ -28,14 +28,16 @@ pub const MAX_MESSAGE: usize = 128 << 20;
 /// How long to wait for the reply to an invoke (the server never answers
 /// invokes it does not know, so every wait needs a bound).
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
-/// Slack past the server's pingTimeout before the link counts as dead.
+/// Slack past the server's pingTimeout before the link counts as dead (at
+/// most this, at most half the pingTimeout).
 const HEARTBEAT_SLACK: Duration = Duration::from_secs(5);
 /// Apps that (re)start within this window get one START broadcast.
 const START_DEBOUNCE: Duration = Duration::from_millis(200);
 /// How often the blocked reader wakes to look at timers and requests.
 const TICK: Duration = Duration::from_millis(50);
 const BACKOFF_FIRST: Duration = Duration::from_millis(100);
-const BACKOFF_CAP: Duration = Duration::from_secs(3);
+/// A local dev server that restarts is found again within about a second.
+const BACKOFF_CAP: Duration = Duration::from_secs(1);
 
 /// What the main thread may ask of the transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,16 +101,7 @@ fn run(mut opts: LiveOptions, tx: Sender<Event>, ctl: Receiver<Control>) {
                     }));
                     return;
                 }
-                if connected_once
-                    && tx
-                        .send(Event::Lost {
-                            t: now_ms(),
-                            reason,
-                        })
-                        .is_err()
-                {
-                    return;
-                }
+                // Otherwise keep trying; the loss itself was reported once.
             }
             End::Lost(reason) => {
                 connected_once = true;
@@ -524,7 +517,8 @@ fn session(
             );
         }
         if phase != Phase::Handshaking
-            && now.duration_since(last_inbound) > ping_timeout + HEARTBEAT_SLACK
+            && now.duration_since(last_inbound)
+                > ping_timeout + HEARTBEAT_SLACK.min(ping_timeout / 2)
         {
             return fail(
                 &phase,

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod e2e;
+pub mod fake;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

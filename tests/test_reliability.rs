@@ -1,0 +1,237 @@
+//! Reliability against in-process fake servers: silence, broken frames,
+//! malformed or missing replies, a 100 MiB frame, and the read-only guarantee.
+
+mod common;
+use common::fake::*;
+use common::*;
+
+use std::time::Duration;
+
+fn url(port: u16) -> String {
+    format!("ws://127.0.0.1:{port}/socketcluster/")
+}
+
+#[test]
+fn silence_after_the_handshake_is_a_dead_link_and_rdx_reconnects() {
+    let (port, _sent) = serve(2, |n, ws, sent| {
+        assert!(handshake(ws, sent, 1000));
+        assert!(subscribe(ws, sent));
+        if n == 0 {
+            publish(
+                ws,
+                r#"{"type":"START","id":"s1","instanceId":"before","name":"a"}"#,
+            );
+            idle(ws, sent, Duration::from_secs(10)); // no heartbeat at all
+        } else {
+            publish(
+                ws,
+                r#"{"type":"START","id":"s2","instanceId":"after","name":"b"}"#,
+            );
+            for _ in 0..40 {
+                send(ws, ""); // heartbeats
+                idle(ws, sent, Duration::from_millis(100));
+            }
+        }
+    });
+    let o = run(&["--url", &url(port), "sessions", "--json", "--for", "3s"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("no heartbeat"), "{err}");
+    assert!(err.contains("reconnected"), "{err}");
+    let ids: Vec<String> = json_lines(&o)
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        ids.contains(&"before".to_string()) && ids.contains(&"after".to_string()),
+        "{ids:?}: the registry survives"
+    );
+}
+
+#[test]
+fn a_close_mid_frame_is_reported_and_no_reconnect_exits_3() {
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        // A text frame header announcing 100 bytes, then 10, then the TCP close.
+        use std::io::Write;
+        let raw = ws.get_mut();
+        let _ = raw.write_all(&[0x81, 100]);
+        let _ = raw.write_all(b"{\"event\":\"");
+        let _ = raw.flush();
+        let _ = raw.shutdown(std::net::Shutdown::Both);
+    });
+    let o = run(&["--url", &url(port), "--no-reconnect", "tail"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("link lost") && err.contains("--no-reconnect"),
+        "{err}"
+    );
+}
+
+#[test]
+fn server_close_codes_are_named() {
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        let _ = ws.close(Some(tungstenite::protocol::CloseFrame {
+            code: tungstenite::protocol::frame::coding::CloseCode::from(4001),
+            reason: "pong timed out\u{1b}[31m".into(),
+        }));
+        idle(ws, sent, Duration::from_millis(500));
+    });
+    let o = run(&["--url", &url(port), "--no-reconnect", "tail"]);
+    assert_eq!(code(&o), 3);
+    let err = stderr(&o);
+    assert!(
+        err.contains("4001") && err.contains("client pong timed out"),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\x1b'),
+        "close reasons are sanitized: {err:?}"
+    );
+}
+
+#[test]
+fn a_malformed_handshake_reply_fails_with_exit_3() {
+    let (port, _sent) = serve(100, |_, ws, sent| {
+        if recv(ws, sent, Duration::from_secs(2)).is_some() {
+            send(ws, r#"{"rid":1,"data":"this is not a handshake reply"}"#);
+            idle(ws, sent, Duration::from_secs(2));
+        }
+    });
+    let o = run(&["--url", &url(port), "--timeout", "1s", "sessions"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("malformed handshake reply"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_unanswered_subscribe_times_out_instead_of_hanging() {
+    let (port, _sent) = serve(100, |_, ws, sent| {
+        if handshake(ws, sent, 30_000) {
+            idle(ws, sent, Duration::from_secs(3)); // never acks #subscribe
+        }
+    });
+    let started = std::time::Instant::now();
+    let o = run(&["--url", &url(port), "--timeout", "1s", "sessions"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no reply to #subscribe"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_100_mib_frame_is_accepted() {
+    let (port2, _s2) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        // A STATE whose payload (a jsan string) makes the frame ~100 MiB.
+        let big = "y".repeat(100 << 20);
+        let payload = serde_json::to_string(&format!(
+            "{{\"computedStates\":[{{\"state\":{{\"blob\":\"{big}\"}}}}]}}"
+        ))
+        .unwrap();
+        publish(
+            ws,
+            &format!(
+                r#"{{"type":"STATE","id":"s","instanceId":"big","name":"huge","payload":{payload}}}"#
+            ),
+        );
+        for _ in 0..100 {
+            send(ws, "");
+            idle(ws, sent, Duration::from_millis(100));
+        }
+    });
+    let o = run(&[
+        "--url",
+        &url(port2),
+        "--timeout",
+        "20s",
+        "state",
+        "--path",
+        ".blob",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: String = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v.len(), 100 << 20);
+    assert!(v.bytes().all(|b| b == b'y'));
+}
+
+#[test]
+fn rdx_only_ever_sends_handshake_subscribe_pong_start_and_update() {
+    let (port, sent) = serve(1, |_, ws, sent| {
+        // A ping before the handshake reply must not be answered (4009 on a real server).
+        send(ws, "");
+        let first = recv(ws, sent, Duration::from_secs(5)).unwrap();
+        assert!(first.contains("#handshake"), "{first}");
+        assert!(
+            recv(ws, sent, Duration::from_millis(300)).is_none(),
+            "rdx answered a ping before the handshake reply"
+        );
+        send(ws, r#"{"rid":1,"data":{"id":"fake","pingTimeout":30000}}"#);
+        assert!(subscribe(ws, sent));
+        // Apps start and stop (re-START expected), ping twice, and send junk.
+        publish(
+            ws,
+            r#"{"type":"START","id":"s1","instanceId":"i1","name":"a"}"#,
+        );
+        publish(
+            ws,
+            r#"{"type":"STOP","id":"s1","instanceId":"i1","name":"a"}"#,
+        );
+        send(ws, "");
+        send(ws, "#1");
+        send(ws, "{not json");
+        send(ws, r#"{"event":"respond","data":{"type":"DISPATCH"}}"#);
+        idle(ws, sent, Duration::from_secs(2));
+    });
+    let o = run(&[
+        "--url",
+        &url(port),
+        "--timeout",
+        "2s",
+        "state",
+        "--instance",
+        "i1",
+    ]);
+    assert_eq!(code(&o), 4, "no state ever came: {}", stderr(&o));
+    let frames: Vec<String> = sent.try_iter().collect();
+    let allowed = [
+        r#"{"event":"respond","data":{"type":"START"}}"#,
+        r#"{"event":"respond","data":{"type":"UPDATE"}}"#,
+        "",
+        "#2",
+    ];
+    for f in &frames {
+        let v: Option<serde_json::Value> = serde_json::from_str(f).ok();
+        let ok = allowed.contains(&f.as_str())
+            || v.as_ref().is_some_and(|v| {
+                (v["event"] == "#handshake"
+                    || (v["event"] == "#subscribe" && v["data"]["channel"] == "log"))
+                    && v["cid"].is_u64()
+            });
+        assert!(ok, "rdx sent a frame outside its read-only set: {f:?}");
+    }
+    let starts = frames.iter().filter(|f| f.contains("START")).count();
+    assert!(
+        starts >= 2,
+        "START re-broadcast after an app START/STOP: {frames:?}"
+    );
+    assert!(
+        frames.iter().any(|f| f.contains("UPDATE")),
+        "state asked for an UPDATE: {frames:?}"
+    );
+    assert!(
+        frames.iter().any(|f| f.is_empty()) && frames.iter().any(|f| f == "#2"),
+        "both heartbeats answered: {frames:?}"
+    );
+}
