@@ -26,6 +26,9 @@ pub fn replay(
     let mut frames = 0u64;
     let mut bad = 0u64;
     let mut control = Vec::new();
+    // Damaged lines are held back until the first good frame: a file that is
+    // not a fixture at all gets one error, not one warning per line.
+    let mut held: Vec<Event> = Vec::new();
     loop {
         buf.clear();
         let n = reader
@@ -47,16 +50,24 @@ pub fn replay(
             Ok(f) => f,
             Err(what) => {
                 bad += 1;
-                emit(Event::Skipped {
+                let ev = Event::Skipped {
                     t: 0,
                     at: at(),
                     what,
                     loud: true,
-                });
+                };
+                if frames == 0 && held.len() < 1000 {
+                    held.push(ev);
+                } else {
+                    emit(ev);
+                }
                 continue;
             }
         };
         frames += 1;
+        for ev in held.drain(..) {
+            emit(ev);
+        }
         if frame.dir == "in" {
             control.clear();
             event::route(frame.t, &at, &frame.data, &mut control, emit);
@@ -103,13 +114,13 @@ struct Frame {
 fn parse_line(line: &[u8]) -> Result<Frame, String> {
     let v: Value = serde_json::from_slice(line).map_err(|e| {
         if e.is_eof() {
-            "truncated line (skipped)".to_string()
+            "truncated line".to_string()
         } else {
-            format!("not JSON: {e} (skipped)")
+            format!("not JSON: {e}")
         }
     })?;
     let Value::Object(mut obj) = v else {
-        return Err("not a JSON object (skipped)".into());
+        return Err("not a JSON object".into());
     };
     // Lines that are not inbound frames (out, meta, notes) are ignored whole.
     let dir = match obj.remove("dir") {
@@ -128,11 +139,11 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
             .as_u64()
             .or_else(|| n.as_f64().map(|f| f.max(0.0) as u64))
             .unwrap_or(0),
-        _ => return Err("inbound line without a numeric \"t\" (skipped)".into()),
+        _ => return Err("inbound line without a numeric \"t\"".into()),
     };
     let data = match obj.remove("data") {
         Some(Value::String(d)) => d,
-        _ => return Err("inbound line without a string \"data\" (skipped)".into()),
+        _ => return Err("inbound line without a string \"data\"".into()),
     };
     Ok(Frame { t, dir, data })
 }

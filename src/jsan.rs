@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 /// Deeper than this, a subtree becomes the string `"[Too deep]"`.
 pub const MAX_DEPTH: usize = 256;
 /// At most this many nodes are produced by expanding references.
-const NODE_BUDGET: usize = 5_000_000;
+const NODE_BUDGET: usize = 1_000_000;
 
 const KEY: &str = "$jsan";
 

@@ -197,7 +197,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     } else if !list.is_empty() {
         out.text(&render(&list, reference, cfg.palette()))?;
     }
-    if !cfg.quiet && !cfg.json {
+    if !cfg.quiet {
         let hidden = mon
             .registry
             .iter()

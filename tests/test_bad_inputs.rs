@@ -1,0 +1,175 @@
+//! The corpus of bad inputs under tests/bad-inputs/ (one file per case, named
+//! for what it breaks), replayed through every command: each case has a
+//! stated outcome, and nothing may panic or hang.
+
+mod common;
+use common::*;
+
+struct Case {
+    file: &'static str,
+    /// Exit code of `sessions --all --json`.
+    code: i32,
+    /// Instances `sessions --all --json` must list.
+    instances: usize,
+    /// Text stderr must contain (a line number, a reason).
+    stderr: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        file: "not-ndjson-at-all.jsonl",
+        code: 3,
+        instances: 0,
+        stderr: "not a fixture",
+    },
+    Case {
+        file: "binary-garbage.jsonl",
+        code: 3,
+        instances: 0,
+        stderr: "not a fixture",
+    },
+    Case {
+        file: "truncated-last-line.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "truncated-last-line.jsonl:3: skipped: truncated line",
+    },
+    Case {
+        file: "invalid-utf8-line.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "invalid-utf8-line.jsonl:2: skipped",
+    },
+    Case {
+        file: "malformed-json-frame.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "skipped 2 frame(s)",
+    },
+    Case {
+        file: "wrong-types-in-every-field.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "wrong-types-in-every-field.jsonl:14: skipped: inbound line without a numeric \"t\"",
+    },
+    Case {
+        file: "unknown-message-types.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "",
+    },
+    Case {
+        file: "deeply-nested-json.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "skipped 1 frame(s)",
+    },
+    Case {
+        file: "jsan-circular-and-dangling.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "",
+    },
+    Case {
+        file: "jsan-exponential-fan-out.jsonl",
+        code: 0,
+        instances: 1,
+        stderr: "",
+    },
+    Case {
+        file: "empty-file.jsonl",
+        code: 0,
+        instances: 0,
+        stderr: "no app instances",
+    },
+    Case {
+        file: "only-blank-lines.jsonl",
+        code: 0,
+        instances: 0,
+        stderr: "no app instances",
+    },
+];
+
+fn path(file: &str) -> String {
+    root()
+        .join("tests/bad-inputs")
+        .join(file)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn every_bad_input_has_its_stated_outcome() {
+    let on_disk = std::fs::read_dir(root().join("tests/bad-inputs"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        on_disk,
+        CASES.len(),
+        "every file in tests/bad-inputs/ has a case"
+    );
+    for case in CASES {
+        let f = path(case.file);
+        let o = run(&["--replay", &f, "sessions", "--all", "--json"]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), case.code, "{}: {err}", case.file);
+        assert!(
+            err.contains(case.stderr),
+            "{}: stderr {err:?} lacks {:?}",
+            case.file,
+            case.stderr
+        );
+        assert!(!err.contains("panicked"), "{}", case.file);
+        if case.code == 0 {
+            assert_eq!(json_lines(&o).len(), case.instances, "{}", case.file);
+        }
+        // Every other command survives it too, with a contract exit code.
+        for args in [
+            vec!["--replay", &f, "tail", "--json"],
+            vec!["--replay", &f, "tail", "--diff", "--history"],
+            vec!["--replay", &f, "state", "--instance", "i1"],
+            vec!["--replay", &f, "watch", ".n", "--instance", "i1"],
+        ] {
+            let o = run(&args);
+            assert!([0, 1, 3, 4].contains(&code(&o)), "{args:?}: {}", stderr(&o));
+            assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+        }
+    }
+}
+
+#[test]
+fn jsan_cycles_and_dangling_refs_print_as_markers() {
+    let o = run(&[
+        "--replay",
+        &path("jsan-circular-and-dangling.jsonl"),
+        "state",
+        "--instance",
+        "i1",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["self"], "[Circular $]");
+    assert_eq!(v["up"]["a"], "[Circular $.computedStates[0].state.up]");
+    assert_eq!(v["nowhere"], "[Unresolved $.no.such.path]");
+    assert_eq!(v["bad"], "[Unresolved $[oops]");
+    assert!(
+        v["loop1"].to_string().contains("[Circular"),
+        "{}",
+        v["loop1"]
+    );
+}
+
+#[test]
+fn wrong_types_still_count_the_good_messages() {
+    let o = run(&[
+        "--replay",
+        &path("wrong-types-in-every-field.jsonl"),
+        "sessions",
+        "--all",
+        "--json",
+    ]);
+    let i = &json_lines(&o)[0];
+    assert_eq!(i["id"], "i1");
+    assert!(i["actions"].as_u64().unwrap() >= 2, "{i}");
+    assert_eq!(i["last_action"], "inc");
+}
