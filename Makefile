@@ -7,7 +7,7 @@ E2E   := tests/e2e
 TARGET_TRIPLE := x86_64-unknown-linux-gnu
 export ELECTRON_SKIP_BINARY_DOWNLOAD := 1
 
-.PHONY: build test demo static lint e2e-deps clean
+.PHONY: build test demo static lint e2e-deps fuzz clean
 
 build:
 	$(CARGO) build --release
@@ -35,6 +35,21 @@ static:
 	RUSTFLAGS='-C target-feature=+crt-static' $(CARGO) build --release --target $(TARGET_TRIPLE)
 	@ls -l target/$(TARGET_TRIPLE)/release/rdx
 	@ldd target/$(TARGET_TRIPLE)/release/rdx || true
+
+# Fuzz every target for FUZZ_SECONDS each (nightly + cargo-fuzz; installs
+# cargo-fuzz if missing). Seeds come from the recorded captures; a crash is
+# saved under tests/fuzz/artifacts/ and becomes a regression test.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := frame_decoder relay_decoder jsan_resolver path_parser fixture_reader
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	python3 tests/fuzz/seed.py target/fuzz-corpus
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  cargo +nightly fuzz run --sanitizer none --fuzz-dir tests/fuzz $$t target/fuzz-corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -max_len=262144 2>&1 | \
+	    grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==|SUMMARY|artifact)" ; \
+	done
 
 clean:
 	$(CARGO) clean

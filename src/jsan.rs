@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 /// Deeper than this, a subtree becomes the string `"[Too deep]"`.
 pub const MAX_DEPTH: usize = 256;
-/// At most this many nodes are produced by expanding references.
+/// At most this many nodes are copied by expanding references.
 const NODE_BUDGET: usize = 1_000_000;
 
 const KEY: &str = "$jsan";
@@ -188,7 +188,11 @@ impl<'a> Resolver<'a> {
         if depth > MAX_DEPTH {
             return Value::String("[Too deep]".into());
         }
-        self.budget = self.budget.saturating_sub(1);
+        if !self.expanding.is_empty() {
+            // Only copies made by expanding references count: a big plain
+            // document is never cut.
+            self.budget = self.budget.saturating_sub(1);
+        }
         match v {
             Value::Object(o) => {
                 if o.len() == 1

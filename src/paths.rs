@@ -179,6 +179,8 @@ fn parse_string(chars: &[char], at: usize) -> Result<(String, usize), (usize, St
                     Some('n') => out.push('\n'),
                     Some('t') => out.push('\t'),
                     Some('r') => out.push('\r'),
+                    Some('b') => out.push('\u{8}'),
+                    Some('f') => out.push('\u{c}'),
                     Some('u') => {
                         let hex: String = chars.get(i + 2..i + 6).unwrap_or(&[]).iter().collect();
                         let c = u32::from_str_radix(&hex, 16)
@@ -408,6 +410,22 @@ mod tests {
         let lines: Vec<&str> = e.lines().collect();
         assert_eq!(lines[1], "  .a[x]");
         assert_eq!(lines[2], "     ^");
+    }
+
+    #[test]
+    fn canonical_form_round_trips_every_key() {
+        // Found by fuzzing (path_parser): a key with \f and NUL displayed as
+        // a JSON string that did not parse back.
+        for text in [
+            "/ts\u{0}\u{6}\u{c}od\u{0}title",
+            "/a\u{8}b",
+            "/\"q\"/\\",
+            "/ünï/🙂",
+        ] {
+            let p = parse(text).unwrap();
+            let again = parse(&p.display()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(again.segs, p.segs, "{text:?}");
+        }
     }
 
     #[test]

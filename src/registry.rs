@@ -245,6 +245,21 @@ impl Registry {
         changes
     }
 
+    /// After rdx reconnected at `since` (and broadcast START, which every
+    /// connected app answers at once), instances not heard from since are
+    /// gone: their app went away while the link was down, so no DISCONNECTED
+    /// will ever come for them. Returns the keys that changed.
+    pub fn mark_unheard_gone(&mut self, since: u64) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for inst in self.instances.values_mut() {
+            if inst.status != Status::Gone && inst.last_seen < since {
+                inst.status = Status::Gone;
+                changes.push(Change::Status(inst.id.clone()));
+            }
+        }
+        changes
+    }
+
     /// Instances sorted as `sessions` prints them: last seen newest first,
     /// then first seen, then id. Gone ones only with `all`.
     pub fn sorted(&self, all: bool) -> Vec<&Instance> {
@@ -367,6 +382,37 @@ mod tests {
         );
         assert_eq!(r.get("a").unwrap().status, Status::Stopped);
         apply(&mut r, 3, json!({"type":"STATE","id":"s","instanceId":"a"}));
+        assert_eq!(r.get("a").unwrap().status, Status::Live);
+    }
+
+    #[test]
+    fn unheard_after_a_reconnect_is_gone() {
+        let mut r = Registry::new();
+        apply(
+            &mut r,
+            1,
+            json!({"type":"START","id":"s1","instanceId":"a"}),
+        );
+        apply(
+            &mut r,
+            2,
+            json!({"type":"START","id":"s2","instanceId":"b"}),
+        );
+        // rdx reconnects at t=10; only b answers the START
+        apply(
+            &mut r,
+            11,
+            json!({"type":"STATE","id":"s3","instanceId":"b"}),
+        );
+        assert_eq!(r.mark_unheard_gone(10), vec![Change::Status("a".into())]);
+        assert_eq!(r.get("a").unwrap().status, Status::Gone);
+        assert_eq!(r.get("b").unwrap().status, Status::Live);
+        // a comes back later: live again
+        apply(
+            &mut r,
+            20,
+            json!({"type":"START","id":"s4","instanceId":"a"}),
+        );
         assert_eq!(r.get("a").unwrap().status, Status::Live);
     }
 

@@ -19,6 +19,10 @@ use crate::output::sanitize;
 use crate::registry::{Change, Registry};
 use crate::transport::{self, Control, LiveOptions};
 
+/// How long after a reconnect an instance may take to answer START before
+/// it counts as gone.
+pub const RECONNECT_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Room for bursts without letting a slow reader grow memory without bound.
 const CHANNEL_CAPACITY: usize = 4096;
 
@@ -132,6 +136,8 @@ fn spawn_replay(path: String, tx: Sender<Event>) -> Result<()> {
 /// The main thread's view: the registry, link status, and what was skipped.
 pub struct Monitor {
     pub registry: Registry,
+    /// Live: when rdx last reconnected, until the grace period has passed.
+    reconnected_at: Option<(u64, std::time::Instant)>,
     /// Time of the latest event (epoch ms): "now" in replay.
     pub last_t: u64,
     pub skipped: u64,
@@ -148,6 +154,7 @@ impl Monitor {
         registry.set_user_labels(crate::labels::load(&cfg.labels)?);
         Ok(Monitor {
             registry,
+            reconnected_at: None,
             last_t: 0,
             skipped: 0,
             connected: false,
@@ -160,6 +167,24 @@ impl Monitor {
     /// Take in one event: update the registry, say what happened to the link.
     /// Returns the registry changes (for `--follow`). `Fatal` is returned as Err.
     pub fn observe(&mut self, ev: &Event) -> Result<Vec<Change>> {
+        let mut changes = self.settle_reconnect();
+        changes.extend(self.observe_one(ev));
+        Ok(changes)
+    }
+
+    /// After a reconnect, every connected app answers START at once; those
+    /// still unheard after [`RECONNECT_GRACE`] went away while the link was down.
+    pub fn settle_reconnect(&mut self) -> Vec<Change> {
+        match self.reconnected_at {
+            Some((t, at)) if at.elapsed() >= RECONNECT_GRACE => {
+                self.reconnected_at = None;
+                self.registry.mark_unheard_gone(t)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn observe_one(&mut self, ev: &Event) -> Vec<Change> {
         match ev {
             Event::Relay { t, msg } => {
                 self.last_t = self.last_t.max(*t);
@@ -168,7 +193,7 @@ impl Monitor {
                 } else {
                     None
                 };
-                return Ok(self.registry.apply(*t, msg, ty.as_deref()));
+                return self.registry.apply(*t, msg, ty.as_deref());
             }
             Event::Connected {
                 t,
@@ -179,6 +204,9 @@ impl Monitor {
             } => {
                 self.last_t = self.last_t.max(*t);
                 self.connected = true;
+                if *reconnect {
+                    self.reconnected_at = Some((*t, std::time::Instant::now()));
+                }
                 if *reconnect && !self.quiet {
                     eprintln!(
                         "rdx: reconnected to {} at {}",
@@ -216,7 +244,7 @@ impl Monitor {
             }
             Event::Fatal(_) | Event::End => {}
         }
-        Ok(Vec::new())
+        Vec::new()
     }
 
     /// Say on stderr how much input was skipped (unless --quiet).

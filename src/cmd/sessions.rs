@@ -178,6 +178,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let mut mon = Monitor::new(cfg)?;
     let window = args.listen_for.unwrap_or(Duration::from_secs(1));
     discover(&src, &mut mon, window)?;
+    mon.settle_reconnect();
     let mut out = Out::new(args.follow);
     let reference = if src.is_replay() {
         mon.last_t

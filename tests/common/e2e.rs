@@ -140,7 +140,12 @@ pub struct Apps(pub NodeProc);
 impl Apps {
     /// `extra`: more flags for app.js (`--actions`, `--interval`, ...).
     pub fn start(server: &Server, stores: &[&str], extra: &[&str]) -> Apps {
-        let mut args = vec!["--port".to_string(), server.port.to_string()];
+        Apps::start_on(server.port, stores, extra)
+    }
+
+    /// The same, for a server this helper did not start.
+    pub fn start_on(port: u16, stores: &[&str], extra: &[&str]) -> Apps {
+        let mut args = vec!["--port".to_string(), port.to_string()];
         for s in stores {
             args.push("--store".into());
             args.push(s.to_string());

@@ -1,6 +1,9 @@
 // Real Redux Toolkit stores streaming to the server through @redux-devtools/remote.
 //   node app.js --port N --store NAME [--store NAME ...]
 //               [--actions K] [--interval MS] [--stdin-control] [--exit-after-done]
+//               [--fast-reconnect]
+// --fast-reconnect: the stores' sockets retry every 100-500 ms after a lost
+// link (socketcluster-client's default waits 10-20 s), for restart tests.
 // Without --stdin-control: dispatches K actions per store (alternating
 // counter/incremented and todos/todoAdded), one every MS ms.
 // With --stdin-control: reads commands from stdin, one per line:
@@ -25,6 +28,14 @@ const interval = Number(arg('--interval', '50'));
 const maxSeconds = Number(arg('--max-seconds', '600'));
 const stdinControl = argv.includes('--stdin-control');
 const exitAfterDone = argv.includes('--exit-after-done');
+if (argv.includes('--fast-reconnect')) {
+  // @redux-devtools/remote creates its socket with socketcluster-client's
+  // create(); wrap it (before remote is loaded) to shorten the retry delay.
+  const scc = require('socketcluster-client');
+  const create = scc.create;
+  scc.create = (options) =>
+    create({ ...options, autoReconnectOptions: { initialDelay: 100, randomness: 100, multiplier: 1.5, maxDelay: 500 } });
+}
 
 setTimeout(() => {
   console.error(`app.js: watchdog: still running after ${maxSeconds}s`);

@@ -1,0 +1,146 @@
+//! End-to-end reliability against the real server: restarts during a `tail`,
+//! and an idle link kept alive across several pingTimeouts.
+
+mod common;
+use common::e2e::{Apps, NodeProc, Server, spawn_rdx};
+use common::*;
+
+use std::io::{BufRead, BufReader};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const WATCHDOG: Duration = Duration::from_secs(60);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn server_on(port: u16) -> NodeProc {
+    let p = NodeProc::spawn("server.js", &["--port".into(), port.to_string()], "server");
+    p.wait_for(WATCHDOG, "ready", |v| v["ready"] == true);
+    p
+}
+
+/// Lines of a child's pipe, on a channel.
+fn lines_of(r: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(r).lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_line(rx: &mpsc::Receiver<String>, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let end = Instant::now() + WATCHDOG;
+    loop {
+        match rx.recv_timeout(end.saturating_duration_since(Instant::now())) {
+            Ok(l) if pred(&l) => return l,
+            Ok(_) => {}
+            Err(_) => panic!("watchdog: no line with {what} within {WATCHDOG:?}"),
+        }
+    }
+}
+
+#[test]
+fn e2e_server_restarts_five_times_during_a_tail() {
+    let port = free_port();
+    let mut server = server_on(port);
+    let url = format!("ws://127.0.0.1:{port}/socketcluster/");
+    let mut apps = Apps::start_on(port, &["shop"], &["--stdin-control", "--fast-reconnect"]);
+    let mut old = Apps::start_on(port, &["old"], &["--stdin-control"]);
+
+    let mut tail = spawn_rdx(&["--url", &url, "tail", "--json", "--type", "^(probe|final)/"]);
+    let out = lines_of(tail.stdout.take().unwrap());
+    let err = lines_of(tail.stderr.take().unwrap());
+    let sessions = spawn_rdx(&["--url", &url, "sessions", "--json", "--all", "--for", "45s"]);
+
+    // Streaming before any restart; then the "old" app goes away for good.
+    let probe = |apps: &mut Apps, tag: &str| {
+        let mut n = 0;
+        loop {
+            apps.0.send_line(&format!("dispatch shop probe/{tag}"));
+            n += 1;
+            let got = out.recv_timeout(Duration::from_millis(300));
+            if let Ok(l) = got {
+                if l.contains(&format!("probe/{tag}")) {
+                    return;
+                }
+            }
+            assert!(n < 200, "no probe/{tag} action reached rdx");
+        }
+    };
+    probe(&mut apps, "start");
+    old.0.send_line("quit");
+    // Gone for good before the first restart (DISCONNECTED), or unheard
+    // after rdx reconnects (inferred gone): either way, listed as gone.
+    let _ = old.0.child.wait();
+
+    for k in 1..=5 {
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        let down = wait_line(&err, "lost the link", |l| l.contains("lost the link"));
+        assert!(down.contains("1006") || down.contains("closed"), "{down}");
+        server = server_on(port);
+        let up = Instant::now();
+        wait_line(&err, "reconnected", |l| l.contains("reconnected"));
+        let reconnect_ms = up.elapsed().as_millis();
+        probe(&mut apps, &format!("after-{k}"));
+        let flowing_ms = up.elapsed().as_millis();
+        eprintln!(
+            "restart {k}: rdx reconnected {reconnect_ms} ms after the server was up; actions flowing after {flowing_ms} ms"
+        );
+    }
+    // Nothing dispatched after the last restart is missed, in order.
+    for i in 0..10 {
+        apps.0.send_line(&format!("dispatch shop final/{i}"));
+    }
+    let mut finals = Vec::new();
+    while finals.len() < 10 {
+        let l = wait_line(&out, "final actions", |l| l.contains("final/"));
+        let v: Value = serde_json::from_str(&l).unwrap();
+        finals.push(v["action_type"].as_str().unwrap().to_string());
+    }
+    let want: Vec<String> = (0..10).map(|i| format!("final/{i}")).collect();
+    assert_eq!(finals, want);
+    let _ = tail.kill();
+    let _ = tail.wait();
+
+    // The registry kept the instance that left before the restarts.
+    let o = wait_output(sessions, Duration::from_secs(90), "rdx sessions --for 45s");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let list = json_lines(&o);
+    let old_row = list
+        .iter()
+        .find(|i| i["app"] == "old")
+        .unwrap_or_else(|| panic!("{list:?}"));
+    assert_eq!(old_row["status"], "gone");
+    let shop = list.iter().find(|i| i["app"] == "shop").unwrap();
+    assert_eq!(shop["status"], "live");
+    assert_eq!(
+        list.iter().filter(|i| i["app"] == "shop").count(),
+        1,
+        "one instance across reconnects: {list:?}"
+    );
+    drop(server);
+}
+
+#[test]
+fn e2e_idle_for_two_ping_timeouts_keeps_the_link() {
+    let server = Server::start();
+    let url = server.url();
+    let child = spawn_rdx(&["--url", &url, "--verbose", "sessions", "--for", "65s"]);
+    let o = wait_output(child, Duration::from_secs(120), "rdx sessions --for 65s");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("pingTimeout 30s"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("lost the link"), "{}", stderr(&o));
+}
