@@ -71,10 +71,8 @@ fn e2e_server_restarts_five_times_during_a_tail() {
             apps.0.send_line(&format!("dispatch shop probe/{tag}"));
             n += 1;
             let got = out.recv_timeout(Duration::from_millis(300));
-            if let Ok(l) = got {
-                if l.contains(&format!("probe/{tag}")) {
-                    return;
-                }
+            if got.is_ok_and(|l| l.contains(&format!("probe/{tag}"))) {
+                return;
             }
             assert!(n < 200, "no probe/{tag} action reached rdx");
         }
