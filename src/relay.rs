@@ -6,6 +6,8 @@
 //! lenient and cheap: `payload` and `action` stay as they came (usually jsan
 //! strings) until a command asks for them, so `sessions` never parses them.
 
+use std::cell::OnceCell;
+
 use serde_json::{Map, Value};
 
 use crate::jsan;
@@ -78,6 +80,9 @@ pub struct Message {
     pub action: Option<Value>,
     /// `nextActionId`, also when sent as a string.
     pub next_action_id: Option<i64>,
+    /// The decoded action, parsed once on first use (the registry wants its
+    /// type, `tail` the whole action).
+    action_cache: OnceCell<Option<Value>>,
 }
 
 /// Why a relay message was skipped.
@@ -172,6 +177,7 @@ impl Message {
             payload: obj.remove("payload"),
             action: obj.remove("action"),
             next_action_id,
+            action_cache: OnceCell::new(),
         })
     }
 
@@ -186,14 +192,18 @@ impl Message {
     /// The decoded action: `action` parsed a second time, jsan resolved, and
     /// unwrapped from `PERFORM_ACTION` (also `{timestamp, action}` of the
     /// legacy client). A batch (array) gives its last action.
-    pub fn decoded_action(&self) -> Option<Value> {
-        let v = decode_jsan_field(self.action.as_ref()?)?;
-        Some(unwrap_action(v))
+    pub fn decoded_action(&self) -> Option<&Value> {
+        self.action_cache
+            .get_or_init(|| {
+                let v = decode_jsan_field(self.action.as_ref()?)?;
+                Some(unwrap_action(v))
+            })
+            .as_ref()
     }
 
     /// The action's `type`, as text.
     pub fn action_type(&self) -> Option<String> {
-        action_type_of(&self.decoded_action()?)
+        action_type_of(self.decoded_action()?)
     }
 
     /// The decoded `payload`: parsed a second time, jsan resolved.

@@ -118,7 +118,7 @@ impl Tail<'_> {
         let key = msg.key();
         match msg.kind {
             Kind::Action => {
-                let action = msg.decoded_action().unwrap_or(Value::Null);
+                let action = msg.decoded_action().unwrap_or(&Value::Null);
                 let action_id = msg.next_action_id.map(|n| n - 1);
                 let changes = if self.args.diff {
                     let new = msg.decoded_payload();
@@ -137,7 +137,7 @@ impl Tail<'_> {
                     let last = self.last_id.entry(key.to_string()).or_insert(id);
                     *last = (*last).max(id);
                 }
-                self.print(mon, t, key, action_id, &action, changes.as_deref())
+                self.print(mon, t, key, action_id, action, changes.as_deref())
             }
             Kind::State | Kind::Lifted if self.args.diff || self.args.history => {
                 let Some(snap) = snapshot(msg) else {

@@ -21,6 +21,7 @@ setTimeout(() => {
 }, maxSeconds * 1000).unref();
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
 
+let restartTimer = null;
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
 function actionType(msg) {
@@ -48,7 +49,14 @@ function actionType(msg) {
         const data = msg && msg.data && !msg.type ? msg.data : msg;
         out({ type: data.type, instanceId: data.instanceId, name: data.name, actionType: actionType(data) });
         if (data.type === 'START' || (restartOnStop && data.type === 'STOP')) {
-          socket.transmit('respond', { type: 'START' });
+          // Debounced, and late enough for a new app to have subscribed to
+          // `respond` (it sends START before its subscription is done).
+          if (!restartTimer) {
+            restartTimer = setTimeout(() => {
+              restartTimer = null;
+              socket.transmit('respond', { type: 'START' });
+            }, 250);
+          }
         }
       }
     })();
