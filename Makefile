@@ -4,10 +4,11 @@
 
 CARGO ?= cargo
 E2E   := tests/e2e
+BENCH := tests/bench
 TARGET_TRIPLE := x86_64-unknown-linux-gnu
 export ELECTRON_SKIP_BINARY_DOWNLOAD := 1
 
-.PHONY: build test demo static lint e2e-deps fuzz clean
+.PHONY: build test demo static lint e2e-deps bench fuzz clean
 
 build:
 	$(CARGO) build --release
@@ -35,6 +36,18 @@ static:
 	RUSTFLAGS='-C target-feature=+crt-static' $(CARGO) build --release --target $(TARGET_TRIPLE)
 	@ls -l target/$(TARGET_TRIPLE)/release/rdx
 	@ldd target/$(TARGET_TRIPLE)/release/rdx || true
+
+# Benchmarks: rdx vs the Node monitor vs the serde_json floor, in one run.
+# Prints a table and leaves it in target/bench-results.md (see BENCHMARKS.md).
+bench: e2e-deps $(BENCH)/node_modules/.package-lock.json static
+	$(CARGO) build --release --example floor
+	$(CARGO) build --release
+	python3 tests/bench/gen.py target/bench-data
+	python3 tests/bench/run.py
+
+$(BENCH)/node_modules/.package-lock.json: $(BENCH)/package-lock.json $(BENCH)/package.json
+	cd $(BENCH) && npm ci --no-audit --no-fund
+	@touch $@
 
 # Fuzz every target for FUZZ_SECONDS each (nightly + cargo-fuzz; installs
 # cargo-fuzz if missing). Seeds come from the recorded captures; a crash is

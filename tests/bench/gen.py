@@ -1,0 +1,65 @@
+"""Generate the benchmark fixtures (fixture format of SPEC.md) into a directory.
+
+python3 tests/bench/gen.py OUT_DIR
+  replay-100k.jsonl     100,000 ACTION frames from 8 instances, ~1 KB each
+  instances-10k.jsonl   10,000 instances (START, 2 ACTIONs, half DISCONNECTED)
+  big-state-50mb.jsonl  one STATE frame of ~50 MB
+"""
+import json
+import os
+import sys
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+T0 = 1795520108713
+
+
+def state(i, n):
+    return {
+        "counter": {"value": i},
+        "todos": [{"id": k, "text": f"todo number {k} of store {i}", "done": k % 3 == 0} for k in range(n)],
+        "user": {"name": "Ada", "roles": ["admin", "dev"]},
+    }
+
+
+def frame(t, msg):
+    data = json.dumps({"event": "#publish", "data": {"channel": "log", "data": msg}}, separators=(",", ":"))
+    return json.dumps({"t": t, "dir": "in", "data": data}, separators=(",", ":")) + "\n"
+
+
+def action_msg(s, i, payload, sock=None):
+    action = json.dumps({"type": "PERFORM_ACTION", "action": {"type": "todos/todoToggled", "payload": i}, "timestamp": T0 + i}, separators=(",", ":"))
+    return {"type": "ACTION", "id": sock or f"sock{s}", "instanceId": f"inst{s}", "name": f"store{s % 4}", "payload": payload, "action": action, "nextActionId": i + 1}
+
+
+handshake = json.dumps({"t": T0, "dir": "in", "data": json.dumps({"rid": 1, "data": {"id": "bench", "pingTimeout": 30000}})}) + "\n"
+
+with open(os.path.join(out, "replay-100k.jsonl"), "w") as f:
+    f.write(handshake)
+    payloads = [json.dumps(state(s, 8), separators=(",", ":")) for s in range(8)]
+    for s in range(8):
+        f.write(frame(T0, {"type": "START", "id": f"sock{s}", "instanceId": f"inst{s}", "name": f"store{s % 4}"}))
+    for i in range(100_000):
+        s = i % 8
+        f.write(frame(T0 + i, action_msg(s, i, payloads[s])))
+
+with open(os.path.join(out, "instances-10k.jsonl"), "w") as f:
+    f.write(handshake)
+    small = json.dumps(state(0, 2), separators=(",", ":"))
+    for s in range(10_000):
+        sock = f"sock{s}"
+        f.write(frame(T0 + s, {"type": "START", "id": sock, "instanceId": f"inst{s}", "name": f"app{s % 50}"}))
+        for i in range(2):
+            f.write(frame(T0 + s, action_msg(s, i, small, sock)))
+        if s % 2:
+            f.write(frame(T0 + s, {"type": "DISCONNECTED", "id": sock}))
+
+with open(os.path.join(out, "big-state-50mb.jsonl"), "w") as f:
+    f.write(handshake)
+    st = state(1, 50 * 1024 * 1024 // 60)
+    lifted = json.dumps({"actionsById": {}, "computedStates": [{"state": st}], "currentStateIndex": 0, "nextActionId": 1, "stagedActionIds": [0]}, separators=(",", ":"))
+    f.write(frame(T0, {"type": "STATE", "id": "sockbig", "instanceId": "big0", "name": "big", "payload": lifted}))
+    print(f"big state payload: {len(lifted) / 1e6:.1f} MB")
+
+for name in sorted(os.listdir(out)):
+    print(f"{name}: {os.path.getsize(os.path.join(out, name)) / 1e6:.1f} MB")
