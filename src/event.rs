@@ -34,6 +34,29 @@ pub enum Event {
     End,
 }
 
+/// The sending end of the event channel. Events travel in batches, so a
+/// replay (or a burst of frames) wakes the main thread once per batch rather
+/// than once per message.
+#[derive(Clone)]
+pub struct EventTx(pub crossbeam_channel::Sender<Vec<Event>>);
+
+/// The receiver is gone: the main thread has finished.
+#[derive(Debug)]
+pub struct Closed;
+
+impl EventTx {
+    pub fn send(&self, ev: Event) -> Result<(), Closed> {
+        self.0.send(vec![ev]).map_err(|_| Closed)
+    }
+
+    pub fn send_batch(&self, batch: Vec<Event>) -> Result<(), Closed> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.0.send(batch).map_err(|_| Closed)
+    }
+}
+
 /// Decode one inbound text frame. Relay messages (and skips) go to `emit`;
 /// heartbeats and replies, which only a live link cares about, go to `control`.
 /// Both the transport thread and replay call this, so both see the same events.
@@ -41,6 +64,7 @@ pub fn route(
     t: u64,
     at: &dyn Fn() -> String,
     text: &str,
+    payloads: bool,
     control: &mut Vec<Packet>,
     emit: &mut dyn FnMut(Event),
 ) {
@@ -57,9 +81,13 @@ pub fn route(
     }
     for p in packets {
         match p {
-            Packet::Publish { channel, data } if channel == "log" => relay_event(t, at, data, emit),
+            Packet::Publish { channel, data } if channel == "log" => {
+                relay_event(t, at, data, payloads, emit)
+            }
             // The legacy server delivers targeted messages as emitted events.
-            Packet::Emit { event, data } if event == "log" => relay_event(t, at, data, emit),
+            Packet::Emit { event, data } if event == "log" => {
+                relay_event(t, at, data, payloads, emit)
+            }
             // Other channels (report) and emitted events we do not use.
             Packet::Publish { .. } => {}
             other => control.push(other),
@@ -70,10 +98,11 @@ pub fn route(
 fn relay_event(
     t: u64,
     at: &dyn Fn() -> String,
-    data: serde_json::Value,
+    data: crate::rawjson::Raw,
+    payloads: bool,
     emit: &mut dyn FnMut(Event),
 ) {
-    match relay::Message::decode(data) {
+    match relay::Message::decode_raw(&data, payloads) {
         Ok(msg) => emit(Event::Relay {
             t,
             msg: Box::new(msg),
@@ -95,9 +124,14 @@ mod tests {
     fn run(text: &str) -> (Vec<Packet>, Vec<Event>) {
         let mut control = Vec::new();
         let mut events = Vec::new();
-        route(7, &|| "frame 1".into(), text, &mut control, &mut |e| {
-            events.push(e)
-        });
+        route(
+            7,
+            &|| "frame 1".into(),
+            text,
+            true,
+            &mut control,
+            &mut |e| events.push(e),
+        );
         (control, events)
     }
 

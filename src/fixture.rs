@@ -13,12 +13,14 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::event::{self, Event};
+use crate::rawjson;
 
 /// Feed every inbound frame of `reader` to `emit`. `name` is the file name
 /// used in messages. Returns the number of frame lines read.
 pub fn replay(
     reader: &mut dyn BufRead,
     name: &str,
+    payloads: bool,
     emit: &mut dyn FnMut(Event),
 ) -> Result<u64, Error> {
     let mut buf = Vec::new();
@@ -70,7 +72,7 @@ pub fn replay(
         }
         if frame.dir == "in" {
             control.clear();
-            event::route(frame.t, &at, &frame.data, &mut control, emit);
+            event::route(frame.t, &at, &frame.data, payloads, &mut control, emit);
             for p in control.drain(..) {
                 if let crate::wire::Packet::Reply { data, .. } = p
                     && let Some(h) = crate::wire::handshake_reply(&data)
@@ -112,13 +114,48 @@ struct Frame {
 }
 
 fn parse_line(line: &[u8]) -> Result<Frame, String> {
-    let v: Value = serde_json::from_slice(line).map_err(|e| {
+    let bad_json = |e: serde_json::Error| {
         if e.is_eof() {
             "truncated line".to_string()
         } else {
             format!("not JSON: {e}")
         }
-    })?;
+    };
+    // Fast path: read the fields without building a tree.
+    if let Ok(text) = std::str::from_utf8(line)
+        && let Some(obj) = rawjson::object(text)
+    {
+        let dir = obj
+            .get("dir")
+            .and_then(|d| rawjson::str_of(d))
+            .unwrap_or_default();
+        if dir != "in" {
+            return Ok(Frame {
+                t: 0,
+                dir: dir.into_owned(),
+                data: String::new(),
+            });
+        }
+        let t = obj
+            .get("t")
+            .and_then(|t| serde_json::from_str::<Value>(t.get()).ok());
+        let Some(t) = t.as_ref().and_then(epoch_ms) else {
+            return Err("inbound line without a numeric \"t\"".into());
+        };
+        let Some(data) = obj
+            .get("data")
+            .and_then(|d| serde_json::from_str::<String>(d.get()).ok())
+        else {
+            return Err("inbound line without a string \"data\"".into());
+        };
+        return Ok(Frame {
+            t,
+            dir: "in".into(),
+            data,
+        });
+    }
+    // The general path: also what reports why a line is not JSON.
+    let v: Value = serde_json::from_slice(line).map_err(bad_json)?;
     let Value::Object(mut obj) = v else {
         return Err("not a JSON object".into());
     };
@@ -134,18 +171,23 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
             data: String::new(),
         });
     }
-    let t = match obj.get("t") {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .or_else(|| n.as_f64().map(|f| f.max(0.0) as u64))
-            .unwrap_or(0),
-        _ => return Err("inbound line without a numeric \"t\"".into()),
+    let Some(t) = obj.get("t").and_then(epoch_ms) else {
+        return Err("inbound line without a numeric \"t\"".into());
     };
     let data = match obj.remove("data") {
         Some(Value::String(d)) => d,
         _ => return Err("inbound line without a string \"data\"".into()),
     };
     Ok(Frame { t, dir, data })
+}
+
+/// A recorded time: a number of milliseconds (fractions and negatives clamp).
+fn epoch_ms(v: &Value) -> Option<u64> {
+    let n = v.as_number()?;
+    Some(
+        n.as_u64()
+            .unwrap_or_else(|| n.as_f64().map_or(0, |f| f.clamp(0.0, 8.64e15) as u64)),
+    )
 }
 
 /// Writes frames in fixture format, one flushed line each.
@@ -203,9 +245,12 @@ mod tests {
 
     fn run(text: &str) -> (Result<u64, Error>, Vec<Event>) {
         let mut events = Vec::new();
-        let r = replay(&mut io::Cursor::new(text.as_bytes()), "f.jsonl", &mut |e| {
-            events.push(e)
-        });
+        let r = replay(
+            &mut io::Cursor::new(text.as_bytes()),
+            "f.jsonl",
+            true,
+            &mut |e| events.push(e),
+        );
         (r, events)
     }
 
@@ -250,7 +295,7 @@ mod tests {
             .bytes()
             .map(|b| if b == 0xc3 { 0xff } else { b })
             .collect();
-        let r = replay(&mut io::Cursor::new(bytes), "f.jsonl", &mut |e| {
+        let r = replay(&mut io::Cursor::new(bytes), "f.jsonl", true, &mut |e| {
             events.push(e)
         });
         assert_eq!(r.unwrap(), 2);

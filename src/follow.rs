@@ -12,7 +12,7 @@ use crate::event::Event;
 use crate::registry::Instance;
 use crate::relay::Message;
 use crate::select::{Resolution, Selection};
-use crate::source::{Monitor, Next, Source};
+use crate::source::{Monitor, Needs, Next, Source};
 
 /// After the first match, wait this long for a second one (SPEC: ~300 ms).
 pub const SETTLE: Duration = Duration::from_millis(300);
@@ -34,9 +34,10 @@ pub fn resolve_one(
     sel: &Selection,
     command: &str,
     started: Instant,
+    needs: Needs,
 ) -> Result<Resolved> {
     if cfg.replay.is_some() {
-        let src = Source::open(cfg, None)?;
+        let src = Source::open(cfg, None, Needs::NO_STATE)?;
         let mut mon = Monitor::new(cfg)?;
         drain(&src, &mut mon, |_| {})?;
         let key = match sel.resolve(&mon.registry) {
@@ -44,7 +45,7 @@ pub fn resolve_one(
             other => return Err(sel.error(&other, &mon.registry, command)),
         };
         // Play the file again from the start, with a fresh registry.
-        let src = Source::open(cfg, None)?;
+        let src = Source::open(cfg, None, needs)?;
         return Ok(Resolved {
             src,
             mon: Monitor::new(cfg)?,
@@ -52,7 +53,7 @@ pub fn resolve_one(
             pending: None,
         });
     }
-    let src = Source::open(cfg, None)?;
+    let src = Source::open(cfg, None, needs)?;
     let mut mon = Monitor::new(cfg)?;
     let deadline = started + cfg.timeout;
     let mut settle: Option<Instant> = None;

@@ -21,6 +21,7 @@ pub mod jsan;
 pub mod labels;
 pub mod output;
 pub mod paths;
+pub mod rawjson;
 pub mod registry;
 pub mod relay;
 pub mod select;

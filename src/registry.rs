@@ -180,9 +180,9 @@ impl Registry {
         inst.messages += 1;
         inst.last_seen = inst.last_seen.max(t);
         if let Some(name) = &msg.name
-            && inst.app.as_deref() != Some(name)
+            && inst.app.as_deref() != Some(&**name)
         {
-            inst.app = Some(name.clone());
+            inst.app = Some(name.to_string());
         }
         if let Some(env) = msg
             .env

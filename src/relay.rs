@@ -6,11 +6,39 @@
 //! lenient and cheap: `payload` and `action` stay as they came (usually jsan
 //! strings) until a command asks for them, so `sessions` never parses them.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashSet;
+use std::sync::Arc;
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::jsan;
+use crate::rawjson::{self, Raw};
+
+/// Shared text for ids and names, which repeat in every message of an
+/// instance: interned per thread, so a message costs no allocation for them.
+pub type Text = Arc<str>;
+
+thread_local! {
+    static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// The shared copy of `s` (bounded: the table is emptied past 4096 entries).
+pub fn intern(s: &str) -> Text {
+    INTERNED.with(|cell| {
+        let mut set = cell.borrow_mut();
+        if let Some(t) = set.get(s) {
+            return t.clone();
+        }
+        if set.len() >= 4096 {
+            set.clear();
+        }
+        let t: Text = Arc::from(s);
+        set.insert(t.clone());
+        t
+    })
+}
 
 /// The message types rdx understands; anything else is `Other` (counted, skipped).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,28 +89,46 @@ impl Kind {
 }
 
 /// One relay message, as published on `log`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Message {
     pub kind: Kind,
     /// The sender's socket id (`id`), new on every reconnect.
-    pub socket: Option<String>,
+    pub socket: Option<Text>,
     /// The store's `instanceId`, stable across reconnects (absent from legacy apps).
-    pub instance_id: Option<String>,
+    pub instance_id: Option<Text>,
     /// `libConfig.name`, else `name`.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// An env/environment field from `libConfig` or `meta`, if any.
     pub env: Option<String>,
     /// A `label` field from `libConfig` or `meta`, if any.
     pub label: Option<String>,
-    /// The raw `payload` (a jsan string, an object, or ERROR's plain text).
-    pub payload: Option<Value>,
+    /// The raw `payload` (a jsan string, an object, or ERROR's plain text),
+    /// unparsed until a command asks for it.
+    pub payload: Option<Raw>,
     /// The raw `action` (a jsan string, an object, or an array of them).
-    pub action: Option<Value>,
+    pub action: Option<Raw>,
     /// `nextActionId`, also when sent as a string.
     pub next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
     action_cache: OnceCell<Option<Value>>,
+}
+
+impl PartialEq for Message {
+    fn eq(&self, o: &Message) -> bool {
+        let raw_eq = |a: &Option<Raw>, b: &Option<Raw>| {
+            a.as_ref().map(|r| r.get()) == b.as_ref().map(|r| r.get())
+        };
+        self.kind == o.kind
+            && self.socket == o.socket
+            && self.instance_id == o.instance_id
+            && self.name == o.name
+            && self.env == o.env
+            && self.label == o.label
+            && raw_eq(&self.payload, &o.payload)
+            && raw_eq(&self.action, &o.action)
+            && self.next_action_id == o.next_action_id
+    }
 }
 
 /// Why a relay message was skipped.
@@ -145,8 +191,8 @@ impl Message {
             Some(Value::String(t)) => Kind::from_str(t),
             _ => return Err(Skip::NoType),
         };
-        let socket = take_string(&mut obj, "id");
-        let instance_id = take_string(&mut obj, "instanceId");
+        let socket = take_string(&mut obj, "id").map(|s| intern(&s));
+        let instance_id = take_string(&mut obj, "instanceId").map(|s| intern(&s));
         if socket.is_none() && instance_id.is_none() {
             return Err(Skip::NoKey(kind.as_str().to_string()));
         }
@@ -155,8 +201,8 @@ impl Message {
             .and_then(|c| c.get("name"))
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .or_else(|| take_string(&mut obj, "name"));
+            .map(intern)
+            .or_else(|| take_string(&mut obj, "name").map(|s| intern(&s)));
         const ENV: &[&str] = &["env", "environment"];
         let env =
             text_field(obj.get("libConfig"), ENV).or_else(|| text_field(obj.get("meta"), ENV));
@@ -174,8 +220,96 @@ impl Message {
             name,
             env,
             label,
-            payload: obj.remove("payload"),
-            action: obj.remove("action"),
+            payload: obj
+                .remove("payload")
+                .filter(|v| !v.is_null())
+                .map(|v| rawjson::to_raw(&v)),
+            action: obj
+                .remove("action")
+                .filter(|v| !v.is_null())
+                .map(|v| rawjson::to_raw(&v)),
+            next_action_id,
+            action_cache: OnceCell::new(),
+        })
+    }
+
+    /// Decode from raw JSON, parsing only the small fields: `payload` and
+    /// `action` stay raw. Falls back to [`Message::decode`] for shapes the
+    /// fast path does not take (escaped keys, envelopes without fields).
+    /// With `payloads` false the `payload` is dropped unread (`sessions` and
+    /// a plain `tail` never need it).
+    pub fn decode_raw(raw: &RawValue, payloads: bool) -> Result<Message, Skip> {
+        let general = || {
+            let v: Value = serde_json::from_str(raw.get()).map_err(|_| Skip::NotAnObject)?;
+            Message::decode(v)
+        };
+        let Some(mut obj) = rawjson::object(raw.get()) else {
+            return general();
+        };
+        let mut outer_id = None;
+        if !obj.contains_key("type")
+            && let Some(inner) = obj.get("data").and_then(|d| rawjson::object(d.get()))
+        {
+            // `{"id": socket, "data": {...}}`: the log-noid envelope.
+            outer_id = obj.get("id").and_then(|r| rawjson::id_of(r));
+            obj = inner;
+        }
+        let kind = match obj.get("type").and_then(|t| rawjson::str_of(t)) {
+            Some(t) => Kind::from_str(&t),
+            None => return Err(Skip::NoType),
+        };
+        let id_text = |r: &&RawValue| match rawjson::str_of(r) {
+            Some(s) => (!s.is_empty()).then(|| intern(&s)),
+            None => rawjson::id_of(r).map(|s| intern(&s)),
+        };
+        let socket = obj
+            .get("id")
+            .and_then(id_text)
+            .or(outer_id.map(|s| intern(&s)));
+        let instance_id = obj.get("instanceId").and_then(id_text);
+        if socket.is_none() && instance_id.is_none() {
+            return Err(Skip::NoKey(kind.as_str().to_string()));
+        }
+        let small = |k: &str| {
+            obj.get(k)
+                .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+        };
+        let (lib_config, meta) = (small("libConfig"), small("meta"));
+        let name = lib_config
+            .as_ref()
+            .and_then(|c| c.get("name"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(intern)
+            .or_else(|| {
+                obj.get("name")
+                    .and_then(|r| rawjson::str_of(r))
+                    .filter(|s| !s.is_empty())
+                    .map(|s| intern(&s))
+            });
+        const ENV: &[&str] = &["env", "environment"];
+        let env = text_field(lib_config.as_ref(), ENV).or_else(|| text_field(meta.as_ref(), ENV));
+        let label = text_field(lib_config.as_ref(), &["label"])
+            .or_else(|| text_field(meta.as_ref(), &["label"]));
+        let next_action_id = match small("nextActionId") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        let raw_field = |k: &str| {
+            obj.get(k)
+                .filter(|r| !rawjson::is_null(r))
+                .map(|r| (*r).to_owned())
+        };
+        Ok(Message {
+            kind,
+            socket,
+            instance_id,
+            name,
+            env,
+            label,
+            payload: if payloads { raw_field("payload") } else { None },
+            action: raw_field("action"),
             next_action_id,
             action_cache: OnceCell::new(),
         })
@@ -213,11 +347,17 @@ impl Message {
 }
 
 /// Parse a field that holds jsan text (or already a JSON value) and resolve it.
-pub fn decode_jsan_field(v: &Value) -> Option<Value> {
-    let parsed = match v {
-        Value::String(s) => serde_json::from_str::<Value>(s).ok()?,
-        Value::Null => return None,
-        other => other.clone(),
+pub fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
+    let text = raw.get();
+    let parsed = if text.starts_with('"') {
+        let inner: String = serde_json::from_str(text).ok()?;
+        serde_json::from_str::<Value>(&inner).ok()?
+    } else {
+        let v = serde_json::from_str::<Value>(text).ok()?;
+        if v.is_null() {
+            return None;
+        }
+        v
     };
     Some(if jsan::has_markers(&parsed) {
         jsan::resolve(parsed)
@@ -355,6 +495,44 @@ mod tests {
             Message::decode(json!({"type":"START","id":{"x":1},"instanceId":[]})),
             Err(Skip::NoKey("START".into()))
         );
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_path_on_every_capture() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut checked = 0;
+        for sub in [dir.clone(), dir.join("legacy")] {
+            for entry in std::fs::read_dir(sub).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|e| e != "jsonl") {
+                    continue;
+                }
+                for line in std::fs::read_to_string(&path).unwrap().lines() {
+                    let Ok(rec) = serde_json::from_str::<Value>(line) else {
+                        continue;
+                    };
+                    let Some(data) = rec["data"].as_str() else {
+                        continue;
+                    };
+                    let Ok(frame) = serde_json::from_str::<Value>(data) else {
+                        continue;
+                    };
+                    let msg = &frame["data"]["data"];
+                    if frame["event"] != "#publish" || !msg.is_object() {
+                        continue;
+                    }
+                    let raw = rawjson::to_raw(msg);
+                    assert_eq!(
+                        Message::decode_raw(&raw, true),
+                        Message::decode(msg.clone()),
+                        "{}",
+                        path.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]

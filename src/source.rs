@@ -9,11 +9,14 @@ use std::io::{self, BufReader};
 use std::thread;
 use std::time::Instant;
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::cli::Config;
 use crate::error::{Error, Result};
-use crate::event::Event;
+use crate::event::{Event, EventTx};
 use crate::fixture::{self, Recorder};
 use crate::output::sanitize;
 use crate::registry::{Change, Registry};
@@ -27,7 +30,9 @@ pub const RECONNECT_GRACE: std::time::Duration = std::time::Duration::from_secs(
 const CHANNEL_CAPACITY: usize = 4096;
 
 pub struct Source {
-    rx: Receiver<Event>,
+    rx: Receiver<Vec<Event>>,
+    /// The rest of the batch being handed out.
+    queue: RefCell<VecDeque<Event>>,
     ctl: Option<Sender<Control>>,
 }
 
@@ -41,16 +46,23 @@ pub enum Next {
 impl Source {
     /// Open the source the config names: `--replay FILE` or the server.
     /// `record` overrides `--record` (for `rdx record FILE`).
-    pub fn open(cfg: &Config, record: Option<Recorder>) -> Result<Source> {
+    /// `needs` says whether the command reads app state (payloads).
+    pub fn open(cfg: &Config, record: Option<Recorder>, needs: Needs) -> Result<Source> {
         let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
+        let tx = EventTx(tx);
+        let queue = RefCell::new(VecDeque::new());
         if let Some(path) = &cfg.replay {
             if cfg.record.is_some() {
                 return Err(Error::usage(
                     "--record needs a live server; it cannot be combined with --replay",
                 ));
             }
-            spawn_replay(path.clone(), tx)?;
-            return Ok(Source { rx, ctl: None });
+            spawn_replay(path.clone(), tx, needs.payloads)?;
+            return Ok(Source {
+                rx,
+                queue,
+                ctl: None,
+            });
         }
         let record = match (record, &cfg.record) {
             (Some(r), _) => Some(r),
@@ -63,9 +75,14 @@ impl Source {
             timeout: cfg.timeout,
             reconnect: cfg.reconnect,
             record,
+            payloads: needs.payloads,
         };
         let ctl = transport::spawn(opts, tx);
-        Ok(Source { rx, ctl: Some(ctl) })
+        Ok(Source {
+            rx,
+            queue,
+            ctl: Some(ctl),
+        })
     }
 
     pub fn is_replay(&self) -> bool {
@@ -74,12 +91,22 @@ impl Source {
 
     /// Wait for the next event, until `deadline` if given.
     pub fn next(&self, deadline: Option<Instant>) -> Next {
+        if let Some(ev) = self.queue.borrow_mut().pop_front() {
+            return Next::Event(ev);
+        }
         let got = match deadline {
             Some(d) => self.rx.recv_deadline(d),
             None => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match got {
-            Ok(ev) => Next::Event(ev),
+            Ok(batch) => {
+                let mut q = self.queue.borrow_mut();
+                q.extend(batch);
+                match q.pop_front() {
+                    Some(ev) => Next::Event(ev),
+                    None => Next::Timeout,
+                }
+            }
             Err(RecvTimeoutError::Timeout) => Next::Timeout,
             // The producer ended without saying why: treat as the end of input.
             Err(RecvTimeoutError::Disconnected) => Next::Event(Event::End),
@@ -94,7 +121,22 @@ impl Source {
     }
 }
 
-fn spawn_replay(path: String, tx: Sender<Event>) -> Result<()> {
+/// What a command needs from the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// The app state (`payload`): `state`, `watch`, `tail --diff/--history`.
+    pub payloads: bool,
+}
+
+impl Needs {
+    pub const STATE: Needs = Needs { payloads: true };
+    pub const NO_STATE: Needs = Needs { payloads: false };
+}
+
+/// Events per batch from a replay.
+const REPLAY_BATCH: usize = 256;
+
+fn spawn_replay(path: String, tx: EventTx, payloads: bool) -> Result<()> {
     let mut reader: Box<dyn io::BufRead + Send> = if path == "-" {
         Box::new(BufReader::with_capacity(1 << 20, io::stdin()))
     } else {
@@ -119,15 +161,18 @@ fn spawn_replay(path: String, tx: Sender<Event>) -> Result<()> {
         .name("rdx-replay".into())
         .spawn(move || {
             let mut open = true;
-            let result = fixture::replay(&mut *reader, &name, &mut |ev| {
-                if open && tx.send(ev).is_err() {
-                    open = false;
+            let mut batch = Vec::with_capacity(REPLAY_BATCH);
+            let result = fixture::replay(&mut *reader, &name, payloads, &mut |ev| {
+                batch.push(ev);
+                if batch.len() >= REPLAY_BATCH && open {
+                    open = tx.send_batch(std::mem::take(&mut batch)).is_ok();
                 }
             });
-            let _ = tx.send(match result {
+            batch.push(match result {
                 Ok(_) => Event::End,
                 Err(e) => Event::Fatal(e),
             });
+            let _ = tx.send_batch(batch);
         })
         .map_err(Error::Io)?;
     Ok(())

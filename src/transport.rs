@@ -16,7 +16,7 @@ use tungstenite::Message as WsMessage;
 use tungstenite::protocol::WebSocketConfig;
 
 use crate::error::Error;
-use crate::event::{self, Event};
+use crate::event::{self, Event, EventTx};
 use crate::fixture::Recorder;
 use crate::relay::Kind;
 use crate::timefmt::now_ms;
@@ -53,12 +53,14 @@ pub struct LiveOptions {
     pub timeout: Duration,
     pub reconnect: bool,
     pub record: Option<Recorder>,
+    /// Keep message payloads (the app state); commands that need no state say no.
+    pub payloads: bool,
 }
 
 /// Start the transport thread. Events arrive on `tx`; requests go to the
 /// returned sender. The thread ends when `tx`'s receiver is dropped or it
 /// sends [`Event::Fatal`].
-pub fn spawn(opts: LiveOptions, tx: Sender<Event>) -> Sender<Control> {
+pub fn spawn(opts: LiveOptions, tx: EventTx) -> Sender<Control> {
     let (ctl_tx, ctl_rx) = crossbeam_channel::unbounded();
     thread::Builder::new()
         .name("rdx-transport".into())
@@ -77,7 +79,7 @@ enum End {
     Lost(String),
 }
 
-fn run(mut opts: LiveOptions, tx: Sender<Event>, ctl: Receiver<Control>) {
+fn run(mut opts: LiveOptions, tx: EventTx, ctl: Receiver<Control>) {
     let started = Instant::now();
     let mut connected_once = false;
     let mut backoff = BACKOFF_FIRST;
@@ -200,7 +202,7 @@ impl Link<'_> {
 
 fn connect_once(
     opts: &mut LiveOptions,
-    tx: &Sender<Event>,
+    tx: &EventTx,
     ctl: &Receiver<Control>,
     deadline: Option<Instant>,
     reconnect: bool,
@@ -289,7 +291,15 @@ fn connect_once(
         cid: 0,
         pending: HashMap::new(),
     };
-    let end = session(&mut link, opts.login, tx, ctl, deadline, reconnect);
+    let end = session(
+        &mut link,
+        opts.login,
+        opts.payloads,
+        tx,
+        ctl,
+        deadline,
+        reconnect,
+    );
     let t = now_ms();
     if let Some(r) = link.record.as_mut() {
         let detail = match &end {
@@ -313,10 +323,12 @@ enum Phase {
     Subscribed,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn session(
     link: &mut Link<'_>,
     login: bool,
-    tx: &Sender<Event>,
+    payloads: bool,
+    tx: &EventTx,
     ctl: &Receiver<Control>,
     deadline: Option<Instant>,
     reconnect: bool,
@@ -356,18 +368,18 @@ fn session(
                     let _ = r.frame(t, "in", text.as_str());
                 }
                 control.clear();
-                let mut gone = false;
+                let mut batch = Vec::new();
                 let at = || format!("frame {frame_no}");
-                event::route(t, &at, text.as_str(), &mut control, &mut |ev| {
+                event::route(t, &at, text.as_str(), payloads, &mut control, &mut |ev| {
                     if let Event::Relay { msg, .. } = &ev
                         && matches!(msg.kind, Kind::Start | Kind::Stop)
                         && start_due.is_none()
                     {
                         start_due = Some(Instant::now() + START_DEBOUNCE);
                     }
-                    gone |= tx.send(ev).is_err();
+                    batch.push(ev);
                 });
-                if gone {
+                if tx.send_batch(batch).is_err() {
                     return End::Shutdown;
                 }
                 for p in control.drain(..) {

@@ -5,10 +5,13 @@
 //! JSON array of packets (a batch). Outbound: rdx can only ever send the
 //! packets of [`Outbound`] — the read-only guarantee lives in that enum.
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use crate::rawjson::{self, Raw};
+
 /// One packet of an inbound frame.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Packet {
     /// Protocol v2 heartbeat: an empty text frame. Answer with an empty frame.
     Ping,
@@ -20,11 +23,46 @@ pub enum Packet {
         data: Value,
         error: Option<Value>,
     },
-    /// A message published on a channel we subscribed to.
-    Publish { channel: String, data: Value },
+    /// A message published on a channel we subscribed to (its data unparsed).
+    Publish { channel: String, data: Raw },
     /// An event emitted to this socket alone (`{"event":"log","data":...}`):
     /// how the legacy server delivers targeted messages, reports, `#disconnect`.
-    Emit { event: String, data: Value },
+    Emit { event: String, data: Raw },
+}
+
+impl PartialEq for Packet {
+    fn eq(&self, other: &Packet) -> bool {
+        use Packet::*;
+        match (self, other) {
+            (Ping, Ping) | (PingV1, PingV1) => true,
+            (
+                Reply {
+                    rid: a,
+                    data: b,
+                    error: c,
+                },
+                Reply {
+                    rid: x,
+                    data: y,
+                    error: z,
+                },
+            ) => a == x && b == y && c == z,
+            (
+                Publish {
+                    channel: a,
+                    data: b,
+                },
+                Publish {
+                    channel: x,
+                    data: y,
+                },
+            ) => a == x && b.get() == y.get(),
+            (Emit { event: a, data: b }, Emit { event: x, data: y }) => {
+                a == x && b.get() == y.get()
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Why a frame yielded no packet. Never fatal: counted and skipped.
@@ -51,24 +89,71 @@ pub fn decode(text: &str, packets: &mut Vec<Packet>, skipped: &mut Vec<Skip>) {
         "#1" => return packets.push(Packet::PingV1),
         _ => {}
     }
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => {
-            for item in items {
-                match decode_packet(item) {
-                    Ok(p) => packets.push(p),
-                    Err(s) => skipped.push(s),
-                }
-            }
+    let mut push = |r: Result<Packet, Skip>| match r {
+        Ok(p) => packets.push(p),
+        Err(s) => skipped.push(s),
+    };
+    if text.trim_start().starts_with('[') {
+        match serde_json::from_str::<Vec<&RawValue>>(text) {
+            Ok(items) => items.into_iter().for_each(|i| push(decode_raw(i.get()))),
+            Err(e) => skipped.push(Skip::NotJson(e.to_string())),
         }
-        Ok(v) => match decode_packet(v) {
-            Ok(p) => packets.push(p),
-            Err(s) => skipped.push(s),
-        },
-        Err(e) => skipped.push(Skip::NotJson(e.to_string())),
+    } else {
+        push(decode_raw(text));
     }
 }
 
-/// Decode one packet object.
+/// One packet from its text: fields read lazily, the data left unparsed.
+fn decode_raw(text: &str) -> Result<Packet, Skip> {
+    let Some(obj) = rawjson::object(text) else {
+        // Not an object, or escaped keys: the general path.
+        let v = serde_json::from_str::<Value>(text).map_err(|e| Skip::NotJson(e.to_string()))?;
+        return decode_packet(v);
+    };
+    if let Some(rid) = obj.get("rid") {
+        let Ok(rid) = serde_json::from_str::<u64>(rid.get()) else {
+            return Err(Skip::UnknownShape("reply with a non-numeric rid"));
+        };
+        let parse = |k: &str| {
+            obj.get(k)
+                .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+        };
+        return Ok(Packet::Reply {
+            rid,
+            data: parse("data").unwrap_or(Value::Null),
+            error: parse("error"),
+        });
+    }
+    let event = match obj.get("event") {
+        Some(e) => rawjson::str_of(e).ok_or(Skip::UnknownShape("event name is not a string"))?,
+        None => return Err(Skip::UnknownShape("packet has neither event nor rid")),
+    };
+    let data = obj.get("data").copied();
+    if event == "#publish" {
+        let Some(d) = data.and_then(|d| rawjson::object(d.get())) else {
+            let v = data.and_then(|d| serde_json::from_str::<Value>(d.get()).ok());
+            if let Some(Value::Object(d)) = v {
+                return decode_packet(json!({"event": "#publish", "data": d}));
+            }
+            return Err(Skip::UnknownShape("#publish without an object payload"));
+        };
+        let channel = match d.get("channel").and_then(|c| rawjson::str_of(c)) {
+            Some(c) => c.into_owned(),
+            None => return Err(Skip::UnknownShape("#publish without a channel name")),
+        };
+        let data = d
+            .get("data")
+            .map_or_else(rawjson::null, |r| (*r).to_owned());
+        return Ok(Packet::Publish { channel, data });
+    }
+    let data = data.map_or_else(rawjson::null, |r| r.to_owned());
+    Ok(Packet::Emit {
+        event: event.into_owned(),
+        data,
+    })
+}
+
+/// Decode one packet object (the general path, for any `Value`).
 pub fn decode_packet(v: Value) -> Result<Packet, Skip> {
     let Value::Object(mut obj) = v else {
         // `#2` and other bare strings of old servers are JSON-less text; a bare
@@ -97,10 +182,13 @@ pub fn decode_packet(v: Value) -> Result<Packet, Skip> {
             Some(Value::String(c)) => c,
             _ => return Err(Skip::UnknownShape("#publish without a channel name")),
         };
-        let data = d.remove("data").unwrap_or(Value::Null);
+        let data = rawjson::to_raw(&d.remove("data").unwrap_or(Value::Null));
         return Ok(Packet::Publish { channel, data });
     }
-    Ok(Packet::Emit { event, data })
+    Ok(Packet::Emit {
+        event,
+        data: rawjson::to_raw(&data),
+    })
 }
 
 /// The handshake reply's data: our socket id and the server's ping timeout.
@@ -237,12 +325,13 @@ mod tests {
         let (p, _) = dec(
             r##"{"event":"#publish","data":{"channel":"log","data":{"type":"DISCONNECTED","id":"ioYiBfeqXKHd4yBLAAA6"}}}"##,
         );
+        let Packet::Publish { channel, data } = &p[0] else {
+            panic!("{p:?}")
+        };
+        assert_eq!(channel, "log");
         assert_eq!(
-            p,
-            vec![Packet::Publish {
-                channel: "log".into(),
-                data: json!({"type":"DISCONNECTED","id":"ioYiBfeqXKHd4yBLAAA6"})
-            }]
+            data.get(),
+            r#"{"type":"DISCONNECTED","id":"ioYiBfeqXKHd4yBLAAA6"}"#
         );
     }
 
@@ -250,13 +339,10 @@ mod tests {
     fn batches_and_emits() {
         let (p, s) = dec(r#"[{"rid":5},{"event":"log","data":{"type":"START"}},7]"#);
         assert_eq!(p.len(), 2);
-        assert_eq!(
-            p[1],
-            Packet::Emit {
-                event: "log".into(),
-                data: json!({"type":"START"})
-            }
-        );
+        let Packet::Emit { event, data } = &p[1] else {
+            panic!("{p:?}")
+        };
+        assert_eq!((event.as_str(), data.get()), ("log", r#"{"type":"START"}"#));
         assert_eq!(s, vec![Skip::UnknownShape("frame is not a JSON object")]);
     }
 

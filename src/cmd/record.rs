@@ -6,7 +6,7 @@ use crate::cli::{Arg, Config, value_count, value_duration};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::fixture::Recorder;
-use crate::source::{Monitor, Next, Source};
+use crate::source::{Monitor, Needs, Next, Source};
 
 pub const USAGE: &str = "\
 rdx record - write the server's traffic to a fixture file
@@ -67,7 +67,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     }
     let path = args.file.expect("checked by finish");
     let recorder = Recorder::create(&path, false)?;
-    let src = Source::open(cfg, Some(recorder))?;
+    let src = Source::open(cfg, Some(recorder), Needs::NO_STATE)?;
     let mut mon = Monitor::new(cfg)?;
     let mut until: Option<Instant> = None;
     let mut messages = 0u64;

@@ -9,7 +9,7 @@ use crate::labels;
 use crate::output::{Out, Palette, Table, sanitize};
 use crate::registry::{Change, Instance, Status};
 use crate::select::Selection;
-use crate::source::{Monitor, Next, Source};
+use crate::source::{Monitor, Needs, Next, Source};
 use crate::timefmt::{age, clock_ms, now_ms};
 
 pub const USAGE: &str = "\
@@ -174,7 +174,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     if !args.words.is_empty() {
         return run_label(cfg, &args.words);
     }
-    let src = Source::open(cfg, None)?;
+    let src = Source::open(cfg, None, Needs::NO_STATE)?;
     let mut mon = Monitor::new(cfg)?;
     let window = args.listen_for.unwrap_or(Duration::from_secs(1));
     discover(&src, &mut mon, window)?;

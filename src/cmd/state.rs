@@ -15,7 +15,7 @@ use crate::output::Out;
 use crate::paths::{self, Path};
 use crate::relay::Message;
 use crate::select::{Resolution, Selection};
-use crate::source::{Monitor, Next, Source};
+use crate::source::{Monitor, Needs, Next, Source};
 use crate::timefmt::rfc3339_ms;
 
 pub const USAGE: &str = concat!(
@@ -121,7 +121,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
 
 /// Replay: play the whole file, then take the selected instance's last state.
 fn from_replay(cfg: &Config, sel: &Selection) -> Result<(Value, u64, String, Monitor)> {
-    let src = Source::open(cfg, None)?;
+    let src = Source::open(cfg, None, Needs::STATE)?;
     let mut mon = Monitor::new(cfg)?;
     let mut latest: HashMap<String, (u64, Box<Message>)> = HashMap::new();
     drain(&src, &mut mon, |ev| {
@@ -157,7 +157,7 @@ fn from_live(
         mut mon,
         key,
         pending,
-    } = resolve_one(cfg, sel, "state", started)?;
+    } = resolve_one(cfg, sel, "state", started, Needs::STATE)?;
     if let Some((t, msg)) = &pending
         && let Some(s) = snapshot(msg).and_then(|s| s.state)
     {

@@ -15,7 +15,7 @@ use crate::follow::{self, resolve_one, who};
 use crate::output::{Out, Palette, compact, sanitize, terminal_width, truncate, width};
 use crate::relay::{Kind, Message, action_type_of};
 use crate::select::Selection;
-use crate::source::{Monitor, Next, Source};
+use crate::source::{Monitor, Needs, Next, Source};
 use crate::timefmt::{clock_ms, rfc3339_ms};
 
 pub const USAGE: &str = concat!(
@@ -256,11 +256,19 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let (cfg, _spool) = follow::spool_stdin(cfg)?;
     let cfg = &cfg;
     // With a selector, resolve it first; without, follow everything admitted.
+    let needs = Needs {
+        payloads: args.diff || args.history,
+    };
     let (src, mut mon, only, pending) = if args.sel.has_selector() {
-        let r = resolve_one(cfg, &args.sel, "tail", started)?;
+        let r = resolve_one(cfg, &args.sel, "tail", started, needs)?;
         (r.src, r.mon, Some(r.key), r.pending)
     } else {
-        (Source::open(cfg, None)?, Monitor::new(cfg)?, None, None)
+        (
+            Source::open(cfg, None, needs)?,
+            Monitor::new(cfg)?,
+            None,
+            None,
+        )
     };
     let mut tail = Tail {
         cfg,

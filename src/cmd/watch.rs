@@ -13,7 +13,7 @@ use crate::follow::{self, resolve_one, who};
 use crate::output::{Out, compact, sanitize};
 use crate::paths::{self, Path};
 use crate::select::Selection;
-use crate::source::Next;
+use crate::source::{Needs, Next};
 use crate::timefmt::{clock_ms, rfc3339_ms};
 
 pub const USAGE: &str = concat!(
@@ -110,7 +110,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         mut mon,
         key,
         pending,
-    } = resolve_one(cfg, &args.sel, "watch", started)?;
+    } = resolve_one(cfg, &args.sel, "watch", started, Needs::STATE)?;
     let pal = cfg.palette();
     let mut out = Out::new(true);
     let deadline = started + cfg.timeout;

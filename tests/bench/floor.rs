@@ -20,13 +20,19 @@ fn main() {
         if reader.read_until(b'\n', &mut buf).expect("read") == 0 {
             break;
         }
-        let Ok(line) = serde_json::from_slice::<Value>(&buf) else { continue };
+        let Ok(line) = serde_json::from_slice::<Value>(&buf) else {
+            continue;
+        };
         if line["dir"] != "in" {
             continue;
         }
-        let Some(data) = line["data"].as_str() else { continue };
+        let Some(data) = line["data"].as_str() else {
+            continue;
+        };
         frames += 1;
-        let Ok(frame) = serde_json::from_str::<Value>(data) else { continue };
+        let Ok(frame) = serde_json::from_str::<Value>(data) else {
+            continue;
+        };
         let msg = &frame["data"]["data"];
         for field in ["payload", "action"] {
             if let Some(text) = msg[field].as_str()

@@ -7,5 +7,5 @@ fuzz_target!(|data: &[u8]| {
     let (mut packets, mut skips) = (Vec::new(), Vec::new());
     rdx::wire::decode(text, &mut packets, &mut skips);
     let mut control = Vec::new();
-    rdx::event::route(1, &|| "fuzz".into(), text, &mut control, &mut |_| {});
+    rdx::event::route(1, &|| "fuzz".into(), text, true, &mut control, &mut |_| {});
 });
