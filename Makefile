@@ -16,9 +16,15 @@ build:
 demo: build
 	./target/release/rdx --replay fixtures/two-apps.jsonl sessions --all
 
-# npm deps for the end-to-end tests, from the committed lockfile. Skipped when
-# node_modules is already up to date with the lockfile (local runs cache it).
-e2e-deps: $(E2E)/node_modules/.package-lock.json
+# npm deps for the end-to-end tests, from the committed lockfiles (today's
+# stack, and the legacy one). Skipped when node_modules is up to date with the
+# lockfile (local runs cache it).
+LEGACY := tests/e2e-legacy
+e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json
+
+$(LEGACY)/node_modules/.package-lock.json: $(LEGACY)/package-lock.json $(LEGACY)/package.json
+	cd $(LEGACY) && npm ci --no-audit --no-fund
+	@touch $@
 
 $(E2E)/node_modules/.package-lock.json: $(E2E)/package-lock.json $(E2E)/package.json
 	cd $(E2E) && npm ci --no-audit --no-fund

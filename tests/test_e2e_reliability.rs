@@ -84,8 +84,7 @@ fn e2e_server_restarts_five_times_during_a_tail() {
     let _ = old.0.child.wait();
 
     for k in 1..=5 {
-        server.child.kill().unwrap();
-        server.child.wait().unwrap();
+        server.kill();
         let down = wait_line(&err, "lost the link", |l| l.contains("lost the link"));
         assert!(down.contains("1006") || down.contains("closed"), "{down}");
         server = server_on(port);

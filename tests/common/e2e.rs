@@ -34,10 +34,27 @@ pub struct NodeProc {
 impl NodeProc {
     pub fn spawn(script: &str, args: &[String], name: &str) -> NodeProc {
         check_deps();
+        NodeProc::spawn_in(&e2e_dir(), script, args, name, &[])
+    }
+
+    /// Run `dir/script` with `dir` as the working directory, in its own
+    /// process group (so its workers die with it), with extra env vars.
+    pub fn spawn_in(
+        dir: &std::path::Path,
+        script: &str,
+        args: &[String],
+        name: &str,
+        env: &[(&str, &str)],
+    ) -> NodeProc {
+        use std::os::unix::process::CommandExt;
         let mut cmd = Command::new("node");
-        cmd.arg(e2e_dir().join(script))
+        cmd.arg(dir.join(script))
             .args(args)
-            .current_dir(e2e_dir());
+            .current_dir(dir)
+            .process_group(0);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -103,10 +120,21 @@ impl NodeProc {
     }
 }
 
-impl Drop for NodeProc {
-    fn drop(&mut self) {
+impl NodeProc {
+    /// Kill the process and its whole group (forked workers too).
+    pub fn kill(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(format!("-{}", self.child.id()))
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 
@@ -129,8 +157,7 @@ impl Server {
     }
 
     pub fn kill(&mut self) {
-        let _ = self.proc_.child.kill();
-        let _ = self.proc_.child.wait();
+        self.proc_.kill();
     }
 }
 
