@@ -68,6 +68,22 @@ pub fn route(
     control: &mut Vec<Packet>,
     emit: &mut dyn FnMut(Event),
 ) {
+    // The frame nearly every message comes in, in one pass.
+    if let Some(decoded) = crate::onepass::log_publish(text, payloads) {
+        match decoded {
+            Ok(msg) => emit(Event::Relay {
+                t,
+                msg: Box::new(msg),
+            }),
+            Err(e) => emit(Event::Skipped {
+                t,
+                at: at(),
+                what: e.to_string(),
+                loud: false,
+            }),
+        }
+        return;
+    }
     let mut packets = Vec::new();
     let mut skips = Vec::new();
     wire::decode(text, &mut packets, &mut skips);

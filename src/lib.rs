@@ -19,6 +19,7 @@ pub mod fixture;
 pub mod follow;
 pub mod jsan;
 pub mod labels;
+pub mod onepass;
 pub mod output;
 pub mod paths;
 pub mod rawjson;

@@ -57,7 +57,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn from_str(s: &str) -> Kind {
+    pub(crate) fn from_str(s: &str) -> Kind {
         match s {
             "START" => Kind::Start,
             "STATE" => Kind::State,
@@ -111,7 +111,7 @@ pub struct Message {
     pub next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
-    action_cache: OnceCell<Option<Value>>,
+    pub(crate) action_cache: OnceCell<Option<Value>>,
 }
 
 impl PartialEq for Message {
@@ -128,6 +128,41 @@ impl PartialEq for Message {
             && raw_eq(&self.payload, &o.payload)
             && raw_eq(&self.action, &o.action)
             && self.next_action_id == o.next_action_id
+    }
+}
+
+/// The descriptive fields, read the same way by both decoders.
+pub(crate) struct Described {
+    pub(crate) name: Option<Text>,
+    pub(crate) env: Option<String>,
+    pub(crate) label: Option<String>,
+    pub(crate) next_action_id: Option<i64>,
+}
+
+impl Described {
+    pub(crate) fn from(
+        lib_config: Option<&Value>,
+        meta: Option<&Value>,
+        plain_name: Option<&str>,
+        next: Option<&Value>,
+    ) -> Described {
+        const ENV: &[&str] = &["env", "environment"];
+        let name = lib_config
+            .and_then(|c| c.get("name"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .or(plain_name.filter(|s| !s.is_empty()))
+            .map(intern);
+        Described {
+            name,
+            env: text_field(lib_config, ENV).or_else(|| text_field(meta, ENV)),
+            label: text_field(lib_config, &["label"]).or_else(|| text_field(meta, &["label"])),
+            next_action_id: match next {
+                Some(Value::Number(n)) => n.as_i64(),
+                Some(Value::String(s)) => s.trim().parse().ok(),
+                _ => None,
+            },
+        }
     }
 }
 
@@ -196,23 +231,19 @@ impl Message {
         if socket.is_none() && instance_id.is_none() {
             return Err(Skip::NoKey(kind.as_str().to_string()));
         }
-        let lib_config = obj.get("libConfig");
-        let name = lib_config
-            .and_then(|c| c.get("name"))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(intern)
-            .or_else(|| take_string(&mut obj, "name").map(|s| intern(&s)));
-        const ENV: &[&str] = &["env", "environment"];
-        let env =
-            text_field(obj.get("libConfig"), ENV).or_else(|| text_field(obj.get("meta"), ENV));
-        let label = text_field(obj.get("libConfig"), &["label"])
-            .or_else(|| text_field(obj.get("meta"), &["label"]));
-        let next_action_id = match obj.get("nextActionId") {
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        };
+        let plain_name = take_string(&mut obj, "name");
+        let d = Described::from(
+            obj.get("libConfig"),
+            obj.get("meta"),
+            plain_name.as_deref(),
+            obj.get("nextActionId"),
+        );
+        let Described {
+            name,
+            env,
+            label,
+            next_action_id,
+        } = d;
         Ok(Message {
             kind,
             socket,
@@ -274,28 +305,20 @@ impl Message {
             obj.get(k)
                 .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
         };
-        let (lib_config, meta) = (small("libConfig"), small("meta"));
-        let name = lib_config
-            .as_ref()
-            .and_then(|c| c.get("name"))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(intern)
-            .or_else(|| {
-                obj.get("name")
-                    .and_then(|r| rawjson::str_of(r))
-                    .filter(|s| !s.is_empty())
-                    .map(|s| intern(&s))
-            });
-        const ENV: &[&str] = &["env", "environment"];
-        let env = text_field(lib_config.as_ref(), ENV).or_else(|| text_field(meta.as_ref(), ENV));
-        let label = text_field(lib_config.as_ref(), &["label"])
-            .or_else(|| text_field(meta.as_ref(), &["label"]));
-        let next_action_id = match small("nextActionId") {
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        };
+        let plain_name = obj.get("name").and_then(|r| rawjson::str_of(r));
+        let (lib_config, meta, next) = (small("libConfig"), small("meta"), small("nextActionId"));
+        let d = Described::from(
+            lib_config.as_ref(),
+            meta.as_ref(),
+            plain_name.as_deref(),
+            next.as_ref(),
+        );
+        let Described {
+            name,
+            env,
+            label,
+            next_action_id,
+        } = d;
         let raw_field = |k: &str| {
             obj.get(k)
                 .filter(|r| !rawjson::is_null(r))

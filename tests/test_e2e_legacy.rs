@@ -24,14 +24,6 @@ fn legacy_dir() -> PathBuf {
     d
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// remotedev-server 0.3.1 on 127.0.0.1, its TMPDIR inside `tmp`.
 fn legacy_server(tmp: &TempDir) -> (NodeProc, u16) {
     let port = free_port();

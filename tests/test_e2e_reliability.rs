@@ -13,14 +13,6 @@ use serde_json::Value;
 
 const WATCHDOG: Duration = Duration::from_secs(60);
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn server_on(port: u16) -> NodeProc {
     let p = NodeProc::spawn("server.js", &["--port".into(), port.to_string()], "server");
     p.wait_for(WATCHDOG, "ready", |v| v["ready"] == true);

@@ -240,11 +240,7 @@ fn damaged_lines_are_reported_with_their_number_and_skipped() {
 #[test]
 fn connection_refused_exits_3_naming_the_url() {
     // A port nothing listens on: bind, read the port, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = format!("ws://127.0.0.1:{port}/socketcluster/");
     let o = run(&["--url", &url, "--timeout", "300ms", "sessions"]);
     assert_eq!(code(&o), 3);

@@ -5,23 +5,7 @@ use common::*;
 
 /// The instance's last state in the capture, computed independently.
 fn last_state(file: &str, instance: &str) -> serde_json::Value {
-    let mut last = serde_json::Value::Null;
-    for (_, m) in relay_messages(file) {
-        if m["instanceId"] != instance {
-            continue;
-        }
-        let Some(p) = m["payload"].as_str() else {
-            continue;
-        };
-        let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        if m["type"] == "ACTION" {
-            last = p;
-        } else if m["type"] == "STATE" {
-            let i = p["currentStateIndex"].as_u64().unwrap() as usize;
-            last = p["computedStates"][i]["state"].clone();
-        }
-    }
-    last
+    states_of(file, instance).pop().unwrap_or_default()
 }
 
 #[test]

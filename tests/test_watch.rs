@@ -3,28 +3,12 @@
 mod common;
 use common::*;
 
-/// (value after each state-carrying message) for one instance, independently.
+/// `.counter.value` after each state-carrying message of one instance.
 fn values(file: &str, instance: &str) -> Vec<serde_json::Value> {
-    let mut out = Vec::new();
-    for (_, m) in relay_messages(file) {
-        if m["instanceId"] != instance {
-            continue;
-        }
-        let Some(p) = m["payload"].as_str() else {
-            continue;
-        };
-        let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        let state = if m["type"] == "ACTION" {
-            p
-        } else if m["type"] == "STATE" {
-            let i = p["currentStateIndex"].as_u64().unwrap() as usize;
-            p["computedStates"][i]["state"].clone()
-        } else {
-            continue;
-        };
-        out.push(state["counter"]["value"].clone());
-    }
-    out
+    states_of(file, instance)
+        .into_iter()
+        .map(|s| s["counter"]["value"].clone())
+        .collect()
 }
 
 #[test]

@@ -192,3 +192,34 @@ pub fn action_type(msg: &serde_json::Value) -> String {
     };
     a["type"].as_str().unwrap().to_string()
 }
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The app state after each state-carrying message of one instance, decoded
+/// independently of rdx (ACTION payloads; STATE `computedStates[current]`).
+pub fn states_of(file: &str, instance: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (_, m) in relay_messages(file) {
+        if m["instanceId"] != instance {
+            continue;
+        }
+        let Some(p) = m["payload"].as_str() else {
+            continue;
+        };
+        let p: serde_json::Value = serde_json::from_str(p).unwrap();
+        if m["type"] == "ACTION" {
+            out.push(p);
+        } else if m["type"] == "STATE" {
+            let i = p["currentStateIndex"].as_u64().unwrap() as usize;
+            out.push(p["computedStates"][i]["state"].clone());
+        }
+    }
+    out
+}

@@ -5,7 +5,6 @@
 // Prints {"ready":true,"port":N} once it accepts connections.
 'use strict';
 const path = require('path');
-const net = require('net');
 
 const preload = path.resolve(__dirname, '../e2e/listen-loopback.js');
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS || ''} --require ${preload}`.trim();
@@ -35,14 +34,7 @@ process.on('SIGINT', shutdown);
     process.exit(3);
   }
   await new Promise((resolve) => server.on('ready', resolve));
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await require('../e2e/accepting.js')(port);
   process.stdout.write(JSON.stringify({ ready: true, port }) + '\n');
 })().catch((e) => {
   console.error(e);

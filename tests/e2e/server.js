@@ -39,14 +39,7 @@ function freePort() {
   }
   await server.ready;
   // ready = the SocketCluster server is attached; wait until TCP accepts too.
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await require('./accepting.js')(port);
   process.stdout.write(JSON.stringify({ ready: true, port }) + '\n');
 })().catch((e) => {
   console.error(e);
