@@ -31,7 +31,7 @@ $(E2E)/node_modules/.package-lock.json: $(E2E)/package-lock.json $(E2E)/package.
 	@touch $@
 
 test: e2e-deps
-	$(CARGO) test --all-targets
+	$(CARGO) test --lib --bins --tests
 
 lint:
 	$(CARGO) fmt --check
