@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::appstate::{carries_state, snapshot};
+use crate::appstate::{carries_state, snapshot, value_at_path_raw};
 use crate::cli::{Arg, Config, value_str};
 use crate::error::{Error, Result};
 use crate::event::Event;
@@ -88,15 +88,26 @@ pub fn lookup<'a>(state: &'a Value, path: &Path) -> Result<&'a Value> {
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (state, t, key, mon) = if cfg.replay.is_some() {
+    let (msg, t, key, mon) = if cfg.replay.is_some() {
         from_replay(cfg, &args.sel)?
     } else {
         from_live(cfg, &args.sel, started)?
     };
     let inst = mon.registry.get(&key);
-    let value = match &args.path {
-        Some(p) => lookup(&state, p)?,
-        None => &state,
+    // With a path, walk the raw text first: a big state never becomes a tree.
+    let quick = args.path.as_ref().and_then(|p| value_at_path_raw(&msg, p));
+    let full;
+    let value = match (quick.as_ref(), &args.path) {
+        (Some(v), _) => v,
+        (None, path) => {
+            full = snapshot(&msg).and_then(|s| s.state).ok_or_else(|| {
+                Error::Timeout(format!("the state of instance {key} could not be read"))
+            })?;
+            match path {
+                Some(p) => lookup(&full, p)?,
+                None => &full,
+            }
+        }
     };
     let mut out = Out::new(false);
     if cfg.json {
@@ -120,7 +131,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
 }
 
 /// Replay: play the whole file, then take the selected instance's last state.
-fn from_replay(cfg: &Config, sel: &Selection) -> Result<(Value, u64, String, Monitor)> {
+fn from_replay(cfg: &Config, sel: &Selection) -> Result<(Box<Message>, u64, String, Monitor)> {
     let src = Source::open(cfg, None, Needs::STATE)?;
     let mut mon = Monitor::new(cfg)?;
     let mut latest: HashMap<String, (u64, Box<Message>)> = HashMap::new();
@@ -135,12 +146,9 @@ fn from_replay(cfg: &Config, sel: &Selection) -> Result<(Value, u64, String, Mon
         Resolution::One(k) => k,
         other => return Err(sel.error(&other, &mon.registry, "state")),
     };
-    // The newest message that has a readable state.
-    let found = latest
-        .remove(&key)
-        .and_then(|(t, m)| snapshot(&m)?.state.map(|s| (s, t)));
-    match found {
-        Some((s, t)) => Ok((s, t, key, mon)),
+    // The newest message that carries the state.
+    match latest.remove(&key) {
+        Some((t, m)) => Ok((m, t, key, mon)),
         None => Err(Error::Timeout(format!(
             "no state for instance {key} in the recording"
         ))),
@@ -151,17 +159,17 @@ fn from_live(
     cfg: &Config,
     sel: &Selection,
     started: Instant,
-) -> Result<(Value, u64, String, Monitor)> {
+) -> Result<(Box<Message>, u64, String, Monitor)> {
     let follow::Resolved {
         src,
         mut mon,
         key,
         pending,
     } = resolve_one(cfg, sel, "state", started, Needs::STATE)?;
-    if let Some((t, msg)) = &pending
-        && let Some(s) = snapshot(msg).and_then(|s| s.state)
+    if let Some((t, msg)) = pending
+        && msg.payload.is_some()
     {
-        return Ok((s, *t, key, mon));
+        return Ok((msg, t, key, mon));
     }
     src.request_update();
     let deadline = started + cfg.timeout;
@@ -179,9 +187,10 @@ fn from_live(
         mon.observe(&ev)?;
         if let Event::Relay { t, msg } = ev
             && msg.key() == key
-            && let Some(s) = snapshot(&msg).and_then(|s| s.state)
+            && carries_state(&msg.kind)
+            && msg.payload.is_some()
         {
-            return Ok((s, t, key, mon));
+            return Ok((msg, t, key, mon));
         }
     }
 }
