@@ -174,7 +174,7 @@ pub fn value_at_path_raw(msg: &Message, path: &crate::paths::Path) -> Option<Val
                 Some(r) => serde_json::from_str::<usize>(r.get()).ok()?,
                 None => states.len().checked_sub(1)?,
             };
-            *rawjson::object(states.get(index)?.get())?.get("state")?
+            rawjson::object(states.get(index)?.get())?.get("state")?
         }
         _ => return None,
     };

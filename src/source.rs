@@ -26,8 +26,10 @@ use crate::transport::{self, Control, LiveOptions};
 /// it counts as gone.
 pub const RECONNECT_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Room for bursts without letting a slow reader grow memory without bound.
-const CHANNEL_CAPACITY: usize = 4096;
+/// Batches in flight between the reader and the main thread: enough for
+/// bursts, small enough that a replay racing ahead of a slow consumer holds
+/// at most 64 × 256 events (a live frame is one batch).
+const CHANNEL_CAPACITY: usize = 64;
 
 pub struct Source {
     rx: Receiver<Vec<Event>>,

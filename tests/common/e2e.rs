@@ -37,8 +37,7 @@ impl NodeProc {
         NodeProc::spawn_in(&e2e_dir(), script, args, name, &[])
     }
 
-    /// Run `dir/script` with `dir` as the working directory, in its own
-    /// process group (so its workers die with it), with extra env vars.
+    /// Run `dir/script` with `dir` as the working directory, with extra env vars.
     pub fn spawn_in(
         dir: &std::path::Path,
         script: &str,
@@ -46,12 +45,8 @@ impl NodeProc {
         name: &str,
         env: &[(&str, &str)],
     ) -> NodeProc {
-        use std::os::unix::process::CommandExt;
         let mut cmd = Command::new("node");
-        cmd.arg(dir.join(script))
-            .args(args)
-            .current_dir(dir)
-            .process_group(0);
+        cmd.arg(dir.join(script)).args(args).current_dir(dir);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -121,12 +116,23 @@ impl NodeProc {
 }
 
 impl NodeProc {
-    /// Kill the process and its whole group (forked workers too).
+    /// Stop the process: SIGTERM first (the scripts exit on it, the legacy
+    /// server taking its forked workers down), SIGKILL after 3 s.
     pub fn kill(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
         let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.child.id()))
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
             .status();
+        let end = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < end {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
