@@ -11,6 +11,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -33,18 +34,34 @@ def free_port():
     return p
 
 
+TIME = "/usr/bin/time"
+
+
+def spawn(cmd, **kw):
+    """Start `cmd` under GNU time, which reports its CPU and peak RSS.
+
+    (Python's own wait4 rusage is no good for RSS: a child's ru_maxrss counts
+    the Python image it was forked from, hundreds of MB once the bench has
+    read a big fixture.)"""
+    fd, out = tempfile.mkstemp(prefix="rdx-bench-")
+    os.close(fd)
+    p = subprocess.Popen([TIME, "-f", "%U %S %M", "-o", out, *cmd], **kw)
+    p.time_out = out
+    return p
+
+
 def wait_rusage(p, limit=300):
-    """Wait for a child (with a watchdog); return (exit code, cpu seconds, peak RSS MB, wall)."""
-    end = time.time() + limit
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            p.returncode = os.waitstatus_to_exitcode(status)
-            return p.returncode, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
-        if time.time() > end:
-            p.kill()
-            raise SystemExit(f"watchdog: {p.args} still running after {limit}s")
-        time.sleep(0.002)
+    """Wait for a child (with a watchdog); return (exit code, cpu seconds, peak RSS MB)."""
+    try:
+        p.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise SystemExit(f"watchdog: {p.args} still running after {limit}s")
+    with open(p.time_out) as fh:
+        last = [l for l in fh.read().splitlines() if l.strip()][-1]
+    os.unlink(p.time_out)
+    user, sys_, rss_kb = last.split()
+    return p.returncode, float(user) + float(sys_), int(rss_kb) / 1024.0
 
 
 def read_line(stream, needle, limit=60):
@@ -89,8 +106,8 @@ def live_flood():
     for _ in range(RUNS):
         srv = Server()
         url = f"ws://127.0.0.1:{srv.port}/socketcluster/"
-        rdx = subprocess.Popen([RDX, "--url", url, "--verbose", "tail", "--json", "--count", str(FLOOD)], stdout=DEVNULL, stderr=subprocess.PIPE)
-        node = subprocess.Popen(["node", "node-monitor.js", "--port", str(srv.port), "--count", str(FLOOD)], cwd=BENCH, stdout=subprocess.PIPE, stderr=DEVNULL)
+        rdx = spawn([RDX, "--url", url, "--verbose", "tail", "--json", "--count", str(FLOOD)], stdout=DEVNULL, stderr=subprocess.PIPE)
+        node = spawn(["node", "node-monitor.js", "--port", str(srv.port), "--count", str(FLOOD)], cwd=BENCH, stdout=subprocess.PIPE, stderr=DEVNULL)
         read_line(rdx.stderr, "connected as")
         read_line(node.stdout, "subscribed")
         sender = subprocess.Popen(["node", "sender.js", "--port", str(srv.port), "--count", str(FLOOD)], cwd=BENCH, stdout=DEVNULL, stderr=DEVNULL)
@@ -132,7 +149,7 @@ def startup():
 
 def timed(cmd):
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=DEVNULL, stderr=DEVNULL)
+    p = spawn(cmd, stdout=DEVNULL, stderr=DEVNULL)
     rc, cpu, rss = wait_rusage(p)
     if rc != 0:
         raise SystemExit(f"{cmd} exited {rc}")
@@ -174,7 +191,7 @@ def big_state():
         srv = Server()
         url = f"ws://127.0.0.1:{srv.port}/socketcluster/"
         t0 = time.perf_counter()
-        p = subprocess.Popen([RDX, "--url", url, "--timeout", "60s", "--verbose", "state", "--instance", "big0", "--path", ".counter"], stdout=DEVNULL, stderr=subprocess.PIPE)
+        p = spawn([RDX, "--url", url, "--timeout", "60s", "--verbose", "state", "--instance", "big0", "--path", ".counter"], stdout=DEVNULL, stderr=subprocess.PIPE)
         read_line(p.stderr, "connected as")
         s = subprocess.Popen(["node", "sender.js", "--port", str(srv.port), "--big", "50", "--stores", "1"], cwd=BENCH, stdout=DEVNULL, stderr=DEVNULL)
         rc, cpu, r = wait_rusage(p)
@@ -199,7 +216,7 @@ def many():
 
 
 def main():
-    for path in (RDX, FLOOR):
+    for path in (RDX, FLOOR, TIME):
         if not os.path.exists(path):
             raise SystemExit(f"missing {path}: run `make bench`")
     started = time.time()
