@@ -70,19 +70,7 @@ pub fn route(
 ) {
     // The frame nearly every message comes in, in one pass.
     if let Some(decoded) = crate::onepass::log_publish(text, payloads) {
-        match decoded {
-            Ok(msg) => emit(Event::Relay {
-                t,
-                msg: Box::new(msg),
-            }),
-            Err(e) => emit(Event::Skipped {
-                t,
-                at: at(),
-                what: e.to_string(),
-                loud: false,
-            }),
-        }
-        return;
+        return emit(relay_or_skip(t, at, decoded));
     }
     let mut packets = Vec::new();
     let mut skips = Vec::new();
@@ -118,17 +106,30 @@ fn relay_event(
     payloads: bool,
     emit: &mut dyn FnMut(Event),
 ) {
-    match relay::Message::decode_raw(&data, payloads) {
-        Ok(msg) => emit(Event::Relay {
+    emit(relay_or_skip(
+        t,
+        at,
+        relay::Message::decode_raw(&data, payloads),
+    ));
+}
+
+/// A decoded relay message, or the counted skip of one that was not.
+fn relay_or_skip(
+    t: u64,
+    at: &dyn Fn() -> String,
+    decoded: Result<relay::Message, relay::Skip>,
+) -> Event {
+    match decoded {
+        Ok(msg) => Event::Relay {
             t,
             msg: Box::new(msg),
-        }),
-        Err(e) => emit(Event::Skipped {
+        },
+        Err(e) => Event::Skipped {
             t,
             at: at(),
             what: e.to_string(),
             loud: false,
-        }),
+        },
     }
 }
 

@@ -10,7 +10,6 @@
 //! order — returns `None` and takes the general path, which handles it.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -183,30 +182,20 @@ impl<'de> Visitor<'de> for MessageSeed {
             return Ok(Err(Skip::NoKey(kind.as_str().to_string())));
         }
         let plain_name = name.as_ref().and_then(Value::as_str);
-        let Described {
-            name,
-            env,
-            label,
-            next_action_id,
-        } = Described::from(
+        let d = Described::from(
             lib_config.as_ref(),
             meta.as_ref(),
             plain_name,
             next.as_ref(),
         );
-        let not_null = |r: Option<Box<RawValue>>| r.filter(|r| r.get() != "null");
-        Ok(Ok(Message {
+        Ok(Ok(Message::assemble(
             kind,
             socket,
             instance_id,
-            name,
-            env,
-            label,
-            payload: not_null(payload),
-            action: not_null(action),
-            next_action_id,
-            action_cache: OnceCell::new(),
-        }))
+            d,
+            payload,
+            action,
+        )))
     }
 }
 

@@ -111,7 +111,7 @@ pub struct Message {
     pub next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
-    pub(crate) action_cache: OnceCell<Option<Value>>,
+    action_cache: OnceCell<Option<Value>>,
 }
 
 impl PartialEq for Message {
@@ -162,6 +162,38 @@ impl Described {
                 Some(Value::String(s)) => s.trim().parse().ok(),
                 _ => None,
             },
+        }
+    }
+}
+
+impl Message {
+    /// Put a decoded message together (both decoders and the one-pass path).
+    pub(crate) fn assemble(
+        kind: Kind,
+        socket: Option<Text>,
+        instance_id: Option<Text>,
+        described: Described,
+        payload: Option<Raw>,
+        action: Option<Raw>,
+    ) -> Message {
+        let not_null = |r: Option<Raw>| r.filter(|r| !rawjson::is_null(r));
+        let Described {
+            name,
+            env,
+            label,
+            next_action_id,
+        } = described;
+        Message {
+            kind,
+            socket,
+            instance_id,
+            name,
+            env,
+            label,
+            payload: not_null(payload),
+            action: not_null(action),
+            next_action_id,
+            action_cache: OnceCell::new(),
         }
     }
 }
@@ -238,30 +270,16 @@ impl Message {
             plain_name.as_deref(),
             obj.get("nextActionId"),
         );
-        let Described {
-            name,
-            env,
-            label,
-            next_action_id,
-        } = d;
-        Ok(Message {
+        let raw = |v: Option<Value>| v.map(|v| rawjson::to_raw(&v));
+        let (payload, action) = (raw(obj.remove("payload")), raw(obj.remove("action")));
+        Ok(Message::assemble(
             kind,
             socket,
             instance_id,
-            name,
-            env,
-            label,
-            payload: obj
-                .remove("payload")
-                .filter(|v| !v.is_null())
-                .map(|v| rawjson::to_raw(&v)),
-            action: obj
-                .remove("action")
-                .filter(|v| !v.is_null())
-                .map(|v| rawjson::to_raw(&v)),
-            next_action_id,
-            action_cache: OnceCell::new(),
-        })
+            d,
+            payload,
+            action,
+        ))
     }
 
     /// Decode from raw JSON, parsing only the small fields: `payload` and
@@ -313,29 +331,16 @@ impl Message {
             plain_name.as_deref(),
             next.as_ref(),
         );
-        let Described {
-            name,
-            env,
-            label,
-            next_action_id,
-        } = d;
-        let raw_field = |k: &str| {
-            obj.get(k)
-                .filter(|r| !rawjson::is_null(r))
-                .map(|r| (*r).to_owned())
-        };
-        Ok(Message {
+        let raw_field = |k: &str| obj.get(k).map(|r| (*r).to_owned());
+        let payload = if payloads { raw_field("payload") } else { None };
+        Ok(Message::assemble(
             kind,
             socket,
             instance_id,
-            name,
-            env,
-            label,
-            payload: if payloads { raw_field("payload") } else { None },
-            action: raw_field("action"),
-            next_action_id,
-            action_cache: OnceCell::new(),
-        })
+            d,
+            payload,
+            raw_field("action"),
+        ))
     }
 
     /// The registry key: `instanceId`, else the socket id.
