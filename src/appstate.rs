@@ -228,3 +228,208 @@ mod raw_path_tests {
         );
     }
 }
+
+/// One action of a lifted state's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub id: i64,
+    /// When the app dispatched it (epoch ms), if the history says.
+    pub ts: Option<u64>,
+    /// The action, unwrapped from `PERFORM_ACTION`.
+    pub action: Value,
+    /// The app state after it (only when asked for).
+    pub state: Option<Value>,
+}
+
+/// What a STATE says about the app's actions.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// The newest action id (`nextActionId - 1`), if given.
+    pub top: Option<i64>,
+    /// The staged actions in order, without `@@INIT` (id 0).
+    pub entries: Vec<HistoryEntry>,
+    /// The current app state (only when asked for).
+    pub current: Option<Value>,
+}
+
+impl History {
+    pub fn ids(&self) -> Vec<crate::ledger::Entry> {
+        self.entries
+            .iter()
+            .map(|e| crate::ledger::Entry { id: e.id, ts: e.ts })
+            .collect()
+    }
+}
+
+/// The action history of a STATE / LIFTED message. With `states`, each
+/// entry gets the state after it (from `computedStates`) and the current
+/// state is read too; without, only the small fields are parsed from the
+/// raw text (the computed states, most of a STATE's bytes, are skipped).
+pub fn history(msg: &Message, states: bool) -> Option<History> {
+    if !msg.kind.has_history() {
+        return None;
+    }
+    let raw = msg.payload.as_ref()?;
+    let owned: String;
+    let inner: &str = if raw.get().starts_with('"') {
+        owned = serde_json::from_str(raw.get()).ok()?;
+        &owned
+    } else {
+        raw.get()
+    };
+    if states || inner.contains("\"$jsan\"") {
+        let Value::Object(mut lifted) = crate::relay::decode_jsan_field(raw)? else {
+            return None;
+        };
+        let computed = match lifted.remove("computedStates") {
+            Some(Value::Array(a)) if states => Some(a),
+            _ => None,
+        };
+        let current_index = lifted.get("currentStateIndex").and_then(Value::as_u64);
+        let by_id = match lifted.remove("actionsById") {
+            Some(Value::Object(m)) => m,
+            _ => Default::default(),
+        };
+        return Some(build_history(
+            by_id,
+            lifted.get("stagedActionIds"),
+            lifted.get("nextActionId"),
+            computed,
+            current_index,
+        ));
+    }
+    let top = crate::rawjson::object(inner)?;
+    let small = |k: &str| {
+        top.get(k)
+            .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+    };
+    let by_id = match small("actionsById") {
+        Some(Value::Object(m)) => m,
+        _ => Default::default(),
+    };
+    Some(build_history(
+        by_id,
+        small("stagedActionIds").as_ref(),
+        small("nextActionId").as_ref(),
+        None,
+        None,
+    ))
+}
+
+fn build_history(
+    mut by_id: serde_json::Map<String, Value>,
+    staged: Option<&Value>,
+    next: Option<&Value>,
+    computed: Option<Vec<Value>>,
+    current_index: Option<u64>,
+) -> History {
+    let staged: Vec<i64> = match staged {
+        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_i64).collect(),
+        _ => {
+            let mut ids: Vec<i64> = by_id.keys().filter_map(|k| k.parse().ok()).collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    let top = match next {
+        Some(Value::Number(n)) => n.as_i64().map(|n| n - 1),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok().map(|n| n - 1),
+        _ => None,
+    };
+    let mut computed = computed.map(|c| {
+        c.into_iter()
+            .map(|mut e| e.as_object_mut().and_then(|o| o.remove("state")))
+            .collect::<Vec<_>>()
+    });
+    let current = computed.as_ref().and_then(|c| {
+        let i = current_index.map_or(c.len().checked_sub(1)?, |i| i as usize);
+        c.get(i).cloned().flatten()
+    });
+    let mut entries = Vec::new();
+    for (pos, id) in staged.into_iter().enumerate() {
+        let Some(wrapped) = by_id.remove(&id.to_string()) else {
+            continue;
+        };
+        let ts = wrapped.get("timestamp").and_then(timestamp_of);
+        let action = unwrap_action(wrapped);
+        if id <= 0 || action_type_of(&action).as_deref() == Some("@@INIT") {
+            continue;
+        }
+        let state = computed
+            .as_mut()
+            .and_then(|c| c.get_mut(pos).and_then(Option::take));
+        entries.push(HistoryEntry {
+            id,
+            ts,
+            action,
+            state,
+        });
+    }
+    History {
+        top,
+        entries,
+        current,
+    }
+}
+
+/// A dispatch time in ms (a number; fractions are cut).
+pub fn timestamp_of(v: &Value) -> Option<u64> {
+    let n = v.as_number()?;
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f as u64)
+    })
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn state_msg(lifted: Value) -> Message {
+        Message::decode(json!({"type":"STATE","instanceId":"i","payload": lifted.to_string()}))
+            .unwrap()
+    }
+
+    #[test]
+    fn history_without_init_with_times_and_states() {
+        let m = state_msg(json!({
+            "actionsById": {
+                "0": {"type":"PERFORM_ACTION","action":{"type":"@@INIT"},"timestamp":1},
+                "4": {"type":"PERFORM_ACTION","action":{"type":"a"},"timestamp":2},
+                "5": {"type":"PERFORM_ACTION","action":{"type":"b","payload":1},"timestamp":3.5}
+            },
+            "nextActionId": 6, "stagedActionIds": [0,4,5], "currentStateIndex": 2,
+            "computedStates": [{"state":{"v":0}},{"state":{"v":1}},{"state":{"v":2}}]
+        }));
+        for states in [false, true] {
+            let h = history(&m, states).unwrap();
+            assert_eq!(h.top, Some(5));
+            let ids: Vec<_> = h.entries.iter().map(|e| (e.id, e.ts)).collect();
+            assert_eq!(ids, [(4, Some(2)), (5, Some(3))]);
+            assert_eq!(h.entries[1].action, json!({"type":"b","payload":1}));
+            if states {
+                assert_eq!(h.entries[0].state, Some(json!({"v":1})));
+                assert_eq!(h.current, Some(json!({"v":2})));
+            } else {
+                assert_eq!(h.entries[0].state, None);
+            }
+        }
+        // jsan references inside the history are resolved
+        let j = state_msg(json!({
+            "actionsById": {"1": {"type":"PERFORM_ACTION","action":{"type":"x","p":{"$jsan":"$.stagedActionIds"}},"timestamp":1}},
+            "nextActionId": 2, "stagedActionIds": [0,1]
+        }));
+        let h = history(&j, false).unwrap();
+        assert_eq!(h.entries[0].action["p"], json!([0, 1]));
+        // not a lifted state: nothing, never a panic
+        assert!(history(&state_msg(json!("x")), false).is_none());
+        assert!(
+            history(&state_msg(json!({"actionsById": 5})), false)
+                .unwrap()
+                .entries
+                .is_empty()
+        );
+    }
+}

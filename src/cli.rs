@@ -246,6 +246,9 @@ pub struct Config {
     pub replay: Option<String>,
     pub record: Option<String>,
     pub timeout: Duration,
+    /// `--timeout` (or RDX_TIMEOUT) was given: it also bounds the command's
+    /// end condition (SPEC.md "Waiting").
+    pub timeout_explicit: bool,
     pub json: bool,
     pub color: bool,
     pub labels: PathBuf,
@@ -258,6 +261,12 @@ pub struct Config {
 impl Config {
     pub fn palette(&self) -> Palette {
         Palette { on: self.color }
+    }
+
+    /// When a command's end condition stops waiting: `--timeout` after
+    /// launch when it was given explicitly, otherwise never.
+    pub fn end_deadline(&self, started: std::time::Instant) -> Option<std::time::Instant> {
+        self.timeout_explicit.then(|| started + self.timeout)
     }
 }
 
@@ -299,6 +308,7 @@ pub fn build_config(g: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Res
         }
         (None, _, None) => WsUrl::from_host_port(host.as_deref(), port),
     };
+    let timeout_explicit = g.timeout.is_some() || env_nonempty("RDX_TIMEOUT").is_some();
     let timeout = match g.timeout {
         Some(t) => t,
         None => match env_nonempty("RDX_TIMEOUT") {
@@ -323,6 +333,7 @@ pub fn build_config(g: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Res
         replay: g.replay.clone(),
         record: g.record.clone(),
         timeout,
+        timeout_explicit,
         json: g.json,
         color,
         labels,

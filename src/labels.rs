@@ -1,6 +1,10 @@
 //! The label store: names people give instances (`rdx sessions label ID NAME`).
 //!
-//! A small JSON file, `{"labels": {"<instance-id>": "<label>"}}`. Writes are
+//! A small JSON file, `{"labels": {"<instance-id>": "<label>"}, "apps":
+//! {"<instance-id>": "<app name>"}}`. `apps` is what rdx learned of a
+//! labelled instance's app while it watched it, so that a label can follow
+//! its app across a reload even when no rdx saw the reload; stores without
+//! it (written by older rdx) load as they are. Writes are
 //! atomic (temp file + rename) under an exclusive lock on a sibling
 //! `.lock` file, so concurrent `label` calls never lose an update. A store
 //! that cannot be parsed is an error naming the file, and is left untouched.
@@ -15,6 +19,13 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 
 pub type Labels = BTreeMap<String, String>;
+
+/// The whole store: labels, and the apps of labelled instances.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Store {
+    pub labels: Labels,
+    pub apps: BTreeMap<String, String>,
+}
 
 /// Check a label a user wants to set.
 pub fn validate(label: &str) -> Result<()> {
@@ -41,35 +52,58 @@ fn store_err(path: &Path, reason: impl Into<String>) -> Error {
     }
 }
 
-/// Read the store; a missing file is an empty store.
+/// Read the labels; a missing file is an empty store.
 pub fn load(path: &Path) -> Result<Labels> {
+    load_store(path).map(|s| s.labels)
+}
+
+/// Read the whole store; a missing file is an empty store.
+pub fn load_store(path: &Path) -> Result<Store> {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Labels::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Store::default()),
         Err(e) => return Err(store_err(path, format!("cannot read: {e}"))),
     };
     parse(&text).map_err(|why| store_err(path, format!("corrupt ({why}); fix or remove it")))
 }
 
-fn parse(text: &str) -> Result<Labels, String> {
-    if text.trim().is_empty() {
-        return Ok(Labels::new());
-    }
-    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let map = v
-        .get("labels")
-        .and_then(Value::as_object)
-        .ok_or("no \"labels\" object")?;
+fn string_map(v: &Value, what: &str) -> Result<BTreeMap<String, String>, String> {
+    let Some(map) = v.as_object() else {
+        return Err(format!("\"{what}\" is not an object"));
+    };
     map.iter()
         .map(|(k, v)| match v {
             Value::String(s) => Ok((k.clone(), s.clone())),
-            _ => Err(format!("the label of {k:?} is not a string")),
+            _ => Err(format!("the {what} entry of {k:?} is not a string")),
         })
         .collect()
 }
 
-/// Change the store under its lock: `f` gets the current labels.
+fn parse(text: &str) -> Result<Store, String> {
+    if text.trim().is_empty() {
+        return Ok(Store::default());
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let labels = v.get("labels").ok_or("no \"labels\" object")?;
+    let labels = string_map(labels, "labels").map_err(|e| {
+        // keep the wording of older rdx for the common case
+        e.replace("the labels entry of", "the label of")
+    })?;
+    let apps = match v.get("apps") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(a) => string_map(a, "apps")?,
+    };
+    Ok(Store { labels, apps })
+}
+
+/// Change the labels under the store's lock: `f` gets the current labels.
 pub fn update(path: &Path, f: impl FnOnce(&mut Labels)) -> Result<Labels> {
+    update_store(path, |s| f(&mut s.labels)).map(|s| s.labels)
+}
+
+/// Change the store under its lock: `f` gets the current store. Nothing is
+/// written when `f` leaves it as it was.
+pub fn update_store(path: &Path, f: impl FnOnce(&mut Store)) -> Result<Store> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir)
             .map_err(|e| store_err(path, format!("cannot create {}: {e}", dir.display())))?;
@@ -88,12 +122,23 @@ pub fn update(path: &Path, f: impl FnOnce(&mut Labels)) -> Result<Labels> {
         })?;
     lock.lock()
         .map_err(|e| store_err(path, format!("cannot lock: {e}")))?;
-    let mut labels = load(path)?;
-    f(&mut labels);
+    let before = load_store(path)?;
+    let mut store = before.clone();
+    f(&mut store);
+    // Apps are remembered only for labelled instances.
+    let labels = &store.labels;
+    store.apps.retain(|k, _| labels.contains_key(k));
+    if store == before && path.exists() {
+        return Ok(store);
+    }
     let tmp = sibling(path, &format!(".tmp.{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut file = File::create(&tmp)?;
-        let doc = json!({ "labels": labels });
+        let doc = if store.apps.is_empty() {
+            json!({ "labels": store.labels })
+        } else {
+            json!({ "labels": store.labels, "apps": store.apps })
+        };
         serde_json::to_writer_pretty(&mut file, &doc)?;
         file.write_all(b"\n")?;
         file.sync_all()?;
@@ -104,7 +149,7 @@ pub fn update(path: &Path, f: impl FnOnce(&mut Labels)) -> Result<Labels> {
         return Err(store_err(path, format!("cannot write: {e}")));
     }
     drop(lock);
-    Ok(labels)
+    Ok(store)
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -168,6 +213,39 @@ mod tests {
         assert_eq!(fs::read_to_string(&p).unwrap(), "{not json");
         fs::write(&p, r#"{"labels":{"a":5}}"#).unwrap();
         assert!(load(&p).is_err());
+        fs::write(&p, r#"{"labels":{"a":"x"},"apps":[]}"#).unwrap();
+        assert!(load(&p).is_err());
+        let _ = fs::remove_dir_all(p.parent().unwrap().parent().unwrap());
+    }
+
+    #[test]
+    fn apps_are_kept_for_labelled_instances_and_old_stores_load() {
+        let p = tmp("apps");
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        // a store written by an older rdx
+        fs::write(&p, "{\n  \"labels\": {\n    \"a\": \"cart\"\n  }\n}\n").unwrap();
+        assert_eq!(load(&p).unwrap().get("a").map(String::as_str), Some("cart"));
+        update_store(&p, |s| {
+            s.apps.insert("a".into(), "shop".into());
+            s.apps.insert("unlabelled".into(), "x".into());
+        })
+        .unwrap();
+        let s = load_store(&p).unwrap();
+        assert_eq!(s.apps.len(), 1);
+        assert_eq!(s.apps["a"], "shop");
+        // the label moves, and its app with it
+        update_store(&p, |s| {
+            let l = s.labels.remove("a").unwrap();
+            s.labels.insert("b".into(), l);
+            let a = s.apps.remove("a").unwrap();
+            s.apps.insert("b".into(), a);
+        })
+        .unwrap();
+        let s = load_store(&p).unwrap();
+        assert_eq!(
+            (s.labels["b"].as_str(), s.apps["b"].as_str()),
+            ("cart", "shop")
+        );
         let _ = fs::remove_dir_all(p.parent().unwrap().parent().unwrap());
     }
 }

@@ -160,7 +160,10 @@ impl<'de> Visitor<'de> for MessageSeed {
                 "id" => socket = id_value(map.next_value()?).map(|s| intern(&s)),
                 "instanceId" => instance_id = id_value(map.next_value()?).map(|s| intern(&s)),
                 "name" => name = Some(map.next_value::<Value>()?),
-                "payload" if self.payloads => payload = Some(map.next_value()?),
+                // A lifted state (STATE) always: it holds the action history.
+                "payload" if self.payloads || kind.as_ref().is_none_or(Kind::has_history) => {
+                    payload = Some(map.next_value()?)
+                }
                 "payload" => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -178,6 +181,9 @@ impl<'de> Visitor<'de> for MessageSeed {
         let Some(kind) = kind else {
             return Ok(Err(Skip::NoType));
         };
+        if !self.payloads && !kind.has_history() {
+            payload = None;
+        }
         if socket.is_none() && instance_id.is_none() {
             return Ok(Err(Skip::NoKey(kind.as_str().to_string())));
         }

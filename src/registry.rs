@@ -76,6 +76,14 @@ pub enum Change {
     Touched(String),
 }
 
+impl Change {
+    pub fn key(&self) -> &str {
+        match self {
+            Change::Added(k) | Change::Status(k) | Change::Touched(k) => k,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Registry {
     instances: HashMap<String, Instance>,
@@ -198,7 +206,13 @@ impl Registry {
             _ => Status::Live,
         };
         if msg.kind == Kind::Action {
-            inst.actions += 1;
+            // `actions` is the highest action id known (ids count from 1);
+            // apps that send no ids are counted message by message. ACTIONs
+            // come in order: the newest one names the last action.
+            match msg.next_action_id.map(|n| n - 1) {
+                Some(id) => inst.actions = inst.actions.max(id.max(0) as u64),
+                None => inst.actions += 1,
+            }
             if let Some(ty) = action_type {
                 inst.last_action = Some(ty.to_string());
             }
@@ -221,6 +235,44 @@ impl Registry {
             change = Change::Status(key.to_string());
         }
         vec![change]
+    }
+
+    /// What a STATE says of an instance's actions: the newest id `top` and
+    /// the type of its newest staged action. Moves `actions` and
+    /// `last_action` forward, never back.
+    pub fn note_history(&mut self, key: &str, top: Option<i64>, last_type: Option<String>) {
+        let Some(inst) = self.instances.get_mut(key) else {
+            return;
+        };
+        let Some(top) = top.filter(|&t| t >= 0) else {
+            return;
+        };
+        if top as u64 >= inst.actions {
+            inst.actions = top as u64;
+            if last_type.is_some() {
+                inst.last_action = last_type;
+            }
+        }
+    }
+
+    /// Give `key` a label (or take it away), as the label store now says.
+    pub fn set_label(&mut self, key: &str, label: Option<String>) {
+        match &label {
+            Some(l) => {
+                self.user_labels.insert(key.to_string(), l.clone());
+            }
+            None => {
+                self.user_labels.remove(key);
+            }
+        }
+        if let Some(inst) = self.instances.get_mut(key) {
+            inst.label = label;
+        }
+    }
+
+    /// The label people gave `key` (not one from the wire).
+    pub fn user_label(&self, key: &str) -> Option<&str> {
+        self.user_labels.get(key).map(String::as_str)
     }
 
     /// `DISCONNECTED(socket)`: every instance whose latest connection is that
@@ -257,6 +309,7 @@ impl Registry {
                 changes.push(Change::Status(inst.id.clone()));
             }
         }
+        changes.sort_by(|a, b| a.key().cmp(b.key()));
         changes
     }
 

@@ -72,6 +72,13 @@ impl Kind {
         }
     }
 
+    /// Does this kind's payload hold a lifted state, with the app's action
+    /// history? Such payloads are always kept: every command needs the
+    /// history (the registry's counts, every action once).
+    pub fn has_history(&self) -> bool {
+        matches!(self, Kind::State | Kind::Lifted)
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             Kind::Start => "START",
@@ -111,7 +118,7 @@ pub struct Message {
     pub next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
-    action_cache: OnceCell<Option<Value>>,
+    action_cache: OnceCell<Option<(Value, Option<u64>)>>,
 }
 
 impl PartialEq for Message {
@@ -332,7 +339,11 @@ impl Message {
             next.as_ref(),
         );
         let raw_field = |k: &str| obj.get(k).map(|r| (*r).to_owned());
-        let payload = if payloads { raw_field("payload") } else { None };
+        let payload = if payloads || kind.has_history() {
+            raw_field("payload")
+        } else {
+            None
+        };
         Ok(Message::assemble(
             kind,
             socket,
@@ -355,10 +366,26 @@ impl Message {
     /// unwrapped from `PERFORM_ACTION` (also `{timestamp, action}` of the
     /// legacy client). A batch (array) gives its last action.
     pub fn decoded_action(&self) -> Option<&Value> {
+        self.decoded().map(|(a, _)| a)
+    }
+
+    /// When the app dispatched the action (the `PERFORM_ACTION` timestamp).
+    pub fn action_timestamp(&self) -> Option<u64> {
+        self.decoded().and_then(|(_, ts)| *ts)
+    }
+
+    fn decoded(&self) -> Option<&(Value, Option<u64>)> {
         self.action_cache
             .get_or_init(|| {
                 let v = decode_jsan_field(self.action.as_ref()?)?;
-                Some(unwrap_action(v))
+                let last = match &v {
+                    Value::Array(items) => items.last(),
+                    other => Some(other),
+                };
+                let ts = last
+                    .and_then(|a| a.get("timestamp"))
+                    .and_then(crate::appstate::timestamp_of);
+                Some((unwrap_action(v), ts))
             })
             .as_ref()
     }

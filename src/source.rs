@@ -1,8 +1,7 @@
 //! Where events come from: a live server (the transport thread) or a
 //! recorded file (the replay thread). Both feed the same channel with the
 //! same [`Event`]s; the main thread cannot tell them apart except by asking.
-//! [`Monitor`] is the main thread's side: it owns the registry and reports
-//! link status on stderr.
+//! The main thread's side is the feed (`crate::feed`).
 
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -18,13 +17,7 @@ use crate::cli::Config;
 use crate::error::{Error, Result};
 use crate::event::{Event, EventTx};
 use crate::fixture::{self, Recorder};
-use crate::output::sanitize;
-use crate::registry::{Change, Registry};
 use crate::transport::{self, Control, LiveOptions};
-
-/// How long after a reconnect an instance may take to answer START before
-/// it counts as gone.
-pub const RECONNECT_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Batches in flight between the reader and the main thread: enough for
 /// bursts, small enough that a replay racing ahead of a slow consumer holds
@@ -178,134 +171,4 @@ fn spawn_replay(path: String, tx: EventTx, payloads: bool) -> Result<()> {
         })
         .map_err(Error::Io)?;
     Ok(())
-}
-
-/// The main thread's view: the registry, link status, and what was skipped.
-pub struct Monitor {
-    pub registry: Registry,
-    /// Live: when rdx last reconnected, until the grace period has passed.
-    reconnected_at: Option<(u64, std::time::Instant)>,
-    /// Time of the latest event (epoch ms): "now" in replay.
-    pub last_t: u64,
-    pub skipped: u64,
-    pub connected: bool,
-    quiet: bool,
-    verbose: bool,
-    url: String,
-}
-
-impl Monitor {
-    /// Loads the label store: a corrupt store is an error (exit 3).
-    pub fn new(cfg: &Config) -> Result<Monitor> {
-        let mut registry = Registry::new();
-        registry.set_user_labels(crate::labels::load(&cfg.labels)?);
-        Ok(Monitor {
-            registry,
-            reconnected_at: None,
-            last_t: 0,
-            skipped: 0,
-            connected: false,
-            quiet: cfg.quiet,
-            verbose: cfg.verbose,
-            url: cfg.url.to_string(),
-        })
-    }
-
-    /// Take in one event: update the registry, say what happened to the link.
-    /// Returns the registry changes (for `--follow`). `Fatal` is returned as Err.
-    pub fn observe(&mut self, ev: &Event) -> Result<Vec<Change>> {
-        let mut changes = self.settle_reconnect();
-        changes.extend(self.observe_one(ev));
-        Ok(changes)
-    }
-
-    /// After a reconnect, every connected app answers START at once; those
-    /// still unheard after [`RECONNECT_GRACE`] went away while the link was down.
-    pub fn settle_reconnect(&mut self) -> Vec<Change> {
-        match self.reconnected_at {
-            Some((t, at)) if at.elapsed() >= RECONNECT_GRACE => {
-                self.reconnected_at = None;
-                self.registry.mark_unheard_gone(t)
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn observe_one(&mut self, ev: &Event) -> Vec<Change> {
-        match ev {
-            Event::Relay { t, msg } => {
-                self.last_t = self.last_t.max(*t);
-                let ty = if msg.kind == crate::relay::Kind::Action {
-                    msg.action_type()
-                } else {
-                    None
-                };
-                return self.registry.apply(*t, msg, ty.as_deref());
-            }
-            Event::Connected {
-                t,
-                socket_id,
-                ping_timeout_ms,
-                legacy,
-                reconnect,
-            } => {
-                self.last_t = self.last_t.max(*t);
-                self.connected = true;
-                if *reconnect {
-                    self.reconnected_at = Some((*t, std::time::Instant::now()));
-                }
-                if *reconnect && !self.quiet {
-                    eprintln!(
-                        "rdx: reconnected to {} at {}",
-                        self.url,
-                        crate::timefmt::rfc3339_ms(*t)
-                    );
-                } else if self.verbose {
-                    let generation = if *legacy {
-                        "v1 (legacy remotedev-server)"
-                    } else {
-                        "v2"
-                    };
-                    eprintln!(
-                        "rdx: connected as {}, protocol {generation}, pingTimeout {}s",
-                        sanitize(socket_id),
-                        ping_timeout_ms / 1000
-                    );
-                }
-            }
-            Event::Lost { reason, .. } => {
-                self.connected = false;
-                if !self.quiet {
-                    eprintln!(
-                        "rdx: lost the link to {}: {}; reconnecting",
-                        self.url,
-                        sanitize(reason)
-                    );
-                }
-            }
-            Event::Skipped { at, what, loud, .. } => {
-                self.skipped += 1;
-                if self.verbose || (*loud && !self.quiet) {
-                    eprintln!("rdx: {}: skipped: {}", sanitize(at), sanitize(what));
-                }
-            }
-            Event::Fatal(_) | Event::End => {}
-        }
-        Vec::new()
-    }
-
-    /// Say on stderr how much input was skipped (unless --quiet).
-    pub fn summary(&self) {
-        if self.skipped > 0 && !self.quiet {
-            let hint = if self.verbose {
-                ""
-            } else {
-                " (--verbose shows each)"
-            };
-            eprintln!(
-                "rdx: skipped {} frame(s) or message(s) that could not be understood{hint}",
-                self.skipped
-            );
-        }
-    }
 }

@@ -4,9 +4,8 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{Arg, Config, value_count, value_duration};
 use crate::error::{Error, Result};
-use crate::event::Event;
+use crate::feed::{Feed, Item, Options};
 use crate::fixture::Recorder;
-use crate::source::{Monitor, Needs, Next, Source};
 
 pub const USAGE: &str = "\
 rdx record - write the server's traffic to a fixture file
@@ -60,6 +59,7 @@ impl Args {
 }
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
+    let started = Instant::now();
     if cfg.replay.is_some() {
         return Err(Error::usage(
             "rdx record records a live server; it cannot read --replay",
@@ -67,35 +67,55 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     }
     let path = args.file.expect("checked by finish");
     let recorder = Recorder::create(&path, false)?;
-    let src = Source::open(cfg, Some(recorder), Needs::NO_STATE)?;
-    let mut mon = Monitor::new(cfg)?;
-    let mut until: Option<Instant> = None;
+    let opts = Options {
+        messages: true,
+        ..Options::default()
+    };
+    let mut feed = Feed::open(cfg, opts, Some(recorder))?;
+    // --count waits as long as an explicit --timeout allows; --for counts
+    // from the moment rdx is subscribed.
+    let end = args.count.and(cfg.end_deadline(started));
+    let mut stop: Option<Instant> = None;
     let mut messages = 0u64;
     loop {
-        let ev = match src.next(until) {
-            Next::Timeout => break,
-            Next::Event(Event::End) => break,
-            Next::Event(Event::Fatal(e)) => return Err(e),
-            Next::Event(ev) => ev,
-        };
-        if let (Event::Connected { .. }, None, Some(d)) = (&ev, until, args.listen_for) {
-            until = Some(Instant::now() + d);
+        if stop.is_none()
+            && let Some(d) = args.listen_for
+            && feed.started().is_some()
+        {
+            stop = Some(Instant::now() + d);
         }
-        let is_msg = matches!(ev, Event::Relay { .. });
-        mon.observe(&ev)?;
-        if is_msg {
-            messages += 1;
-            if args.count.is_some_and(|n| messages >= n) {
-                break;
+        let tick = (args.listen_for.is_some() && stop.is_none())
+            .then(|| Instant::now() + Duration::from_millis(50));
+        let wake = [end, stop, tick].into_iter().flatten().min();
+        match feed.next(wake)? {
+            Item::Message { .. } => {
+                messages += 1;
+                if args.count.is_some_and(|n| messages >= n) {
+                    break;
+                }
             }
+            Item::Timeout if end.is_some_and(|e| Instant::now() >= e) => {
+                report(cfg, &feed, &path, messages);
+                return Err(Error::Timeout(format!(
+                    "{messages} of --count {} message(s) recorded within --timeout",
+                    args.count.unwrap_or_default()
+                )));
+            }
+            Item::Timeout if stop.is_some_and(|s| Instant::now() >= s) => break,
+            Item::End => break,
+            _ => {}
         }
     }
+    report(cfg, &feed, &path, messages);
+    Ok(())
+}
+
+fn report(cfg: &Config, feed: &Feed, path: &str, messages: u64) {
     if !cfg.quiet {
         eprintln!(
             "rdx: recorded {messages} message(s) from {} instance(s) to {path}",
-            mon.registry.len()
+            feed.registry.len()
         );
     }
-    mon.summary();
-    Ok(())
+    feed.summary();
 }

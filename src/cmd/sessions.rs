@@ -1,15 +1,15 @@
 //! `rdx sessions` (alias `rdx list`): the app instances talking to the server.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::cli::{Arg, Config, value_duration};
 use crate::error::{Error, Result};
-use crate::event::Event;
+use crate::feed::{Feed, Item, Options};
 use crate::labels;
 use crate::output::{Out, Palette, Table, sanitize};
-use crate::registry::{Change, Instance, Status};
+use crate::registry::{Instance, Status};
 use crate::select::Selection;
-use crate::source::{Monitor, Needs, Next, Source};
 use crate::timefmt::{age, clock_ms, now_ms};
 
 pub const USAGE: &str = "\
@@ -44,8 +44,11 @@ column and selects the instance with --instance-select NAME. No connection neede
 
 Columns: INSTANCE (instanceId, or socket id for legacy apps), APP (its name),
 STATUS (live, stopped: the app was told to stop, gone: it disconnected),
-MSGS / ACTIONS (messages and ACTIONs received), LAST ACTION, LAST SEEN (how long
-before now, or before the end of a replayed file).
+MSGS (messages received), ACTIONS (how many actions the app has dispatched, as
+far as rdx knows: also those it learned of from a STATE), LAST ACTION, LAST SEEN
+(how long before now, or before the end of a replayed file). After rdx's own
+link comes back, an instance stays live for 30 s before it counts as gone (apps
+take 10-20 s to reconnect to a restarted server).
 
 Examples:
   rdx sessions
@@ -152,40 +155,37 @@ fn run_label(cfg: &Config, words: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Listen until the discovery window closes: in replay, the whole file; live,
-/// `window` from the moment rdx is subscribed. Every event goes to `mon`.
-pub fn discover(src: &Source, mon: &mut Monitor, window: Duration) -> Result<()> {
-    let mut until: Option<Instant> = None;
-    loop {
-        let ev = match src.next(until) {
-            Next::Timeout => return Ok(()),
-            Next::Event(Event::End) => return Ok(()),
-            Next::Event(Event::Fatal(e)) => return Err(e),
-            Next::Event(ev) => ev,
-        };
-        if matches!(ev, Event::Connected { .. }) && until.is_none() && !src.is_replay() {
-            until = Some(Instant::now() + window);
-        }
-        mon.observe(&ev)?;
+/// Listen until the discovery window closes: in replay, the whole file;
+/// live, `window` from the moment rdx is subscribed.
+fn discover(feed: &mut Feed, window: Duration) -> Result<()> {
+    if feed.is_replay() {
+        return feed.drain_until(None);
     }
+    // Wait for the link (bounded by --timeout in the transport), then listen.
+    while feed.started().is_none() {
+        feed.drain_until(Some(Instant::now() + Duration::from_millis(50)))?;
+    }
+    feed.drain_until(Some(Instant::now() + window))
 }
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
     if !args.words.is_empty() {
         return run_label(cfg, &args.words);
     }
-    let src = Source::open(cfg, None, Needs::NO_STATE)?;
-    let mut mon = Monitor::new(cfg)?;
+    let opts = Options {
+        changes: args.follow,
+        ..Options::default()
+    };
+    let mut feed = Feed::open(cfg, opts, None)?;
     let window = args.listen_for.unwrap_or(Duration::from_secs(1));
-    discover(&src, &mut mon, window)?;
-    mon.settle_reconnect();
+    discover(&mut feed, window)?;
     let mut out = Out::new(args.follow);
-    let reference = if src.is_replay() {
-        mon.last_t
+    let reference = if feed.is_replay() {
+        feed.last_t
     } else {
         now_ms()
     };
-    let list: Vec<&Instance> = mon
+    let list: Vec<&Instance> = feed
         .registry
         .sorted(args.all)
         .into_iter()
@@ -198,15 +198,16 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     } else if !list.is_empty() {
         out.text(&render(&list, reference, cfg.palette()))?;
     }
+    let follow = args.follow && !feed.is_replay();
     if !cfg.quiet {
-        let hidden = mon
+        let hidden = feed
             .registry
             .iter()
             .filter(|i| i.status == Status::Gone && args.sel.admits(i))
             .count()
             * usize::from(!args.all);
-        if list.is_empty() && hidden == 0 {
-            let where_ = if src.is_replay() {
+        if list.is_empty() && hidden == 0 && !follow {
+            let where_ = if feed.is_replay() {
                 "in the recording".to_string()
             } else {
                 format!("in {}", crate::timefmt::age(window.as_millis() as u64))
@@ -219,52 +220,55 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         }
     }
     out.flush()?;
-    if args.follow && !src.is_replay() {
-        follow(&src, &mut mon, &mut out, cfg, &args.sel)?;
+    if follow {
+        let shown: HashMap<String, (Status, String)> = list
+            .iter()
+            .map(|i| (i.id.clone(), (i.status, i.connection.clone())))
+            .collect();
+        follow_changes(&mut feed, &mut out, cfg, &args.sel, shown)?;
     }
-    mon.summary();
+    feed.summary();
     Ok(())
 }
 
-fn follow(
-    src: &Source,
-    mon: &mut Monitor,
+/// `--follow`: a line each time an instance appears or its status (or
+/// connection) changes; never the same state twice.
+fn follow_changes(
+    feed: &mut Feed,
     out: &mut Out,
     cfg: &Config,
     sel: &Selection,
+    mut shown: HashMap<String, (Status, String)>,
 ) -> Result<()> {
     let pal = cfg.palette();
     loop {
-        let ev = match src.next(None) {
-            Next::Event(Event::End) | Next::Timeout => return Ok(()),
-            Next::Event(Event::Fatal(e)) => return Err(e),
-            Next::Event(ev) => ev,
+        let (t, change) = match feed.next(None)? {
+            Item::Instance { t, change } => (t, change),
+            Item::End | Item::Timeout => return Ok(()),
+            _ => continue,
         };
-        let t = match &ev {
-            Event::Relay { t, .. } => *t,
-            _ => now_ms(),
+        let key = change.key();
+        let Some(inst) = feed.registry.get(key).filter(|i| sel.admits(i)) else {
+            continue;
         };
-        for change in mon.observe(&ev)? {
-            let (mark, key) = match &change {
-                Change::Added(k) => ("+", k),
-                Change::Status(k) => ("~", k),
-                Change::Touched(_) => continue,
-            };
-            let Some(inst) = mon.registry.get(key).filter(|i| sel.admits(i)) else {
-                continue;
-            };
-            if cfg.json {
-                out.json(&inst.to_json())?;
-            } else {
-                out.line(&format!(
-                    "{}  {mark} {}  {}  {}  {}",
-                    pal.dim(&clock_ms(t)),
-                    sanitize(&inst.id),
-                    sanitize(inst.app.as_deref().unwrap_or("-")),
-                    status_cell(inst.status, pal).0,
-                    pal.dim(&format!("via {}", sanitize(&inst.connection))),
-                ))?;
-            }
+        let now = (inst.status, inst.connection.clone());
+        let mark = match shown.get(key) {
+            Some(before) if *before == now => continue,
+            Some(_) => "~",
+            None => "+",
+        };
+        shown.insert(key.to_string(), now);
+        if cfg.json {
+            out.json(&inst.to_json())?;
+        } else {
+            out.line(&format!(
+                "{}  {mark} {}  {}  {}  {}",
+                pal.dim(&clock_ms(t)),
+                sanitize(&inst.id),
+                sanitize(inst.app.as_deref().unwrap_or("-")),
+                status_cell(inst.status, pal).0,
+                pal.dim(&format!("via {}", sanitize(&inst.connection))),
+            ))?;
         }
     }
 }

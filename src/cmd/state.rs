@@ -1,21 +1,19 @@
 //! `rdx state`: the current state of exactly one instance.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::rc::Rc;
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::appstate::{carries_state, snapshot, value_at_path_raw};
+use crate::appstate::{snapshot, value_at_path_raw};
 use crate::cli::{Arg, Config, value_str};
 use crate::error::{Error, Result};
-use crate::event::Event;
-use crate::follow::{self, drain, resolve_one};
+use crate::feed::{Feed, Item, Options, States};
 use crate::output::Out;
 use crate::paths::{self, Path};
 use crate::relay::Message;
-use crate::select::{Resolution, Selection};
-use crate::source::{Monitor, Needs, Next, Source};
+use crate::select::Selection;
 use crate::timefmt::rfc3339_ms;
 
 pub const USAGE: &str = concat!(
@@ -88,12 +86,38 @@ pub fn lookup<'a>(state: &'a Value, path: &Path) -> Result<&'a Value> {
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (msg, t, key, mon) = if cfg.replay.is_some() {
-        from_replay(cfg, &args.sel)?
-    } else {
-        from_live(cfg, &args.sel, started)?
+    let opts = Options {
+        states: States::Snapshots,
+        ..Options::default()
     };
-    let inst = mon.registry.get(&key);
+    let (msg, t, feed) = if cfg.replay.is_some() {
+        // The whole file, then the selected instance's last state.
+        let mut feed = Feed::open_selected(cfg, opts, args.sel.clone(), "state", false, started)?;
+        let mut latest = None;
+        loop {
+            match feed.next(None)? {
+                Item::State { key, t, msg } if Some(key.as_str()) == feed.followed() => {
+                    latest = Some((msg, t))
+                }
+                Item::End => break,
+                _ => {}
+            }
+        }
+        let Some((msg, t)) = latest else {
+            let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
+            return Err(Error::Timeout(format!(
+                "no state for {} in the recording",
+                crate::output::sanitize(&who)
+            )));
+        };
+        (msg, t, feed)
+    } else {
+        let mut feed = Feed::open_selected(cfg, opts, args.sel.clone(), "state", false, started)?;
+        let (msg, t) = newest_state(&mut feed, started + cfg.timeout)?;
+        (msg, t, feed)
+    };
+    let key = feed.followed().unwrap_or_default().to_string();
+    let inst = feed.registry.get(&key);
     // With a path, walk the raw text first: a big state never becomes a tree.
     let quick = args.path.as_ref().and_then(|p| value_at_path_raw(&msg, p));
     let full;
@@ -126,71 +150,34 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         out.json(value)?;
     }
     out.flush()?;
-    mon.summary();
+    feed.summary();
     Ok(())
 }
 
-/// Replay: play the whole file, then take the selected instance's last state.
-fn from_replay(cfg: &Config, sel: &Selection) -> Result<(Box<Message>, u64, String, Monitor)> {
-    let src = Source::open(cfg, None, Needs::STATE)?;
-    let mut mon = Monitor::new(cfg)?;
-    let mut latest: HashMap<String, (u64, Box<Message>)> = HashMap::new();
-    drain(&src, &mut mon, |ev| {
-        if let Event::Relay { t, msg } = ev
-            && carries_state(&msg.kind)
-        {
-            latest.insert(msg.key().to_string(), (t, msg));
+/// Live: the newest state the followed instance sent while rdx resolved
+/// the selection, or the one it sends when asked (UPDATE).
+fn newest_state(feed: &mut Feed, deadline: Instant) -> Result<(Rc<Message>, u64)> {
+    let mut latest = None;
+    while feed.has_ready() {
+        if let Item::State { msg, t, .. } = feed.next(None)? {
+            latest = Some((msg, t));
         }
-    })?;
-    let key = match sel.resolve(&mon.registry) {
-        Resolution::One(k) => k,
-        other => return Err(sel.error(&other, &mon.registry, "state")),
-    };
-    // The newest message that carries the state.
-    match latest.remove(&key) {
-        Some((t, m)) => Ok((m, t, key, mon)),
-        None => Err(Error::Timeout(format!(
-            "no state for instance {key} in the recording"
-        ))),
     }
-}
-
-fn from_live(
-    cfg: &Config,
-    sel: &Selection,
-    started: Instant,
-) -> Result<(Box<Message>, u64, String, Monitor)> {
-    let follow::Resolved {
-        src,
-        mut mon,
-        key,
-        pending,
-    } = resolve_one(cfg, sel, "state", started, Needs::STATE)?;
-    if let Some((t, msg)) = pending
-        && msg.payload.is_some()
-    {
-        return Ok((msg, t, key, mon));
+    if let Some(found) = latest {
+        return Ok(found);
     }
-    src.request_update();
-    let deadline = started + cfg.timeout;
+    feed.request_update();
     loop {
-        let ev = match src.next(Some(deadline)) {
-            Next::Timeout | Next::Event(Event::End) => {
+        match feed.next(Some(deadline))? {
+            Item::State { msg, t, .. } => return Ok((msg, t)),
+            Item::Timeout | Item::End => {
+                let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
                 return Err(Error::Timeout(format!(
-                    "no state from instance {key} within --timeout {}",
-                    crate::timefmt::age(cfg.timeout.as_millis() as u64)
+                    "no state from {} within --timeout",
+                    crate::output::sanitize(&who)
                 )));
             }
-            Next::Event(Event::Fatal(e)) => return Err(e),
-            Next::Event(ev) => ev,
-        };
-        mon.observe(&ev)?;
-        if let Event::Relay { t, msg } = ev
-            && msg.key() == key
-            && carries_state(&msg.kind)
-            && msg.payload.is_some()
-        {
-            return Ok((msg, t, key, mon));
+            _ => {}
         }
     }
 }

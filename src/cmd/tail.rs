@@ -6,16 +6,13 @@ use std::time::Instant;
 use regex_lite::Regex;
 use serde_json::{Value, json};
 
-use crate::appstate::snapshot;
 use crate::cli::{Arg, Config, value_count, value_str};
 use crate::diff;
 use crate::error::{Error, Result};
-use crate::event::Event;
-use crate::follow::{self, resolve_one, who};
+use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
 use crate::output::{Out, Palette, compact, sanitize, terminal_width, truncate, width};
-use crate::relay::{Kind, Message, action_type_of};
+use crate::relay::action_type_of;
 use crate::select::Selection;
-use crate::source::{Monitor, Needs, Next, Source};
 use crate::timefmt::{clock_ms, rfc3339_ms};
 
 pub const USAGE: &str = concat!(
@@ -24,10 +21,14 @@ rdx tail - print each action as it arrives
 
 Usage: rdx tail [FILTERS] [--instance ID|--instance-select SEL] [--type RE] [-v] [--count N] [--diff] [--history] [GLOBAL FLAGS]
 
-One line per action, from every instance (or the one --instance names): the
-time, who (app name and short id, or its label), the action type, and the
-action's payload. Live it runs until interrupted; with --replay it ends at the
-end of the file.
+One line per action, from every instance (or the one a selector picks): when
+the app dispatched it, who (its label, or app name and short id), the action
+type, and the action's payload. Every action is printed once, in order per
+instance, also the ones that reached rdx only inside a STATE (a page's
+load-time actions, actions from while a link was down); actions the app no
+longer holds are reported on stderr as lost. With a selector, rdx follows the
+app across reloads. Live it runs until interrupted (or --count, bounded by an
+explicit --timeout: exit 4); with --replay it ends at the end of the file.
 
 Flags:
       --instance ID   follow only this instance
@@ -35,11 +36,12 @@ Flags:
   -v, --invert        drop the actions --type matches instead (like grep -v)
   -n, --count N       exit 0 after N printed actions
   -d, --diff          also print what changed in the state with each action
-      --history       also print the actions inside the STATEs apps send when
-                      rdx starts (in order, once each)
+      --history       also print what the apps did before rdx started (the
+                      actions they still hold; in order, once each)
       --json          one {\"type\":\"action\",\"ts\",\"instance\",\"app\",\"label\",
-                      \"action_id\",\"action_type\",\"action\"} object per line
-                      (with --diff: a \"diff\" array of {op,path,old,new})
+                      \"action_id\",\"action_type\",\"action\",\"via\"} object per
+                      line (with --diff: a \"diff\" array of {op,path,old,new});
+                      lost actions as {\"type\":\"gap\",...,\"from_id\",\"to_id\",\"lost\"}
 
 Examples:
   rdx tail
@@ -94,13 +96,11 @@ struct Tail<'a> {
     pal: Palette,
     width: Option<usize>,
     printed: u64,
-    /// Per instance: the newest action id printed (so history prints once).
-    last_id: HashMap<String, i64>,
     /// Per instance: the previous state, for --diff.
     prev: HashMap<String, Value>,
 }
 
-/// Done after this action?
+/// Done after this line?
 enum Flow {
     Go,
     Stop,
@@ -114,89 +114,41 @@ impl Tail<'_> {
         }
     }
 
-    fn handle(&mut self, mon: &Monitor, t: u64, msg: &Message) -> Result<Flow> {
-        let key = msg.key();
-        match msg.kind {
-            Kind::Action => {
-                let action = msg.decoded_action().unwrap_or(&Value::Null);
-                let action_id = msg.next_action_id.map(|n| n - 1);
-                let changes = if self.args.diff {
-                    let new = msg.decoded_payload();
-                    let ch = match (self.prev.get(key), &new) {
-                        (Some(old), Some(new)) => Some(diff::diff(old, new, 200)),
-                        _ => None,
-                    };
-                    if let Some(new) = new {
-                        self.prev.insert(key.to_string(), new);
-                    }
-                    ch
-                } else {
-                    None
-                };
-                if let Some(id) = action_id {
-                    let last = self.last_id.entry(key.to_string()).or_insert(id);
-                    *last = (*last).max(id);
-                }
-                self.print(mon, t, key, action_id, action, changes.as_deref())
+    fn action(&mut self, feed: &Feed, a: ActionItem) -> Result<Flow> {
+        let changes = match (self.args.diff, a.state) {
+            (true, Some(new)) => {
+                let ch = self.prev.get(&a.key).map(|old| diff::diff(old, &new, 200));
+                self.prev.insert(a.key.clone(), new);
+                ch
             }
-            Kind::State | Kind::Lifted if self.args.diff || self.args.history => {
-                let Some(snap) = snapshot(msg) else {
-                    return Ok(Flow::Go);
-                };
-                if self.args.history {
-                    let after = self.last_id.get(key).copied().unwrap_or(i64::MIN);
-                    for (id, action) in &snap.history {
-                        if *id > after {
-                            self.last_id.insert(key.to_string(), *id);
-                            if let Flow::Stop = self.print(mon, t, key, Some(*id), action, None)? {
-                                return Ok(Flow::Stop);
-                            }
-                        }
-                    }
-                }
-                if let Some(state) = snap.state {
-                    self.prev.insert(key.to_string(), state);
-                }
-                Ok(Flow::Go)
-            }
-            _ => Ok(Flow::Go),
-        }
-    }
-
-    fn print(
-        &mut self,
-        mon: &Monitor,
-        t: u64,
-        key: &str,
-        action_id: Option<i64>,
-        action: &Value,
-        changes: Option<&[diff::Change]>,
-    ) -> Result<Flow> {
-        let action_type = action_type_of(action).unwrap_or_default();
+            _ => None,
+        };
+        let action_type = action_type_of(&a.action).unwrap_or_default();
         if !self.keeps(&action_type) {
             return Ok(Flow::Go);
         }
-        let inst = mon.registry.get(key);
+        let inst = feed.registry.get(&a.key);
         if self.cfg.json {
             let mut line = json!({
                 "type": "action",
-                "ts": rfc3339_ms(t),
-                "instance": key,
+                "ts": rfc3339_ms(a.ts),
+                "instance": a.key,
                 "app": inst.and_then(|i| i.app.clone()),
                 "label": inst.and_then(|i| i.label.clone()),
-                "action_id": action_id,
+                "action_id": a.id,
                 "action_type": action_type,
-                "action": action,
+                "action": a.action,
+                "via": a.via.as_str(),
             });
-            if let Some(ch) = changes {
+            if let Some(ch) = &changes {
                 line["diff"] = Value::Array(ch.iter().map(diff::Change::to_json).collect());
             }
             self.out.json(&line)?;
         } else {
-            let time = clock_ms(t);
-            let who = sanitize(&who(inst, key)).into_owned();
+            let time = clock_ms(a.ts);
+            let who = sanitize(&feed.who(&a.key)).into_owned();
             let ty = sanitize(&action_type).into_owned();
-            let rest = match action {
+            let rest = match &a.action {
                 Value::Object(o) => {
                     let mut o = o.clone();
                     o.remove("type");
@@ -224,7 +176,7 @@ impl Tail<'_> {
                 rest
             );
             self.out.line(line.trim_end())?;
-            for c in changes.unwrap_or_default() {
+            for c in changes.as_deref().unwrap_or_default() {
                 let text = match c {
                     diff::Change::Added { path, new } => format!("    + {path}: {}", compact(new)),
                     diff::Change::Removed { path, old } => {
@@ -249,63 +201,99 @@ impl Tail<'_> {
             Flow::Go
         })
     }
+
+    fn gap(&mut self, feed: &Feed, g: &Gap) -> Result<()> {
+        feed.say_gap(g);
+        if self.cfg.json {
+            let inst = feed.registry.get(&g.key);
+            self.out.json(&json!({
+                "type": "gap",
+                "ts": rfc3339_ms(g.t),
+                "instance": g.key,
+                "app": inst.and_then(|i| i.app.clone()),
+                "label": inst.and_then(|i| i.label.clone()),
+                "from_id": g.from,
+                "to_id": g.to,
+                "lost": g.lost(),
+            }))?;
+        }
+        Ok(())
+    }
 }
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (cfg, _spool) = follow::spool_stdin(cfg)?;
+    let (cfg, _spool) = feed::spool_stdin(cfg)?;
     let cfg = &cfg;
-    // With a selector, resolve it first; without, follow everything admitted.
-    let needs = Needs {
-        payloads: args.diff || args.history,
+    let opts = Options {
+        actions: true,
+        states: if args.diff {
+            States::PerAction
+        } else {
+            States::None
+        },
+        history: args.history,
+        ..Options::default()
     };
-    let (src, mut mon, only, pending) = if args.sel.has_selector() {
-        let r = resolve_one(cfg, &args.sel, "tail", started, needs)?;
-        (r.src, r.mon, Some(r.key), r.pending)
+    // With a selector, follow the one instance it picks (across reloads);
+    // without, every instance the filters admit.
+    let mut feed = if args.sel.has_selector() {
+        Feed::open_selected(cfg, opts, args.sel.clone(), "tail", true, started)?
     } else {
-        (
-            Source::open(cfg, None, needs)?,
-            Monitor::new(cfg)?,
-            None,
-            None,
-        )
+        let mut f = Feed::open(cfg, opts, None)?;
+        f.filter(args.sel.clone());
+        f
     };
     let mut tail = Tail {
         cfg,
         args: &args,
-        out: Out::new(true),
+        // Flushed whenever the feed has nothing more ready (below).
+        out: Out::new(false),
         pal: cfg.palette(),
         width: terminal_width(),
         printed: 0,
-        last_id: HashMap::new(),
         prev: HashMap::new(),
     };
-    let mut pending = pending.map(|(t, m)| Event::Relay { t, msg: m });
+    let deadline = args.count.and(cfg.end_deadline(started));
     loop {
-        let ev = match pending.take() {
-            Some(ev) => ev,
-            None => match src.next(None) {
-                Next::Timeout | Next::Event(Event::End) => break,
-                Next::Event(Event::Fatal(e)) => return Err(e),
-                Next::Event(ev) => ev,
-            },
-        };
-        mon.observe(&ev)?;
-        let Event::Relay { t, msg } = &ev else {
-            continue;
-        };
-        let admitted = match &only {
-            Some(k) => msg.key() == k,
-            None => mon
-                .registry
-                .get(msg.key())
-                .is_some_and(|i| args.sel.admits(i)),
-        };
-        if admitted && let Flow::Stop = tail.handle(&mon, *t, msg)? {
-            break;
+        if !feed.has_ready() {
+            tail.out.flush()?;
+        }
+        match feed.next(deadline)? {
+            Item::Action(a) => {
+                if let Flow::Stop = tail.action(&feed, a)? {
+                    break;
+                }
+            }
+            Item::Gap(g) => tail.gap(&feed, &g)?,
+            Item::State { key, msg, .. } => {
+                if args.diff
+                    && let Some(state) = crate::appstate::snapshot(&msg).and_then(|s| s.state)
+                {
+                    tail.prev.insert(key, state);
+                }
+            }
+            Item::End => break,
+            Item::Timeout => {
+                tail.out.flush()?;
+                return Err(Error::Timeout(format!(
+                    "{} of --count {} action(s) printed within --timeout",
+                    tail.printed,
+                    args.count.unwrap_or_default()
+                )));
+            }
+            Item::Instance { .. } | Item::Switched { .. } | Item::Message { .. } => {}
         }
     }
     tail.out.flush()?;
-    mon.summary();
+    feed.summary();
+    if let (Some(n), true) = (args.count, feed.is_replay())
+        && tail.printed < n
+    {
+        return Err(Error::NotFound(format!(
+            "the recording ended after {} of --count {n} action(s)",
+            tail.printed
+        )));
+    }
     Ok(())
 }

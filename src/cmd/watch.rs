@@ -8,12 +8,10 @@ use crate::appstate::snapshot;
 use crate::cli::{Arg, Config, value_count, value_str};
 use crate::cmd::state::parse_path;
 use crate::error::{Error, Result};
-use crate::event::Event;
-use crate::follow::{self, resolve_one, who};
-use crate::output::{Out, compact, sanitize};
+use crate::feed::{self, Feed, Item, Options, States};
+use crate::output::{Out, Palette, compact, sanitize};
 use crate::paths::{self, Path};
 use crate::select::Selection;
-use crate::source::{Needs, Next};
 use crate::timefmt::{clock_ms, rfc3339_ms};
 
 pub const USAGE: &str = concat!(
@@ -23,7 +21,10 @@ rdx watch - print values in an app's state and every change to them
 Usage: rdx watch PATH... [FILTERS] [--instance ID|--instance-select SEL] [--until JSON] [--count N] [GLOBAL FLAGS]
 
 Prints the value at each PATH now, then one line each time an action changes
-one of them: the time, the path, old -> new, and the action that did it.
+one of them: the time, the path, old -> new, and the action that did it. Every
+action counts once, also those that reached rdx only inside a STATE. When the
+app reloads (a new store), watch follows the new instance, says so on stderr
+and prints its values again as `=` lines.
 PATH: `.counter.value`, `todos[0].title`, `.[\"odd key\"]` or `/todos/0/title`.
 
 Flags:
@@ -35,10 +36,13 @@ Flags:
                       PATH first, then {\"type\":\"change\",\"ts\",\"instance\",\"path\",
                       \"old\",\"new\",\"action_type\"} lines
 
+Without an explicit --timeout, --until and --count wait until interrupted;
+with one, for that long after launch.
+
 Exit codes: 0 condition met (or --count reached, or the replay ended without
---until), 1 the replay ended before --until was met / no or several instances,
-2 bad PATH or JSON, 4 --timeout passed before --until was met or before any
-state arrived (counted from launch).
+--until/--count), 1 the replay ended before --until/--count was met / no or
+several instances / the --instance went away, 2 bad PATH or JSON, 4 --timeout
+passed before --until/--count was met or before any state arrived.
 
 Examples:
   rdx watch .counter.value
@@ -101,131 +105,187 @@ fn show(v: &Option<Value>) -> String {
     }
 }
 
-pub fn run(cfg: &Config, args: Args) -> Result<()> {
-    let started = Instant::now();
-    let (cfg, _spool) = follow::spool_stdin(cfg)?;
-    let cfg = &cfg;
-    let follow::Resolved {
-        src,
-        mut mon,
-        key,
-        pending,
-    } = resolve_one(cfg, &args.sel, "watch", started, Needs::STATE)?;
-    let pal = cfg.palette();
-    let mut out = Out::new(true);
-    let deadline = started + cfg.timeout;
-    let mut values: Option<Vec<Option<Value>>> = None;
-    let mut changes = 0u64;
-    let mut pending = pending.map(|(t, m)| Event::Relay { t, msg: m });
-    if pending.is_none() && !src.is_replay() {
-        src.request_update();
-    }
-    loop {
-        // Live: wait forever once values are known, unless --until bounds it.
-        let wait = if values.is_none() || args.until.is_some() {
-            Some(deadline)
-        } else {
-            None
-        };
-        let ev = match pending.take() {
-            Some(ev) => ev,
-            None => match src.next(if src.is_replay() { None } else { wait }) {
-                Next::Timeout => {
-                    return Err(Error::Timeout(match (&values, &args.until) {
-                        (None, _) => format!("no state from instance {key} within --timeout"),
-                        (Some(_), Some(u)) => format!(
-                            "{} never equalled {} within --timeout",
-                            args.paths[0].display(),
-                            compact(u)
-                        ),
-                        (Some(_), None) => "watch ended".into(),
-                    }));
-                }
-                Next::Event(Event::End) => {
-                    out.flush()?;
-                    mon.summary();
-                    return match (&values, &args.until) {
-                        (None, _) => Err(Error::Timeout(format!(
-                            "no state for instance {key} in the recording"
-                        ))),
-                        (Some(_), Some(u)) => Err(Error::NotFound(format!(
-                            "the recording ended before {} equalled {}",
-                            args.paths[0].display(),
-                            compact(u)
-                        ))),
-                        (Some(_), None) => Ok(()),
-                    };
-                }
-                Next::Event(Event::Fatal(e)) => return Err(e),
-                Next::Event(ev) => ev,
-            },
-        };
-        mon.observe(&ev)?;
-        let Event::Relay { t, msg } = ev else {
-            continue;
-        };
-        if msg.key() != key {
-            continue;
-        }
-        let Some(snap) = snapshot(&msg) else { continue };
-        let Some(state) = snap.state else { continue };
-        let new: Vec<Option<Value>> = args.paths.iter().map(|p| value_at(&state, p)).collect();
-        let action_type = snap
-            .action_type
-            .unwrap_or_else(|| msg.kind.as_str().to_string());
-        match &mut values {
+struct Watch<'a> {
+    cfg: &'a Config,
+    args: &'a Args,
+    out: Out,
+    pal: Palette,
+    /// The values now (None until the followed instance's first state).
+    values: Option<Vec<Option<Value>>>,
+    changes: u64,
+}
+
+impl Watch<'_> {
+    /// Take in the state after an action (or a STATE). True when done.
+    fn state(
+        &mut self,
+        feed: &Feed,
+        key: &str,
+        t: u64,
+        state: &Value,
+        cause: &str,
+    ) -> Result<bool> {
+        let new: Vec<Option<Value>> = self.args.paths.iter().map(|p| value_at(state, p)).collect();
+        let who = sanitize(&feed.who(key)).into_owned();
+        match &mut self.values {
             None => {
-                for (p, v) in args.paths.iter().zip(&new) {
-                    if cfg.json {
-                        out.json(
+                for (p, v) in self.args.paths.iter().zip(&new) {
+                    if self.cfg.json {
+                        self.out.json(
                             &json!({"type": "value", "ts": rfc3339_ms(t), "instance": key,
+                            "app": feed.registry.get(key).and_then(|i| i.app.clone()),
+                            "label": feed.registry.get(key).and_then(|i| i.label.clone()),
                             "path": p.display(), "value": v}),
                         )?;
                     } else {
-                        out.line(&format!(
+                        self.out.line(&format!(
                             "{}  {}  {} = {}",
-                            pal.dim(&clock_ms(t)),
-                            pal.cyan(&sanitize(&who(mon.registry.get(&key), &key))),
-                            pal.bold(&p.display()),
+                            self.pal.dim(&clock_ms(t)),
+                            self.pal.cyan(&who),
+                            self.pal.bold(&p.display()),
                             show(v)
                         ))?;
                     }
                 }
-                values = Some(new);
+                self.values = Some(new);
             }
             Some(old) => {
-                for (i, p) in args.paths.iter().enumerate() {
+                for (i, p) in self.args.paths.iter().enumerate() {
                     if old[i] == new[i] {
                         continue;
                     }
-                    changes += 1;
-                    if cfg.json {
-                        out.json(&json!({"type": "change", "ts": rfc3339_ms(t), "instance": key,
-                            "path": p.display(), "old": old[i], "new": new[i], "action_type": action_type}))?;
+                    self.changes += 1;
+                    if self.cfg.json {
+                        self.out.json(&json!({"type": "change", "ts": rfc3339_ms(t), "instance": key,
+                            "app": feed.registry.get(key).and_then(|i| i.app.clone()),
+                            "label": feed.registry.get(key).and_then(|i| i.label.clone()),
+                            "path": p.display(), "old": old[i], "new": new[i], "action_type": cause}))?;
                     } else {
-                        out.line(&format!(
+                        self.out.line(&format!(
                             "{}  {}  {}: {} -> {}  {}",
-                            pal.dim(&clock_ms(t)),
-                            pal.cyan(&sanitize(&who(mon.registry.get(&key), &key))),
-                            pal.bold(&p.display()),
+                            self.pal.dim(&clock_ms(t)),
+                            self.pal.cyan(&who),
+                            self.pal.bold(&p.display()),
                             show(&old[i]),
                             show(&new[i]),
-                            pal.dim(&format!("({})", sanitize(&action_type)))
+                            self.pal.dim(&format!("({})", sanitize(cause)))
                         ))?;
                     }
                     old[i] = new[i].clone();
-                    if args.count.is_some_and(|n| changes >= n) {
-                        out.flush()?;
-                        return Ok(());
+                    if self.args.count.is_some_and(|n| self.changes >= n) {
+                        return Ok(true);
                     }
                 }
             }
         }
-        if let (Some(u), Some(vals)) = (&args.until, &values)
-            && vals[0].as_ref() == Some(u)
-        {
-            out.flush()?;
-            mon.summary();
+        Ok(match (&self.args.until, &self.values) {
+            (Some(u), Some(vals)) => vals[0].as_ref() == Some(u),
+            _ => false,
+        })
+    }
+
+    /// What is missing, for the error when the wait ends first.
+    fn unmet(&self) -> String {
+        match (&self.args.until, self.args.count) {
+            (Some(u), _) => format!(
+                "{} never equalled {}",
+                self.args.paths[0].display(),
+                compact(u)
+            ),
+            (None, Some(n)) => format!("{} of --count {n} change(s) seen", self.changes),
+            (None, None) => "no end condition".into(),
+        }
+    }
+}
+
+pub fn run(cfg: &Config, args: Args) -> Result<()> {
+    let started = Instant::now();
+    let (cfg, _spool) = feed::spool_stdin(cfg)?;
+    let cfg = &cfg;
+    let opts = Options {
+        actions: true,
+        states: States::PerAction,
+        ..Options::default()
+    };
+    let mut feed = Feed::open_selected(cfg, opts, args.sel.clone(), "watch", true, started)?;
+    let mut w = Watch {
+        cfg,
+        args: &args,
+        out: Out::new(false),
+        pal: cfg.palette(),
+        values: None,
+        changes: 0,
+    };
+    // No state yet: ask for one (the first value is bounded by --timeout).
+    if !feed.has_ready() {
+        feed.request_update();
+    }
+    let first_deadline = started + cfg.timeout;
+    let end_deadline = if args.until.is_some() || args.count.is_some() {
+        cfg.end_deadline(started)
+    } else {
+        None
+    };
+    loop {
+        if !feed.has_ready() {
+            w.out.flush()?;
+        }
+        let until = match w.values {
+            None if !feed.is_replay() => {
+                Some(end_deadline.map_or(first_deadline, |d| d.min(first_deadline)))
+            }
+            _ => end_deadline,
+        };
+        let done = match feed.next(until)? {
+            Item::Action(a) => match &a.state {
+                Some(state) => {
+                    let cause = crate::relay::action_type_of(&a.action).unwrap_or_default();
+                    w.state(&feed, &a.key, a.ts, state, &cause)?
+                }
+                None => false,
+            },
+            Item::State { key, t, msg } => match snapshot(&msg).and_then(|s| s.state) {
+                Some(state) => w.state(&feed, &key, t, &state, msg.kind.as_str())?,
+                None => false,
+            },
+            Item::Switched { .. } => {
+                // The new instance's values print again as `=` lines.
+                w.values = None;
+                false
+            }
+            Item::Gap(g) => {
+                feed.say_gap(&g);
+                false
+            }
+            Item::Instance { .. } | Item::Message { .. } => false,
+            Item::Timeout => {
+                w.out.flush()?;
+                let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
+                return Err(Error::Timeout(match w.values {
+                    None => format!("no state from {} within --timeout", sanitize(&who)),
+                    Some(_) => format!("{} within --timeout", w.unmet()),
+                }));
+            }
+            Item::End => {
+                w.out.flush()?;
+                feed.summary();
+                let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
+                return match (&w.values, args.until.is_some() || args.count.is_some()) {
+                    (None, _) => Err(Error::Timeout(format!(
+                        "no state for {} in the recording",
+                        sanitize(&who)
+                    ))),
+                    (Some(_), true) => Err(Error::NotFound(format!(
+                        "the recording ended before {}",
+                        w.unmet().replace(" never equalled ", " equalled ")
+                    ))),
+                    (Some(_), false) => Ok(()),
+                };
+            }
+        };
+        if done {
+            w.out.flush()?;
+            feed.summary();
             return Ok(());
         }
     }
