@@ -298,6 +298,8 @@ impl Feed {
         };
         if cfg.replay.is_some() {
             let mut scan = Feed::open(cfg, Options::default(), None)?;
+            // The first pass only resolves; the second one says what happens.
+            scan.quiet = true;
             scan.drain()?;
             let key = scan.resolve_now(&selecting)?;
             let mut root = key.clone();
@@ -864,8 +866,8 @@ impl Feed {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} reloaded as {}; following it",
-                        sanitize(&self.who_was(&old, &new)),
-                        sanitize(&self.who(&new))
+                        sanitize(&self.name(&old)),
+                        sanitize(&self.name(&new))
                     );
                 }
                 self.follow_one(new.clone(), Some(old));
@@ -885,7 +887,7 @@ impl Feed {
                 if !self.reresolve() && !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; waiting for an instance matching {}",
-                        sanitize(&self.who(&old)),
+                        sanitize(&self.name(&old)),
                         s.sel.describe()
                     );
                 }
@@ -914,8 +916,8 @@ impl Feed {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; following {}, the one instance matching {}",
-                        sanitize(&self.who(&old)),
-                        sanitize(&self.who(&k)),
+                        sanitize(&self.name(&old)),
+                        sanitize(&self.name(&k)),
                         s.sel.describe()
                     );
                 }
@@ -945,21 +947,13 @@ impl Feed {
         self.follow = Follow::One(key);
     }
 
-    /// The old instance's name, with the label it had before it moved.
-    fn who_was(&self, old: &str, new: &str) -> String {
-        let inst = self.registry.get(old);
-        match (
-            inst,
-            self.registry.get(new).and_then(|i| i.label.as_deref()),
-        ) {
-            (Some(i), Some(_)) if i.label.is_none() => {
-                let short: String = old.chars().take(7).collect();
-                match &i.app {
-                    Some(a) => format!("{a}·{short}"),
-                    None => short,
-                }
-            }
-            _ => who(inst, old),
+    /// An instance by its app and short id (`shop·4xxi9uf`), for notes about
+    /// reloads, where a label may be on either side.
+    fn name(&self, key: &str) -> String {
+        let short: String = key.chars().take(7).collect();
+        match self.registry.get(key).and_then(|i| i.app.as_deref()) {
+            Some(a) => format!("{a}·{short}"),
+            None => short,
         }
     }
 
@@ -993,11 +987,12 @@ impl Feed {
             self.learned.insert(new.to_string());
         }
         if !self.quiet {
-            let short: String = old.chars().take(7).collect();
+            let on_disk = if self.replay { " (in this replay)" } else { "" };
             eprintln!(
-                "rdx: label {} moved from {short} to {} (its app reloaded)",
+                "rdx: label {} moved from {} to {} (the app reloaded){on_disk}",
                 sanitize(&label),
-                sanitize(&self.who(new))
+                sanitize(&self.name(old)),
+                sanitize(&self.name(new))
             );
         }
     }

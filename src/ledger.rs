@@ -177,17 +177,20 @@ impl<A> Ledger<A> {
             Some(t) if t < last && self.hold.is_none() => t,
             _ => last,
         };
-        let mut merged: Vec<(i64, Source<A>)> = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.id > last)
-            .map(|(i, e)| (e.id, Source::State(i)))
-            .collect();
-        if let Some(h) = self.hold.take() {
-            for (id, a) in h.queue {
-                if id > last && merged.iter().all(|(m, _)| *m != id) {
-                    merged.push((id, Source::Action(a)));
-                }
+        // What arrived as an ACTION stays "via action"; the STATE fills the rest.
+        let mut merged: Vec<(i64, Source<A>)> = match self.hold.take() {
+            Some(h) => h
+                .queue
+                .into_iter()
+                .filter(|(id, _)| *id > last)
+                .map(|(id, a)| (id, Source::Action(a)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let held = merged.len();
+        for (i, e) in entries.iter().enumerate() {
+            if e.id > last && merged[..held].iter().all(|(m, _)| *m != e.id) {
+                merged.push((e.id, Source::State(i)));
             }
         }
         merged.sort_by_key(|(id, _)| *id);
@@ -334,7 +337,7 @@ mod tests {
             SINCE,
             &mut out,
         );
-        assert_eq!(ids(&out), ["1aa", "2s1", "3s2", "4s3", "5s4"]);
+        assert_eq!(ids(&out), ["1aa", "2s1", "3s2", "4ad", "5ae"]);
         assert_eq!(l.due(), None);
         assert_eq!(l.last(), Some(5));
     }
@@ -348,7 +351,7 @@ mod tests {
         l.on_action(Some(9), "i", 2, SINCE, &mut out);
         // maxAge 3: the STATE holds only 7..9
         l.on_state(&[e(7, 7), e(8, 8), e(9, 9)], Some(9), SINCE, &mut out);
-        assert_eq!(ids(&out), ["1aa", "gap2-6", "7s0", "8s1", "9s2"]);
+        assert_eq!(ids(&out), ["1aa", "gap2-6", "7s0", "8s1", "9ai"]);
     }
 
     #[test]
