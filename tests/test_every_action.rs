@@ -1,0 +1,439 @@
+//! "Every action once", "Reloads" and "Waiting" (SPEC.md) on recorded
+//! traffic (fixtures/README.md says how each file was made), and on an
+//! in-process fake server where only silence can show a timeout.
+
+mod common;
+use common::fake::*;
+use common::*;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Decoded independently of rdx: per action id of `instance`, how it
+/// appears in the file (as an ACTION, or only inside a STATE's history, with
+/// its timestamp), and its type.
+struct Seen {
+    by_action: BTreeSet<i64>,
+    in_state: BTreeMap<i64, (String, u64)>,
+    types: BTreeMap<i64, String>,
+}
+
+fn seen(file: &str, instance: &str) -> Seen {
+    let mut s = Seen {
+        by_action: BTreeSet::new(),
+        in_state: BTreeMap::new(),
+        types: BTreeMap::new(),
+    };
+    for (_, m) in relay_messages(file) {
+        if m["instanceId"] != instance {
+            continue;
+        }
+        match m["type"].as_str() {
+            Some("ACTION") => {
+                let id = m["nextActionId"].as_i64().unwrap() - 1;
+                s.by_action.insert(id);
+                s.types.insert(id, action_type(&m));
+            }
+            Some("STATE") => {
+                let p: Value = serde_json::from_str(m["payload"].as_str().unwrap()).unwrap();
+                for id in p["stagedActionIds"].as_array().unwrap() {
+                    let id = id.as_i64().unwrap();
+                    let a = &p["actionsById"][id.to_string()];
+                    let ty = a["action"]["type"].as_str().unwrap().to_string();
+                    if id > 0 {
+                        s.in_state
+                            .insert(id, (ty.clone(), a["timestamp"].as_u64().unwrap()));
+                        s.types.insert(id, ty);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+/// The only instance of `app` (live or gone, first seen first) in a file.
+fn instances_of(file: &str, app: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, m) in relay_messages(file) {
+        if m["name"] == app
+            && let Some(i) = m["instanceId"].as_str()
+            && !out.iter().any(|o| o == i)
+        {
+            out.push(i.to_string());
+        }
+    }
+    out
+}
+
+fn tail(file: &str, extra: &[&str]) -> (Vec<Value>, String) {
+    let mut args = vec!["--replay", file, "tail", "--json"];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    (json_lines(&o), stderr(&o))
+}
+
+fn actions_of<'a>(lines: &'a [Value], instance: &str) -> Vec<&'a Value> {
+    lines
+        .iter()
+        .filter(|l| l["type"] == "action" && l["instance"] == instance)
+        .collect()
+}
+
+fn ids(lines: &[&Value]) -> Vec<i64> {
+    lines
+        .iter()
+        .map(|l| l["action_id"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_dropped_action_is_recovered_from_the_next_state() {
+    let f = fixture("gap-filled.jsonl");
+    let inst = &instances_of(&f, "shop")[0];
+    let s = seen(&f, inst);
+    let only_in_state: Vec<i64> = s
+        .in_state
+        .keys()
+        .copied()
+        .filter(|i| !s.by_action.contains(i))
+        .collect();
+    assert!(!only_in_state.is_empty(), "the fixture has a hole to fill");
+    let (lines, err) = tail(&f, &[]);
+    let got = actions_of(&lines, inst);
+    let want: Vec<i64> = (1..=*s.types.keys().max().unwrap()).collect();
+    assert_eq!(ids(&got), want, "every id once, in order");
+    for l in &got {
+        let id = l["action_id"].as_i64().unwrap();
+        assert_eq!(l["action_type"], s.types[&id].as_str());
+        if only_in_state.contains(&id) {
+            assert_eq!(l["via"], "state", "{l}");
+            // its own dispatch time, not the STATE's arrival
+            let ts = s.in_state[&id].1;
+            assert_eq!(l["ts"], common_rfc3339(ts), "{l}");
+        } else {
+            assert_eq!(l["via"], "action", "{l}");
+        }
+    }
+    assert!(lines.iter().all(|l| l["type"] != "gap"), "nothing was lost");
+    assert!(!err.contains("lost"), "{err}");
+}
+
+#[test]
+fn what_the_app_no_longer_holds_is_reported_once_as_a_gap() {
+    let f = fixture("gap-lost.jsonl");
+    let inst = &instances_of(&f, "shop")[0];
+    let s = seen(&f, inst);
+    let top = *s.types.keys().max().unwrap();
+    let lost: Vec<i64> = (1..=top).filter(|i| !s.types.contains_key(i)).collect();
+    assert!(!lost.is_empty(), "the fixture has lost ids");
+    let (lines, err) = tail(&f, &[]);
+    let got = actions_of(&lines, inst);
+    let want: Vec<i64> = (1..=top).filter(|i| !lost.contains(i)).collect();
+    assert_eq!(ids(&got), want);
+    let gaps: Vec<&Value> = lines.iter().filter(|l| l["type"] == "gap").collect();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    let g = gaps[0];
+    assert_eq!(g["instance"], inst.as_str());
+    assert_eq!(g["app"], "shop");
+    assert!(g.get("label").is_some() && g["ts"].is_string());
+    assert_eq!(g["from_id"], lost[0]);
+    assert_eq!(g["to_id"], *lost.last().unwrap());
+    assert_eq!(g["lost"], lost.len());
+    // the gap comes where the hole is: after the last id before it
+    let at = lines.iter().position(|l| l["type"] == "gap").unwrap();
+    assert_eq!(lines[at - 1]["action_id"], lost[0] - 1);
+    assert!(
+        err.contains(&format!(
+            "{} action(s) lost (ids {}-{})",
+            lost.len(),
+            lost[0],
+            lost.last().unwrap()
+        )),
+        "{err}"
+    );
+    // without --json the gap is on stderr only
+    let o = run(&["--replay", &f, "tail"]);
+    assert_eq!(code(&o), 0);
+    assert!(!stdout(&o).contains("gap"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("lost"), "{}", stderr(&o));
+}
+
+#[test]
+fn states_that_repeat_actions_print_nothing_twice() {
+    let f = fixture("state-repeats.jsonl");
+    let inst = &instances_of(&f, "shop")[0];
+    let s = seen(&f, inst);
+    assert!(
+        s.in_state.len() >= 5,
+        "the fixture repeats actions in STATEs"
+    );
+    for extra in [&[][..], &["--history"], &["--diff"]] {
+        let (lines, _) = tail(&f, extra);
+        let got = actions_of(&lines, inst);
+        let want: Vec<i64> = s.by_action.iter().copied().collect();
+        assert_eq!(ids(&got), want, "{extra:?}");
+        assert!(got.iter().all(|l| l["via"] == "action"), "{extra:?}");
+    }
+}
+
+#[test]
+fn load_time_actions_come_from_the_first_state_with_their_own_times() {
+    let f = fixture("late-app.jsonl");
+    let inst = &instances_of(&f, "shop")[0];
+    let s = seen(&f, inst);
+    let (lines, _) = tail(&f, &[]);
+    let got = actions_of(&lines, inst);
+    let top = *s.types.keys().max().unwrap();
+    assert_eq!(ids(&got), (1..=top).collect::<Vec<_>>());
+    let first = got[0];
+    assert_eq!(first["action_type"], "catalog/load/pending");
+    assert_eq!(first["via"], "state");
+    assert_eq!(first["ts"], common_rfc3339(s.in_state[&1].1));
+    assert_eq!(got[1]["action_type"], "catalog/load/fulfilled");
+    assert!(lines.iter().all(|l| l["action_type"] != "@@INIT"));
+    // the same with --history: nothing happened before rdx started
+    let (hist, _) = tail(&f, &["--history"]);
+    assert_eq!(hist, lines);
+    // sessions counts them at once
+    let o = run(&["--replay", &f, "sessions", "--json"]);
+    let i = &json_lines(&o)[0];
+    assert_eq!(i["actions"], top);
+    assert_eq!(i["last_action"], s.types[&top].as_str());
+}
+
+#[test]
+fn history_is_what_came_before_rdx_and_never_init() {
+    let f = fixture("two-apps.jsonl");
+    let (plain, _) = tail(&f, &[]);
+    let (hist, _) = tail(&f, &["--history"]);
+    assert!(plain.iter().all(|l| l["via"] == "action"));
+    let before: Vec<&Value> = hist.iter().filter(|l| l["via"] == "state").collect();
+    // 2 actions per store inside the first STATEs, dispatched before the recording
+    assert_eq!(before.len(), 6, "{before:?}");
+    assert!(hist.iter().all(|l| l["action_type"] != "@@INIT"));
+    assert!(hist.iter().all(|l| l["action_id"].as_i64().unwrap() >= 1));
+    assert_eq!(hist.len(), plain.len() + 6);
+}
+
+#[test]
+fn watch_follows_a_reload_in_a_recording() {
+    let f = fixture("reload.jsonl");
+    let shops = instances_of(&f, "shop");
+    assert_eq!(shops.len(), 2, "shop#1 and shop#2");
+    let o = run(&[
+        "--replay",
+        &f,
+        "watch",
+        "--app",
+        "shop",
+        ".counter.value",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines = json_lines(&o);
+    let values: Vec<&Value> = lines.iter().filter(|l| l["type"] == "value").collect();
+    assert_eq!(values.len(), 2, "a value line per instance: {lines:?}");
+    assert_eq!(values[0]["instance"], shops[0].as_str());
+    assert_eq!(values[1]["instance"], shops[1].as_str());
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "shop·{} reloaded as shop·{}",
+            &shops[0][..7],
+            &shops[1][..7]
+        )),
+        "{err}"
+    );
+    // the changes are the counter's states, per instance, from the frames
+    for (n, inst) in shops.iter().enumerate() {
+        let mut want: Vec<Value> = states_of(&f, inst)
+            .iter()
+            .map(|s| s["counter"]["value"].clone())
+            .collect();
+        want.dedup();
+        let mut got: Vec<Value> = vec![values[n]["value"].clone()];
+        got.extend(
+            lines
+                .iter()
+                .filter(|l| l["type"] == "change" && l["instance"] == inst.as_str())
+                .map(|l| l["new"].clone()),
+        );
+        assert_eq!(got, want, "{inst}");
+    }
+    // --instance is literal: it never moves, and says so when it goes
+    let o = run(&[
+        "--replay",
+        &f,
+        "watch",
+        "--instance",
+        &shops[0],
+        ".counter.value",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains(&shops[1][..7]));
+}
+
+#[test]
+fn a_label_follows_its_tab_across_a_reload_and_only_that_tab() {
+    let f = fixture("reload-two-tabs.jsonl");
+    let shops = instances_of(&f, "shop");
+    assert_eq!(shops.len(), 3, "tab1#1, tab2, tab1#2");
+    // tab1#1 is the one that goes gone; tab1#2 the one that appears last
+    let all = run(&["--replay", &f, "sessions", "--all", "--json"]);
+    let gone: Vec<String> = json_lines(&all)
+        .iter()
+        .filter(|i| i["status"] == "gone")
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(gone.len(), 1);
+    let (tab1, reloaded) = (&gone[0], shops.last().unwrap());
+    let tab2 = shops.iter().find(|s| *s != tab1 && *s != reloaded).unwrap();
+    let dir = TempDir::new("reload-labels");
+    let store = dir.join("labels.json");
+    for (id, l) in [(tab1, "cart-tab"), (tab2, "other-tab")] {
+        let o = run(&["--labels", &store, "sessions", "label", id, l]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let before = std::fs::read_to_string(&store).unwrap();
+    let o = run(&["--labels", &store, "--replay", &f, "sessions", "--json"]);
+    let by_id: BTreeMap<String, Value> = json_lines(&o)
+        .into_iter()
+        .map(|i| (i["id"].as_str().unwrap().to_string(), i))
+        .collect();
+    assert_eq!(by_id[reloaded]["label"], "cart-tab", "{by_id:?}");
+    assert_eq!(by_id[tab2]["label"], "other-tab");
+    assert!(
+        stderr(&o).contains("label cart-tab moved"),
+        "{}",
+        stderr(&o)
+    );
+    // a replay changes nothing on disk
+    assert_eq!(std::fs::read_to_string(&store).unwrap(), before);
+    // the label selects the reloaded tab, and tail follows it from tab1#1
+    let o = run(&[
+        "--labels",
+        &store,
+        "--replay",
+        &f,
+        "tail",
+        "--json",
+        "--instance-select",
+        "cart-tab",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let insts: BTreeSet<String> = json_lines(&o)
+        .iter()
+        .map(|l| l["instance"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        insts,
+        [tab1.clone(), reloaded.clone()].into_iter().collect()
+    );
+    // two live shops: --app shop is ambiguous
+    let o = run(&["--replay", &f, "state", "--app", "shop"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("2 instances match"), "{}", stderr(&o));
+}
+
+#[test]
+fn replay_ends_an_unmet_count_with_exit_1() {
+    let f = fixture("late-app.jsonl");
+    let o = run(&["--replay", &f, "tail", "--count", "99"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = run(&["--replay", &f, "watch", ".counter.value", "--count", "99"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = run(&["--replay", &f, "watch", ".counter.value", "--count", "1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// A fake server with one app that sends one STATE and then nothing (but
+/// heartbeats): end conditions can only be ended by --timeout.
+fn quiet_app() -> u16 {
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        publish(
+            ws,
+            r#"{"type":"STATE","id":"s1","instanceId":"q1","name":"quiet","payload":"{\"actionsById\":{\"0\":{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"@@INIT\"},\"timestamp\":1}},\"stagedActionIds\":[0],\"nextActionId\":1,\"computedStates\":[{\"state\":{\"n\":0}}],\"currentStateIndex\":0}"}"#,
+        );
+        for _ in 0..200 {
+            send(ws, "");
+            idle(ws, sent, Duration::from_millis(100));
+        }
+    });
+    port
+}
+
+#[test]
+fn an_explicit_timeout_bounds_watch_count_and_tail_count() {
+    for cmd in [
+        &["watch", ".n", "--count", "2"][..],
+        &["watch", ".n", "--until", "5"],
+        &["tail", "--count", "1"],
+    ] {
+        let port = quiet_app();
+        let mut args = vec!["--port".to_string(), port.to_string()];
+        args.extend(["--timeout".to_string(), "1500ms".to_string()]);
+        args.extend(cmd.iter().map(|s| s.to_string()));
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let t0 = Instant::now();
+        let o = run(&argv);
+        let took = t0.elapsed();
+        assert_eq!(code(&o), 4, "{cmd:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--timeout"), "{}", stderr(&o));
+        assert!(took < Duration::from_secs(5), "{cmd:?} took {took:?}");
+        if cmd[0] == "watch" {
+            assert!(stdout(&o).contains(".n = 0"), "{}", stdout(&o));
+        }
+    }
+}
+
+#[test]
+fn without_a_timeout_an_end_condition_waits_past_the_default() {
+    let port = quiet_app();
+    let mut child = rdx()
+        .args(["--port", &port.to_string(), "watch", ".n", "--count", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The default --timeout (5 s) bounds connecting and the first state only.
+    // Nothing can be awaited here: rdx must simply still be waiting.
+    std::thread::sleep(Duration::from_secs(6));
+    let still = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let o = wait_output(child, Duration::from_secs(10), "watch");
+    assert!(still, "watch --count ended on its own: {}", stderr(&o));
+    assert!(stdout(&o).contains(".n = 0"), "{}", stdout(&o));
+}
+
+fn common_rfc3339(ms: u64) -> String {
+    // RFC 3339 UTC with ms, computed here independently of rdx.
+    let secs = (ms / 1000) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // civil from days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms % 1000
+    )
+}
