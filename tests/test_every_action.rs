@@ -437,3 +437,176 @@ fn common_rfc3339(ms: u64) -> String {
         ms % 1000
     )
 }
+
+/// A fake server where a new instance of `shop` ("new1") is live, the
+/// labelled one ("old1") having gone before this rdx started.
+fn shop_reloaded_while_no_rdx_ran() -> u16 {
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        publish(
+            ws,
+            r#"{"type":"STATE","id":"s2","instanceId":"new1","name":"shop","payload":"{\"actionsById\":{},\"stagedActionIds\":[0],\"nextActionId\":1,\"computedStates\":[{\"state\":{\"n\":7}}],\"currentStateIndex\":0}"}"#,
+        );
+        publish(
+            ws,
+            r#"{"type":"START","id":"s3","instanceId":"adm","name":"admin"}"#,
+        );
+        for _ in 0..50 {
+            send(ws, "");
+            idle(ws, sent, Duration::from_millis(100));
+        }
+    });
+    port
+}
+
+#[test]
+fn a_label_whose_tab_reloaded_while_rdx_was_not_running_finds_it() {
+    let dir = TempDir::new("label-heir");
+    let store = dir.join("labels.json");
+    // What an earlier rdx learned: old1 was labelled and belongs to shop.
+    std::fs::write(
+        &store,
+        r#"{"labels":{"old1":"cart-tab"},"apps":{"old1":"shop"}}"#,
+    )
+    .unwrap();
+    let port = shop_reloaded_while_no_rdx_ran().to_string();
+    let o = run(&[
+        "--port",
+        &port,
+        "--labels",
+        &store,
+        "state",
+        "--instance-select",
+        "cart-tab",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), r#"{"n":7}"#);
+    assert!(
+        stderr(&o).contains("label cart-tab moved"),
+        "{}",
+        stderr(&o)
+    );
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    assert_eq!(s["labels"], serde_json::json!({"new1": "cart-tab"}));
+    assert_eq!(s["apps"]["new1"], "shop");
+    // a label store from an older rdx (no apps): the app is unknown, so
+    // nothing is guessed: exit 1, saying the label's instance is gone
+    std::fs::write(&store, r#"{"labels":{"old1":"cart-tab"}}"#).unwrap();
+    let port = shop_reloaded_while_no_rdx_ran().to_string();
+    let o = run(&[
+        "--port",
+        &port,
+        "--labels",
+        &store,
+        "state",
+        "--instance-select",
+        "cart-tab",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_running_rdx_teaches_the_store_its_labels_app() {
+    let dir = TempDir::new("label-learn");
+    let store = dir.join("labels.json");
+    let o = run(&["--labels", &store, "sessions", "label", "new1", "cart-tab"]);
+    assert_eq!(code(&o), 0);
+    let port = shop_reloaded_while_no_rdx_ran().to_string();
+    let o = run(&["--port", &port, "--labels", &store, "sessions", "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    assert_eq!(s["apps"], serde_json::json!({"new1": "shop"}));
+}
+
+#[test]
+fn follow_across_rdx_reconnecting_has_no_flap_and_no_repeated_line() {
+    // The server drops rdx; after rdx is back, the app takes 7 s (more than
+    // the old 5 s grace) to reconnect on a new socket.
+    let (port, _sent) = serve(2, |n, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        if n == 0 {
+            publish(
+                ws,
+                r#"{"type":"START","id":"s1","instanceId":"a","name":"shop"}"#,
+            );
+            idle(ws, sent, Duration::from_millis(300));
+            let _ = ws.close(None);
+            idle(ws, sent, Duration::from_millis(200));
+            return;
+        }
+        for _ in 0..70 {
+            send(ws, "");
+            idle(ws, sent, Duration::from_millis(100));
+        }
+        publish(
+            ws,
+            r#"{"type":"START","id":"s2","instanceId":"a","name":"shop"}"#,
+        );
+        publish(
+            ws,
+            r#"{"type":"STATE","id":"s2","instanceId":"a","name":"shop"}"#,
+        );
+        for _ in 0..20 {
+            send(ws, "");
+            idle(ws, sent, Duration::from_millis(100));
+        }
+    });
+    let mut child = rdx()
+        .args([
+            "--port",
+            &port.to_string(),
+            "sessions",
+            "--follow",
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let mut lines: Vec<Value> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let v: Value = serde_json::from_str(&l).unwrap();
+        let done = v["connection"] == "s2";
+        lines.push(v);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let o = wait_output(child, Duration::from_secs(10), "sessions --follow");
+    let err = stderr(&o);
+    assert!(err.contains("reconnected"), "{err}");
+    assert!(!err.contains("no app instances"), "{err}");
+    let statuses: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["status"].as_str().unwrap().to_string(),
+                l["connection"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("live".to_string(), "s1".to_string()),
+            ("live".to_string(), "s2".to_string())
+        ],
+        "{lines:?}"
+    );
+}
