@@ -203,6 +203,8 @@ impl Tail<'_> {
     }
 
     fn gap(&mut self, feed: &Feed, g: &Gap) -> Result<()> {
+        // The lines before the hole are out before stderr says it.
+        self.out.flush()?;
         feed.say_gap(g);
         if self.cfg.json {
             let inst = feed.registry.get(&g.key);

@@ -254,6 +254,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
                 false
             }
             Item::Gap(g) => {
+                w.out.flush()?;
                 feed.say_gap(&g);
                 false
             }
