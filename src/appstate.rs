@@ -198,7 +198,7 @@ mod raw_path_tests {
     use crate::paths::parse;
     use serde_json::json;
 
-    fn state_msg(lifted: Value) -> Message {
+    pub(super) fn state_msg(lifted: Value) -> Message {
         Message::decode(json!({"type":"STATE","instanceId":"i","payload": lifted.to_string()}))
             .unwrap()
     }
@@ -384,13 +384,9 @@ pub fn timestamp_of(v: &Value) -> Option<u64> {
 
 #[cfg(test)]
 mod history_tests {
+    use super::raw_path_tests::state_msg;
     use super::*;
     use serde_json::json;
-
-    fn state_msg(lifted: Value) -> Message {
-        Message::decode(json!({"type":"STATE","instanceId":"i","payload": lifted.to_string()}))
-            .unwrap()
-    }
 
     #[test]
     fn history_without_init_with_times_and_states() {

@@ -362,10 +362,7 @@ fn quiet_app() -> u16 {
             ws,
             r#"{"type":"STATE","id":"s1","instanceId":"q1","name":"quiet","payload":"{\"actionsById\":{\"0\":{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"@@INIT\"},\"timestamp\":1}},\"stagedActionIds\":[0],\"nextActionId\":1,\"computedStates\":[{\"state\":{\"n\":0}}],\"currentStateIndex\":0}"}"#,
         );
-        for _ in 0..200 {
-            send(ws, "");
-            idle(ws, sent, Duration::from_millis(100));
-        }
+        heartbeats(ws, sent, 200);
     });
     port
 }
@@ -452,10 +449,7 @@ fn shop_reloaded_while_no_rdx_ran() -> u16 {
             ws,
             r#"{"type":"START","id":"s3","instanceId":"adm","name":"admin"}"#,
         );
-        for _ in 0..50 {
-            send(ws, "");
-            idle(ws, sent, Duration::from_millis(100));
-        }
+        heartbeats(ws, sent, 50);
     });
     port
 }
@@ -537,10 +531,7 @@ fn follow_across_rdx_reconnecting_has_no_flap_and_no_repeated_line() {
             idle(ws, sent, Duration::from_millis(200));
             return;
         }
-        for _ in 0..70 {
-            send(ws, "");
-            idle(ws, sent, Duration::from_millis(100));
-        }
+        heartbeats(ws, sent, 70);
         publish(
             ws,
             r#"{"type":"START","id":"s2","instanceId":"a","name":"shop"}"#,
@@ -549,10 +540,7 @@ fn follow_across_rdx_reconnecting_has_no_flap_and_no_repeated_line() {
             ws,
             r#"{"type":"STATE","id":"s2","instanceId":"a","name":"shop"}"#,
         );
-        for _ in 0..20 {
-            send(ws, "");
-            idle(ws, sent, Duration::from_millis(100));
-        }
+        heartbeats(ws, sent, 20);
     });
     let mut child = rdx()
         .args([

@@ -116,3 +116,11 @@ pub fn publish(ws: &mut Ws, msg: &str) {
         &format!(r##"{{"event":"#publish","data":{{"channel":"log","data":{msg}}}}}"##),
     );
 }
+
+/// Send a heartbeat every 100 ms, `n` times, reading what rdx sends meanwhile.
+pub fn heartbeats(ws: &mut Ws, sent: &mpsc::Sender<String>, n: usize) {
+    for _ in 0..n {
+        send(ws, "");
+        idle(ws, sent, Duration::from_millis(100));
+    }
+}
