@@ -470,12 +470,15 @@ impl Feed {
             wake = Some(wake.map_or(at, |w| w.min(at)));
         }
         match self.src.next(wake) {
-            Next::Timeout => {
-                if !self.replay {
-                    self.timers(Some(now_ms()));
-                }
-            }
+            Next::Timeout => {}
             Next::Event(ev) => self.observe(ev)?,
+        }
+        // Live, a steady stream of events must not starve the timers.
+        if !self.replay && !self.ended {
+            let now = now_ms();
+            if self.next_timer().is_some_and(|due| due <= now) {
+                self.timers(Some(now));
+            }
         }
         Ok(!self.ended)
     }
@@ -905,14 +908,20 @@ impl Feed {
         let Some(s) = self.selecting.clone() else {
             return false;
         };
-        match s.sel.resolve(&self.registry) {
-            Resolution::One(k)
-                if k != old
-                    && self
-                        .registry
-                        .get(&k)
-                        .is_some_and(|i| i.status != Status::Gone) =>
-            {
+        // Only instances that are still there count here: the gone ones are
+        // what the selection is moving away from.
+        let live: Vec<&Instance> = self
+            .registry
+            .iter()
+            .filter(|i| i.status != Status::Gone && s.sel.admits(i))
+            .collect();
+        let res = match &live[..] {
+            [] => Resolution::None,
+            [one] => Resolution::One(one.id.clone()),
+            many => Resolution::Several(many.iter().map(|i| i.id.clone()).collect()),
+        };
+        match res {
+            Resolution::One(k) if k != old => {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; following {}, the one instance matching {}",
