@@ -18,9 +18,27 @@ demo: build
 
 # npm deps for the end-to-end tests, from the committed lockfiles (today's
 # stack, and the legacy one). Skipped when node_modules is up to date with the
-# lockfile (local runs cache it).
-LEGACY := tests/e2e-legacy
-e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json
+# lockfile (local runs cache it). The browser tests also need their page built
+# (vite build, redone only when its sources change) and Debian's Chromium
+# (installed with apt-get only when /usr/bin/chromium is missing).
+LEGACY  := tests/e2e-legacy
+BROWSER := tests/browser
+CHROMIUM := /usr/bin/chromium
+e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json \
+          $(BROWSER)/dist/index.html $(CHROMIUM)
+
+$(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package-lock.json $(BROWSER)/package.json
+	cd $(BROWSER) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(BROWSER)/dist/index.html: $(BROWSER)/node_modules/.package-lock.json $(BROWSER)/index.html \
+                            $(BROWSER)/vite.config.js $(wildcard $(BROWSER)/src/*)
+	cd $(BROWSER) && ./node_modules/.bin/vite build
+	@touch $@
+
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 $(LEGACY)/node_modules/.package-lock.json: $(LEGACY)/package-lock.json $(LEGACY)/package.json
 	cd $(LEGACY) && npm ci --no-audit --no-fund

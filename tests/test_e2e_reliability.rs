@@ -14,9 +14,9 @@ use serde_json::Value;
 const WATCHDOG: Duration = Duration::from_secs(60);
 
 fn server_on(port: u16) -> NodeProc {
-    let p = NodeProc::spawn("server.js", &["--port".into(), port.to_string()], "server");
-    p.wait_for(WATCHDOG, "ready", |v| v["ready"] == true);
-    p
+    common::e2e::server_on(port)
+        .unwrap_or_else(|| panic!("the server could not start on port {port}"))
+        .0
 }
 
 /// Lines of a child's pipe, on a channel.

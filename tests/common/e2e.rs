@@ -150,12 +150,41 @@ pub struct Server {
     proc_: NodeProc,
 }
 
+/// `server.js` on `port` (0: it picks one), once it accepts connections,
+/// with the port it listens on; None if it exited first (the port was taken
+/// between picking and binding it).
+pub fn server_on(port: u16) -> Option<(NodeProc, u16)> {
+    let p = NodeProc::spawn("server.js", &["--port".into(), port.to_string()], "server");
+    let end = Instant::now() + Duration::from_secs(60);
+    loop {
+        match p
+            .lines
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+        {
+            Ok(v) if v["ready"] == true => {
+                let port = v["port"].as_u64().expect("port") as u16;
+                return Some((p, port));
+            }
+            Ok(_) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("watchdog: server.js --port {port} not ready within 60s")
+            }
+        }
+    }
+}
+
 impl Server {
+    /// On a free port; tried again (3 times at most) when the port it picked
+    /// was taken before the server could bind it.
     pub fn start() -> Server {
-        let p = NodeProc::spawn("server.js", &["--port".into(), "0".into()], "server");
-        let ready = p.wait_for(Duration::from_secs(60), "ready", |v| v["ready"] == true);
-        let port = ready["port"].as_u64().expect("port") as u16;
-        Server { port, proc_: p }
+        for attempt in 1..=3 {
+            match server_on(0) {
+                Some((proc_, port)) => return Server { port, proc_ },
+                None => eprintln!("note: the DevTools server did not start (try {attempt}); again"),
+            }
+        }
+        panic!("the DevTools server did not start in 3 tries")
     }
 
     pub fn url(&self) -> String {

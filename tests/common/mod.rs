@@ -2,8 +2,10 @@
 //! and start the real server and real Redux apps for end-to-end tests.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod e2e;
 pub mod fake;
+pub mod proxy;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
