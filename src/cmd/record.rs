@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{Arg, Config, value_count, value_duration};
 use crate::error::{Error, Result};
+use crate::feed::fixture::Recorder;
 use crate::feed::{Feed, Item, Options};
-use crate::fixture::Recorder;
 
 pub const USAGE: &str = "\
 rdx record - write the server's traffic to a fixture file

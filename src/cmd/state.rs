@@ -6,15 +6,15 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::appstate::{snapshot, value_at_path_raw};
 use crate::cli::{Arg, Config, value_str};
 use crate::error::{Error, Result};
 use crate::feed::{Feed, Item, Options, States};
+use crate::model::selection::Selection;
 use crate::output::Out;
-use crate::paths::{self, Path};
-use crate::relay::Message;
-use crate::select::Selection;
-use crate::timefmt::rfc3339_ms;
+use crate::output::time::rfc3339_ms;
+use crate::query::paths::{self, Path};
+use crate::relay::lifted::{snapshot, value_at_path_raw};
+use crate::relay::message::Message;
 
 pub const USAGE: &str = concat!(
     "\

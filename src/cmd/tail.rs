@@ -7,13 +7,13 @@ use regex_lite::Regex;
 use serde_json::{Value, json};
 
 use crate::cli::{Arg, Config, value_count, value_str};
-use crate::diff;
 use crate::error::{Error, Result};
 use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
+use crate::model::selection::Selection;
+use crate::output::time::{clock_ms, rfc3339_ms};
 use crate::output::{Out, Palette, compact, sanitize, terminal_width, truncate, width};
-use crate::relay::action_type_of;
-use crate::select::Selection;
-use crate::timefmt::{clock_ms, rfc3339_ms};
+use crate::query::diff;
+use crate::relay::message::action_type_of;
 
 pub const USAGE: &str = concat!(
     "\
@@ -270,7 +270,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             Item::Gap(g) => tail.gap(&feed, &g)?,
             Item::State { key, msg, .. } => {
                 if args.diff
-                    && let Some(state) = crate::appstate::snapshot(&msg).and_then(|s| s.state)
+                    && let Some(state) = crate::relay::lifted::snapshot(&msg).and_then(|s| s.state)
                 {
                     tail.prev.insert(key, state);
                 }

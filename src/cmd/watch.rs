@@ -4,15 +4,15 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::appstate::snapshot;
 use crate::cli::{Arg, Config, value_count, value_str};
 use crate::cmd::state::parse_path;
 use crate::error::{Error, Result};
 use crate::feed::{self, Feed, Item, Options, States};
+use crate::model::selection::Selection;
+use crate::output::time::{clock_ms, rfc3339_ms};
 use crate::output::{Out, Palette, compact, sanitize};
-use crate::paths::{self, Path};
-use crate::select::Selection;
-use crate::timefmt::{clock_ms, rfc3339_ms};
+use crate::query::paths::{self, Path};
+use crate::relay::lifted::snapshot;
 
 pub const USAGE: &str = concat!(
     "\
@@ -239,7 +239,8 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         let done = match feed.next(until)? {
             Item::Action(a) => match &a.state {
                 Some(state) => {
-                    let cause = crate::relay::action_type_of(&a.action).unwrap_or_default();
+                    let cause =
+                        crate::relay::message::action_type_of(&a.action).unwrap_or_default();
                     w.state(&feed, &a.key, a.ts, state, &cause)?
                 }
                 None => false,

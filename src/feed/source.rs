@@ -15,9 +15,9 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::cli::Config;
 use crate::error::{Error, Result};
-use crate::event::{Event, EventTx};
-use crate::fixture::{self, Recorder};
-use crate::transport::{self, Control, LiveOptions};
+use crate::feed::event::{Event, EventTx};
+use crate::feed::fixture::{self, Recorder};
+use crate::link::transport::{self, Control, LiveOptions};
 
 /// Batches in flight between the reader and the main thread: enough for
 /// bursts, small enough that a replay racing ahead of a slow consumer holds

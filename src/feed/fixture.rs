@@ -12,8 +12,8 @@ use std::io::{self, BufRead, BufWriter, Write};
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::event::{self, Event};
-use crate::rawjson;
+use crate::feed::event::{self, Event};
+use crate::relay::rawjson;
 
 /// Feed every inbound frame of `reader` to `emit`. `name` is the file name
 /// used in messages. Returns the number of frame lines read.
@@ -74,8 +74,8 @@ pub fn replay(
             control.clear();
             event::route(frame.t, &at, &frame.data, payloads, &mut control, emit);
             for p in control.drain(..) {
-                if let crate::wire::Packet::Reply { data, .. } = p
-                    && let Some(h) = crate::wire::handshake_reply(&data)
+                if let crate::link::wire::Packet::Reply { data, .. } = p
+                    && let Some(h) = crate::link::wire::handshake_reply(&data)
                 {
                     emit(Event::Connected {
                         t: frame.t,

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::jsan;
-use crate::rawjson::{self, Raw};
+use crate::relay::jsan;
+use crate::relay::rawjson::{self, Raw};
 
 /// Shared text for ids and names, which repeat in every message of an
 /// instance: interned per thread, so a message costs no allocation for them.
@@ -384,7 +384,7 @@ impl Message {
                 };
                 let ts = last
                     .and_then(|a| a.get("timestamp"))
-                    .and_then(crate::appstate::timestamp_of);
+                    .and_then(crate::relay::lifted::timestamp_of);
                 Some((unwrap_action(v), ts))
             })
             .as_ref()

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::relay::{Kind, Message, action_type_of, unwrap_action};
+use crate::relay::message::{Kind, Message, action_type_of, unwrap_action};
 
 /// What one state-carrying message tells about its instance.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,9 +148,9 @@ mod tests {
 /// when this quick walk cannot answer (jsan markers, escaped keys, a missing
 /// path): the caller then takes the full [`snapshot`], which also explains
 /// what is missing.
-pub fn value_at_path_raw(msg: &Message, path: &crate::paths::Path) -> Option<Value> {
-    use crate::paths::Seg;
-    use crate::rawjson;
+pub fn value_at_path_raw(msg: &Message, path: &crate::query::paths::Path) -> Option<Value> {
+    use crate::query::paths::Seg;
+    use crate::relay::rawjson;
     use serde_json::value::RawValue;
 
     let raw = msg.payload.as_ref()?;
@@ -195,7 +195,7 @@ pub fn value_at_path_raw(msg: &Message, path: &crate::paths::Path) -> Option<Val
 #[cfg(test)]
 mod raw_path_tests {
     use super::*;
-    use crate::paths::parse;
+    use crate::query::paths::parse;
     use serde_json::json;
 
     pub(super) fn state_msg(lifted: Value) -> Message {
@@ -211,7 +211,7 @@ mod raw_path_tests {
         for p in [".todos[1].title", ".todos", "/5/k", ".", ".5"] {
             let path = parse(p).unwrap();
             let fast = value_at_path_raw(&m, &path);
-            let slow = crate::paths::lookup(&full, &path).ok().cloned();
+            let slow = crate::query::paths::lookup(&full, &path).ok().cloned();
             assert_eq!(fast, slow, "{p}");
         }
         // missing paths and jsan markers fall back (None)
@@ -253,10 +253,10 @@ pub struct History {
 }
 
 impl History {
-    pub fn ids(&self) -> Vec<crate::ledger::Entry> {
+    pub fn ids(&self) -> Vec<crate::feed::ledger::Entry> {
         self.entries
             .iter()
-            .map(|e| crate::ledger::Entry { id: e.id, ts: e.ts })
+            .map(|e| crate::feed::ledger::Entry { id: e.id, ts: e.ts })
             .collect()
     }
 }
@@ -278,7 +278,7 @@ pub fn history(msg: &Message, states: bool) -> Option<History> {
         raw.get()
     };
     if states || inner.contains("\"$jsan\"") {
-        let Value::Object(mut lifted) = crate::relay::decode_jsan_field(raw)? else {
+        let Value::Object(mut lifted) = crate::relay::message::decode_jsan_field(raw)? else {
             return None;
         };
         let computed = match lifted.remove("computedStates") {
@@ -298,7 +298,7 @@ pub fn history(msg: &Message, states: bool) -> Option<History> {
             current_index,
         ));
     }
-    let top = crate::rawjson::object(inner)?;
+    let top = crate::relay::rawjson::object(inner)?;
     let small = |k: &str| {
         top.get(k)
             .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())

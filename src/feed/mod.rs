@@ -6,26 +6,32 @@
 //! end of the input and timeouts. Commands never loop over the channel and
 //! never decide on their own which instance they follow.
 
+pub mod event;
+pub mod fixture;
+pub mod ledger;
+pub mod reload;
+pub mod source;
+
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::appstate::{self, History};
 use crate::cli::Config;
 use crate::error::{Error, Result};
-use crate::event::Event;
-use crate::fixture::Recorder;
-use crate::labels;
-use crate::ledger::{self, Baseline, Ledger, Step};
+use crate::feed::event::Event;
+use crate::feed::fixture::Recorder;
+use crate::feed::reload::{Reloads, Verdict};
+use crate::feed::source::{Needs, Next, Source};
+use crate::model::labels;
+use crate::model::registry::{Change, Instance, Registry, Status};
+use crate::model::selection::{Matcher, Resolution, Selection, describe_instance};
 use crate::output::sanitize;
-use crate::registry::{Change, Instance, Registry, Status};
-use crate::relay::{Kind, Message};
-use crate::reload::{Reloads, Verdict};
-use crate::select::{Matcher, Resolution, Selection, describe_instance};
-use crate::source::{Needs, Next, Source};
-use crate::timefmt::now_ms;
+use crate::output::time::now_ms;
+use crate::relay::lifted::{self, History};
+use crate::relay::message::{Kind, Message};
+use ledger::{Baseline, Ledger, Step};
 
 /// After the first match, wait this long for a second one (SPEC: ~300 ms).
 pub const SETTLE: Duration = Duration::from_millis(300);
@@ -575,7 +581,7 @@ impl Feed {
                         eprintln!(
                             "rdx: reconnected to {} at {}",
                             self.url,
-                            crate::timefmt::rfc3339_ms(t)
+                            crate::output::time::rfc3339_ms(t)
                         );
                     }
                 } else if self.verbose {
@@ -635,12 +641,12 @@ impl Feed {
             self.ledgers.entry(key.clone()).or_default().saw_start();
         }
         let history = if msg.kind.has_history() {
-            let h = appstate::history(&msg, self.opts.states == States::PerAction);
+            let h = lifted::history(&msg, self.opts.states == States::PerAction);
             if let Some(h) = &h {
                 let last_type = h
                     .entries
                     .last()
-                    .and_then(|e| crate::relay::action_type_of(&e.action));
+                    .and_then(|e| crate::relay::message::action_type_of(&e.action));
                 self.registry.note_history(&key, h.top, last_type);
             }
             h
@@ -671,7 +677,7 @@ impl Feed {
         }
         let snapshot = match self.opts.states {
             States::None => false,
-            States::Snapshots => appstate::carries_state(&msg.kind) && msg.payload.is_some(),
+            States::Snapshots => lifted::carries_state(&msg.kind) && msg.payload.is_some(),
             States::PerAction => {
                 matches!(msg.kind, Kind::State | Kind::Lifted | Kind::Init) && msg.payload.is_some()
             }

@@ -13,9 +13,9 @@ use regex_lite::Regex;
 
 use crate::cli::{Arg, value_str};
 use crate::error::{Error, Result};
+use crate::model::registry::{Instance, Registry, Status};
 use crate::output::sanitize;
-use crate::registry::{Instance, Registry, Status};
-use crate::timefmt::rfc3339_ms;
+use crate::output::time::rfc3339_ms;
 
 /// A name to match: exact text, or a `/regex/`.
 #[derive(Debug, Clone)]
@@ -240,7 +240,7 @@ pub fn describe_instance(i: &Instance) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::relay::Message;
+    use crate::relay::message::Message;
     use serde_json::json;
 
     fn reg() -> Registry {

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::relay::{Kind, Message};
-use crate::timefmt::rfc3339_ms;
+use crate::output::time::rfc3339_ms;
+use crate::relay::message::{Kind, Message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -91,7 +91,7 @@ pub struct Registry {
     by_socket: HashMap<String, Vec<String>>,
     /// Labels people gave instances (the label store); they win over labels
     /// that come from the wire.
-    user_labels: crate::labels::Labels,
+    user_labels: crate::model::labels::Labels,
 }
 
 /// Best-effort env from a name suffix: `shop@staging`, `shop (staging)`, `shop:staging`.
@@ -121,7 +121,7 @@ impl Registry {
     }
 
     /// Attach the label store's labels (to instances known now and later).
-    pub fn set_user_labels(&mut self, labels: crate::labels::Labels) {
+    pub fn set_user_labels(&mut self, labels: crate::model::labels::Labels) {
         for inst in self.instances.values_mut() {
             if let Some(l) = labels.get(&inst.id) {
                 inst.label = Some(l.clone());

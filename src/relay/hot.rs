@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::relay::{Described, Kind, Message, Skip, intern};
+use crate::relay::message::{Described, Kind, Message, Skip, intern};
 
 /// `Some(message)` for a plain `#publish` on `log`; `None` for anything else.
 pub fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, Skip>> {
@@ -211,11 +211,11 @@ mod tests {
 
     fn general(text: &str, payloads: bool) -> Vec<Result<Message, String>> {
         let (mut packets, mut skips) = (Vec::new(), Vec::new());
-        crate::wire::decode(text, &mut packets, &mut skips);
+        crate::link::wire::decode(text, &mut packets, &mut skips);
         let mut out: Vec<Result<Message, String>> =
             skips.iter().map(|s| Err(s.to_string())).collect();
         for p in packets {
-            if let crate::wire::Packet::Publish { channel, data } = p
+            if let crate::link::wire::Packet::Publish { channel, data } = p
                 && channel == "log"
             {
                 out.push(Message::decode_raw(&data, payloads).map_err(|e| e.to_string()));

@@ -16,12 +16,12 @@ use tungstenite::Message as WsMessage;
 use tungstenite::protocol::WebSocketConfig;
 
 use crate::error::Error;
-use crate::event::{self, Event, EventTx};
-use crate::fixture::Recorder;
-use crate::relay::Kind;
-use crate::timefmt::now_ms;
-use crate::url::WsUrl;
-use crate::wire::{self, Channel, Outbound, Packet};
+use crate::feed::event::{self, Event, EventTx};
+use crate::feed::fixture::Recorder;
+use crate::link::url::WsUrl;
+use crate::link::wire::{self, Channel, Outbound, Packet};
+use crate::output::time::now_ms;
+use crate::relay::message::Kind;
 
 /// The server accepts frames up to 100 MiB; accept a little more than that.
 pub const MAX_MESSAGE: usize = 128 << 20;
@@ -264,7 +264,7 @@ fn connect_once(
             let hint = if resp.status().as_u16() == 400 {
                 format!(
                     " (is the path right? the server expects {})",
-                    crate::url::DEFAULT_PATH
+                    crate::link::url::DEFAULT_PATH
                 )
             } else {
                 String::new()

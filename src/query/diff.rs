@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::paths::{Seg, display_segs};
+use crate::query::paths::{Seg, display_segs};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {

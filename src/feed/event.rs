@@ -2,8 +2,8 @@
 //! and the one routine both use to turn an inbound frame into events.
 
 use crate::error::Error;
-use crate::relay::{self, Message};
-use crate::wire::{self, Packet};
+use crate::link::wire::{self, Packet};
+use crate::relay::message::{self as relay, Message};
 
 /// One event on the channel from the transport (or replay) to the main thread.
 #[derive(Debug)]
@@ -69,7 +69,7 @@ pub fn route(
     emit: &mut dyn FnMut(Event),
 ) {
     // The frame nearly every message comes in, in one pass.
-    if let Some(decoded) = crate::onepass::log_publish(text, payloads) {
+    if let Some(decoded) = crate::relay::hot::log_publish(text, payloads) {
         return emit(relay_or_skip(t, at, decoded));
     }
     let mut packets = Vec::new();
@@ -102,7 +102,7 @@ pub fn route(
 fn relay_event(
     t: u64,
     at: &dyn Fn() -> String,
-    data: crate::rawjson::Raw,
+    data: crate::relay::rawjson::Raw,
     payloads: bool,
     emit: &mut dyn FnMut(Event),
 ) {
@@ -136,7 +136,7 @@ fn relay_or_skip(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::relay::Kind;
+    use crate::relay::message::Kind;
 
     fn run(text: &str) -> (Vec<Packet>, Vec<Event>) {
         let mut control = Vec::new();

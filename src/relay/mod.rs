@@ -1,0 +1,8 @@
+//! The Redux DevTools relay: what apps publish on `log` (messages, their jsan
+//! payloads, lifted states), decoded leniently and lazily. Pure: no I/O.
+
+pub mod hot;
+pub mod jsan;
+pub mod lifted;
+pub mod message;
+pub mod rawjson;
