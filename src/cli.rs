@@ -10,8 +10,8 @@ use std::time::Duration;
 use crate::cmd;
 use crate::error::{Error, Result};
 use crate::link::url::WsUrl;
-use crate::output::time::parse_duration;
 use crate::output::{ColorWhen, Palette};
+use crate::time::parse_duration;
 
 /// One argument, owned, so it can be handed to a subcommand's parser
 /// together with the parser itself.

@@ -14,3 +14,4 @@ pub mod model;
 pub mod output;
 pub mod query;
 pub mod relay;
+pub mod time;

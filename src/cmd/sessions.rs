@@ -9,8 +9,8 @@ use crate::feed::{Feed, Item, Options};
 use crate::model::labels;
 use crate::model::registry::{Instance, Status};
 use crate::model::selection::Selection;
-use crate::output::time::{age, clock_ms, now_ms};
 use crate::output::{Out, Palette, Table, sanitize};
+use crate::time::{age, clock_ms, now_ms};
 
 pub const USAGE: &str = "\
 rdx sessions - list the app instances talking to the server
@@ -210,7 +210,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             let where_ = if feed.is_replay() {
                 "in the recording".to_string()
             } else {
-                format!("in {}", crate::output::time::age(window.as_millis() as u64))
+                format!("in {}", crate::time::age(window.as_millis() as u64))
             };
             eprintln!(
                 "rdx: no app instances seen {where_} (apps need @redux-devtools/remote with realtime: true)"

@@ -11,10 +11,11 @@ use crate::error::{Error, Result};
 use crate::feed::{Feed, Item, Options, States};
 use crate::model::selection::Selection;
 use crate::output::Out;
-use crate::output::time::rfc3339_ms;
 use crate::query::paths::{self, Path};
-use crate::relay::lifted::{snapshot, value_at_path_raw};
+use crate::query::raw::value_at_path_raw;
+use crate::relay::lifted::snapshot;
 use crate::relay::message::Message;
+use crate::time::rfc3339_ms;
 
 pub const USAGE: &str = concat!(
     "\

@@ -10,10 +10,10 @@ use crate::cli::{Arg, Config, value_count, value_str};
 use crate::error::{Error, Result};
 use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::time::{clock_ms, rfc3339_ms};
 use crate::output::{Out, Palette, compact, sanitize, terminal_width, truncate, width};
 use crate::query::diff;
 use crate::relay::message::action_type_of;
+use crate::time::{clock_ms, rfc3339_ms};
 
 pub const USAGE: &str = concat!(
     "\

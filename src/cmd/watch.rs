@@ -9,10 +9,10 @@ use crate::cmd::state::parse_path;
 use crate::error::{Error, Result};
 use crate::feed::{self, Feed, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::time::{clock_ms, rfc3339_ms};
 use crate::output::{Out, Palette, compact, sanitize};
 use crate::query::paths::{self, Path};
 use crate::relay::lifted::snapshot;
+use crate::time::{clock_ms, rfc3339_ms};
 
 pub const USAGE: &str = concat!(
     "\

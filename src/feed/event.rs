@@ -102,7 +102,7 @@ pub fn route(
 fn relay_event(
     t: u64,
     at: &dyn Fn() -> String,
-    data: crate::relay::rawjson::Raw,
+    data: crate::link::rawjson::Raw,
     payloads: bool,
     emit: &mut dyn FnMut(Event),
 ) {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::feed::event::{self, Event};
-use crate::relay::rawjson;
+use crate::link::rawjson;
 
 /// Feed every inbound frame of `reader` to `emit`. `name` is the file name
 /// used in messages. Returns the number of frame lines read.

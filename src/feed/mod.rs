@@ -28,9 +28,9 @@ use crate::model::labels;
 use crate::model::registry::{Change, Instance, Registry, Status};
 use crate::model::selection::{Matcher, Resolution, Selection, describe_instance};
 use crate::output::sanitize;
-use crate::output::time::now_ms;
 use crate::relay::lifted::{self, History};
 use crate::relay::message::{Kind, Message};
+use crate::time::now_ms;
 use ledger::{Baseline, Ledger, Step};
 
 /// After the first match, wait this long for a second one (SPEC: ~300 ms).
@@ -581,7 +581,7 @@ impl Feed {
                         eprintln!(
                             "rdx: reconnected to {} at {}",
                             self.url,
-                            crate::output::time::rfc3339_ms(t)
+                            crate::time::rfc3339_ms(t)
                         );
                     }
                 } else if self.verbose {
@@ -668,7 +668,7 @@ impl Feed {
                 }
                 Kind::State | Kind::Lifted => {
                     if let Some(h) = &history {
-                        ledger.on_state(&h.ids(), h.top, baseline, &mut steps);
+                        ledger.on_state(&entries(h), h.top, baseline, &mut steps);
                     }
                 }
                 _ => {}
@@ -1232,4 +1232,12 @@ impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+/// The ledger's view of a STATE's history: ids and dispatch times.
+fn entries(h: &History) -> Vec<ledger::Entry> {
+    h.entries
+        .iter()
+        .map(|e| ledger::Entry { id: e.id, ts: e.ts })
+        .collect()
 }

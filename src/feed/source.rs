@@ -15,9 +15,11 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::cli::Config;
 use crate::error::{Error, Result};
-use crate::feed::event::{Event, EventTx};
+use crate::feed::event::{self, Event, EventTx};
 use crate::feed::fixture::{self, Recorder};
-use crate::link::transport::{self, Control, LiveOptions};
+use crate::link::transport::{self, Connected, Control, Gone, LiveOptions, Upstream};
+use crate::link::wire::Packet;
+use crate::relay::message::Kind;
 
 /// Batches in flight between the reader and the main thread: enough for
 /// bursts, small enough that a replay racing ahead of a slow consumer holds
@@ -69,10 +71,13 @@ impl Source {
             login: cfg.login,
             timeout: cfg.timeout,
             reconnect: cfg.reconnect,
+        };
+        let up = Live {
+            tx,
             record,
             payloads: needs.payloads,
         };
-        let ctl = transport::spawn(opts, tx);
+        let ctl = transport::spawn(opts, up);
         Ok(Source {
             rx,
             queue,
@@ -171,4 +176,83 @@ fn spawn_replay(path: String, tx: EventTx, payloads: bool) -> Result<()> {
         })
         .map_err(Error::Io)?;
     Ok(())
+}
+
+/// The transport's upstream: every inbound frame goes through the same
+/// [`event::route`] as a replay's, in one batch per frame; a recording gets
+/// every frame, in and out.
+struct Live {
+    tx: EventTx,
+    record: Option<Recorder>,
+    payloads: bool,
+}
+
+impl Live {
+    fn send(&self, ev: Event) -> std::result::Result<(), Gone> {
+        self.tx.send(ev).map_err(|_| Gone)
+    }
+}
+
+impl Upstream for Live {
+    fn frame(
+        &mut self,
+        t: u64,
+        n: u64,
+        text: &str,
+        control: &mut Vec<Packet>,
+    ) -> std::result::Result<bool, Gone> {
+        if let Some(r) = self.record.as_mut() {
+            let _ = r.frame(t, "in", text);
+        }
+        let mut batch = Vec::new();
+        let mut restarted = false;
+        let at = || format!("frame {n}");
+        event::route(t, &at, text, self.payloads, control, &mut |ev| {
+            if let Event::Relay { msg, .. } = &ev {
+                restarted |= matches!(msg.kind, Kind::Start | Kind::Stop);
+            }
+            batch.push(ev);
+        });
+        self.tx.send_batch(batch).map_err(|_| Gone)?;
+        Ok(restarted)
+    }
+
+    fn binary(&mut self, t: u64, n: u64, len: usize) -> std::result::Result<(), Gone> {
+        self.send(Event::Skipped {
+            t,
+            at: format!("frame {n}"),
+            what: format!("binary frame of {len} bytes"),
+            loud: false,
+        })
+    }
+
+    fn sent(&mut self, t: u64, text: &str) {
+        if let Some(r) = self.record.as_mut() {
+            let _ = r.frame(t, "out", text);
+        }
+    }
+
+    fn meta(&mut self, t: u64, kind: &str, detail: &str) {
+        if let Some(r) = self.record.as_mut() {
+            let _ = r.meta(t, kind, detail);
+        }
+    }
+
+    fn connected(&mut self, c: Connected) -> std::result::Result<(), Gone> {
+        self.send(Event::Connected {
+            t: c.t,
+            socket_id: c.socket_id,
+            ping_timeout_ms: c.ping_timeout_ms,
+            legacy: c.legacy,
+            reconnect: c.reconnect,
+        })
+    }
+
+    fn lost(&mut self, t: u64, reason: String) -> std::result::Result<(), Gone> {
+        self.send(Event::Lost { t, reason })
+    }
+
+    fn fatal(&mut self, e: Error) {
+        let _ = self.tx.send(Event::Fatal(e));
+    }
 }

@@ -1,7 +1,10 @@
-//! The link to the server: SocketCluster framing, server URLs, and the one
-//! thread that owns the WebSocket. Uses nothing of rdx but the error type;
-//! what a frame means to Redux is decided above, by whoever it hands frames to.
+//! The link to the server: SocketCluster framing (read lazily), server URLs,
+//! the connection's protocol state machine and the one thread that owns the
+//! WebSocket. Uses only the error type and the clock: what a frame means to
+//! Redux is decided above, by the upstream it hands frames to.
 
+pub mod rawjson;
+pub mod session;
 pub mod transport;
 pub mod url;
 pub mod wire;

@@ -1,11 +1,9 @@
-//! The transport thread: one blocking thread owns the WebSocket. It runs the
-//! SocketCluster handshake, answers heartbeats (only after the handshake
-//! reply: anything earlier makes the server close with 4009), subscribes to
-//! `log`, broadcasts START, re-broadcasts it (debounced) when an app sends
-//! START or STOP, watches for a dead link, reconnects, and sends every relay
-//! message to the main thread as an [`Event`].
+//! The transport thread: one blocking thread owns the WebSocket. It connects,
+//! drives a [`Session`] (the protocol state machine) with what arrives and
+//! sends what the session says, reconnects with capped backoff, and hands
+//! every inbound frame to its [`Upstream`], which decides what the frame means
+//! (the feed turns it into events for the main thread).
 
-use std::collections::HashMap;
 use std::io::{self, ErrorKind};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::thread;
@@ -16,23 +14,13 @@ use tungstenite::Message as WsMessage;
 use tungstenite::protocol::WebSocketConfig;
 
 use crate::error::Error;
-use crate::feed::event::{self, Event, EventTx};
-use crate::feed::fixture::Recorder;
+use crate::link::session::{ACK_TIMEOUT, Ended, Session, Step};
 use crate::link::url::WsUrl;
-use crate::link::wire::{self, Channel, Outbound, Packet};
-use crate::output::time::now_ms;
-use crate::relay::message::Kind;
+use crate::link::wire::Packet;
+use crate::time::now_ms;
 
 /// The server accepts frames up to 100 MiB; accept a little more than that.
-pub const MAX_MESSAGE: usize = 128 << 20;
-/// How long to wait for the reply to an invoke (the server never answers
-/// invokes it does not know, so every wait needs a bound).
-const ACK_TIMEOUT: Duration = Duration::from_secs(10);
-/// Slack past the server's pingTimeout before the link counts as dead (at
-/// most this, at most half the pingTimeout).
-const HEARTBEAT_SLACK: Duration = Duration::from_secs(5);
-/// Apps that (re)start within this window get one START broadcast.
-const START_DEBOUNCE: Duration = Duration::from_millis(200);
+pub(crate) const MAX_MESSAGE: usize = 128 << 20;
 /// How often the blocked reader wakes to look at timers and requests.
 const TICK: Duration = Duration::from_millis(50);
 const BACKOFF_FIRST: Duration = Duration::from_millis(100);
@@ -41,30 +29,68 @@ const BACKOFF_CAP: Duration = Duration::from_secs(1);
 
 /// What the main thread may ask of the transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
+pub(crate) enum Control {
     /// Broadcast UPDATE: every app sends a fresh STATE.
     Update,
 }
 
-pub struct LiveOptions {
-    pub url: WsUrl,
-    pub login: bool,
+pub(crate) struct LiveOptions {
+    pub(crate) url: WsUrl,
+    pub(crate) login: bool,
     /// Bounds the first connection (connect + handshake + subscribe).
-    pub timeout: Duration,
-    pub reconnect: bool,
-    pub record: Option<Recorder>,
-    /// Keep message payloads (the app state); commands that need no state say no.
-    pub payloads: bool,
+    pub(crate) timeout: Duration,
+    pub(crate) reconnect: bool,
 }
 
-/// Start the transport thread. Events arrive on `tx`; requests go to the
-/// returned sender. The thread ends when `tx`'s receiver is dropped or it
-/// sends [`Event::Fatal`].
-pub fn spawn(opts: LiveOptions, tx: EventTx) -> Sender<Control> {
+/// The receiver of what the link hears; every call may say the main thread
+/// is gone (`Err(Gone)`), which ends the transport.
+pub(crate) trait Upstream: Send + 'static {
+    /// An inbound text frame, the `n`-th of this connection, received at `t`
+    /// (epoch ms). Puts the frame's control packets (replies, heartbeats) in
+    /// `control`; returns true when an app said START or STOP in it.
+    fn frame(
+        &mut self,
+        t: u64,
+        n: u64,
+        text: &str,
+        control: &mut Vec<Packet>,
+    ) -> Result<bool, Gone>;
+    /// A binary frame (the server sends none): skipped.
+    fn binary(&mut self, t: u64, n: u64, len: usize) -> Result<(), Gone>;
+    /// A frame rdx sent.
+    fn sent(&mut self, t: u64, text: &str);
+    /// A connection opened or closed (for recordings).
+    fn meta(&mut self, t: u64, kind: &str, detail: &str);
+    /// Subscribed (and START sent).
+    fn connected(&mut self, up: Connected) -> Result<(), Gone>;
+    /// The link was lost; reconnecting.
+    fn lost(&mut self, t: u64, reason: String) -> Result<(), Gone>;
+    /// The transport gives up.
+    fn fatal(&mut self, e: Error);
+}
+
+/// The main thread is gone.
+#[derive(Debug)]
+pub(crate) struct Gone;
+
+/// A link that is up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Connected {
+    pub(crate) t: u64,
+    pub(crate) socket_id: String,
+    pub(crate) ping_timeout_ms: u64,
+    pub(crate) legacy: bool,
+    pub(crate) reconnect: bool,
+}
+
+/// Start the transport thread; requests go to the returned sender. The
+/// thread ends when its upstream says the main thread is gone, or after
+/// [`Upstream::fatal`].
+pub(crate) fn spawn(opts: LiveOptions, up: impl Upstream) -> Sender<Control> {
     let (ctl_tx, ctl_rx) = crossbeam_channel::unbounded();
     thread::Builder::new()
         .name("rdx-transport".into())
-        .spawn(move || run(opts, tx, ctl_rx))
+        .spawn(move || run(opts, up, ctl_rx))
         .expect("spawn transport thread");
     ctl_tx
 }
@@ -73,55 +99,40 @@ pub fn spawn(opts: LiveOptions, tx: EventTx) -> Sender<Control> {
 enum End {
     /// The main thread is gone: stop.
     Shutdown,
-    /// Never got as far as subscribed; `permanent` failures are not retried.
-    Failed { reason: String, permanent: bool },
-    /// Was subscribed, then lost.
-    Lost(String),
+    Ended(Ended),
 }
 
-fn run(mut opts: LiveOptions, tx: EventTx, ctl: Receiver<Control>) {
+fn run(opts: LiveOptions, mut up: impl Upstream, ctl: Receiver<Control>) {
     let started = Instant::now();
     let mut connected_once = false;
     let mut backoff = BACKOFF_FIRST;
+    let fatal = |reason: String| Error::Connect {
+        url: opts.url.to_string(),
+        reason,
+    };
     loop {
         let deadline = (!connected_once).then(|| started + opts.timeout);
-        match connect_once(&mut opts, &tx, &ctl, deadline, connected_once) {
+        match connect_once(&opts, &mut up, &ctl, deadline, connected_once) {
             End::Shutdown => return,
-            End::Failed { reason, permanent } => {
+            End::Ended(Ended::Failed { reason, permanent }) => {
                 let out_of_time = deadline.is_some_and(|d| Instant::now() + backoff >= d);
-                if !connected_once && (permanent || out_of_time) {
-                    let _ = tx.send(Event::Fatal(Error::Connect {
-                        url: opts.url.to_string(),
-                        reason,
-                    }));
-                    return;
-                }
-                if connected_once && !opts.reconnect {
-                    let _ = tx.send(Event::Fatal(Error::Connect {
-                        url: opts.url.to_string(),
-                        reason,
-                    }));
-                    return;
+                let give_up = if connected_once {
+                    !opts.reconnect
+                } else {
+                    permanent || out_of_time
+                };
+                if give_up {
+                    return up.fatal(fatal(reason));
                 }
                 // Otherwise keep trying; the loss itself was reported once.
             }
-            End::Lost(reason) => {
+            End::Ended(Ended::Lost(reason)) => {
                 connected_once = true;
                 backoff = BACKOFF_FIRST;
                 if !opts.reconnect {
-                    let _ = tx.send(Event::Fatal(Error::Connect {
-                        url: opts.url.to_string(),
-                        reason: format!("link lost: {reason} (--no-reconnect)"),
-                    }));
-                    return;
+                    return up.fatal(fatal(format!("link lost: {reason} (--no-reconnect)")));
                 }
-                if tx
-                    .send(Event::Lost {
-                        t: now_ms(),
-                        reason,
-                    })
-                    .is_err()
-                {
+                if up.lost(now_ms(), reason).is_err() {
                     return;
                 }
             }
@@ -130,6 +141,230 @@ fn run(mut opts: LiveOptions, tx: EventTx, ctl: Receiver<Control>) {
         let jitter = Duration::from_millis(u64::from(now_ms() as u32 % 100));
         thread::sleep(backoff + jitter);
         backoff = (backoff * 2).min(BACKOFF_CAP);
+    }
+}
+
+fn connect_once(
+    opts: &LiveOptions,
+    up: &mut impl Upstream,
+    ctl: &Receiver<Control>,
+    deadline: Option<Instant>,
+    reconnect: bool,
+) -> End {
+    let failed = |reason: String, permanent: bool| End::Ended(Ended::Failed { reason, permanent });
+    if opts.url.tls {
+        return failed("wss:// needs TLS, which this build of rdx does not include; put a ws:// URL or a local TLS-terminating proxy in front".into(), true);
+    }
+    let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    let connect_budget = remaining()
+        .unwrap_or(ACK_TIMEOUT)
+        .max(Duration::from_millis(10));
+    let addrs = match addresses(&opts.url) {
+        Ok(a) if !a.is_empty() => a,
+        Ok(_) => {
+            return failed(format!("no address for {}", opts.url.host), true);
+        }
+        Err(e) => {
+            return failed(format!("cannot resolve {}: {e}", opts.url.host), false);
+        }
+    };
+    let mut last_err = None;
+    let mut stream = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, connect_budget) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let Some(stream) = stream else {
+        let e = last_err.map(|e| describe_io(&e)).unwrap_or_default();
+        return failed(e, false);
+    };
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(connect_budget));
+    let _ = stream.set_write_timeout(Some(ACK_TIMEOUT));
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let url_text = opts.url.to_string();
+    let mut ws =
+        match tungstenite::client::client_with_config(url_text.as_str(), stream, Some(config)) {
+            Ok((ws, _response)) => ws,
+            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
+                let hint = if resp.status().as_u16() == 400 {
+                    format!(
+                        " (is the path right? the server expects {})",
+                        crate::link::url::DEFAULT_PATH
+                    )
+                } else {
+                    String::new()
+                };
+                return failed(
+                    format!("the server answered HTTP {}{hint}", resp.status()),
+                    true,
+                );
+            }
+            Err(e) => {
+                return failed(format!("WebSocket upgrade failed: {e}"), false);
+            }
+        };
+    let _ = ws.get_ref().set_read_timeout(Some(TICK));
+    up.meta(now_ms(), "open", &url_text);
+    let end = serve(&mut ws, up, ctl, opts.login, deadline, reconnect);
+    let detail = match &end {
+        End::Shutdown => "shutdown",
+        End::Ended(Ended::Failed { reason, .. } | Ended::Lost(reason)) => reason,
+    };
+    up.meta(now_ms(), "close", detail);
+    if matches!(end, End::Shutdown) {
+        let _ = ws.close(None);
+        let _ = ws.flush();
+    }
+    end
+}
+
+type Ws = tungstenite::WebSocket<TcpStream>;
+
+/// The socket loop of one connection: read (or tick), feed the session,
+/// do what it says.
+fn serve(
+    ws: &mut Ws,
+    up: &mut impl Upstream,
+    ctl: &Receiver<Control>,
+    login: bool,
+    deadline: Option<Instant>,
+    reconnect: bool,
+) -> End {
+    let (mut session, first) = Session::new(login, deadline, Instant::now());
+    if let Err(e) = act(ws, up, first, reconnect) {
+        return e;
+    }
+    let mut control = Vec::new();
+    let mut frames = 0u64;
+    loop {
+        let now = Instant::now();
+        let steps = match ws.read() {
+            Ok(WsMessage::Text(text)) => {
+                session.heard(now);
+                frames += 1;
+                control.clear();
+                match up.frame(now_ms(), frames, text.as_str(), &mut control) {
+                    Ok(true) => session.apps_restarted(now),
+                    Ok(false) => {}
+                    Err(Gone) => return End::Shutdown,
+                }
+                session.packets(std::mem::take(&mut control), now)
+            }
+            Ok(WsMessage::Binary(b)) => {
+                session.heard(now);
+                frames += 1;
+                if up.binary(now_ms(), frames, b.len()).is_err() {
+                    return End::Shutdown;
+                }
+                Ok(Vec::new())
+            }
+            Ok(WsMessage::Close(frame)) => {
+                let reason = match frame {
+                    Some(f) => {
+                        let code = u16::from(f.code);
+                        let why = if f.reason.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", f.reason)
+                        };
+                        format!(
+                            "server closed the connection with {code} ({}){why}",
+                            close_code_name(code)
+                        )
+                    }
+                    None => "server closed the connection".into(),
+                };
+                Err(session.fail(reason))
+            }
+            Ok(_) => {
+                session.heard(now);
+                Ok(Vec::new())
+            }
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(session.fail(describe_ws_error(e))),
+        };
+        let steps = steps.and_then(|mut s| {
+            s.extend(session.tick(Instant::now())?);
+            Ok(s)
+        });
+        let mut steps = match steps {
+            Ok(s) => s,
+            Err(e) => return End::Ended(e),
+        };
+        if session.subscribed() {
+            loop {
+                match ctl.try_recv() {
+                    Ok(Control::Update) => steps.extend(session.update(Instant::now())),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return End::Shutdown,
+                }
+            }
+        }
+        for step in steps {
+            if let Err(e) = act(ws, up, step, reconnect) {
+                return match e {
+                    End::Ended(Ended::Failed { reason, .. }) => End::Ended(session.fail(reason)),
+                    other => other,
+                };
+            }
+        }
+    }
+}
+
+/// Do one step of the session.
+fn act(ws: &mut Ws, up: &mut impl Upstream, step: Step, reconnect: bool) -> Result<(), End> {
+    match step {
+        Step::Send(text) => {
+            up.sent(now_ms(), &text);
+            ws.send(WsMessage::text(text)).map_err(|e| {
+                End::Ended(Ended::Failed {
+                    reason: format!("send failed: {e}"),
+                    permanent: false,
+                })
+            })
+        }
+        Step::Up {
+            socket_id,
+            ping_timeout_ms,
+            legacy,
+        } => up
+            .connected(Connected {
+                t: now_ms(),
+                socket_id,
+                ping_timeout_ms,
+                legacy,
+                reconnect,
+            })
+            .map_err(|Gone| End::Shutdown),
+    }
+}
+
+fn describe_ws_error(e: tungstenite::Error) -> String {
+    match e {
+        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => {
+            "connection closed".into()
+        }
+        tungstenite::Error::Io(e) => format!(
+            "connection lost (1006 {}): {}",
+            close_code_name(1006),
+            describe_io(&e)
+        ),
+        tungstenite::Error::Protocol(
+            tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+        ) => format!("connection reset (1006 {})", close_code_name(1006)),
+        e => format!("connection failed: {e}"),
     }
 }
 
@@ -170,395 +405,5 @@ pub fn close_code_name(code: u16) -> &'static str {
         4008 => "handshake rejected",
         4009 => "frame before handshake",
         _ => "unknown code",
-    }
-}
-
-struct Link<'a> {
-    ws: tungstenite::WebSocket<TcpStream>,
-    record: &'a mut Option<Recorder>,
-    cid: u64,
-    pending: HashMap<u64, (Outbound, Instant)>,
-}
-
-impl Link<'_> {
-    /// The one place where rdx writes to the server: only [`Outbound`] packets.
-    fn send(&mut self, out: Outbound) -> Result<(), String> {
-        let cid = if out.expects_reply() {
-            self.cid += 1;
-            self.pending.insert(self.cid, (out, Instant::now()));
-            self.cid
-        } else {
-            0
-        };
-        let text = out.encode(cid);
-        if let Some(r) = self.record.as_mut() {
-            let _ = r.frame(now_ms(), "out", &text);
-        }
-        self.ws
-            .send(WsMessage::text(text))
-            .map_err(|e| format!("send failed: {e}"))
-    }
-}
-
-fn connect_once(
-    opts: &mut LiveOptions,
-    tx: &EventTx,
-    ctl: &Receiver<Control>,
-    deadline: Option<Instant>,
-    reconnect: bool,
-) -> End {
-    if opts.url.tls {
-        return End::Failed {
-            reason: "wss:// needs TLS, which this build of rdx does not include; put a ws:// URL or a local TLS-terminating proxy in front".into(),
-            permanent: true,
-        };
-    }
-    let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-    let connect_budget = remaining()
-        .unwrap_or(ACK_TIMEOUT)
-        .max(Duration::from_millis(10));
-    let addrs = match addresses(&opts.url) {
-        Ok(a) if !a.is_empty() => a,
-        Ok(_) => {
-            return End::Failed {
-                reason: format!("no address for {}", opts.url.host),
-                permanent: true,
-            };
-        }
-        Err(e) => {
-            return End::Failed {
-                reason: format!("cannot resolve {}: {e}", opts.url.host),
-                permanent: false,
-            };
-        }
-    };
-    let mut last_err = None;
-    let mut stream = None;
-    for addr in &addrs {
-        match TcpStream::connect_timeout(addr, connect_budget) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
-            Err(e) => last_err = Some(e),
-        }
-    }
-    let Some(stream) = stream else {
-        let e = last_err.map(|e| describe_io(&e)).unwrap_or_default();
-        return End::Failed {
-            reason: e,
-            permanent: false,
-        };
-    };
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(connect_budget));
-    let _ = stream.set_write_timeout(Some(ACK_TIMEOUT));
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE));
-    let url_text = opts.url.to_string();
-    let ws = match tungstenite::client::client_with_config(url_text.as_str(), stream, Some(config))
-    {
-        Ok((ws, _response)) => ws,
-        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
-            let hint = if resp.status().as_u16() == 400 {
-                format!(
-                    " (is the path right? the server expects {})",
-                    crate::link::url::DEFAULT_PATH
-                )
-            } else {
-                String::new()
-            };
-            return End::Failed {
-                reason: format!("the server answered HTTP {}{hint}", resp.status()),
-                permanent: true,
-            };
-        }
-        Err(e) => {
-            return End::Failed {
-                reason: format!("WebSocket upgrade failed: {e}"),
-                permanent: false,
-            };
-        }
-    };
-    let _ = ws.get_ref().set_read_timeout(Some(TICK));
-    if let Some(r) = opts.record.as_mut() {
-        let _ = r.meta(now_ms(), "open", &url_text);
-    }
-    let mut link = Link {
-        ws,
-        record: &mut opts.record,
-        cid: 0,
-        pending: HashMap::new(),
-    };
-    let end = session(
-        &mut link,
-        opts.login,
-        opts.payloads,
-        tx,
-        ctl,
-        deadline,
-        reconnect,
-    );
-    let t = now_ms();
-    if let Some(r) = link.record.as_mut() {
-        let detail = match &end {
-            End::Shutdown => "shutdown",
-            End::Failed { reason, .. } | End::Lost(reason) => reason,
-        };
-        let _ = r.meta(t, "close", detail);
-    }
-    if matches!(end, End::Shutdown) {
-        let _ = link.ws.close(None);
-        let _ = link.ws.flush();
-    }
-    end
-}
-
-#[derive(PartialEq, Eq)]
-enum Phase {
-    Handshaking,
-    LoggingIn,
-    Subscribing,
-    Subscribed,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn session(
-    link: &mut Link<'_>,
-    login: bool,
-    payloads: bool,
-    tx: &EventTx,
-    ctl: &Receiver<Control>,
-    deadline: Option<Instant>,
-    reconnect: bool,
-) -> End {
-    // Before we are subscribed every failure is a failed attempt; after, a lost link.
-    let mut phase = Phase::Handshaking;
-    let fail = |phase: &Phase, reason: String| {
-        if *phase == Phase::Subscribed {
-            End::Lost(reason)
-        } else {
-            End::Failed {
-                reason,
-                permanent: false,
-            }
-        }
-    };
-    if let Err(e) = link.send(Outbound::Handshake) {
-        return End::Failed {
-            reason: e,
-            permanent: false,
-        };
-    }
-    let mut ping_timeout = Duration::from_secs(30);
-    let mut last_inbound = Instant::now();
-    let mut start_due: Option<Instant> = None;
-    let mut socket_id = String::new();
-    let mut legacy = false;
-    let mut control = Vec::new();
-    let mut frame_no = 0u64;
-    loop {
-        match link.ws.read() {
-            Ok(WsMessage::Text(text)) => {
-                let t = now_ms();
-                last_inbound = Instant::now();
-                frame_no += 1;
-                if let Some(r) = link.record.as_mut() {
-                    let _ = r.frame(t, "in", text.as_str());
-                }
-                control.clear();
-                let mut batch = Vec::new();
-                let at = || format!("frame {frame_no}");
-                event::route(t, &at, text.as_str(), payloads, &mut control, &mut |ev| {
-                    if let Event::Relay { msg, .. } = &ev
-                        && matches!(msg.kind, Kind::Start | Kind::Stop)
-                        && start_due.is_none()
-                    {
-                        start_due = Some(Instant::now() + START_DEBOUNCE);
-                    }
-                    batch.push(ev);
-                });
-                if tx.send_batch(batch).is_err() {
-                    return End::Shutdown;
-                }
-                for p in control.drain(..) {
-                    let result = match p {
-                        Packet::Ping if phase != Phase::Handshaking => link.send(Outbound::Pong),
-                        Packet::PingV1 if phase != Phase::Handshaking => {
-                            legacy = true;
-                            link.send(Outbound::PongV1)
-                        }
-                        Packet::Ping | Packet::PingV1 => Ok(()),
-                        Packet::Reply { rid, data, error } => {
-                            let Some((what, _)) = link.pending.remove(&rid) else {
-                                continue;
-                            };
-                            if let Some(err) = error {
-                                let reason = format!("the server refused {what:?}: {err}");
-                                return End::Failed {
-                                    reason,
-                                    permanent: true,
-                                };
-                            }
-                            match what {
-                                Outbound::Handshake => {
-                                    let Some(h) = wire::handshake_reply(&data) else {
-                                        return fail(
-                                            &phase,
-                                            format!("malformed handshake reply: {data}"),
-                                        );
-                                    };
-                                    ping_timeout = Duration::from_millis(
-                                        h.ping_timeout_ms.clamp(1000, 600_000),
-                                    );
-                                    socket_id = h.socket_id;
-                                    if login {
-                                        phase = Phase::LoggingIn;
-                                        link.send(Outbound::Login)
-                                    } else {
-                                        phase = Phase::Subscribing;
-                                        link.send(Outbound::Subscribe(Channel::Log))
-                                    }
-                                }
-                                Outbound::Login => {
-                                    phase = Phase::Subscribing;
-                                    link.send(Outbound::Subscribe(Channel::Log))
-                                }
-                                Outbound::Subscribe(_) => {
-                                    phase = Phase::Subscribed;
-                                    let sent = link.send(Outbound::Start);
-                                    start_due = None;
-                                    let ev = Event::Connected {
-                                        t: now_ms(),
-                                        socket_id: socket_id.clone(),
-                                        ping_timeout_ms: ping_timeout.as_millis() as u64,
-                                        legacy: legacy || ping_timeout == Duration::from_secs(20),
-                                        reconnect,
-                                    };
-                                    if tx.send(ev).is_err() {
-                                        return End::Shutdown;
-                                    }
-                                    sent
-                                }
-                                _ => Ok(()),
-                            }
-                        }
-                        Packet::Emit { .. } | Packet::Publish { .. } => Ok(()),
-                    };
-                    if let Err(e) = result {
-                        return fail(&phase, e);
-                    }
-                }
-            }
-            Ok(WsMessage::Binary(b)) => {
-                last_inbound = Instant::now();
-                let ev = Event::Skipped {
-                    t: now_ms(),
-                    at: format!("frame {}", frame_no + 1),
-                    what: format!("binary frame of {} bytes", b.len()),
-                    loud: false,
-                };
-                frame_no += 1;
-                if tx.send(ev).is_err() {
-                    return End::Shutdown;
-                }
-            }
-            Ok(WsMessage::Close(frame)) => {
-                let reason = match frame {
-                    Some(f) => {
-                        let code = u16::from(f.code);
-                        let why = if f.reason.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", f.reason)
-                        };
-                        format!(
-                            "server closed the connection with {code} ({}){why}",
-                            close_code_name(code)
-                        )
-                    }
-                    None => "server closed the connection".into(),
-                };
-                return fail(&phase, reason);
-            }
-            Ok(_) => last_inbound = Instant::now(),
-            Err(tungstenite::Error::Io(e))
-                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
-                return fail(&phase, "connection closed".into());
-            }
-            Err(tungstenite::Error::Io(e)) => {
-                let reason = format!(
-                    "connection lost (1006 {}): {}",
-                    close_code_name(1006),
-                    describe_io(&e)
-                );
-                return fail(&phase, reason);
-            }
-            Err(tungstenite::Error::Protocol(
-                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
-            )) => {
-                return fail(
-                    &phase,
-                    format!("connection reset (1006 {})", close_code_name(1006)),
-                );
-            }
-            Err(e) => return fail(&phase, format!("connection failed: {e}")),
-        }
-
-        // Timers and requests, checked after every read or tick.
-        let now = Instant::now();
-        if phase != Phase::Subscribed && deadline.is_some_and(|d| now >= d) {
-            let what = match phase {
-                Phase::Handshaking => "no handshake reply",
-                Phase::LoggingIn => "no reply to login",
-                _ => "no reply to #subscribe",
-            };
-            return End::Failed {
-                reason: format!("{what} before --timeout"),
-                permanent: false,
-            };
-        }
-        if let Some((what, since)) = link.pending.values().min_by_key(|(_, s)| *s)
-            && now.duration_since(*since) > ACK_TIMEOUT
-        {
-            return fail(
-                &phase,
-                format!("no reply to {what:?} within {}s", ACK_TIMEOUT.as_secs()),
-            );
-        }
-        if phase != Phase::Handshaking
-            && now.duration_since(last_inbound)
-                > ping_timeout + HEARTBEAT_SLACK.min(ping_timeout / 2)
-        {
-            return fail(
-                &phase,
-                format!(
-                    "no heartbeat from the server for {}s (pingTimeout {}s)",
-                    now.duration_since(last_inbound).as_secs(),
-                    ping_timeout.as_secs()
-                ),
-            );
-        }
-        if phase == Phase::Subscribed {
-            if start_due.is_some_and(|d| now >= d) {
-                start_due = None;
-                if let Err(e) = link.send(Outbound::Start) {
-                    return fail(&phase, e);
-                }
-            }
-            loop {
-                match ctl.try_recv() {
-                    Ok(Control::Update) => {
-                        if let Err(e) = link.send(Outbound::Update) {
-                            return fail(&phase, e);
-                        }
-                    }
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => return End::Shutdown,
-                }
-            }
-        }
     }
 }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::output::time::rfc3339_ms;
 use crate::relay::message::{Kind, Message};
+use crate::time::rfc3339_ms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -15,7 +15,7 @@ use crate::cli::{Arg, value_str};
 use crate::error::{Error, Result};
 use crate::model::registry::{Instance, Registry, Status};
 use crate::output::sanitize;
-use crate::output::time::rfc3339_ms;
+use crate::time::rfc3339_ms;
 
 /// A name to match: exact text, or a `/regex/`.
 #[derive(Debug, Clone)]

@@ -2,8 +2,6 @@
 //! asked for, aligned tables, and a stdout writer that flushes every line of a
 //! stream (and treats a closed pipe as a quiet end).
 
-pub mod time;
-
 use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 

@@ -266,7 +266,7 @@ fn tag(marker: &str) -> Option<Value> {
     let s = |x: String| Some(Value::String(x));
     match t {
         'd' => match rest.parse::<f64>() {
-            Ok(ms) if (0.0..8.64e15).contains(&ms) => s(crate::output::time::rfc3339_ms(ms as u64)),
+            Ok(ms) if (0.0..8.64e15).contains(&ms) => s(crate::time::rfc3339_ms(ms as u64)),
             _ => s(format!("[Date {rest}]")),
         },
         'u' => Some(Value::Null),

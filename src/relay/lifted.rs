@@ -142,93 +142,6 @@ mod tests {
     }
 }
 
-/// The value at `path` in the state a message carries, found by walking the
-/// raw JSON text: no tree is built for the rest of the state, so a 50 MB
-/// STATE costs its text, not a `Value` tree several times its size. `None`
-/// when this quick walk cannot answer (jsan markers, escaped keys, a missing
-/// path): the caller then takes the full [`snapshot`], which also explains
-/// what is missing.
-pub fn value_at_path_raw(msg: &Message, path: &crate::query::paths::Path) -> Option<Value> {
-    use crate::query::paths::Seg;
-    use crate::relay::rawjson;
-    use serde_json::value::RawValue;
-
-    let raw = msg.payload.as_ref()?;
-    let owned: String;
-    let inner: &str = if raw.get().starts_with('"') {
-        owned = serde_json::from_str(raw.get()).ok()?;
-        &owned
-    } else {
-        raw.get()
-    };
-    if inner.contains("\"$jsan\"") {
-        return None;
-    }
-    let state: &RawValue = match msg.kind {
-        Kind::Action | Kind::Init => serde_json::from_str(inner).ok()?,
-        Kind::State | Kind::Lifted => {
-            let top = rawjson::object(inner)?;
-            let states: Vec<&RawValue> =
-                serde_json::from_str(top.get("computedStates")?.get()).ok()?;
-            let index = match top.get("currentStateIndex") {
-                Some(r) => serde_json::from_str::<usize>(r.get()).ok()?,
-                None => states.len().checked_sub(1)?,
-            };
-            rawjson::object(states.get(index)?.get())?.get("state")?
-        }
-        _ => return None,
-    };
-    let mut cur = state;
-    for seg in &path.segs {
-        let text = cur.get().trim_start();
-        cur = match seg {
-            Seg::Index(i) if text.starts_with('[') => {
-                *serde_json::from_str::<Vec<&RawValue>>(text).ok()?.get(*i)?
-            }
-            Seg::Index(i) => *rawjson::object(text)?.get(i.to_string().as_str())?,
-            Seg::Key(k) => *rawjson::object(text)?.get(k.as_str())?,
-        };
-    }
-    serde_json::from_str(cur.get()).ok()
-}
-
-#[cfg(test)]
-mod raw_path_tests {
-    use super::*;
-    use crate::query::paths::parse;
-    use serde_json::json;
-
-    pub(super) fn state_msg(lifted: Value) -> Message {
-        Message::decode(json!({"type":"STATE","instanceId":"i","payload": lifted.to_string()}))
-            .unwrap()
-    }
-
-    #[test]
-    fn walks_the_raw_text_like_the_tree_lookup() {
-        let lifted = json!({"computedStates":[{"state":{"a":0}},{"state":{"todos":[{"title":"x"},{"title":"y"}],"5":{"k":true}}}],"currentStateIndex":1});
-        let m = state_msg(lifted);
-        let full = snapshot(&m).unwrap().state.unwrap();
-        for p in [".todos[1].title", ".todos", "/5/k", ".", ".5"] {
-            let path = parse(p).unwrap();
-            let fast = value_at_path_raw(&m, &path);
-            let slow = crate::query::paths::lookup(&full, &path).ok().cloned();
-            assert_eq!(fast, slow, "{p}");
-        }
-        // missing paths and jsan markers fall back (None)
-        assert_eq!(value_at_path_raw(&m, &parse(".nope").unwrap()), None);
-        let j = state_msg(json!({"computedStates":[{"state":{"a":{"$jsan":"$.x"}}}]}));
-        assert_eq!(value_at_path_raw(&j, &parse(".a").unwrap()), None);
-        let a = Message::decode(
-            json!({"type":"ACTION","instanceId":"i","payload":"{\"c\":{\"v\":3}}"}),
-        )
-        .unwrap();
-        assert_eq!(
-            value_at_path_raw(&a, &parse(".c.v").unwrap()),
-            Some(json!(3))
-        );
-    }
-}
-
 /// One action of a lifted state's history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
@@ -250,15 +163,6 @@ pub struct History {
     pub entries: Vec<HistoryEntry>,
     /// The current app state (only when asked for).
     pub current: Option<Value>,
-}
-
-impl History {
-    pub fn ids(&self) -> Vec<crate::feed::ledger::Entry> {
-        self.entries
-            .iter()
-            .map(|e| crate::feed::ledger::Entry { id: e.id, ts: e.ts })
-            .collect()
-    }
 }
 
 /// The action history of a STATE / LIFTED message. With `states`, each
@@ -298,7 +202,7 @@ pub fn history(msg: &Message, states: bool) -> Option<History> {
             current_index,
         ));
     }
-    let top = crate::relay::rawjson::object(inner)?;
+    let top = crate::link::rawjson::object(inner)?;
     let small = |k: &str| {
         top.get(k)
             .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
@@ -383,10 +287,15 @@ pub fn timestamp_of(v: &Value) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod history_tests {
-    use super::raw_path_tests::state_msg;
+pub(crate) mod history_tests {
     use super::*;
     use serde_json::json;
+
+    /// A STATE message carrying `lifted` as its jsan payload text.
+    pub(crate) fn state_msg(lifted: Value) -> Message {
+        Message::decode(json!({"type":"STATE","instanceId":"i","payload": lifted.to_string()}))
+            .unwrap()
+    }
 
     #[test]
     fn history_without_init_with_times_and_states() {

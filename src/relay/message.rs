@@ -13,8 +13,8 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::link::rawjson::{self, Raw};
 use crate::relay::jsan;
-use crate::relay::rawjson::{self, Raw};
 
 /// Shared text for ids and names, which repeat in every message of an
 /// instance: interned per thread, so a message costs no allocation for them.

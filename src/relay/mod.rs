@@ -5,4 +5,3 @@ pub mod hot;
 pub mod jsan;
 pub mod lifted;
 pub mod message;
-pub mod rawjson;

@@ -1,4 +1,5 @@
-//! Time stamps: RFC 3339 UTC with milliseconds, short clock times, durations.
+//! Time: the clock (epoch ms), RFC 3339 UTC with milliseconds, short clock
+//! times and durations. A leaf: every layer may use it.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
