@@ -45,9 +45,11 @@ fn run() -> Result<(), Error> {
             out.flush()?;
             Ok(())
         }
-        Invocation::Run(global, command) => {
-            let cfg = cli::build_config(&global, &|k| std::env::var(k).ok())?;
-            command.run(&cfg)
+        Invocation::Run(parsed) => {
+            // A usage error in the command's own arguments comes first.
+            rdx::cmd::check(&parsed)?;
+            let cfg = cli::config(&parsed, &|k| std::env::var(k).ok())?;
+            rdx::cmd::run(&parsed, &cfg)
         }
     }
 }

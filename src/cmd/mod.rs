@@ -1,19 +1,6 @@
-//! One file per command: its help text, its arguments and its `run`.
-
-/// The filter and selector flags, for every command's help.
-macro_rules! selection_help {
-    () => {
-        "
-Selecting instances (filters combine with AND; a selector picks one):
-      --app NAME              the app name exactly, or /regex/
-      --env ENV               the env (app config, or a name suffix like shop@staging)
-      --id-prefix PREFIX      instance ids starting with PREFIX
-      --instance ID           exactly this instance id
-      --instance-select SEL   an instance id, a label, or /regex/ (id, label, app)
-"
-    };
-}
-pub(crate) use selection_help;
+//! One file per command: what it does (its help), its arguments (read from
+//! the parsed command line) and its `run`. Flag lists in help come from the
+//! flag table (`cli::flags`), so help and parsing cannot disagree.
 
 pub mod record;
 pub mod sessions;
@@ -21,10 +8,12 @@ pub mod state;
 pub mod tail;
 pub mod watch;
 
-use crate::cli::{Arg, Config};
+use crate::cli::flags::{self, Command, Scope};
+use crate::cli::{Config, Parsed};
 use crate::error::{Error, Result};
 
-pub const MAIN_USAGE: &str = "\
+/// What rdx is, before the command list.
+pub const ABOUT: &str = "\
 rdx - watch Redux apps from a terminal or a CI job
 
 rdx joins a Redux DevTools remote server (@redux-devtools/cli) as a read-only
@@ -39,24 +28,10 @@ Commands:
   watch      print values in an instance's state and every change to them
   record     write the server's traffic to a fixture file for --replay
   help       show help for a command
+";
 
-Global flags (any flag may come before or after the command):
-      --url URL        server URL [env RDX_URL] (default ws://127.0.0.1:8000/socketcluster/)
-      --host H         server host [env RDX_HOST]
-      --port P         server port [env RDX_PORT]
-      --replay FILE    read recorded traffic instead of connecting (- = stdin)
-      --record FILE    also append every frame, in and out, to FILE
-      --timeout DUR    longest wait to connect [env RDX_TIMEOUT] (default 5s)
-      --json           machine output: one JSON object per line
-      --color WHEN     auto, always or never [env NO_COLOR] (default auto)
-      --labels FILE    label store [env RDX_LABELS]
-      --login          log in as a monitor (for servers that require it)
-      --no-reconnect   a lost link ends the command with exit code 3
-  -q, --quiet          say less on stderr
-      --verbose        say more on stderr (skipped frames, protocol version)
-  -h, --help           show help
-  -V, --version        show the version
-
+/// After the global flags: durations, exit codes, examples.
+pub const MORE: &str = "\
 Durations: 500ms, 5s, 2m, or a plain number of seconds.
 
 Exit codes: 0 ok, 1 nothing/several matched or condition not met, 2 usage error,
@@ -72,84 +47,171 @@ Examples:
   rdx record traffic.jsonl --for 30s            # then: rdx --replay traffic.jsonl sessions
 ";
 
-/// A parsed subcommand with its arguments.
-#[derive(Debug)]
-pub enum Command {
-    Sessions(sessions::Args),
-    Tail(tail::Args),
-    State(state::Args),
-    Watch(watch::Args),
-    Record(record::Args),
-}
-
-impl Command {
-    pub fn new(name: &str) -> Result<Command> {
-        match name {
-            "sessions" | "list" => Ok(Command::Sessions(sessions::Args::default())),
-            "record" => Ok(Command::Record(record::Args::default())),
-            "tail" => Ok(Command::Tail(tail::Args::default())),
-            "state" => Ok(Command::State(state::Args::default())),
-            "watch" => Ok(Command::Watch(watch::Args::default())),
-            other => Err(Error::usage(format!(
-                "unknown command {:?} (commands: sessions, list, tail, state, watch, record, help)",
-                crate::output::sanitize(other)
-            ))),
-        }
-    }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Sessions(_) => "sessions",
-            Command::Record(_) => "record",
-            Command::Tail(_) => "tail",
-            Command::State(_) => "state",
-            Command::Watch(_) => "watch",
-        }
-    }
-
-    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
-        match self {
-            Command::Sessions(a) => a.parse_arg(arg, p),
-            Command::Record(a) => a.parse_arg(arg, p),
-            Command::Tail(a) => a.parse_arg(arg, p),
-            Command::State(a) => a.parse_arg(arg, p),
-            Command::Watch(a) => a.parse_arg(arg, p),
-        }
-    }
-
-    /// Checks that need every argument (required positionals).
-    pub fn finish(&self) -> Result<()> {
-        match self {
-            Command::Sessions(a) => a.finish(),
-            Command::Tail(_) | Command::State(_) => Ok(()),
-            Command::Record(a) => a.finish(),
-            Command::Watch(a) => a.finish(),
-        }
-    }
-
-    pub fn run(self, cfg: &Config) -> Result<()> {
-        match self {
-            Command::Sessions(a) => sessions::run(cfg, a),
-            Command::Record(a) => record::run(cfg, a),
-            Command::Tail(a) => tail::run(cfg, a),
-            Command::State(a) => state::run(cfg, a),
-            Command::Watch(a) => watch::run(cfg, a),
-        }
+/// Read the command's arguments and run it.
+pub fn run(p: &Parsed, cfg: &Config) -> Result<()> {
+    match p.command {
+        Command::Sessions => sessions::run(cfg, sessions::args(p)?),
+        Command::Tail => tail::run(cfg, tail::args(p)?),
+        Command::State => state::run(cfg, state::args(p)?),
+        Command::Watch => watch::run(cfg, watch::args(p)?),
+        Command::Record => record::run(cfg, record::args(p)?),
     }
 }
 
-/// The help text for `rdx help TOPIC` / `rdx TOPIC --help`.
-pub fn usage(topic: Option<&str>) -> Result<&'static str> {
-    match topic {
-        None => Ok(MAIN_USAGE),
-        Some("sessions" | "list") => Ok(sessions::USAGE),
-        Some("record") => Ok(record::USAGE),
-        Some("tail") => Ok(tail::USAGE),
-        Some("state") => Ok(state::USAGE),
-        Some("watch") => Ok(watch::USAGE),
-        Some(other) => Err(Error::usage(format!(
+/// Check the command's arguments without running it.
+pub fn check(p: &Parsed) -> Result<()> {
+    match p.command {
+        Command::Sessions => sessions::args(p).map(drop),
+        Command::Tail => tail::args(p).map(drop),
+        Command::State => state::args(p).map(drop),
+        Command::Watch => watch::args(p).map(drop),
+        Command::Record => record::args(p).map(drop),
+    }
+}
+
+fn texts(c: Command) -> (&'static str, &'static str) {
+    match c {
+        Command::Sessions => (sessions::ABOUT, sessions::MORE),
+        Command::Tail => (tail::ABOUT, tail::MORE),
+        Command::State => (state::ABOUT, state::MORE),
+        Command::Watch => (watch::ABOUT, watch::MORE),
+        Command::Record => (record::ABOUT, record::MORE),
+    }
+}
+
+/// The help text for `rdx help TOPIC` / `rdx TOPIC --help` / `rdx --help`.
+pub fn usage(topic: Option<&str>) -> Result<String> {
+    let Some(topic) = topic else {
+        let mut s = String::from(ABOUT);
+        s.push_str("\nGlobal flags (any flag may come before or after the command):\n");
+        let mut global = flags::of_scope(None, Scope::Global);
+        global.extend(flags::META.iter());
+        s.push_str(&flags::help_lines(&global));
+        s.push('\n');
+        s.push_str(MORE);
+        return Ok(s);
+    };
+    let Some(c) = Command::from_word(topic) else {
+        return Err(Error::usage(format!(
             "no help for {:?} (commands: sessions, list, tail, state, watch, record)",
-            crate::output::sanitize(other)
-        ))),
+            crate::output::sanitize(topic)
+        )));
+    };
+    let (about, more) = texts(c);
+    let mut s = format!("{about}\n");
+    let own = flags::of_scope(Some(c), Scope::Only(c));
+    if !own.is_empty() {
+        s.push_str("Flags:\n");
+        s.push_str(&flags::help_lines(&own));
+        s.push('\n');
+    }
+    if c.takes(Scope::Selector) {
+        s.push_str("Selecting instances (filters combine with AND; a selector picks one):\n");
+        let mut sel = flags::of_scope(Some(c), Scope::Filter);
+        sel.extend(flags::of_scope(Some(c), Scope::Selector));
+        s.push_str(&flags::help_lines(&sel));
+        s.push('\n');
+    } else if c.takes(Scope::Filter) {
+        s.push_str("Filters (combine with AND):\n");
+        s.push_str(&flags::help_lines(&flags::of_scope(Some(c), Scope::Filter)));
+        s.push('\n');
+    }
+    s.push_str(more);
+    s.push_str("\nGlobal flags (connection, output, labels): see `rdx --help`.\n");
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::flags::FLAGS;
+    use crate::cli::{Invocation, config, parse};
+    use std::ffi::OsString;
+
+    fn parse_words(words: &str) -> Result<Invocation> {
+        parse(words.split_whitespace().map(OsString::from))
+    }
+
+    fn parsed(words: &str) -> Parsed {
+        match parse_words(words) {
+            Ok(Invocation::Run(p)) => p,
+            other => panic!("{words}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn usage_errors() {
+        for bad in [
+            "sessions --bogus",
+            "--timeout 5x sessions",
+            "nosuch",
+            "--for 1x sessions",
+            "sessions --color pink",
+            "sessions --for",
+            "sessions extra",
+            "state --path",
+            "tail --until 5",
+        ] {
+            let e = parse_words(bad)
+                .and_then(|i| match i {
+                    Invocation::Run(p) => {
+                        check(&p)?;
+                        config(&p, &|_| None).map(|_| Invocation::Version)
+                    }
+                    other => Ok(other),
+                })
+                .unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}: {e}");
+        }
+        let p = parsed("sessions --port 0");
+        assert_eq!(config(&p, &|_| None).unwrap_err().exit_code(), 2);
+    }
+
+    /// Every flag of every command is read the same before and after the
+    /// command word, and is listed in the command's help: a flag added to the
+    /// table cannot be forgotten by hoisting, parsing or help.
+    #[test]
+    fn every_flag_works_before_and_after_its_command_and_is_in_its_help() {
+        for c in Command::ALL {
+            let help = usage(Some(c.name())).unwrap();
+            let main_help = usage(None).unwrap();
+            for f in FLAGS.iter().filter(|f| c.takes(f.scope)) {
+                let mut arg = vec![format!("--{}", f.long)];
+                if f.value.is_some() {
+                    arg.push("v1".into());
+                }
+                let after: Vec<OsString> = std::iter::once(c.name().to_string())
+                    .chain(arg.iter().cloned())
+                    .map(OsString::from)
+                    .collect();
+                let before: Vec<OsString> = arg
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(c.name().to_string()))
+                    .map(OsString::from)
+                    .collect();
+                for line in [after, before] {
+                    let Ok(Invocation::Run(p)) = parse(line.clone()) else {
+                        panic!("{line:?}")
+                    };
+                    assert_eq!(p.command, c, "{line:?}");
+                    let given: Vec<_> = p.given().map(|(g, v)| (g.long, v)).collect();
+                    let want = f.value.map(|_| "v1");
+                    assert_eq!(given, [(f.long, want)], "{line:?}");
+                    assert!(p.words.is_empty(), "{line:?}: {:?}", p.words);
+                }
+                let listed = if f.scope == Scope::Global {
+                    &main_help
+                } else {
+                    &help
+                };
+                assert!(
+                    listed.contains(&format!("--{}", f.long)),
+                    "--{} is not in the help of {}",
+                    f.long,
+                    c.name()
+                );
+            }
+        }
     }
 }

@@ -2,12 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use crate::cli::{Arg, Config, value_count, value_duration};
+use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::fixture::Recorder;
 use crate::feed::{Feed, Item, Options};
 
-pub const USAGE: &str = "\
+/// What `rdx record` does (its flags are listed from the flag table).
+pub const ABOUT: &str = "\
 rdx record - write the server's traffic to a fixture file
 
 Usage: rdx record FILE [--for DUR] [--count N] [GLOBAL FLAGS]
@@ -17,11 +18,10 @@ frame, in and out, to FILE (replacing it) in rdx's fixture format: one JSON
 object per line, {\"t\": epoch ms, \"dir\": \"in\"|\"out\"|\"meta\", \"data\": frame}.
 Each line is flushed as it is written, so Ctrl-C leaves a whole file.
 The file replays with `rdx --replay FILE <command>`.
+";
 
-Flags:
-      --for DUR    stop after DUR (counted from subscribed)
-  -n, --count N    stop after N relay messages (heartbeats do not count)
-
+/// After the flags: output, exit codes, examples.
+pub const MORE: &str = "\
 Examples:
   rdx record session.jsonl --for 10s
   rdx record ci-run.jsonl --count 500 && rdx --replay ci-run.jsonl sessions --all
@@ -29,49 +29,40 @@ Examples:
 
 #[derive(Debug, Default)]
 pub struct Args {
-    pub file: Option<String>,
+    pub file: String,
     pub listen_for: Option<Duration>,
     pub count: Option<u64>,
 }
 
-impl Args {
-    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
-        match arg {
-            Arg::Long(l) if l == "for" => self.listen_for = Some(value_duration(p, "--for")?),
-            Arg::Short('n') => self.count = Some(value_count(p, "--count")?),
-            Arg::Long(l) if l == "count" => self.count = Some(value_count(p, "--count")?),
-            Arg::Value(v) if self.file.is_none() => {
-                self.file = Some(v.to_string_lossy().into_owned())
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    pub fn finish(&self) -> Result<()> {
-        match self.file {
-            Some(_) => Ok(()),
-            None => Err(Error::usage(
-                "rdx record needs a FILE to write (see `rdx record --help`)",
-            )),
-        }
-    }
+/// Read `rdx record`'s flags and FILE.
+pub fn args(p: &Parsed) -> Result<Args> {
+    cli::no_more_words(p, 1)?;
+    let Some(file) = p.words.first() else {
+        return Err(Error::usage(
+            "rdx record needs a FILE to write (see `rdx record --help`)",
+        ));
+    };
+    Ok(Args {
+        file: file.clone(),
+        listen_for: cli::opt(p, "for", cli::duration)?,
+        count: cli::opt(p, "count", cli::count)?,
+    })
 }
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    if cfg.replay.is_some() {
+    if cfg.feed.replay.is_some() {
         return Err(Error::usage(
             "rdx record records a live server; it cannot read --replay",
         ));
     }
-    let path = args.file.expect("checked by finish");
+    let path = args.file;
     let recorder = Recorder::create(&path, false)?;
     let opts = Options {
         messages: true,
         ..Options::default()
     };
-    let mut feed = Feed::open(cfg, opts, Some(recorder))?;
+    let mut feed = Feed::open(&cfg.feed, opts, Some(recorder))?;
     // --count waits as long as an explicit --timeout allows; --for counts
     // from the moment rdx is subscribed.
     let end = args.count.and(cfg.end_deadline(started));
@@ -111,7 +102,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
 }
 
 fn report(cfg: &Config, feed: &Feed, path: &str, messages: u64) {
-    if !cfg.quiet {
+    if !cfg.feed.quiet {
         eprintln!(
             "rdx: recorded {messages} message(s) from {} instance(s) to {path}",
             feed.registry.len()

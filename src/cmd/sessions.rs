@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::cli::{Arg, Config, value_duration};
+use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{Feed, Item, Options};
 use crate::model::labels;
@@ -12,7 +12,8 @@ use crate::model::selection::Selection;
 use crate::output::{Out, Palette, Table, sanitize};
 use crate::time::{age, clock_ms, now_ms};
 
-pub const USAGE: &str = "\
+/// What `rdx sessions` does (its flags are listed from the flag table).
+pub const ABOUT: &str = "\
 rdx sessions - list the app instances talking to the server
 
 Usage: rdx sessions [FILTERS] [--for DUR] [--follow] [--all] [GLOBAL FLAGS]
@@ -23,20 +24,13 @@ Usage: rdx sessions [FILTERS] [--for DUR] [--follow] [--all] [GLOBAL FLAGS]
 Connects, asks every app for its state (START), listens for --for, then prints
 the registry: one row per instance (a store, keyed by its instanceId), newest
 first. With --replay it reads the whole file instead of listening.
+";
 
-Flags:
-      --for DUR    how long to listen before printing (default 1s; ignored in replay)
-  -f, --follow     after the listing, print a line for every instance that
-                   appears or changes status, until interrupted
-  -a, --all        include instances that are gone (their app disconnected)
-      --json       one {\"type\":\"instance\",...} object per line with the fields
-                   id, app, label, env, connection, first_seen, last_seen,
-                   messages, actions, last_action, status
-
-Filters (combine with AND):
-      --app NAME        the app name exactly (`shop@staging` is not `shop`), or /regex/
-      --env ENV         the env (from the app's config, or a name suffix like shop@staging)
-      --id-prefix P     instance ids starting with P
+/// After the flags: output, exit codes, examples.
+pub const MORE: &str = "\
+With --json: one {\"type\":\"instance\",...} object per line with the fields
+id, app, label, env, connection, first_seen, last_seen, messages, actions,
+last_action, status.
 
 Labels: `rdx sessions label ID NAME` gives an instance a name that lasts (stored in
 --labels FILE, default $XDG_STATE_HOME/rdx/labels.json); it shows in the LABEL
@@ -69,46 +63,28 @@ pub struct Args {
     pub words: Vec<String>,
 }
 
-impl Args {
-    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
-        if self.sel.parse_arg(arg, p)? {
-            return Ok(true);
-        }
-        match arg {
-            Arg::Value(v) => {
-                let w = v.to_string_lossy().into_owned();
-                let verb = self.words.first().map(String::as_str);
-                let fits = match verb {
-                    None => w == "label" || w == "unlabel",
-                    Some("label") => self.words.len() < 3,
-                    Some(_) => self.words.len() < 2,
-                };
-                if !fits {
-                    return Ok(false);
-                }
-                self.words.push(w);
-            }
-            Arg::Long(l) if l == "for" => self.listen_for = Some(value_duration(p, "--for")?),
-            Arg::Short('f') => self.follow = true,
-            Arg::Long(l) if l == "follow" => self.follow = true,
-            Arg::Short('a') => self.all = true,
-            Arg::Long(l) if l == "all" => self.all = true,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    pub fn finish(&self) -> Result<()> {
-        match self.words.first().map(String::as_str) {
-            Some("label") if self.words.len() != 3 => Err(Error::usage(
+/// Read `rdx sessions`'s flags, and the words of `label` / `unlabel`.
+pub fn args(p: &Parsed) -> Result<Args> {
+    let words = p.words.clone();
+    match words.first().map(String::as_str) {
+        None => {}
+        Some("label") if words.len() == 3 => {}
+        Some("unlabel") if words.len() == 2 => {}
+        Some("label") => {
+            return Err(Error::usage(
                 "usage: rdx sessions label <instance-id> <label>",
-            )),
-            Some("unlabel") if self.words.len() != 2 => {
-                Err(Error::usage("usage: rdx sessions unlabel <instance-id>"))
-            }
-            _ => Ok(()),
+            ));
         }
+        Some("unlabel") => return Err(Error::usage("usage: rdx sessions unlabel <instance-id>")),
+        Some(_) => cli::no_more_words(p, 0)?,
     }
+    Ok(Args {
+        listen_for: cli::opt(p, "for", cli::duration)?,
+        follow: p.flag("follow"),
+        all: p.flag("all"),
+        sel: cli::selection(p)?,
+        words,
+    })
 }
 
 /// `rdx sessions label ID NAME` / `unlabel ID`: write the store, no connection.
@@ -122,14 +98,14 @@ fn run_label(cfg: &Config, words: &[String]) -> Result<()> {
             let label = &words[2];
             labels::validate(label)?;
             let mut clash = None;
-            labels::update(&cfg.labels, |l| {
+            labels::update(&cfg.feed.labels, |l| {
                 clash = l
                     .iter()
                     .find(|(k, v)| *k != id && *v == label)
                     .map(|(k, _)| k.clone());
                 l.insert(id.clone(), label.clone());
             })?;
-            if !cfg.quiet {
+            if !cfg.feed.quiet {
                 eprintln!("rdx: labelled {} as {}", sanitize(id), sanitize(label));
                 if let Some(other) = clash {
                     eprintln!(
@@ -142,8 +118,8 @@ fn run_label(cfg: &Config, words: &[String]) -> Result<()> {
         }
         _ => {
             let mut had = false;
-            labels::update(&cfg.labels, |l| had = l.remove(id).is_some())?;
-            if !cfg.quiet {
+            labels::update(&cfg.feed.labels, |l| had = l.remove(id).is_some())?;
+            if !cfg.feed.quiet {
                 if had {
                     eprintln!("rdx: removed the label of {}", sanitize(id));
                 } else {
@@ -176,10 +152,10 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         changes: args.follow,
         ..Options::default()
     };
-    let mut feed = Feed::open(cfg, opts, None)?;
+    let mut feed = Feed::open(&cfg.feed, opts, None)?;
     let window = args.listen_for.unwrap_or(Duration::from_secs(1));
     discover(&mut feed, window)?;
-    let mut out = Out::new(args.follow);
+    let mut out = Out::new(args.follow || cfg.tty);
     let reference = if feed.is_replay() {
         feed.last_t
     } else {
@@ -199,7 +175,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         out.text(&render(&list, reference, cfg.palette()))?;
     }
     let follow = args.follow && !feed.is_replay();
-    if !cfg.quiet {
+    if !cfg.feed.quiet {
         let hidden = feed
             .registry
             .iter()

@@ -1,12 +1,11 @@
 //! `rdx state`: the current state of exactly one instance.
 
-use std::io::IsTerminal;
 use std::rc::Rc;
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::cli::{Arg, Config, value_str};
+use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{Feed, Item, Options, States};
 use crate::model::selection::Selection;
@@ -17,8 +16,8 @@ use crate::relay::lifted::snapshot;
 use crate::relay::message::Message;
 use crate::time::rfc3339_ms;
 
-pub const USAGE: &str = concat!(
-    "\
+/// What `rdx state` does (its flags are listed from the flag table).
+pub const ABOUT: &str = "\
 rdx state - print the current state of one app instance
 
 Usage: rdx state [FILTERS] [--instance ID|--instance-select SEL] [--path PATH] [GLOBAL FLAGS]
@@ -31,12 +30,10 @@ every app for one (UPDATE) and waits up to --timeout.
 Output is the JSON document itself: pretty on a terminal, compact when piped
 (so `rdx state | jq` works). With --json it is wrapped in one line:
 {\"type\":\"state\",\"ts\",\"instance\",\"app\",\"label\",\"path\",\"state\"}.
+";
 
-Flags:
-      --instance ID   the instance (see `rdx sessions`)
-  -p, --path PATH     print only the value at PATH: `.todos[0].title`,
-                      `todos[0].title`, `.[\"odd key\"]` or `/todos/0/title`
-
+/// After the flags: output, exit codes, examples.
+pub const MORE: &str = "\
 Exit codes: 1 no instance / several instances / PATH missing, 2 bad PATH,
 4 no state arrived within --timeout.
 
@@ -44,9 +41,7 @@ Examples:
   rdx state --instance 65ioovqadda
   rdx state --path .counter.value
   rdx --replay fixtures/two-apps.jsonl state --instance 65ioovqadda --path .todos[0]
-",
-    crate::cmd::selection_help!()
-);
+";
 
 #[derive(Debug, Default)]
 pub struct Args {
@@ -54,22 +49,13 @@ pub struct Args {
     pub path: Option<Path>,
 }
 
-impl Args {
-    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
-        if self.sel.parse_arg(arg, p)? {
-            return Ok(true);
-        }
-        match arg {
-            Arg::Short('p') => self.path = Some(parse_path(&value_str(p, "--path")?)?),
-            Arg::Long(l) if l == "path" => self.path = Some(parse_path(&value_str(p, "--path")?)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-
-pub fn parse_path(text: &str) -> Result<Path> {
-    paths::parse(text).map_err(|e| Error::Usage(e.to_string()))
+/// Read `rdx state`'s flags.
+pub fn args(p: &Parsed) -> Result<Args> {
+    cli::no_more_words(p, 0)?;
+    Ok(Args {
+        sel: cli::selection(p)?,
+        path: p.value("path").map(cli::path).transpose()?,
+    })
 }
 
 /// The value at `path`, or the exit-1 error that says what does exist.
@@ -91,9 +77,10 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         states: States::Snapshots,
         ..Options::default()
     };
-    let (msg, t, feed) = if cfg.replay.is_some() {
+    let (msg, t, feed) = if cfg.feed.replay.is_some() {
         // The whole file, then the selected instance's last state.
-        let mut feed = Feed::open_selected(cfg, opts, args.sel.clone(), "state", false, started)?;
+        let mut feed =
+            Feed::open_selected(&cfg.feed, opts, args.sel.clone(), "state", false, started)?;
         let mut latest = None;
         loop {
             match feed.next(None)? {
@@ -113,8 +100,9 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         };
         (msg, t, feed)
     } else {
-        let mut feed = Feed::open_selected(cfg, opts, args.sel.clone(), "state", false, started)?;
-        let (msg, t) = newest_state(&mut feed, started + cfg.timeout)?;
+        let mut feed =
+            Feed::open_selected(&cfg.feed, opts, args.sel.clone(), "state", false, started)?;
+        let (msg, t) = newest_state(&mut feed, started + cfg.feed.timeout)?;
         (msg, t, feed)
     };
     let key = feed.followed().unwrap_or_default().to_string();
@@ -134,7 +122,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             }
         }
     };
-    let mut out = Out::new(false);
+    let mut out = Out::new(cfg.tty);
     if cfg.json {
         out.json(&json!({
             "type": "state",
@@ -145,7 +133,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             "path": args.path.as_ref().map(Path::display),
             "state": value,
         }))?;
-    } else if std::io::stdout().is_terminal() {
+    } else if cfg.tty {
         out.line(&serde_json::to_string_pretty(value).unwrap_or_default())?;
     } else {
         out.json(value)?;

@@ -6,17 +6,17 @@ use std::time::Instant;
 use regex_lite::Regex;
 use serde_json::{Value, json};
 
-use crate::cli::{Arg, Config, value_count, value_str};
+use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::{Out, Palette, compact, sanitize, terminal_width, truncate, width};
+use crate::output::{Out, Palette, compact, sanitize, truncate, width};
 use crate::query::diff;
 use crate::relay::message::action_type_of;
 use crate::time::{clock_ms, rfc3339_ms};
 
-pub const USAGE: &str = concat!(
-    "\
+/// What `rdx tail` does (its flags are listed from the flag table).
+pub const ABOUT: &str = "\
 rdx tail - print each action as it arrives
 
 Usage: rdx tail [FILTERS] [--instance ID|--instance-select SEL] [--type RE] [-v] [--count N] [--diff] [--history] [GLOBAL FLAGS]
@@ -29,28 +29,21 @@ load-time actions, actions from while a link was down); actions the app no
 longer holds are reported on stderr as lost. With a selector, rdx follows the
 app across reloads. Live it runs until interrupted (or --count, bounded by an
 explicit --timeout: exit 4); with --replay it ends at the end of the file.
+";
 
-Flags:
-      --instance ID   follow only this instance
-  -t, --type RE       keep actions whose type matches the regex RE
-  -v, --invert        drop the actions --type matches instead (like grep -v)
-  -n, --count N       exit 0 after N printed actions
-  -d, --diff          also print what changed in the state with each action
-      --history       also print what the apps did before rdx started (the
-                      actions they still hold; in order, once each)
-      --json          one {\"type\":\"action\",\"ts\",\"instance\",\"app\",\"label\",
-                      \"action_id\",\"action_type\",\"action\",\"via\"} object per
-                      line (with --diff: a \"diff\" array of {op,path,old,new});
-                      lost actions as {\"type\":\"gap\",...,\"from_id\",\"to_id\",\"lost\"}
+/// After the flags: output, exit codes, examples.
+pub const MORE: &str = "\
+With --json: one {\"type\":\"action\",\"ts\",\"instance\",\"app\",\"label\",\"action_id\",
+\"action_type\",\"action\",\"via\"} object per line (with --diff: a \"diff\" array of
+{op,path,old,new}); lost actions as {\"type\":\"gap\",...,\"from_id\",\"to_id\",\"lost\"}.
 
 Examples:
   rdx tail
   rdx tail --type '^todos/' --diff
   rdx tail --instance 65ioovqadda --json | jq .action_type
-  rdx tail --count 1 --type '^checkout/done$'       # wait for one action, then exit
-",
-    crate::cmd::selection_help!()
-);
+  rdx tail --history --app shop                    # also what it did before rdx
+  rdx tail --count 1 --type '^checkout/done$' --timeout 60s   # wait for one action
+";
 
 #[derive(Debug, Default)]
 pub struct Args {
@@ -62,31 +55,17 @@ pub struct Args {
     pub history: bool,
 }
 
-impl Args {
-    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
-        if self.sel.parse_arg(arg, p)? {
-            return Ok(true);
-        }
-        let long = |name: &str| matches!(arg, Arg::Long(l) if l == name);
-        if matches!(arg, Arg::Short('t')) || long("type") {
-            let re = value_str(p, "--type")?;
-            self.type_re = Some(
-                Regex::new(&re)
-                    .map_err(|e| Error::usage(format!("--type {re:?}: invalid regex: {e}")))?,
-            );
-        } else if matches!(arg, Arg::Short('v')) || long("invert") {
-            self.invert = true;
-        } else if matches!(arg, Arg::Short('n')) || long("count") {
-            self.count = Some(value_count(p, "--count")?);
-        } else if matches!(arg, Arg::Short('d')) || long("diff") {
-            self.diff = true;
-        } else if long("history") {
-            self.history = true;
-        } else {
-            return Ok(false);
-        }
-        Ok(true)
-    }
+/// Read `rdx tail`'s flags.
+pub fn args(p: &Parsed) -> Result<Args> {
+    cli::no_more_words(p, 0)?;
+    Ok(Args {
+        sel: cli::selection(p)?,
+        type_re: cli::opt(p, "type", cli::regex)?,
+        invert: p.flag("invert"),
+        count: cli::opt(p, "count", cli::count)?,
+        diff: p.flag("diff"),
+        history: p.flag("history"),
+    })
 }
 
 struct Tail<'a> {
@@ -225,8 +204,7 @@ impl Tail<'_> {
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (cfg, _spool) = feed::spool_stdin(cfg)?;
-    let cfg = &cfg;
+    let (setup, _spool) = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
         actions: true,
         states: if args.diff {
@@ -240,9 +218,9 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     // With a selector, follow the one instance it picks (across reloads);
     // without, every instance the filters admit.
     let mut feed = if args.sel.has_selector() {
-        Feed::open_selected(cfg, opts, args.sel.clone(), "tail", true, started)?
+        Feed::open_selected(&setup, opts, args.sel.clone(), "tail", true, started)?
     } else {
-        let mut f = Feed::open(cfg, opts, None)?;
+        let mut f = Feed::open(&setup, opts, None)?;
         f.filter(args.sel.clone());
         f
     };
@@ -250,9 +228,9 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         cfg,
         args: &args,
         // Flushed whenever the feed has nothing more ready (below).
-        out: Out::new(false),
+        out: Out::new(cfg.tty),
         pal: cfg.palette(),
-        width: terminal_width(),
+        width: cfg.width,
         printed: 0,
         prev: HashMap::new(),
     };

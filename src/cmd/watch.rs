@@ -4,8 +4,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::cli::{Arg, Config, value_count, value_str};
-use crate::cmd::state::parse_path;
+use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, Feed, Item, Options, States};
 use crate::model::selection::Selection;
@@ -14,8 +13,8 @@ use crate::query::paths::{self, Path};
 use crate::relay::lifted::snapshot;
 use crate::time::{clock_ms, rfc3339_ms};
 
-pub const USAGE: &str = concat!(
-    "\
+/// What `rdx watch` does (its flags are listed from the flag table).
+pub const ABOUT: &str = "\
 rdx watch - print values in an app's state and every change to them
 
 Usage: rdx watch PATH... [FILTERS] [--instance ID|--instance-select SEL] [--until JSON] [--count N] [GLOBAL FLAGS]
@@ -26,15 +25,13 @@ action counts once, also those that reached rdx only inside a STATE. When the
 app reloads (a new store), watch follows the new instance, says so on stderr
 and prints its values again as `=` lines.
 PATH: `.counter.value`, `todos[0].title`, `.[\"odd key\"]` or `/todos/0/title`.
+";
 
-Flags:
-      --instance ID   the instance (needed when several apps are connected)
-      --until JSON    exit 0 as soon as the first PATH equals this JSON value
-                      (`--until 5`, `--until '\"done\"'`, `--until '{\"a\":1}'`)
-  -n, --count N       exit 0 after N changes
-      --json          a {\"type\":\"value\",\"ts\",\"instance\",\"path\",\"value\"} line per
-                      PATH first, then {\"type\":\"change\",\"ts\",\"instance\",\"path\",
-                      \"old\",\"new\",\"action_type\"} lines
+/// After the flags: output, exit codes, examples.
+pub const MORE: &str = "\
+With --json: a {\"type\":\"value\",\"ts\",\"instance\",\"path\",\"value\"} line per PATH
+first, then {\"type\":\"change\",\"ts\",\"instance\",\"path\",\"old\",\"new\",\"action_type\"}
+lines.
 
 Without an explicit --timeout, --until and --count wait until interrupted;
 with one, for that long after launch.
@@ -48,9 +45,7 @@ Examples:
   rdx watch .counter.value
   rdx watch .counter.value --until 5 --timeout 30s     # a CI gate
   rdx watch .todos .filter --instance 65ioovqadda --json
-",
-    crate::cmd::selection_help!()
-);
+";
 
 #[derive(Debug, Default)]
 pub struct Args {
@@ -60,37 +55,31 @@ pub struct Args {
     pub count: Option<u64>,
 }
 
-impl Args {
-    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
-        if self.sel.parse_arg(arg, p)? {
-            return Ok(true);
-        }
-        match arg {
-            Arg::Long(l) if l == "until" => {
-                let text = value_str(p, "--until")?;
-                let v = serde_json::from_str(&text).map_err(|e| {
-                    Error::usage(format!(
-                        "--until {text:?} is not a JSON value ({e}); quote strings: --until '\"done\"'"
-                    ))
-                })?;
-                self.until = Some(v);
-            }
-            Arg::Short('n') => self.count = Some(value_count(p, "--count")?),
-            Arg::Long(l) if l == "count" => self.count = Some(value_count(p, "--count")?),
-            Arg::Value(v) => self.paths.push(parse_path(&v.to_string_lossy())?),
-            _ => return Ok(false),
-        }
-        Ok(true)
+/// Read `rdx watch`'s flags and PATHs.
+pub fn args(p: &Parsed) -> Result<Args> {
+    if p.words.is_empty() {
+        return Err(Error::usage(
+            "rdx watch needs at least one PATH (see `rdx watch --help`)",
+        ));
     }
-
-    pub fn finish(&self) -> Result<()> {
-        if self.paths.is_empty() {
-            return Err(Error::usage(
-                "rdx watch needs at least one PATH (see `rdx watch --help`)",
-            ));
-        }
-        Ok(())
-    }
+    let until = match p.value("until") {
+        Some(text) => Some(serde_json::from_str(text).map_err(|e| {
+            Error::usage(format!(
+                "--until {text:?} is not a JSON value ({e}); quote strings: --until '\"done\"'"
+            ))
+        })?),
+        None => None,
+    };
+    Ok(Args {
+        sel: cli::selection(p)?,
+        paths: p
+            .words
+            .iter()
+            .map(|w| cli::path(w))
+            .collect::<Result<_>>()?,
+        until,
+        count: cli::opt(p, "count", cli::count)?,
+    })
 }
 
 /// The value at a path, or None when the path does not exist (yet).
@@ -200,18 +189,17 @@ impl Watch<'_> {
 
 pub fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (cfg, _spool) = feed::spool_stdin(cfg)?;
-    let cfg = &cfg;
+    let (setup, _spool) = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
         actions: true,
         states: States::PerAction,
         ..Options::default()
     };
-    let mut feed = Feed::open_selected(cfg, opts, args.sel.clone(), "watch", true, started)?;
+    let mut feed = Feed::open_selected(&setup, opts, args.sel.clone(), "watch", true, started)?;
     let mut w = Watch {
         cfg,
         args: &args,
-        out: Out::new(false),
+        out: Out::new(cfg.tty),
         pal: cfg.palette(),
         values: None,
         changes: 0,
@@ -220,7 +208,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
     if !feed.has_ready() {
         feed.request_update();
     }
-    let first_deadline = started + cfg.timeout;
+    let first_deadline = started + cfg.feed.timeout;
     let end_deadline = if args.until.is_some() || args.count.is_some() {
         cfg.end_deadline(started)
     } else {

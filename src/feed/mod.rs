@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::cli::Config;
 use crate::error::{Error, Result};
 use crate::feed::event::Event;
 use crate::feed::fixture::Recorder;
@@ -32,6 +31,24 @@ use crate::relay::lifted::{self, History};
 use crate::relay::message::{Kind, Message};
 use crate::time::now_ms;
 use ledger::{Baseline, Ledger, Step};
+
+/// What the feed needs to know, decided by the command line: where the
+/// traffic comes from, the label store, how much to say on stderr.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub url: crate::link::url::WsUrl,
+    /// `--replay FILE` (`-` = stdin): read a recording, no network.
+    pub replay: Option<String>,
+    /// `--record FILE`: also append every frame to FILE.
+    pub record: Option<String>,
+    /// Bounds connecting, resolving a selector, the first state.
+    pub timeout: Duration,
+    pub login: bool,
+    pub reconnect: bool,
+    pub labels: std::path::PathBuf,
+    pub quiet: bool,
+    pub verbose: bool,
+}
 
 /// After the first match, wait this long for a second one (SPEC: ~300 ms).
 pub const SETTLE: Duration = Duration::from_millis(300);
@@ -229,7 +246,7 @@ pub struct Feed {
 
 impl Feed {
     /// Open the source the config names (`record` overrides `--record`).
-    pub fn open(cfg: &Config, opts: Options, record: Option<Recorder>) -> Result<Feed> {
+    pub fn open(cfg: &Setup, opts: Options, record: Option<Recorder>) -> Result<Feed> {
         let needs = Needs {
             payloads: opts.states != States::None,
         };
@@ -282,7 +299,7 @@ impl Feed {
     /// the whole file, then played from the start, from the first instance
     /// of the reload chain that ends at the match).
     pub fn open_selected(
-        cfg: &Config,
+        cfg: &Setup,
         opts: Options,
         sel: Selection,
         command: &'static str,
@@ -1207,7 +1224,7 @@ pub fn who(inst: Option<&Instance>, key: &str) -> String {
 }
 
 /// `--replay -` read twice: spool stdin to a temporary file first.
-pub fn spool_stdin(cfg: &Config) -> Result<(Config, Option<TempFile>)> {
+pub fn spool_stdin(cfg: &Setup) -> Result<(Setup, Option<TempFile>)> {
     if cfg.replay.as_deref() != Some("-") {
         return Ok((cfg.clone(), None));
     }

@@ -13,8 +13,8 @@ use std::collections::VecDeque;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use crate::cli::Config;
 use crate::error::{Error, Result};
+use crate::feed::Setup;
 use crate::feed::event::{self, Event, EventTx};
 use crate::feed::fixture::{self, Recorder};
 use crate::link::transport::{self, Connected, Control, Gone, LiveOptions, Upstream};
@@ -44,7 +44,7 @@ impl Source {
     /// Open the source the config names: `--replay FILE` or the server.
     /// `record` overrides `--record` (for `rdx record FILE`).
     /// `needs` says whether the command reads app state (payloads).
-    pub fn open(cfg: &Config, record: Option<Recorder>, needs: Needs) -> Result<Source> {
+    pub fn open(cfg: &Setup, record: Option<Recorder>, needs: Needs) -> Result<Source> {
         let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
         let tx = EventTx(tx);
         let queue = RefCell::new(VecDeque::new());

@@ -11,7 +11,6 @@
 
 use regex_lite::Regex;
 
-use crate::cli::{Arg, value_str};
 use crate::error::{Error, Result};
 use crate::model::registry::{Instance, Registry, Status};
 use crate::output::sanitize;
@@ -75,28 +74,6 @@ pub enum Resolution {
 }
 
 impl Selection {
-    /// Take a filter or selector flag, if `arg` is one.
-    pub fn parse_arg(&mut self, arg: &Arg, p: &mut lexopt::Parser) -> Result<bool> {
-        let Arg::Long(l) = arg else { return Ok(false) };
-        match l.as_str() {
-            "app" => self.app = Some(Matcher::parse(&value_str(p, "--app")?, "--app")?),
-            "env" => self.env = Some(value_str(p, "--env")?),
-            "id-prefix" => self.id_prefix = Some(value_str(p, "--id-prefix")?),
-            "instance" => self.instance = Some(value_str(p, "--instance")?),
-            "instance-select" => {
-                let sel = value_str(p, "--instance-select")?;
-                if sel.trim().is_empty() {
-                    return Err(Error::usage(
-                        "--instance-select needs an id, a label or a /regex/",
-                    ));
-                }
-                self.select = Some(Matcher::parse(&sel, "--instance-select")?);
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
     /// True when a selector (not just filters) was given.
     pub fn has_selector(&self) -> bool {
         self.instance.is_some() || self.select.is_some()

@@ -3,7 +3,7 @@
 //! stream (and treats a closed pipe as a quiet end).
 
 use std::borrow::Cow;
-use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 
 /// Remove what a hostile string could use to take over a terminal: C0 and C1
 /// control characters, DEL, and bidi overrides. Each becomes a visible escape
@@ -176,12 +176,10 @@ pub struct Out {
 }
 
 impl Out {
+    /// `stream`: flush after every line (callers say so on a terminal too).
     pub fn new(stream: bool) -> Out {
-        let stdout = io::stdout();
-        // On a terminal, flush each line even for a one-shot listing.
-        let stream = stream || stdout.is_terminal();
         Out {
-            w: BufWriter::with_capacity(64 * 1024, stdout),
+            w: BufWriter::with_capacity(64 * 1024, io::stdout()),
             stream,
         }
     }
@@ -219,19 +217,13 @@ impl Out {
     }
 }
 
-/// The terminal's width in columns, when stdout is a terminal (`COLUMNS`
-/// wins if set). `None` when piped: lines are then never cut.
-pub fn terminal_width() -> Option<usize> {
-    if !io::stdout().is_terminal() {
-        return None;
+/// The terminal's width in columns (call only when stdout is a terminal):
+/// `COLUMNS` if set, else what the terminal says, else 100.
+pub fn terminal_width(columns: Option<&str>) -> usize {
+    if let Some(c) = columns.and_then(|c| c.parse::<usize>().ok()) {
+        return c.max(20);
     }
-    if let Some(c) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<usize>().ok())
-    {
-        return Some(c.max(20));
-    }
-    sys_width().or(Some(100))
+    sys_width().unwrap_or(100)
 }
 
 #[cfg(target_os = "linux")]

@@ -1,0 +1,165 @@
+//! The parsed command line, with the environment and the defaults, turned
+//! into the one [`Config`] the rest of rdx uses: decided once, here,
+//! including what the terminal is (a tty, how wide, colors).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::parse::Parsed;
+use crate::error::{Error, Result};
+use crate::feed::Setup;
+use crate::link::url::WsUrl;
+use crate::output::{ColorWhen, Palette};
+use crate::time::parse_duration;
+
+/// Everything a command needs to know, resolved from flags, env and defaults.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// What the feed connects to (or replays) and how it reports.
+    pub feed: Setup,
+    /// `--timeout` (or RDX_TIMEOUT) was given: it also bounds the command's
+    /// end condition (SPEC.md "Waiting").
+    pub timeout_explicit: bool,
+    pub json: bool,
+    pub color: bool,
+    /// stdout is a terminal.
+    pub tty: bool,
+    /// The terminal's width in columns (None when piped: lines are never cut).
+    pub width: Option<usize>,
+}
+
+impl Config {
+    pub fn palette(&self) -> Palette {
+        Palette { on: self.color }
+    }
+
+    /// When a command's end condition stops waiting: `--timeout` after
+    /// launch when it was given explicitly, otherwise never.
+    pub fn end_deadline(&self, started: std::time::Instant) -> Option<std::time::Instant> {
+        self.timeout_explicit.then(|| started + self.feed.timeout)
+    }
+}
+
+/// The global flags as given (before env and defaults).
+struct Globals {
+    url: Option<String>,
+    host: Option<String>,
+    port: Option<String>,
+    timeout: Option<Duration>,
+    color: Option<ColorWhen>,
+}
+
+impl Globals {
+    fn of(p: &Parsed) -> Result<Globals> {
+        let s = |k: &str| p.value(k).map(str::to_string);
+        Ok(Globals {
+            url: s("url"),
+            host: s("host"),
+            port: s("port"),
+            timeout: p
+                .value("timeout")
+                .map(|v| duration(v, "--timeout"))
+                .transpose()?,
+            color: p
+                .value("color")
+                .map(|v| ColorWhen::parse(v).map_err(Error::Usage))
+                .transpose()?,
+        })
+    }
+}
+
+/// A duration flag's value (`500ms`, `5s`, `2m`, a plain number of seconds).
+pub fn duration(v: &str, flag: &str) -> Result<Duration> {
+    parse_duration(v).map_err(|e| Error::usage(format!("{flag}: {e}")))
+}
+
+/// Flags override env, env overrides defaults.
+pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+    let g = Globals::of(p)?;
+    let env_nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
+    let url_text = g.url.clone().or_else(|| env_nonempty("RDX_URL"));
+    let host = g.host.clone().or_else(|| env_nonempty("RDX_HOST"));
+    let port_text = g.port.clone().or_else(|| env_nonempty("RDX_PORT"));
+    let port = match &port_text {
+        Some(p) => Some(
+            p.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "invalid port {p:?}: expected a number from 1 to 65535"
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    // An explicit --host/--port beats RDX_URL; --url beats everything.
+    let url = match (&g.url, host.is_some() || port.is_some(), url_text) {
+        (Some(u), _, _) => WsUrl::parse(u).map_err(Error::Usage)?,
+        (None, true, _) if g.host.is_some() || g.port.is_some() => {
+            WsUrl::from_host_port(host.as_deref(), port)
+        }
+        (None, _, Some(u)) => {
+            let mut url = WsUrl::parse(&u).map_err(|e| Error::usage(format!("RDX_URL: {e}")))?;
+            if let Some(h) = host {
+                url.host = h;
+            }
+            if let Some(p) = port {
+                url.port = p;
+            }
+            url
+        }
+        (None, _, None) => WsUrl::from_host_port(host.as_deref(), port),
+    };
+    let timeout_explicit = g.timeout.is_some() || env_nonempty("RDX_TIMEOUT").is_some();
+    let timeout = match g.timeout {
+        Some(t) => t,
+        None => match env_nonempty("RDX_TIMEOUT") {
+            Some(t) => parse_duration(&t).map_err(|e| Error::usage(format!("RDX_TIMEOUT: {e}")))?,
+            None => Duration::from_secs(5),
+        },
+    };
+    let tty = std::io::stdout().is_terminal();
+    let color = g.color.unwrap_or(ColorWhen::Auto).resolve(
+        tty,
+        env("NO_COLOR").as_deref(),
+        env("TERM").as_deref(),
+    );
+    let width = tty.then(|| crate::output::terminal_width(env("COLUMNS").as_deref()));
+    let labels = match p.value("labels").map(PathBuf::from) {
+        Some(p) => p,
+        None => match env_nonempty("RDX_LABELS") {
+            Some(p) => PathBuf::from(p),
+            None => default_labels_path(env),
+        },
+    };
+    let quiet = p.flag("quiet");
+    Ok(Config {
+        feed: Setup {
+            url,
+            replay: p.value("replay").map(str::to_string),
+            record: p.value("record").map(str::to_string),
+            timeout,
+            login: p.flag("login"),
+            reconnect: !p.flag("no-reconnect"),
+            labels,
+            quiet,
+            verbose: p.flag("verbose") && !quiet,
+        },
+        timeout_explicit,
+        json: p.flag("json"),
+        color,
+        tty,
+        width,
+    })
+}
+
+fn default_labels_path(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    let base = match env("XDG_STATE_HOME").filter(|v| v.starts_with('/')) {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env("HOME").unwrap_or_else(|| ".".into())).join(".local/state"),
+    };
+    base.join("rdx").join("labels.json")
+}

@@ -1,0 +1,355 @@
+//! Every flag rdx takes, described once. Parsing, finding the command word
+//! among flags that come before it, and every help text's flag list are all
+//! derived from [`FLAGS`]; a flag that is not here does not exist.
+
+/// Which commands take a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every command (connection, output, label store, verbosity).
+    Global,
+    /// The filters: `sessions`, `tail`, `state`, `watch`.
+    Filter,
+    /// The selectors: `tail`, `state`, `watch`.
+    Selector,
+    /// One command only.
+    Only(Command),
+}
+
+/// The commands (the word after `rdx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Sessions,
+    Tail,
+    State,
+    Watch,
+    Record,
+}
+
+impl Command {
+    pub const ALL: [Command; 5] = [
+        Command::Sessions,
+        Command::Tail,
+        Command::State,
+        Command::Watch,
+        Command::Record,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Sessions => "sessions",
+            Command::Tail => "tail",
+            Command::State => "state",
+            Command::Watch => "watch",
+            Command::Record => "record",
+        }
+    }
+
+    /// The command a word names (`list` is `sessions`).
+    pub fn from_word(word: &str) -> Option<Command> {
+        match word {
+            "list" => Some(Command::Sessions),
+            w => Command::ALL.into_iter().find(|c| c.name() == w),
+        }
+    }
+
+    /// Does this command take flags of `scope`?
+    pub fn takes(self, scope: Scope) -> bool {
+        match scope {
+            Scope::Global => true,
+            Scope::Filter => self != Command::Record,
+            Scope::Selector => matches!(self, Command::Tail | Command::State | Command::Watch),
+            Scope::Only(c) => c == self,
+        }
+    }
+}
+
+/// One flag of one scope.
+#[derive(Debug)]
+pub struct Flag {
+    pub long: &'static str,
+    pub short: Option<char>,
+    /// The value's name in help (`DUR`), or None for a switch.
+    pub value: Option<&'static str>,
+    /// The environment variable that sets it when the flag is not given.
+    pub env: Option<&'static str>,
+    pub scope: Scope,
+    pub help: &'static str,
+}
+
+const fn flag(long: &'static str, scope: Scope, help: &'static str) -> Flag {
+    Flag {
+        long,
+        short: None,
+        value: None,
+        env: None,
+        scope,
+        help,
+    }
+}
+
+impl Flag {
+    const fn short(mut self, c: char) -> Flag {
+        self.short = Some(c);
+        self
+    }
+    const fn value(mut self, name: &'static str) -> Flag {
+        self.value = Some(name);
+        self
+    }
+    const fn env(mut self, name: &'static str) -> Flag {
+        self.env = Some(name);
+        self
+    }
+}
+
+use Command::{Record, Sessions, State, Tail, Watch};
+use Scope::{Filter, Global, Only, Selector};
+
+pub static FLAGS: &[Flag] = &[
+    // Connection
+    flag(
+        "url",
+        Global,
+        "server URL (default ws://127.0.0.1:8000/socketcluster/)",
+    )
+    .value("URL")
+    .env("RDX_URL"),
+    flag("host", Global, "server host")
+        .value("H")
+        .env("RDX_HOST"),
+    flag("port", Global, "server port")
+        .value("P")
+        .env("RDX_PORT"),
+    flag(
+        "replay",
+        Global,
+        "read recorded traffic instead of connecting (- = stdin)",
+    )
+    .value("FILE"),
+    flag(
+        "record",
+        Global,
+        "also append every frame, in and out, to FILE",
+    )
+    .value("FILE"),
+    flag(
+        "timeout",
+        Global,
+        "longest wait to connect, for a match, for a state (default 5s); given \
+         explicitly, also for --until/--count",
+    )
+    .value("DUR")
+    .env("RDX_TIMEOUT"),
+    flag(
+        "login",
+        Global,
+        "log in as a monitor (for servers that require it)",
+    ),
+    flag(
+        "no-reconnect",
+        Global,
+        "a lost link ends the command with exit code 3",
+    ),
+    // Output
+    flag("json", Global, "machine output: one JSON object per line"),
+    flag(
+        "color",
+        Global,
+        "auto, always or never (default auto; NO_COLOR is honoured)",
+    )
+    .value("WHEN"),
+    flag("labels", Global, "the label store")
+        .value("FILE")
+        .env("RDX_LABELS"),
+    flag("quiet", Global, "say less on stderr").short('q'),
+    flag(
+        "verbose",
+        Global,
+        "say more on stderr (skipped frames, protocol version)",
+    ),
+    // Filters and selectors
+    flag(
+        "app",
+        Filter,
+        "the app name exactly (`shop@staging` is not `shop`), or /regex/",
+    )
+    .value("NAME"),
+    flag(
+        "env",
+        Filter,
+        "the env (the app's config, or a name suffix like shop@staging)",
+    )
+    .value("ENV"),
+    flag("id-prefix", Filter, "instance ids starting with PREFIX").value("PREFIX"),
+    flag(
+        "instance",
+        Selector,
+        "exactly this instance id (it never moves: its app going away ends the command)",
+    )
+    .value("ID"),
+    flag(
+        "instance-select",
+        Selector,
+        "an instance id, a label, or /regex/ (id, label, app); follows its app across reloads",
+    )
+    .value("SEL"),
+    // sessions
+    flag(
+        "for",
+        Only(Sessions),
+        "how long to listen before printing (default 1s; ignored in replay)",
+    )
+    .value("DUR"),
+    flag(
+        "follow",
+        Only(Sessions),
+        "after the listing, print a line for every instance that appears or changes \
+         status, until interrupted",
+    )
+    .short('f'),
+    flag(
+        "all",
+        Only(Sessions),
+        "include instances that are gone (their app disconnected)",
+    )
+    .short('a'),
+    // tail
+    flag(
+        "type",
+        Only(Tail),
+        "keep actions whose type matches the regex RE",
+    )
+    .short('t')
+    .value("RE"),
+    flag(
+        "invert",
+        Only(Tail),
+        "drop the actions --type matches instead (like grep -v)",
+    )
+    .short('v'),
+    flag("count", Only(Tail), "exit 0 after N printed actions")
+        .short('n')
+        .value("N"),
+    flag(
+        "diff",
+        Only(Tail),
+        "also print what changed in the state with each action",
+    )
+    .short('d'),
+    flag(
+        "history",
+        Only(Tail),
+        "also print what the apps did before rdx started (the actions they still hold)",
+    ),
+    // state
+    flag(
+        "path",
+        Only(State),
+        "print only the value at PATH: `.todos[0].title`, `.[\"odd key\"]` or `/todos/0/title`",
+    )
+    .short('p')
+    .value("PATH"),
+    // watch
+    flag(
+        "until",
+        Only(Watch),
+        "exit 0 as soon as the first PATH equals this JSON value (`5`, `'\"done\"'`)",
+    )
+    .value("JSON"),
+    flag("count", Only(Watch), "exit 0 after N changes")
+        .short('n')
+        .value("N"),
+    // record
+    flag(
+        "for",
+        Only(Record),
+        "stop after DUR (counted from subscribed)",
+    )
+    .value("DUR"),
+    flag(
+        "count",
+        Only(Record),
+        "stop after N relay messages (heartbeats do not count)",
+    )
+    .short('n')
+    .value("N"),
+];
+
+/// `--help` and `--version`: read before the table, listed with it.
+pub static META: &[Flag] = &[
+    flag("help", Global, "show help (also `rdx help COMMAND`)").short('h'),
+    flag("version", Global, "show the version").short('V'),
+];
+
+/// The flag `--long` (or `-short`) as `command` takes it; with no command,
+/// a global flag.
+pub fn find(
+    command: Option<Command>,
+    long: Option<&str>,
+    short: Option<char>,
+) -> Option<&'static Flag> {
+    FLAGS.iter().find(|f| {
+        let named = match (long, short) {
+            (Some(l), _) => f.long == l,
+            (None, Some(c)) => f.short == Some(c),
+            (None, None) => false,
+        };
+        named
+            && match command {
+                Some(c) => c.takes(f.scope),
+                None => f.scope == Scope::Global,
+            }
+    })
+}
+
+/// Does any command's `--long` / `-short` take a value? (To find the command
+/// word among the flags before it.)
+pub fn takes_value(long: Option<&str>, short: Option<char>) -> bool {
+    FLAGS.iter().any(|f| {
+        f.value.is_some()
+            && match (long, short) {
+                (Some(l), _) => f.long == l,
+                (None, Some(c)) => f.short == Some(c),
+                (None, None) => false,
+            }
+    })
+}
+
+/// The flags of `scope` as help lines, aligned.
+pub fn help_lines(flags: &[&Flag]) -> String {
+    let head = |f: &Flag| {
+        let short = f.short.map_or("    ".to_string(), |c| format!("-{c}, "));
+        let value = f.value.map_or(String::new(), |v| format!(" {v}"));
+        format!("  {short}--{}{value}", f.long)
+    };
+    let width = flags.iter().map(|f| head(f).len()).max().unwrap_or(0) + 2;
+    let mut out = String::new();
+    for f in flags {
+        let env = f.env.map_or(String::new(), |e| format!(" [env {e}]"));
+        let text = format!("{}{env}", f.help);
+        let mut line = format!("{:width$}", head(f));
+        let mut col = width;
+        for word in text.split(' ') {
+            if col + word.len() + 1 > 80 && col > width {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = " ".repeat(width);
+                col = width;
+            }
+            line.push_str(word);
+            line.push(' ');
+            col += word.len() + 1;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The flags of one scope, as `command` takes them, in table order.
+pub fn of_scope(command: Option<Command>, scope: Scope) -> Vec<&'static Flag> {
+    FLAGS
+        .iter()
+        .filter(|f| f.scope == scope && command.is_none_or(|c| c.takes(f.scope)))
+        .collect()
+}
