@@ -1,0 +1,393 @@
+//! How the feed takes events in: waiting on the source and on its own timers
+//! (ledger holds, reload windows, the reconnect grace, the UPDATE debounce),
+//! applying each event to the registry, the ledgers and the reload detector,
+//! and delivering the resulting items to the command, or holding them while
+//! the selection is being decided.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::feed::event::Event;
+use crate::feed::item::{ActionItem, Gap, Item, Via};
+use crate::feed::ledger::{self, Ledger, Step};
+use crate::feed::reload::Verdict;
+use crate::feed::selected::Follow;
+use crate::feed::source::Next;
+use crate::feed::{Feed, HELD_PER_INSTANCE, RECONNECT_GRACE_MS, States, UPDATE_EVERY_MS};
+use crate::model::registry::{Change, Status};
+use crate::output::sanitize;
+use crate::relay::lifted::{self, History};
+use crate::relay::message::{Kind, Message};
+use crate::time::now_ms;
+
+impl Feed {
+    /// Wait for one event (or a timer) and take it in. False at the end.
+    pub(super) fn step(&mut self, until: Option<Instant>) -> Result<bool> {
+        if self.ended {
+            return Ok(false);
+        }
+        let mut wake = until;
+        if !self.replay
+            && let Some(due) = self.next_timer()
+        {
+            let now = now_ms();
+            let at = Instant::now() + Duration::from_millis(due.saturating_sub(now));
+            wake = Some(wake.map_or(at, |w| w.min(at)));
+        }
+        match self.src.next(wake) {
+            Next::Timeout => {}
+            Next::Event(ev) => self.observe(ev)?,
+        }
+        // Live, a steady stream of events must not starve the timers.
+        if !self.replay && !self.ended {
+            let now = now_ms();
+            if self.next_timer().is_some_and(|due| due <= now) {
+                self.timers(Some(now));
+            }
+        }
+        Ok(!self.ended)
+    }
+
+    pub(super) fn next_timer(&self) -> Option<u64> {
+        let holds = self.ledgers.values().filter_map(Ledger::due).min();
+        let grace = self.reconnected_at.map(|t| t + RECONNECT_GRACE_MS);
+        [holds, grace, self.reloads.due(), self.update_due]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Run every timer due at `now` (None: the input ended, run them all).
+    pub(super) fn timers(&mut self, now: Option<u64>) {
+        if let Some(due) = self.update_due
+            && now.is_some_and(|n| n >= due)
+        {
+            self.update_due = None;
+            self.send_update(due);
+        }
+        if let Some(since) = self.reconnected_at
+            && now.is_some_and(|n| n >= since + RECONNECT_GRACE_MS)
+        {
+            self.reconnected_at = None;
+            let t = now.unwrap_or(self.last_t);
+            let changes = self.registry.mark_unheard_gone(since);
+            self.registry_changes(t, changes);
+        }
+        let keys: Vec<String> = self
+            .ledgers
+            .iter()
+            .filter(|(_, l)| l.due().is_some_and(|d| now.is_none_or(|n| n >= d)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in keys {
+            let mut steps = Vec::new();
+            if let Some(l) = self.ledgers.get_mut(&key) {
+                l.expire(now, &mut steps);
+            }
+            let t = now.unwrap_or(self.last_t);
+            self.emit_steps(&key, t, steps, None);
+        }
+        for verdict in self.reloads.tick(now) {
+            self.verdict(verdict);
+        }
+    }
+
+    pub(super) fn want_update(&mut self, now: u64) {
+        if self.replay {
+            return;
+        }
+        match self.last_update {
+            Some(l) if now < l + UPDATE_EVERY_MS => {
+                self.update_due.get_or_insert(l + UPDATE_EVERY_MS);
+            }
+            _ => self.send_update(now),
+        }
+    }
+
+    pub(super) fn send_update(&mut self, now: u64) {
+        self.last_update = Some(now);
+        self.src.request_update();
+    }
+
+    pub(super) fn observe(&mut self, ev: Event) -> Result<()> {
+        let t = match &ev {
+            Event::Relay { t, .. }
+            | Event::Connected { t, .. }
+            | Event::Lost { t, .. }
+            | Event::Skipped { t, .. } => Some(*t),
+            _ => None,
+        };
+        if let Some(t) = t {
+            self.last_t = self.last_t.max(t);
+            // Replay keeps time by the recording: what is due by now happens first.
+            if self.replay {
+                self.timers(Some(self.last_t));
+            }
+        }
+        match ev {
+            Event::Relay { t, msg } => self.relay(t, Rc::from(msg)),
+            Event::Connected {
+                t,
+                socket_id,
+                ping_timeout_ms,
+                legacy,
+                reconnect,
+            } => {
+                self.started_ms.get_or_insert(t);
+                if reconnect {
+                    self.reconnected_at = Some(t);
+                    if !self.quiet {
+                        eprintln!(
+                            "rdx: reconnected to {} at {}",
+                            self.url,
+                            crate::time::rfc3339_ms(t)
+                        );
+                    }
+                } else if self.verbose {
+                    let generation = if legacy {
+                        "v1 (legacy remotedev-server)"
+                    } else {
+                        "v2"
+                    };
+                    eprintln!(
+                        "rdx: connected as {}, protocol {generation}, pingTimeout {}s",
+                        sanitize(&socket_id),
+                        ping_timeout_ms / 1000
+                    );
+                }
+            }
+            Event::Lost { reason, .. } => {
+                if !self.quiet {
+                    eprintln!(
+                        "rdx: lost the link to {}: {}; reconnecting",
+                        self.url,
+                        sanitize(&reason)
+                    );
+                }
+            }
+            Event::Skipped { at, what, loud, .. } => {
+                self.skipped += 1;
+                if self.verbose || (loud && !self.quiet) {
+                    eprintln!("rdx: {}: skipped: {}", sanitize(&at), sanitize(&what));
+                }
+            }
+            Event::Fatal(e) => return Err(e),
+            Event::End => {
+                self.timers(None);
+                self.ended = true;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn relay(&mut self, t: u64, msg: Rc<Message>) {
+        self.started_ms.get_or_insert(t);
+        if self.opts.messages {
+            self.ready.push_back(Item::Message { t });
+        }
+        let ty = if msg.kind == Kind::Action {
+            msg.action_type()
+        } else {
+            None
+        };
+        let changes = self.registry.apply(t, &msg, ty.as_deref());
+        let key = msg.key().to_string();
+        if msg.kind == Kind::Disconnected && msg.instance_id.is_none() {
+            self.registry_changes(t, changes);
+            return;
+        }
+        if msg.kind == Kind::Start {
+            self.ledgers.entry(key.clone()).or_default().saw_start();
+        }
+        let history = if msg.kind.has_history() {
+            let h = lifted::history(&msg, self.opts.states == States::PerAction);
+            if let Some(h) = &h {
+                let last_type = h
+                    .entries
+                    .last()
+                    .and_then(|e| crate::relay::message::action_type_of(&e.action));
+                self.registry.note_history(&key, h.top, last_type);
+            }
+            h
+        } else {
+            None
+        };
+        self.registry_changes(t, changes);
+        self.learn_app(&key);
+        if self.opts.actions {
+            let baseline = self.baseline();
+            let mut steps = Vec::new();
+            let ledger = self.ledgers.entry(key.clone()).or_default();
+            match msg.kind {
+                Kind::Action => {
+                    let id = msg.next_action_id.map(|n| n - 1);
+                    if ledger.on_action(id, (t, msg.clone()), t, baseline, &mut steps) {
+                        self.want_update(t);
+                    }
+                }
+                Kind::State | Kind::Lifted => {
+                    if let Some(h) = &history {
+                        ledger.on_state(&entries(h), h.top, baseline, &mut steps);
+                    }
+                }
+                _ => {}
+            }
+            self.emit_steps(&key, t, steps, history);
+        }
+        let snapshot = match self.opts.states {
+            States::None => false,
+            States::Snapshots => lifted::carries_state(&msg.kind) && msg.payload.is_some(),
+            States::PerAction => {
+                matches!(msg.kind, Kind::State | Kind::Lifted | Kind::Init) && msg.payload.is_some()
+            }
+        };
+        if snapshot {
+            self.deliver(Item::State { key, t, msg });
+        }
+    }
+
+    pub(super) fn emit_steps(
+        &mut self,
+        key: &str,
+        t: u64,
+        steps: Vec<Step<(u64, Rc<Message>)>>,
+        mut history: Option<History>,
+    ) {
+        for step in steps {
+            let item = match step {
+                Step::Gap { from, to } => Item::Gap(Gap {
+                    key: key.to_string(),
+                    t,
+                    from,
+                    to,
+                }),
+                Step::Emit {
+                    id,
+                    from: ledger::Source::Action((at, m)),
+                } => Item::Action(ActionItem {
+                    key: key.to_string(),
+                    id,
+                    ts: m.action_timestamp().unwrap_or(at),
+                    t: at,
+                    action: m.decoded_action().cloned().unwrap_or(Value::Null),
+                    via: Via::Action,
+                    state: if self.opts.states == States::PerAction {
+                        m.decoded_payload()
+                    } else {
+                        None
+                    },
+                }),
+                Step::Emit {
+                    id,
+                    from: ledger::Source::State(i),
+                } => {
+                    let Some(e) = history.as_mut().and_then(|h| h.entries.get_mut(i)) else {
+                        continue;
+                    };
+                    Item::Action(ActionItem {
+                        key: key.to_string(),
+                        id,
+                        ts: e.ts.unwrap_or(t),
+                        t,
+                        action: std::mem::take(&mut e.action),
+                        via: Via::State,
+                        state: e.state.take(),
+                    })
+                }
+            };
+            self.deliver(item);
+        }
+    }
+
+    /// Hand an item to the command, if it is about what the command follows.
+    pub(super) fn deliver(&mut self, item: Item) {
+        let Some(key) = item.key() else {
+            self.ready.push_back(item);
+            return;
+        };
+        let passes = |f: &Feed| {
+            let sel = f.selecting.as_ref().map(|s| &s.sel);
+            f.registry
+                .get(key)
+                .is_some_and(|i| sel.is_none_or(|s| s.passes_filters(i)))
+        };
+        match &self.follow {
+            Follow::All => {
+                let admitted = match &self.selecting {
+                    None => true,
+                    Some(s) => self.registry.get(key).is_some_and(|i| s.sel.admits(i)),
+                };
+                if admitted {
+                    self.ready.push_back(item);
+                }
+            }
+            Follow::One(k) => {
+                if k == key {
+                    self.ready.push_back(item);
+                }
+            }
+            Follow::Resolving | Follow::Lost { .. } => {
+                if passes(self) {
+                    let q = self.held.entry(key.to_string()).or_default();
+                    if q.len() >= HELD_PER_INSTANCE {
+                        q.pop_front();
+                    }
+                    q.push_back(item);
+                }
+            }
+        }
+    }
+
+    /// React to registry changes: reload detection, the followed instance
+    /// going, `sessions --follow` lines.
+    pub(super) fn registry_changes(&mut self, t: u64, changes: Vec<Change>) {
+        for change in changes {
+            let key = change.key().to_string();
+            let Some(inst) = self.registry.get(&key) else {
+                continue;
+            };
+            let app = inst.app.clone();
+            match &change {
+                Change::Added(_) => self.reloads.appeared(&key, app.as_deref(), t),
+                Change::Status(_) if inst.status == Status::Gone => {
+                    let since = inst.last_seen.min(t);
+                    let recent: Vec<(String, u64)> = self
+                        .registry
+                        .iter()
+                        .filter(|i| {
+                            i.id != key
+                                && i.app == app
+                                && i.status != Status::Gone
+                                && i.first_seen >= since
+                                && i.first_seen < t
+                        })
+                        .map(|i| (i.id.clone(), i.first_seen))
+                        .collect();
+                    self.followed_gone(&key);
+                    self.reloads.gone(&key, app.as_deref(), t, recent);
+                    if app.is_none() {
+                        self.verdict(Verdict::Vanished { old: key.clone() });
+                    }
+                }
+                _ => {}
+            }
+            if self.opts.changes && !matches!(change, Change::Touched(_)) {
+                self.ready.push_back(Item::Instance { t, change });
+            }
+        }
+        if let Follow::Lost { decided: true, .. } = self.follow {
+            self.reresolve();
+        }
+    }
+}
+
+/// The ledger's view of a STATE's history: ids and dispatch times.
+fn entries(h: &History) -> Vec<ledger::Entry> {
+    h.entries
+        .iter()
+        .map(|e| ledger::Entry { id: e.id, ts: e.ts })
+        .collect()
+}

@@ -1,0 +1,98 @@
+//! What the feed hands a command: each action once, gaps, states, registry
+//! changes, a switch of the followed instance, the end, a timeout.
+
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use crate::model::registry::Change;
+use crate::relay::message::Message;
+
+/// How an action reached rdx.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Action,
+    State,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Action => "action",
+            Via::State => "state",
+        }
+    }
+}
+
+/// One action of one instance, delivered once.
+#[derive(Debug, Clone)]
+pub struct ActionItem {
+    pub key: String,
+    /// `nextActionId - 1` (None: the app sends no ids).
+    pub id: Option<i64>,
+    /// When the app dispatched it (its own timestamp; receive time without one).
+    pub ts: u64,
+    /// When rdx received it.
+    pub t: u64,
+    pub action: Value,
+    pub via: Via,
+    /// The app state after it ([`States::PerAction`]).
+    pub state: Option<Value>,
+}
+
+/// Actions an instance dispatched that rdx will never get.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    pub key: String,
+    pub t: u64,
+    pub from: i64,
+    pub to: i64,
+}
+
+impl Gap {
+    pub fn lost(&self) -> i64 {
+        self.to - self.from + 1
+    }
+}
+
+#[derive(Debug)]
+pub enum Item {
+    Action(ActionItem),
+    Gap(Gap),
+    /// A message carrying an instance's state: every one with
+    /// [`States::Snapshots`], STATE/INIT ones with [`States::PerAction`].
+    State {
+        key: String,
+        t: u64,
+        msg: Rc<Message>,
+    },
+    /// A registry change (with `changes`).
+    Instance {
+        t: u64,
+        change: Change,
+    },
+    /// A relay message arrived (with `messages`).
+    Message {
+        t: u64,
+    },
+    /// The followed instance changed (said on stderr already).
+    Switched {
+        from: String,
+        to: String,
+    },
+    /// The recording ended.
+    End,
+    /// The deadline given to [`Feed::next`] passed.
+    Timeout,
+}
+
+impl Item {
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Item::Action(a) => Some(&a.key),
+            Item::Gap(g) => Some(&g.key),
+            Item::State { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! The selection the feed follows: resolving it to one instance (live: wait
+//! for a match and settle; replay: the whole file first), following the app
+//! across a reload, resolving it again when its instance goes, moving labels,
+//! and the errors SPEC.md gives when none or several match.
+
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::feed::reload::Verdict;
+use crate::feed::{Feed, Item, Options, SETTLE, Setup};
+use crate::model::labels;
+use crate::model::registry::{Instance, Status};
+use crate::model::selection::{Matcher, Resolution, Selection};
+use crate::output::sanitize;
+
+/// How a selector may move when its instance goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Moves {
+    /// `--instance ID`: never moves.
+    Literal,
+    /// `--instance-select` with an id or a label: moves on a reload only.
+    Named,
+    /// Filters or a `/regex/`: resolved again.
+    Pattern,
+}
+
+#[derive(Debug)]
+pub(super) enum Follow {
+    /// No selector: every instance the filters admit.
+    All,
+    /// Live, before the selector is resolved.
+    Resolving,
+    One(String),
+    /// The followed instance went gone; `decided`: no reload,
+    /// waiting for the selection to match one live instance again.
+    Lost {
+        old: String,
+        decided: bool,
+    },
+}
+
+/// The selection a feed follows, and for which command (for messages).
+#[derive(Debug, Clone)]
+pub(super) struct Selecting {
+    pub(super) sel: Selection,
+    kind: Moves,
+    command: &'static str,
+    /// Follow the app across reloads (false: `state`, which reads one state
+    /// of the instance the selection names, gone or not).
+    follows: bool,
+}
+
+impl Feed {
+    /// Follow every instance that passes the filters of `sel` (`tail`
+    /// without a selector).
+    pub fn filter(&mut self, sel: Selection) {
+        self.selecting = Some(Selecting {
+            sel,
+            kind: Moves::Pattern,
+            command: "tail",
+            follows: true,
+        });
+        self.follow = Follow::All;
+    }
+
+    /// Open a feed that follows exactly one instance: `sel` resolved as
+    /// SPEC.md says (live: wait for a match, then settle; replay: against
+    /// the whole file, then played from the start, from the first instance
+    /// of the reload chain that ends at the match).
+    pub fn open_selected(
+        cfg: &Setup,
+        opts: Options,
+        sel: Selection,
+        command: &'static str,
+        follows: bool,
+        started: Instant,
+    ) -> Result<Feed> {
+        let kind = if sel.instance.is_some() {
+            Moves::Literal
+        } else if matches!(sel.select, Some(Matcher::Exact(_))) {
+            Moves::Named
+        } else {
+            Moves::Pattern
+        };
+        let selecting = Selecting {
+            sel,
+            kind,
+            command,
+            follows,
+        };
+        if cfg.replay.is_some() {
+            let mut scan = Feed::open(cfg, Options::default(), None)?;
+            // The first pass only resolves; the second one says what happens.
+            scan.quiet = true;
+            scan.drain()?;
+            let key = scan.resolve_now(&selecting)?;
+            let mut root = key.clone();
+            while follows
+                && let Some((old, _)) = scan.reload_log.iter().find(|(_, new)| *new == root)
+            {
+                root = old.clone();
+            }
+            let mut feed = Feed::open(cfg, opts, None)?;
+            // Labels moved by the first pass are where this pass starts.
+            for inst in scan.registry.iter() {
+                if let Some(l) = scan.registry.user_label(&inst.id) {
+                    feed.registry.set_label(&inst.id, Some(l.to_string()));
+                } else if feed.registry.user_label(&inst.id).is_some() {
+                    feed.registry.set_label(&inst.id, None);
+                }
+            }
+            if let Some(l) = scan.registry.user_label(&key).map(str::to_string) {
+                feed.registry.set_label(&key, None);
+                feed.registry.set_label(&root, Some(l));
+            }
+            feed.selecting = Some(selecting);
+            feed.follow = Follow::One(root);
+            return Ok(feed);
+        }
+        let mut feed = Feed::open(cfg, opts, None)?;
+        feed.selecting = Some(selecting.clone());
+        feed.follow = Follow::Resolving;
+        let deadline = started + cfg.timeout;
+        let mut settle: Option<Instant> = None;
+        loop {
+            let until = settle.map_or(deadline, |s| s.min(deadline));
+            if Instant::now() >= until {
+                break;
+            }
+            if !feed.step(Some(until))? {
+                break;
+            }
+            if settle.is_none() && feed.candidates(&selecting) != Resolution::None {
+                settle = Some(Instant::now() + SETTLE);
+            }
+        }
+        let key = feed.resolve_now(&selecting)?;
+        feed.follow_one(key, None);
+        Ok(feed)
+    }
+
+    /// The instance followed, if one is.
+    pub fn followed(&self) -> Option<&str> {
+        match &self.follow {
+            Follow::One(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    pub(super) fn followed_gone(&mut self, key: &str) {
+        if !matches!(&self.follow, Follow::One(k) if k == key) {
+            return;
+        }
+        let Some(s) = &self.selecting else { return };
+        if !s.follows {
+            return;
+        }
+        if s.kind == Moves::Literal {
+            self.failed = Some(Error::NotFound(format!(
+                "instance {} (--instance) is gone: its app disconnected",
+                sanitize(key)
+            )));
+            return;
+        }
+        self.follow = Follow::Lost {
+            old: key.to_string(),
+            decided: false,
+        };
+    }
+
+    pub(super) fn verdict(&mut self, verdict: Verdict) {
+        match &verdict {
+            Verdict::Reload { old, new } => {
+                self.reload_log.push((old.clone(), new.clone()));
+                self.move_label(old, new);
+            }
+            Verdict::Ambiguous { old, app } => {
+                if let Some(l) = self.registry.user_label(old)
+                    && !self.quiet
+                {
+                    eprintln!(
+                        "rdx: several instances of {} went away at once; label {} stays on {} (gone)",
+                        sanitize(app),
+                        sanitize(l),
+                        sanitize(old)
+                    );
+                }
+            }
+            Verdict::Vanished { .. } => {}
+        }
+        let old = match &verdict {
+            Verdict::Reload { old, .. }
+            | Verdict::Ambiguous { old, .. }
+            | Verdict::Vanished { old } => old.clone(),
+        };
+        if !matches!(&self.follow, Follow::Lost { old: o, decided: false, .. } if *o == old) {
+            return;
+        }
+        match verdict {
+            Verdict::Reload { new, .. } => {
+                if !self.quiet {
+                    eprintln!(
+                        "rdx: {} reloaded as {}; following it",
+                        sanitize(&self.name(&old)),
+                        sanitize(&self.name(&new))
+                    );
+                }
+                self.follow_one(new.clone(), Some(old));
+            }
+            _ => {
+                let Some(s) = self.selecting.clone() else {
+                    return;
+                };
+                if s.kind == Moves::Named {
+                    let app = self.registry.get(&old).and_then(|i| i.app.clone());
+                    self.failed = Some(self.gone_error(&s, &old, app.as_deref()));
+                    return;
+                }
+                if let Follow::Lost { decided, .. } = &mut self.follow {
+                    *decided = true;
+                }
+                if !self.reresolve() && !self.quiet {
+                    eprintln!(
+                        "rdx: {} is gone; waiting for an instance matching {}",
+                        sanitize(&self.name(&old)),
+                        s.sel.describe()
+                    );
+                }
+            }
+        }
+    }
+
+    /// After the followed instance went and no reload replaced it: follow
+    /// the one live match, if there is one now. True when following again.
+    pub(super) fn reresolve(&mut self) -> bool {
+        let Follow::Lost { old, .. } = &self.follow else {
+            return false;
+        };
+        let old = old.clone();
+        let Some(s) = self.selecting.clone() else {
+            return false;
+        };
+        // Only instances that are still there count here: the gone ones are
+        // what the selection is moving away from.
+        let live: Vec<&Instance> = self
+            .registry
+            .iter()
+            .filter(|i| i.status != Status::Gone && s.sel.admits(i))
+            .collect();
+        let res = match &live[..] {
+            [] => Resolution::None,
+            [one] => Resolution::One(one.id.clone()),
+            many => Resolution::Several(many.iter().map(|i| i.id.clone()).collect()),
+        };
+        match res {
+            Resolution::One(k) if k != old => {
+                if !self.quiet {
+                    eprintln!(
+                        "rdx: {} is gone; following {}, the one instance matching {}",
+                        sanitize(&self.name(&old)),
+                        sanitize(&self.name(&k)),
+                        s.sel.describe()
+                    );
+                }
+                self.follow_one(k, Some(old));
+                true
+            }
+            res @ Resolution::Several(_) => {
+                self.failed = Some(s.sel.error(&res, &self.registry, s.command));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Follow `key` from now on, with what was held for it.
+    pub(super) fn follow_one(&mut self, key: String, from: Option<String>) {
+        if let Some(from) = from {
+            self.ready.push_back(Item::Switched {
+                from,
+                to: key.clone(),
+            });
+        }
+        if let Some(q) = self.held.remove(&key) {
+            self.ready.extend(q);
+        }
+        self.held.clear();
+        self.follow = Follow::One(key);
+    }
+
+    /// An instance by its app and short id (`shop·4xxi9uf`), for notes about
+    /// reloads, where a label may be on either side.
+    pub(super) fn name(&self, key: &str) -> String {
+        let short: String = key.chars().take(7).collect();
+        match self.registry.get(key).and_then(|i| i.app.as_deref()) {
+            Some(a) => format!("{a}·{short}"),
+            None => short,
+        }
+    }
+
+    /// What the selection matches now, with the label fallback.
+    fn candidates(&self, s: &Selecting) -> Resolution {
+        match s.sel.resolve(&self.registry) {
+            Resolution::One(k) if self.is_gone(&k) && s.kind == Moves::Named => {
+                match self.label_heir(s, &k) {
+                    Ok(Some(heir)) => Resolution::One(heir),
+                    _ => Resolution::One(k),
+                }
+            }
+            Resolution::None if s.kind == Moves::Named => {
+                match self
+                    .labelled(s)
+                    .and_then(|id| self.label_heir(s, &id).ok().flatten())
+                {
+                    Some(heir) => Resolution::One(heir),
+                    None => Resolution::None,
+                }
+            }
+            other => other,
+        }
+    }
+
+    pub(super) fn is_gone(&self, key: &str) -> bool {
+        self.registry
+            .get(key)
+            .is_none_or(|i| i.status == Status::Gone)
+    }
+
+    /// Resolve the selection to one instance now, or the SPEC's error.
+    fn resolve_now(&mut self, s: &Selecting) -> Result<String> {
+        let res = s.sel.resolve(&self.registry);
+        let gone_label = match &res {
+            Resolution::One(k) if s.kind == Moves::Named && self.is_gone(k) => Some(k.clone()),
+            Resolution::None if s.kind == Moves::Named => self.labelled(s),
+            _ => None,
+        };
+        if let Some(old) = gone_label
+            && self.registry.user_label(&old).is_some()
+        {
+            match self.label_heir(s, &old) {
+                Ok(Some(heir)) => {
+                    self.move_label(&old, &heir);
+                    return Ok(heir);
+                }
+                Ok(None) => {}
+                Err(heirs) => {
+                    // The gone instance itself is still known (a replay, an
+                    // app that exited): it is the one, as the gone rule says.
+                    if heirs.is_empty() && self.registry.get(&old).is_some() {
+                        return Ok(old);
+                    }
+                    let app = self
+                        .registry
+                        .get(&old)
+                        .and_then(|i| i.app.clone())
+                        .or_else(|| {
+                            labels::load_store(&self.labels_path)
+                                .ok()
+                                .and_then(|st| st.apps.get(&old).cloned())
+                        });
+                    return Err(self.gone_error(s, &old, app.as_deref()));
+                }
+            }
+        }
+        match res {
+            Resolution::One(k) => Ok(k),
+            other => Err(s.sel.error(&other, &self.registry, s.command)),
+        }
+    }
+}
