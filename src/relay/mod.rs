@@ -3,5 +3,6 @@
 
 pub mod hot;
 pub mod jsan;
+pub mod kind;
 pub mod lifted;
 pub mod message;

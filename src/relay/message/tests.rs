@@ -1,0 +1,142 @@
+//! Unit tests of `message`.
+use super::*;
+use serde_json::json;
+
+#[test]
+fn action_from_capture() {
+    let m = Message::decode(json!({
+        "type":"ACTION","id":"MfZWQuBNr5fyauEoAAA4","name":"alpha","instanceId":"65ioovqadda",
+        "payload":"{\"counter\":{\"value\":1}}",
+        "action":"{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"counter/incremented\"},\"timestamp\":1}",
+        "nextActionId":4
+    }))
+    .unwrap();
+    assert_eq!(m.kind, Kind::Action);
+    assert_eq!(m.key(), "65ioovqadda");
+    assert_eq!(m.socket.as_deref(), Some("MfZWQuBNr5fyauEoAAA4"));
+    assert_eq!(m.name.as_deref(), Some("alpha"));
+    assert_eq!(m.next_action_id, Some(4));
+    assert_eq!(m.action_type().as_deref(), Some("counter/incremented"));
+    assert_eq!(m.decoded_payload().unwrap(), json!({"counter":{"value":1}}));
+}
+
+#[test]
+fn disconnected_keys_by_socket() {
+    let m = Message::decode(json!({"type":"DISCONNECTED","id":"ioYiBfeqXKHd4yBLAAA6"})).unwrap();
+    assert_eq!(m.kind, Kind::Disconnected);
+    assert_eq!(m.key(), "ioYiBfeqXKHd4yBLAAA6");
+    assert!(m.instance_id.is_none());
+}
+
+#[test]
+fn log_noid_envelope_from_legacy_capture() {
+    let m = Message::decode(json!({"id":"EXMuOgjfWPwbK-3nAAAN","data":{
+        "payload":"{\"count\":0,\"todos\":[]}","action":{},"type":"INIT","id":null,
+        "instanceId":"mfpn7txxrca","name":"rd-app"}}))
+    .unwrap();
+    assert_eq!(m.kind, Kind::Init);
+    assert_eq!(m.socket.as_deref(), Some("EXMuOgjfWPwbK-3nAAAN"));
+    assert_eq!(m.key(), "mfpn7txxrca");
+    assert_eq!(m.name.as_deref(), Some("rd-app"));
+}
+
+#[test]
+fn legacy_unwrapped_actions() {
+    let m = Message::decode(json!({"type":"ACTION","id":"s1",
+        "action":"{\"timestamp\":1,\"action\":{\"type\":\"counter/increment\",\"by\":1}}"}))
+    .unwrap();
+    assert_eq!(m.key(), "s1");
+    assert_eq!(m.action_type().as_deref(), Some("counter/increment"));
+    // a plain action object, a bare string, a batch
+    let m = Message::decode(json!({"type":"ACTION","id":"s1","action":{"type":"plain"}})).unwrap();
+    assert_eq!(m.action_type().as_deref(), Some("plain"));
+    let m =
+        Message::decode(json!({"type":"ACTION","id":"s1","action":"\"JUST_A_STRING\""})).unwrap();
+    assert_eq!(m.action_type().as_deref(), Some("JUST_A_STRING"));
+    let m =
+        Message::decode(json!({"type":"ACTION","id":"s1","action":[{"type":"a"},{"type":"b"}]}))
+            .unwrap();
+    assert_eq!(m.action_type().as_deref(), Some("b"));
+}
+
+#[test]
+fn lenient_fields() {
+    let m = Message::decode(json!({"type":"STATE","instanceId":"i","nextActionId":"12",
+        "payload":{"already":"json"},"libConfig":{"name":"shop","env":"staging"}}))
+    .unwrap();
+    assert_eq!(m.next_action_id, Some(12));
+    assert_eq!(m.name.as_deref(), Some("shop"));
+    assert_eq!(m.env.as_deref(), Some("staging"));
+    assert_eq!(m.decoded_payload().unwrap(), json!({"already":"json"}));
+    let m =
+        Message::decode(json!({"type":"LIFTED","id":"s","meta":{"environment":"prod"}})).unwrap();
+    assert_eq!(m.kind, Kind::Lifted);
+    assert_eq!(m.env.as_deref(), Some("prod"));
+    let m = Message::decode(json!({"type":"WHATEVER","id":"s"})).unwrap();
+    assert_eq!(m.kind, Kind::Other("WHATEVER".into()));
+}
+
+#[test]
+fn skips_what_cannot_be_keyed() {
+    assert_eq!(Message::decode(json!([1])), Err(Skip::NotAnObject));
+    assert_eq!(Message::decode(json!({"id":"x"})), Err(Skip::NoType));
+    assert_eq!(
+        Message::decode(json!({"type":5,"id":"x"})),
+        Err(Skip::NoType)
+    );
+    assert_eq!(
+        Message::decode(json!({"type":"START"})),
+        Err(Skip::NoKey("START".into()))
+    );
+    assert_eq!(
+        Message::decode(json!({"type":"START","id":{"x":1},"instanceId":[]})),
+        Err(Skip::NoKey("START".into()))
+    );
+}
+
+#[test]
+fn fast_path_agrees_with_the_general_path_on_every_capture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut checked = 0;
+    for sub in [dir.clone(), dir.join("legacy")] {
+        for entry in std::fs::read_dir(sub).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "jsonl") {
+                continue;
+            }
+            for line in std::fs::read_to_string(&path).unwrap().lines() {
+                let Ok(rec) = serde_json::from_str::<Value>(line) else {
+                    continue;
+                };
+                let Some(data) = rec["data"].as_str() else {
+                    continue;
+                };
+                let Ok(frame) = serde_json::from_str::<Value>(data) else {
+                    continue;
+                };
+                let msg = &frame["data"]["data"];
+                if frame["event"] != "#publish" || !msg.is_object() {
+                    continue;
+                }
+                let raw = rawjson::to_raw(msg);
+                assert_eq!(
+                    Message::decode_raw(&raw, true),
+                    Message::decode(msg.clone()),
+                    "{}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
+
+#[test]
+fn bad_payloads_decode_to_none() {
+    let m =
+        Message::decode(json!({"type":"ERROR","id":"s","payload":"Unexpected identifier 'is'"}))
+            .unwrap();
+    assert_eq!(m.decoded_payload(), None);
+    assert_eq!(m.action_type(), None);
+}
