@@ -223,17 +223,17 @@ fn follow_changes(
             Item::End | Item::Timeout => return Ok(()),
             _ => continue,
         };
-        let key = change.key();
-        let Some(inst) = feed.registry.get(key).filter(|i| sel.admits(i)) else {
+        let instance = change.instance();
+        let Some(inst) = feed.registry.get(instance).filter(|i| sel.admits(i)) else {
             continue;
         };
         let now = (inst.status, inst.connection.clone());
-        let mark = match shown.get(key) {
+        let mark = match shown.get(instance) {
             Some(before) if *before == now => continue,
             Some(_) => "~",
             None => "+",
         };
-        shown.insert(key.to_string(), now);
+        shown.insert(instance.to_string(), now);
         if cfg.json {
             out.json(&inst.to_json())?;
         } else {

@@ -84,7 +84,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         let mut latest = None;
         loop {
             match feed.next(None)? {
-                Item::State { key, t, msg } if Some(key.as_str()) == feed.followed() => {
+                Item::State { instance, t, msg } if Some(instance.as_str()) == feed.followed() => {
                     latest = Some((msg, t))
                 }
                 Item::End => break,
@@ -92,7 +92,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             }
         }
         let Some((msg, t)) = latest else {
-            let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
+            let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
             return Err(Error::Timeout(format!(
                 "no state for {} in the recording",
                 crate::output::sanitize(&who)
@@ -105,8 +105,8 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         let (msg, t) = newest_state(&mut feed, started + cfg.feed.timeout)?;
         (msg, t, feed)
     };
-    let key = feed.followed().unwrap_or_default().to_string();
-    let inst = feed.registry.get(&key);
+    let instance = feed.followed().unwrap_or_default().to_string();
+    let inst = feed.registry.get(&instance);
     // With a path, walk the raw text first: a big state never becomes a tree.
     let quick = args.path.as_ref().and_then(|p| value_at_path_raw(&msg, p));
     let full;
@@ -114,7 +114,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         (Some(v), _) => v,
         (None, path) => {
             full = snapshot(&msg).and_then(|s| s.state).ok_or_else(|| {
-                Error::Timeout(format!("the state of instance {key} could not be read"))
+                Error::Timeout(format!("the state of instance {instance} could not be read"))
             })?;
             match path {
                 Some(p) => lookup(&full, p)?,
@@ -127,7 +127,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         out.json(&json!({
             "type": "state",
             "ts": rfc3339_ms(t),
-            "instance": key,
+            "instance": instance,
             "app": inst.and_then(|i| i.app.clone()),
             "label": inst.and_then(|i| i.label.clone()),
             "path": args.path.as_ref().map(Path::display),
@@ -160,7 +160,7 @@ fn newest_state(feed: &mut Feed, deadline: Instant) -> Result<(Rc<Message>, u64)
         match feed.next(Some(deadline))? {
             Item::State { msg, t, .. } => return Ok((msg, t)),
             Item::Timeout | Item::End => {
-                let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
+                let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
                 return Err(Error::Timeout(format!(
                     "no state from {} within --timeout",
                     crate::output::sanitize(&who)

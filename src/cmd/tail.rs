@@ -96,8 +96,8 @@ impl Tail<'_> {
     fn action(&mut self, feed: &Feed, a: ActionItem) -> Result<Flow> {
         let changes = match (self.args.diff, a.state) {
             (true, Some(new)) => {
-                let ch = self.prev.get(&a.key).map(|old| diff::diff(old, &new, 200));
-                self.prev.insert(a.key.clone(), new);
+                let ch = self.prev.get(&a.instance).map(|old| diff::diff(old, &new, 200));
+                self.prev.insert(a.instance.clone(), new);
                 ch
             }
             _ => None,
@@ -106,26 +106,26 @@ impl Tail<'_> {
         if !self.keeps(&action_type) {
             return Ok(Flow::Go);
         }
-        let inst = feed.registry.get(&a.key);
+        let inst = feed.registry.get(&a.instance);
         if self.cfg.json {
             let mut line = json!({
                 "type": "action",
                 "ts": rfc3339_ms(a.ts),
-                "instance": a.key,
+                "instance": a.instance,
                 "app": inst.and_then(|i| i.app.clone()),
                 "label": inst.and_then(|i| i.label.clone()),
-                "action_id": a.id,
+                "action_id": a.action_id,
                 "action_type": action_type,
                 "action": a.action,
                 "via": a.via.as_str(),
             });
             if let Some(ch) = &changes {
-                line["diff"] = Value::Array(ch.iter().map(diff::Change::to_json).collect());
+                line["diff"] = Value::Array(ch.iter().map(diff::Edit::to_json).collect());
             }
             self.out.json(&line)?;
         } else {
             let time = clock_ms(a.ts);
-            let who = sanitize(&feed.who(&a.key)).into_owned();
+            let who = sanitize(&feed.short_name(&a.instance)).into_owned();
             let ty = sanitize(&action_type).into_owned();
             let rest = match &a.action {
                 Value::Object(o) => {
@@ -157,11 +157,11 @@ impl Tail<'_> {
             self.out.line(line.trim_end())?;
             for c in changes.as_deref().unwrap_or_default() {
                 let text = match c {
-                    diff::Change::Added { path, new } => format!("    + {path}: {}", compact(new)),
-                    diff::Change::Removed { path, old } => {
+                    diff::Edit::Added { path, new } => format!("    + {path}: {}", compact(new)),
+                    diff::Edit::Removed { path, old } => {
                         format!("    - {path}: {}", compact(old))
                     }
-                    diff::Change::Changed { path, old, new } => {
+                    diff::Edit::Changed { path, old, new } => {
                         format!("    ~ {path}: {} -> {}", compact(old), compact(new))
                     }
                 };
@@ -186,11 +186,11 @@ impl Tail<'_> {
         self.out.flush()?;
         feed.say_gap(g);
         if self.cfg.json {
-            let inst = feed.registry.get(&g.key);
+            let inst = feed.registry.get(&g.instance);
             self.out.json(&json!({
                 "type": "gap",
                 "ts": rfc3339_ms(g.t),
-                "instance": g.key,
+                "instance": g.instance,
                 "app": inst.and_then(|i| i.app.clone()),
                 "label": inst.and_then(|i| i.label.clone()),
                 "from_id": g.from,
@@ -246,11 +246,11 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
                 }
             }
             Item::Gap(g) => tail.gap(&feed, &g)?,
-            Item::State { key, msg, .. } => {
+            Item::State { instance, msg, .. } => {
                 if args.diff
                     && let Some(state) = crate::relay::lifted::snapshot(&msg).and_then(|s| s.state)
                 {
-                    tail.prev.insert(key, state);
+                    tail.prev.insert(instance, state);
                 }
             }
             Item::End => break,

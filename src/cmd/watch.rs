@@ -24,7 +24,7 @@ one of them: the time, the path, old -> new, and the action that did it. Every
 action counts once, also those that reached rdx only inside a STATE. When the
 app reloads (a new store), watch follows the new instance, says so on stderr
 and prints its values again as `=` lines.
-PATH: `.counter.value`, `todos[0].title`, `.[\"odd key\"]` or `/todos/0/title`.
+PATH: `.counter.value`, `todos[0].title`, `.[\"odd instance\"]` or `/todos/0/title`.
 ";
 
 /// After the flags: output, exit codes, examples.
@@ -109,21 +109,21 @@ impl Watch<'_> {
     fn state(
         &mut self,
         feed: &Feed,
-        key: &str,
+        instance: &str,
         t: u64,
         state: &Value,
         cause: &str,
     ) -> Result<bool> {
         let new: Vec<Option<Value>> = self.args.paths.iter().map(|p| value_at(state, p)).collect();
-        let who = sanitize(&feed.who(key)).into_owned();
+        let who = sanitize(&feed.short_name(instance)).into_owned();
         match &mut self.values {
             None => {
                 for (p, v) in self.args.paths.iter().zip(&new) {
                     if self.cfg.json {
                         self.out.json(
-                            &json!({"type": "value", "ts": rfc3339_ms(t), "instance": key,
-                            "app": feed.registry.get(key).and_then(|i| i.app.clone()),
-                            "label": feed.registry.get(key).and_then(|i| i.label.clone()),
+                            &json!({"type": "value", "ts": rfc3339_ms(t), "instance": instance,
+                            "app": feed.registry.get(instance).and_then(|i| i.app.clone()),
+                            "label": feed.registry.get(instance).and_then(|i| i.label.clone()),
                             "path": p.display(), "value": v}),
                         )?;
                     } else {
@@ -145,9 +145,9 @@ impl Watch<'_> {
                     }
                     self.changes += 1;
                     if self.cfg.json {
-                        self.out.json(&json!({"type": "change", "ts": rfc3339_ms(t), "instance": key,
-                            "app": feed.registry.get(key).and_then(|i| i.app.clone()),
-                            "label": feed.registry.get(key).and_then(|i| i.label.clone()),
+                        self.out.json(&json!({"type": "change", "ts": rfc3339_ms(t), "instance": instance,
+                            "app": feed.registry.get(instance).and_then(|i| i.app.clone()),
+                            "label": feed.registry.get(instance).and_then(|i| i.label.clone()),
                             "path": p.display(), "old": old[i], "new": new[i], "action_type": cause}))?;
                     } else {
                         self.out.line(&format!(
@@ -229,12 +229,12 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
                 Some(state) => {
                     let cause =
                         crate::relay::message::action_type_of(&a.action).unwrap_or_default();
-                    w.state(&feed, &a.key, a.ts, state, &cause)?
+                    w.state(&feed, &a.instance, a.ts, state, &cause)?
                 }
                 None => false,
             },
-            Item::State { key, t, msg } => match snapshot(&msg).and_then(|s| s.state) {
-                Some(state) => w.state(&feed, &key, t, &state, msg.kind.as_str())?,
+            Item::State { instance, t, msg } => match snapshot(&msg).and_then(|s| s.state) {
+                Some(state) => w.state(&feed, &instance, t, &state, msg.kind.as_str())?,
                 None => false,
             },
             Item::Switched { .. } => {
@@ -250,7 +250,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             Item::Instance { .. } | Item::Message { .. } => false,
             Item::Timeout => {
                 w.out.flush()?;
-                let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
+                let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
                 return Err(Error::Timeout(match w.values {
                     None => format!("no state from {} within --timeout", sanitize(&who)),
                     Some(_) => format!("{} within --timeout", w.unmet()),
@@ -259,7 +259,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             Item::End => {
                 w.out.flush()?;
                 feed.summary();
-                let who = feed.followed().map(|k| feed.who(k)).unwrap_or_default();
+                let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
                 return match (&w.values, args.until.is_some() || args.count.is_some()) {
                     (None, _) => Err(Error::Timeout(format!(
                         "no state for {} in the recording",

@@ -117,7 +117,7 @@ fn relay_event(
 fn relay_or_skip(
     t: u64,
     at: &dyn Fn() -> String,
-    decoded: Result<relay::Message, relay::Skip>,
+    decoded: Result<relay::Message, relay::BadMessage>,
 ) -> Event {
     match decoded {
         Ok(msg) => Event::Relay {

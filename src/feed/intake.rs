@@ -76,19 +76,19 @@ impl Feed {
             let changes = self.registry.mark_unheard_gone(since);
             self.registry_changes(t, changes);
         }
-        let keys: Vec<String> = self
+        let instances_: Vec<String> = self
             .ledgers
             .iter()
             .filter(|(_, l)| l.due().is_some_and(|d| now.is_none_or(|n| n >= d)))
             .map(|(k, _)| k.clone())
             .collect();
-        for key in keys {
+        for instance in instances_ {
             let mut steps = Vec::new();
-            if let Some(l) = self.ledgers.get_mut(&key) {
+            if let Some(l) = self.ledgers.get_mut(&instance) {
                 l.expire(now, &mut steps);
             }
             let t = now.unwrap_or(self.last_t);
-            self.emit_steps(&key, t, steps, None);
+            self.emit_steps(&instance, t, steps, None);
         }
         for verdict in self.reloads.tick(now) {
             self.verdict(verdict);
@@ -194,13 +194,13 @@ impl Feed {
             None
         };
         let changes = self.registry.apply(t, &msg, ty.as_deref());
-        let key = msg.key().to_string();
+        let instance = msg.instance().to_string();
         if msg.kind == Kind::Disconnected && msg.instance_id.is_none() {
             self.registry_changes(t, changes);
             return;
         }
         if msg.kind == Kind::Start {
-            self.ledgers.entry(key.clone()).or_default().saw_start();
+            self.ledgers.entry(instance.clone()).or_default().saw_start();
         }
         let history = if msg.kind.has_history() {
             let h = lifted::history(&msg, self.opts.states == States::PerAction);
@@ -209,18 +209,18 @@ impl Feed {
                     .entries
                     .last()
                     .and_then(|e| crate::relay::message::action_type_of(&e.action));
-                self.registry.note_history(&key, h.top, last_type);
+                self.registry.note_history(&instance, h.top, last_type);
             }
             h
         } else {
             None
         };
         self.registry_changes(t, changes);
-        self.learn_app(&key);
+        self.learn_app(&instance);
         if self.opts.actions {
             let baseline = self.baseline();
             let mut steps = Vec::new();
-            let ledger = self.ledgers.entry(key.clone()).or_default();
+            let ledger = self.ledgers.entry(instance.clone()).or_default();
             match msg.kind {
                 Kind::Action => {
                     let id = msg.next_action_id.map(|n| n - 1);
@@ -235,7 +235,7 @@ impl Feed {
                 }
                 _ => {}
             }
-            self.emit_steps(&key, t, steps, history);
+            self.emit_steps(&instance, t, steps, history);
         }
         let snapshot = match self.opts.states {
             States::None => false,
@@ -245,13 +245,13 @@ impl Feed {
             }
         };
         if snapshot {
-            self.deliver(Item::State { key, t, msg });
+            self.deliver(Item::State { instance, t, msg });
         }
     }
 
     pub(super) fn emit_steps(
         &mut self,
-        key: &str,
+        instance: &str,
         t: u64,
         steps: Vec<Step<(u64, Rc<Message>)>>,
         mut history: Option<History>,
@@ -259,7 +259,7 @@ impl Feed {
         for step in steps {
             let item = match step {
                 Step::Gap { from, to } => Item::Gap(Gap {
-                    key: key.to_string(),
+                    instance: instance.to_string(),
                     t,
                     from,
                     to,
@@ -268,8 +268,8 @@ impl Feed {
                     id,
                     from: ledger::Source::Action((at, m)),
                 } => Item::Action(ActionItem {
-                    key: key.to_string(),
-                    id,
+                    instance: instance.to_string(),
+                    action_id: id,
                     ts: m.action_timestamp().unwrap_or(at),
                     t: at,
                     action: m.decoded_action().cloned().unwrap_or(Value::Null),
@@ -288,8 +288,8 @@ impl Feed {
                         continue;
                     };
                     Item::Action(ActionItem {
-                        key: key.to_string(),
-                        id,
+                        instance: instance.to_string(),
+                        action_id: id,
                         ts: e.ts.unwrap_or(t),
                         t,
                         action: std::mem::take(&mut e.action),
@@ -304,34 +304,34 @@ impl Feed {
 
     /// Hand an item to the command, if it is about what the command follows.
     pub(super) fn deliver(&mut self, item: Item) {
-        let Some(key) = item.key() else {
+        let Some(instance) = item.instance() else {
             self.ready.push_back(item);
             return;
         };
         let passes = |f: &Feed| {
             let sel = f.selecting.as_ref().map(|s| &s.sel);
             f.registry
-                .get(key)
+                .get(instance)
                 .is_some_and(|i| sel.is_none_or(|s| s.passes_filters(i)))
         };
         match &self.follow {
             Follow::All => {
                 let admitted = match &self.selecting {
                     None => true,
-                    Some(s) => self.registry.get(key).is_some_and(|i| s.sel.admits(i)),
+                    Some(s) => self.registry.get(instance).is_some_and(|i| s.sel.admits(i)),
                 };
                 if admitted {
                     self.ready.push_back(item);
                 }
             }
             Follow::One(k) => {
-                if k == key {
+                if k == instance {
                     self.ready.push_back(item);
                 }
             }
             Follow::Resolving | Follow::Lost { .. } => {
                 if passes(self) {
-                    let q = self.held.entry(key.to_string()).or_default();
+                    let q = self.held.entry(instance.to_string()).or_default();
                     if q.len() >= HELD_PER_INSTANCE {
                         q.pop_front();
                     }
@@ -345,20 +345,20 @@ impl Feed {
     /// going, `sessions --follow` lines.
     pub(super) fn registry_changes(&mut self, t: u64, changes: Vec<Change>) {
         for change in changes {
-            let key = change.key().to_string();
-            let Some(inst) = self.registry.get(&key) else {
+            let instance = change.instance().to_string();
+            let Some(inst) = self.registry.get(&instance) else {
                 continue;
             };
             let app = inst.app.clone();
             match &change {
-                Change::Added(_) => self.reloads.appeared(&key, app.as_deref(), t),
+                Change::Added(_) => self.reloads.appeared(&instance, app.as_deref(), t),
                 Change::Status(_) if inst.status == Status::Gone => {
                     let since = inst.last_seen.min(t);
                     let recent: Vec<(String, u64)> = self
                         .registry
                         .iter()
                         .filter(|i| {
-                            i.id != key
+                            i.id != instance
                                 && i.app == app
                                 && i.status != Status::Gone
                                 && i.first_seen >= since
@@ -366,10 +366,10 @@ impl Feed {
                         })
                         .map(|i| (i.id.clone(), i.first_seen))
                         .collect();
-                    self.followed_gone(&key);
-                    self.reloads.gone(&key, app.as_deref(), t, recent);
+                    self.followed_gone(&instance);
+                    self.reloads.gone(&instance, app.as_deref(), t, recent);
                     if app.is_none() {
-                        self.verdict(Verdict::Vanished { old: key.clone() });
+                        self.verdict(Verdict::Vanished { old: instance.clone() });
                     }
                 }
                 _ => {}

@@ -27,9 +27,9 @@ impl Via {
 /// One action of one instance, delivered once.
 #[derive(Debug, Clone)]
 pub struct ActionItem {
-    pub key: String,
+    pub instance: String,
     /// `nextActionId - 1` (None: the app sends no ids).
-    pub id: Option<i64>,
+    pub action_id: Option<i64>,
     /// When the app dispatched it (its own timestamp; receive time without one).
     pub ts: u64,
     /// When rdx received it.
@@ -43,7 +43,7 @@ pub struct ActionItem {
 /// Actions an instance dispatched that rdx will never get.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gap {
-    pub key: String,
+    pub instance: String,
     pub t: u64,
     pub from: i64,
     pub to: i64,
@@ -62,7 +62,7 @@ pub enum Item {
     /// A message carrying an instance's state: every one with
     /// [`States::Snapshots`], STATE/INIT ones with [`States::PerAction`].
     State {
-        key: String,
+        instance: String,
         t: u64,
         msg: Rc<Message>,
     },
@@ -87,11 +87,11 @@ pub enum Item {
 }
 
 impl Item {
-    pub(crate) fn key(&self) -> Option<&str> {
+    pub(crate) fn instance(&self) -> Option<&str> {
         match self {
-            Item::Action(a) => Some(&a.key),
-            Item::Gap(g) => Some(&g.key),
-            Item::State { key, .. } => Some(key),
+            Item::Action(a) => Some(&a.instance),
+            Item::Gap(g) => Some(&g.instance),
+            Item::State { instance, .. } => Some(instance),
             _ => None,
         }
     }

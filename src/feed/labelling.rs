@@ -46,22 +46,22 @@ impl Feed {
             eprintln!(
                 "rdx: label {} moved from {} to {} (the app reloaded){on_disk}",
                 sanitize(&label),
-                sanitize(&self.name(old)),
-                sanitize(&self.name(new))
+                sanitize(&self.app_and_id(old)),
+                sanitize(&self.app_and_id(new))
             );
         }
     }
 
     /// Remember in the store which app a labelled instance belongs to.
-    pub(super) fn learn_app(&mut self, key: &str) {
-        if self.replay || self.learned.contains(key) || self.registry.user_label(key).is_none() {
+    pub(super) fn learn_app(&mut self, instance: &str) {
+        if self.replay || self.learned.contains(instance) || self.registry.user_label(instance).is_none() {
             return;
         }
-        let Some(app) = self.registry.get(key).and_then(|i| i.app.clone()) else {
+        let Some(app) = self.registry.get(instance).and_then(|i| i.app.clone()) else {
             return;
         };
-        self.learned.insert(key.to_string());
-        let k = key.to_string();
+        self.learned.insert(instance.to_string());
+        let k = instance.to_string();
         let _ = labels::update_store(&self.labels_path, |s| {
             if s.labels.contains_key(&k) {
                 s.apps.insert(k.clone(), app.clone());

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::feed::fixture::Recorder;
 use crate::feed::reload::Reloads;
-use crate::feed::source::{Needs, Source};
+use crate::feed::source::Source;
 use crate::model::labels;
 use crate::model::registry::{Instance, Registry};
 use crate::output::sanitize;
@@ -123,10 +123,7 @@ pub struct Feed {
 impl Feed {
     /// Open the source the config names (`record` overrides `--record`).
     pub fn open(cfg: &Setup, opts: Options, record: Option<Recorder>) -> Result<Feed> {
-        let needs = Needs {
-            payloads: opts.states != States::None,
-        };
-        let src = Source::open(cfg, record, needs)?;
+        let src = Source::open(cfg, record, opts.states != States::None)?;
         let mut registry = Registry::new();
         let store = labels::load_store(&cfg.labels)?;
         registry.set_user_labels(store.labels);
@@ -211,8 +208,8 @@ impl Feed {
     }
 
     /// Who an instance is, briefly: its label, else `app·shortid`, else the short id.
-    pub fn who(&self, key: &str) -> String {
-        who(self.registry.get(key), key)
+    pub fn short_name(&self, instance: &str) -> String {
+        short_name(self.registry.get(instance), instance)
     }
 
     /// Say a gap on stderr (unless --quiet).
@@ -227,7 +224,7 @@ impl Feed {
         };
         eprintln!(
             "rdx: {}: {} action(s) lost ({ids}): the app no longer holds them",
-            sanitize(&self.who(&gap.key)),
+            sanitize(&self.short_name(&gap.instance)),
             gap.lost()
         );
     }
@@ -262,8 +259,8 @@ impl Feed {
 
 /// Who an instance is, briefly, for stream lines: its label, else
 /// `app·shortid`, else the short id.
-pub fn who(inst: Option<&Instance>, key: &str) -> String {
-    let short: String = key.chars().take(7).collect();
+pub fn short_name(inst: Option<&Instance>, instance: &str) -> String {
+    let short: String = instance.chars().take(7).collect();
     match inst {
         Some(Instance { label: Some(l), .. }) => l.clone(),
         Some(Instance { app: Some(a), .. }) => format!("{a}·{short}"),

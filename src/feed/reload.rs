@@ -34,7 +34,7 @@ struct Window {
     app: String,
     /// When `old` went gone.
     at: u64,
-    /// New instances of `app` (key, first seen) since the window opened.
+    /// New instances of `app` (instance, first seen) since the window opened.
     candidates: Vec<(String, u64)>,
     /// Another instance of `app` went gone in this window.
     crowded: bool,
@@ -46,17 +46,17 @@ pub struct Reloads {
 }
 
 impl Reloads {
-    /// `key` of app `app` went gone at `at`. `recent` are the instances of
+    /// `instance` of app `app` went gone at `at`. `recent` are the instances of
     /// the same app that are live and were first seen at or after the time
-    /// `key` was last heard from (when rdx learns of a loss late, after its
+    /// `instance` was last heard from (when rdx learns of a loss late, after its
     /// own reconnect, its replacement may already be there).
-    pub fn gone(&mut self, key: &str, app: Option<&str>, at: u64, recent: Vec<(String, u64)>) {
+    pub fn gone(&mut self, instance: &str, app: Option<&str>, at: u64, recent: Vec<(String, u64)>) {
         // A candidate that goes again inside its window does not count, and
         // its going is no reload of its own.
         let mut was_candidate = false;
         for w in &mut self.windows {
             let before = w.candidates.len();
-            w.candidates.retain(|(k, _)| k != key);
+            w.candidates.retain(|(k, _)| k != instance);
             was_candidate |= w.candidates.len() != before;
         }
         let Some(app) = app else { return };
@@ -71,24 +71,24 @@ impl Reloads {
             }
         }
         self.windows.push(Window {
-            old: key.to_string(),
+            old: instance.to_string(),
             app: app.to_string(),
             at,
-            candidates: recent.into_iter().filter(|(k, _)| k != key).collect(),
+            candidates: recent.into_iter().filter(|(k, _)| k != instance).collect(),
             crowded,
         });
     }
 
-    /// A new instance `key` of app `app` was first seen at `at`.
-    pub fn appeared(&mut self, key: &str, app: Option<&str>, at: u64) {
+    /// A new instance `instance` of app `app` was first seen at `at`.
+    pub fn appeared(&mut self, instance: &str, app: Option<&str>, at: u64) {
         let Some(app) = app else { return };
         for w in &mut self.windows {
             if w.app == app
                 && at >= w.at
                 && at <= w.at + WINDOW_MS
-                && w.candidates.iter().all(|(k, _)| k != key)
+                && w.candidates.iter().all(|(k, _)| k != instance)
             {
-                w.candidates.push((key.to_string(), at));
+                w.candidates.push((instance.to_string(), at));
             }
         }
     }

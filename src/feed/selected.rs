@@ -93,8 +93,8 @@ impl Feed {
             // The first pass only resolves; the second one says what happens.
             scan.quiet = true;
             scan.drain()?;
-            let key = scan.resolve_now(&selecting)?;
-            let mut root = key.clone();
+            let instance = scan.resolve_now(&selecting)?;
+            let mut root = instance.clone();
             while follows
                 && let Some((old, _)) = scan.reload_log.iter().find(|(_, new)| *new == root)
             {
@@ -109,8 +109,8 @@ impl Feed {
                     feed.registry.set_label(&inst.id, None);
                 }
             }
-            if let Some(l) = scan.registry.user_label(&key).map(str::to_string) {
-                feed.registry.set_label(&key, None);
+            if let Some(l) = scan.registry.user_label(&instance).map(str::to_string) {
+                feed.registry.set_label(&instance, None);
                 feed.registry.set_label(&root, Some(l));
             }
             feed.selecting = Some(selecting);
@@ -134,8 +134,8 @@ impl Feed {
                 settle = Some(Instant::now() + SETTLE);
             }
         }
-        let key = feed.resolve_now(&selecting)?;
-        feed.follow_one(key, None);
+        let instance = feed.resolve_now(&selecting)?;
+        feed.follow_one(instance, None);
         Ok(feed)
     }
 
@@ -147,8 +147,8 @@ impl Feed {
         }
     }
 
-    pub(super) fn followed_gone(&mut self, key: &str) {
-        if !matches!(&self.follow, Follow::One(k) if k == key) {
+    pub(super) fn followed_gone(&mut self, instance: &str) {
+        if !matches!(&self.follow, Follow::One(k) if k == instance) {
             return;
         }
         let Some(s) = &self.selecting else { return };
@@ -158,12 +158,12 @@ impl Feed {
         if s.kind == Moves::Literal {
             self.failed = Some(Error::NotFound(format!(
                 "instance {} (--instance) is gone: its app disconnected",
-                sanitize(key)
+                sanitize(instance)
             )));
             return;
         }
         self.follow = Follow::Lost {
-            old: key.to_string(),
+            old: instance.to_string(),
             decided: false,
         };
     }
@@ -201,8 +201,8 @@ impl Feed {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} reloaded as {}; following it",
-                        sanitize(&self.name(&old)),
-                        sanitize(&self.name(&new))
+                        sanitize(&self.app_and_id(&old)),
+                        sanitize(&self.app_and_id(&new))
                     );
                 }
                 self.follow_one(new.clone(), Some(old));
@@ -222,7 +222,7 @@ impl Feed {
                 if !self.reresolve() && !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; waiting for an instance matching {}",
-                        sanitize(&self.name(&old)),
+                        sanitize(&self.app_and_id(&old)),
                         s.sel.describe()
                     );
                 }
@@ -257,8 +257,8 @@ impl Feed {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; following {}, the one instance matching {}",
-                        sanitize(&self.name(&old)),
-                        sanitize(&self.name(&k)),
+                        sanitize(&self.app_and_id(&old)),
+                        sanitize(&self.app_and_id(&k)),
                         s.sel.describe()
                     );
                 }
@@ -273,26 +273,26 @@ impl Feed {
         }
     }
 
-    /// Follow `key` from now on, with what was held for it.
-    pub(super) fn follow_one(&mut self, key: String, from: Option<String>) {
+    /// Follow `instance` from now on, with what was held for it.
+    pub(super) fn follow_one(&mut self, instance: String, from: Option<String>) {
         if let Some(from) = from {
             self.ready.push_back(Item::Switched {
                 from,
-                to: key.clone(),
+                to: instance.clone(),
             });
         }
-        if let Some(q) = self.held.remove(&key) {
+        if let Some(q) = self.held.remove(&instance) {
             self.ready.extend(q);
         }
         self.held.clear();
-        self.follow = Follow::One(key);
+        self.follow = Follow::One(instance);
     }
 
     /// An instance by its app and short id (`shop·4xxi9uf`), for notes about
     /// reloads, where a label may be on either side.
-    pub(super) fn name(&self, key: &str) -> String {
-        let short: String = key.chars().take(7).collect();
-        match self.registry.get(key).and_then(|i| i.app.as_deref()) {
+    pub(super) fn app_and_id(&self, instance: &str) -> String {
+        let short: String = instance.chars().take(7).collect();
+        match self.registry.get(instance).and_then(|i| i.app.as_deref()) {
             Some(a) => format!("{a}·{short}"),
             None => short,
         }
@@ -320,9 +320,9 @@ impl Feed {
         }
     }
 
-    pub(super) fn is_gone(&self, key: &str) -> bool {
+    pub(super) fn is_gone(&self, instance: &str) -> bool {
         self.registry
-            .get(key)
+            .get(instance)
             .is_none_or(|i| i.status == Status::Gone)
     }
 

@@ -43,8 +43,8 @@ pub enum Next {
 impl Source {
     /// Open the source the config names: `--replay FILE` or the server.
     /// `record` overrides `--record` (for `rdx record FILE`).
-    /// `needs` says whether the command reads app state (payloads).
-    pub fn open(cfg: &Setup, record: Option<Recorder>, needs: Needs) -> Result<Source> {
+    /// `payloads`: keep the app state ACTIONs carry (STATEs always keep theirs).
+    pub fn open(cfg: &Setup, record: Option<Recorder>, payloads: bool) -> Result<Source> {
         let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
         let tx = EventTx(tx);
         let queue = RefCell::new(VecDeque::new());
@@ -54,7 +54,7 @@ impl Source {
                     "--record needs a live server; it cannot be combined with --replay",
                 ));
             }
-            spawn_replay(path.clone(), tx, needs.payloads)?;
+            spawn_replay(path.clone(), tx, payloads)?;
             return Ok(Source {
                 rx,
                 queue,
@@ -75,7 +75,7 @@ impl Source {
         let up = Live {
             tx,
             record,
-            payloads: needs.payloads,
+            payloads: payloads,
         };
         let ctl = transport::spawn(opts, up);
         Ok(Source {
@@ -119,18 +119,6 @@ impl Source {
             let _ = ctl.send(Control::Update);
         }
     }
-}
-
-/// What a command needs from the messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Needs {
-    /// The app state (`payload`): `state`, `watch`, `tail --diff/--history`.
-    pub payloads: bool,
-}
-
-impl Needs {
-    pub const STATE: Needs = Needs { payloads: true };
-    pub const NO_STATE: Needs = Needs { payloads: false };
 }
 
 /// Events per batch from a replay.

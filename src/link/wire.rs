@@ -67,36 +67,36 @@ impl PartialEq for Packet {
 
 /// Why a frame yielded no packet. Never fatal: counted and skipped.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Skip {
+pub enum BadPacket {
     NotJson(String),
     UnknownShape(&'static str),
 }
 
-impl std::fmt::Display for Skip {
+impl std::fmt::Display for BadPacket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Skip::NotJson(e) => write!(f, "not JSON ({e})"),
-            Skip::UnknownShape(s) => write!(f, "{s}"),
+            BadPacket::NotJson(e) => write!(f, "not JSON ({e})"),
+            BadPacket::UnknownShape(s) => write!(f, "{s}"),
         }
     }
 }
 
 /// Decode one inbound text frame into its packets. A batch yields several;
 /// a packet of an unknown shape inside a batch is reported in `skipped`.
-pub fn decode(text: &str, packets: &mut Vec<Packet>, skipped: &mut Vec<Skip>) {
+pub fn decode(text: &str, packets: &mut Vec<Packet>, skipped: &mut Vec<BadPacket>) {
     match text {
         "" => return packets.push(Packet::Ping),
         "#1" => return packets.push(Packet::PingV1),
         _ => {}
     }
-    let mut push = |r: Result<Packet, Skip>| match r {
+    let mut push = |r: Result<Packet, BadPacket>| match r {
         Ok(p) => packets.push(p),
         Err(s) => skipped.push(s),
     };
     if text.trim_start().starts_with('[') {
         match serde_json::from_str::<Vec<&RawValue>>(text) {
             Ok(items) => items.into_iter().for_each(|i| push(decode_raw(i.get()))),
-            Err(e) => skipped.push(Skip::NotJson(e.to_string())),
+            Err(e) => skipped.push(BadPacket::NotJson(e.to_string())),
         }
     } else {
         push(decode_raw(text));
@@ -104,15 +104,15 @@ pub fn decode(text: &str, packets: &mut Vec<Packet>, skipped: &mut Vec<Skip>) {
 }
 
 /// One packet from its text: fields read lazily, the data left unparsed.
-fn decode_raw(text: &str) -> Result<Packet, Skip> {
+fn decode_raw(text: &str) -> Result<Packet, BadPacket> {
     let Some(obj) = rawjson::object(text) else {
         // Not an object, or escaped keys: the general path.
-        let v = serde_json::from_str::<Value>(text).map_err(|e| Skip::NotJson(e.to_string()))?;
+        let v = serde_json::from_str::<Value>(text).map_err(|e| BadPacket::NotJson(e.to_string()))?;
         return decode_packet(v);
     };
     if let Some(rid) = obj.get("rid") {
         let Ok(rid) = serde_json::from_str::<u64>(rid.get()) else {
-            return Err(Skip::UnknownShape("reply with a non-numeric rid"));
+            return Err(BadPacket::UnknownShape("reply with a non-numeric rid"));
         };
         let parse = |k: &str| {
             obj.get(k)
@@ -125,8 +125,8 @@ fn decode_raw(text: &str) -> Result<Packet, Skip> {
         });
     }
     let event = match obj.get("event") {
-        Some(e) => rawjson::str_of(e).ok_or(Skip::UnknownShape("event name is not a string"))?,
-        None => return Err(Skip::UnknownShape("packet has neither event nor rid")),
+        Some(e) => rawjson::str_of(e).ok_or(BadPacket::UnknownShape("event name is not a string"))?,
+        None => return Err(BadPacket::UnknownShape("packet has neither event nor rid")),
     };
     let data = obj.get("data").copied();
     if event == "#publish" {
@@ -135,11 +135,11 @@ fn decode_raw(text: &str) -> Result<Packet, Skip> {
             if let Some(Value::Object(d)) = v {
                 return decode_packet(json!({"event": "#publish", "data": d}));
             }
-            return Err(Skip::UnknownShape("#publish without an object payload"));
+            return Err(BadPacket::UnknownShape("#publish without an object payload"));
         };
         let channel = match d.get("channel").and_then(|c| rawjson::str_of(c)) {
             Some(c) => c.into_owned(),
-            None => return Err(Skip::UnknownShape("#publish without a channel name")),
+            None => return Err(BadPacket::UnknownShape("#publish without a channel name")),
         };
         let data = d
             .get("data")
@@ -154,15 +154,15 @@ fn decode_raw(text: &str) -> Result<Packet, Skip> {
 }
 
 /// Decode one packet object (the general path, for any `Value`).
-pub fn decode_packet(v: Value) -> Result<Packet, Skip> {
+pub fn decode_packet(v: Value) -> Result<Packet, BadPacket> {
     let Value::Object(mut obj) = v else {
         // `#2` and other bare strings of old servers are JSON-less text; a bare
         // JSON scalar is no packet either.
-        return Err(Skip::UnknownShape("frame is not a JSON object"));
+        return Err(BadPacket::UnknownShape("frame is not a JSON object"));
     };
     if let Some(rid) = obj.get("rid") {
         let Some(rid) = rid.as_u64() else {
-            return Err(Skip::UnknownShape("reply with a non-numeric rid"));
+            return Err(BadPacket::UnknownShape("reply with a non-numeric rid"));
         };
         let data = obj.remove("data").unwrap_or(Value::Null);
         let error = obj.remove("error");
@@ -170,17 +170,17 @@ pub fn decode_packet(v: Value) -> Result<Packet, Skip> {
     }
     let event = match obj.remove("event") {
         Some(Value::String(e)) => e,
-        Some(_) => return Err(Skip::UnknownShape("event name is not a string")),
-        None => return Err(Skip::UnknownShape("packet has neither event nor rid")),
+        Some(_) => return Err(BadPacket::UnknownShape("event name is not a string")),
+        None => return Err(BadPacket::UnknownShape("packet has neither event nor rid")),
     };
     let data = obj.remove("data").unwrap_or(Value::Null);
     if event == "#publish" {
         let Value::Object(mut d) = data else {
-            return Err(Skip::UnknownShape("#publish without an object payload"));
+            return Err(BadPacket::UnknownShape("#publish without an object payload"));
         };
         let channel = match d.remove("channel") {
             Some(Value::String(c)) => c,
-            _ => return Err(Skip::UnknownShape("#publish without a channel name")),
+            _ => return Err(BadPacket::UnknownShape("#publish without a channel name")),
         };
         let data = rawjson::to_raw(&d.remove("data").unwrap_or(Value::Null));
         return Ok(Packet::Publish { channel, data });
@@ -275,7 +275,7 @@ impl Outbound {
 mod tests {
     use super::*;
 
-    fn dec(text: &str) -> (Vec<Packet>, Vec<Skip>) {
+    fn dec(text: &str) -> (Vec<Packet>, Vec<BadPacket>) {
         let (mut p, mut s) = (Vec::new(), Vec::new());
         decode(text, &mut p, &mut s);
         (p, s)
@@ -343,7 +343,7 @@ mod tests {
             panic!("{p:?}")
         };
         assert_eq!((event.as_str(), data.get()), ("log", r#"{"type":"START"}"#));
-        assert_eq!(s, vec![Skip::UnknownShape("frame is not a JSON object")]);
+        assert_eq!(s, vec![BadPacket::UnknownShape("frame is not a JSON object")]);
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn key(&self) -> &str {
+    pub fn instance(&self) -> &str {
         match self {
             Change::Added(k) | Change::Status(k) | Change::Touched(k) => k,
         }
@@ -87,7 +87,7 @@ impl Change {
 #[derive(Debug, Default)]
 pub struct Registry {
     instances: HashMap<String, Instance>,
-    /// socket id → keys of the instances whose latest connection it is.
+    /// socket id → the instances whose latest connection it is.
     by_socket: HashMap<String, Vec<String>>,
     /// Labels people gave instances (the label store); they win over labels
     /// that come from the wire.
@@ -138,12 +138,12 @@ impl Registry {
         self.instances.is_empty()
     }
 
-    pub fn get(&self, key: &str) -> Option<&Instance> {
-        self.instances.get(key)
+    pub fn get(&self, instance: &str) -> Option<&Instance> {
+        self.instances.get(instance)
     }
 
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Instance> {
-        self.instances.get_mut(key)
+    pub fn get_mut(&mut self, instance: &str) -> Option<&mut Instance> {
+        self.instances.get_mut(instance)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Instance> {
@@ -156,18 +156,18 @@ impl Registry {
         if msg.kind == Kind::Disconnected && msg.instance_id.is_none() {
             return self.disconnect(t, msg.socket.as_deref().unwrap_or_default());
         }
-        let key = msg.key();
-        if key.is_empty() {
+        let instance = msg.instance();
+        if instance.is_empty() {
             return Vec::new();
         }
-        let socket = msg.socket.as_deref().unwrap_or(key);
-        let (inst, mut change) = match self.instances.get_mut(key) {
-            Some(inst) => (inst, Change::Touched(key.to_string())),
+        let socket = msg.socket.as_deref().unwrap_or(instance);
+        let (inst, mut change) = match self.instances.get_mut(instance) {
+            Some(inst) => (inst, Change::Touched(instance.to_string())),
             None => {
                 let inst = Instance {
-                    id: key.to_string(),
+                    id: instance.to_string(),
                     app: None,
-                    label: self.user_labels.get(key).cloned(),
+                    label: self.user_labels.get(instance).cloned(),
                     env: None,
                     connection: socket.to_string(),
                     first_seen: t,
@@ -180,9 +180,9 @@ impl Registry {
                 self.by_socket
                     .entry(socket.to_string())
                     .or_default()
-                    .push(key.to_string());
-                let inst = self.instances.entry(key.to_string()).or_insert(inst);
-                (inst, Change::Added(key.to_string()))
+                    .push(instance.to_string());
+                let inst = self.instances.entry(instance.to_string()).or_insert(inst);
+                (inst, Change::Added(instance.to_string()))
             }
         };
         inst.messages += 1;
@@ -220,19 +220,19 @@ impl Registry {
         let moved = inst.connection != socket;
         if moved {
             let old = std::mem::replace(&mut inst.connection, socket.to_string());
-            if let Some(keys) = self.by_socket.get_mut(&old) {
-                keys.retain(|k| k != key);
-                if keys.is_empty() {
+            if let Some(on_socket) = self.by_socket.get_mut(&old) {
+                on_socket.retain(|k| k != instance);
+                if on_socket.is_empty() {
                     self.by_socket.remove(&old);
                 }
             }
             self.by_socket
                 .entry(socket.to_string())
                 .or_default()
-                .push(key.to_string());
+                .push(instance.to_string());
         }
         if matches!(change, Change::Touched(_)) && (moved || old_status != inst.status) {
-            change = Change::Status(key.to_string());
+            change = Change::Status(instance.to_string());
         }
         vec![change]
     }
@@ -240,8 +240,8 @@ impl Registry {
     /// What a STATE says of an instance's actions: the newest id `top` and
     /// the type of its newest staged action. Moves `actions` and
     /// `last_action` forward, never back.
-    pub fn note_history(&mut self, key: &str, top: Option<i64>, last_type: Option<String>) {
-        let Some(inst) = self.instances.get_mut(key) else {
+    pub fn note_history(&mut self, instance: &str, top: Option<i64>, last_type: Option<String>) {
+        let Some(inst) = self.instances.get_mut(instance) else {
             return;
         };
         let Some(top) = top.filter(|&t| t >= 0) else {
@@ -255,42 +255,42 @@ impl Registry {
         }
     }
 
-    /// Give `key` a label (or take it away), as the label store now says.
-    pub fn set_label(&mut self, key: &str, label: Option<String>) {
+    /// Give `instance` a label (or take it away), as the label store now says.
+    pub fn set_label(&mut self, instance: &str, label: Option<String>) {
         match &label {
             Some(l) => {
-                self.user_labels.insert(key.to_string(), l.clone());
+                self.user_labels.insert(instance.to_string(), l.clone());
             }
             None => {
-                self.user_labels.remove(key);
+                self.user_labels.remove(instance);
             }
         }
-        if let Some(inst) = self.instances.get_mut(key) {
+        if let Some(inst) = self.instances.get_mut(instance) {
             inst.label = label;
         }
     }
 
-    /// The label people gave `key` (not one from the wire).
-    pub fn user_label(&self, key: &str) -> Option<&str> {
-        self.user_labels.get(key).map(String::as_str)
+    /// The label people gave `instance` (not one from the wire).
+    pub fn user_label(&self, instance: &str) -> Option<&str> {
+        self.user_labels.get(instance).map(String::as_str)
     }
 
     /// `DISCONNECTED(socket)`: every instance whose latest connection is that
     /// socket is gone; instances that moved to a newer socket are untouched.
     fn disconnect(&mut self, t: u64, socket: &str) -> Vec<Change> {
-        let Some(keys) = self.by_socket.get(socket) else {
+        let Some(on_socket) = self.by_socket.get(socket) else {
             return Vec::new();
         };
         let mut changes = Vec::new();
-        for key in keys {
-            if let Some(inst) = self.instances.get_mut(key) {
+        for instance in on_socket {
+            if let Some(inst) = self.instances.get_mut(instance) {
                 inst.messages += 1;
                 inst.last_seen = inst.last_seen.max(t);
                 if inst.status != Status::Gone {
                     inst.status = Status::Gone;
-                    changes.push(Change::Status(key.clone()));
+                    changes.push(Change::Status(instance.clone()));
                 } else {
-                    changes.push(Change::Touched(key.clone()));
+                    changes.push(Change::Touched(instance.clone()));
                 }
             }
         }
@@ -300,7 +300,7 @@ impl Registry {
     /// After rdx reconnected at `since` (and broadcast START, which every
     /// connected app answers at once), instances not heard from since are
     /// gone: their app went away while the link was down, so no DISCONNECTED
-    /// will ever come for them. Returns the keys that changed.
+    /// will ever come for them. Returns what changed.
     pub fn mark_unheard_gone(&mut self, since: u64) -> Vec<Change> {
         let mut changes = Vec::new();
         for inst in self.instances.values_mut() {
@@ -309,7 +309,7 @@ impl Registry {
                 changes.push(Change::Status(inst.id.clone()));
             }
         }
-        changes.sort_by(|a, b| a.key().cmp(b.key()));
+        changes.sort_by(|a, b| a.instance().cmp(b.instance()));
         changes
     }
 

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::query::paths::{Seg, display_segs};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change {
+pub enum Edit {
     Added {
         path: String,
         new: Value,
@@ -21,20 +21,20 @@ pub enum Change {
     },
 }
 
-impl Change {
+impl Edit {
     pub fn path(&self) -> &str {
         match self {
-            Change::Added { path, .. }
-            | Change::Removed { path, .. }
-            | Change::Changed { path, .. } => path,
+            Edit::Added { path, .. }
+            | Edit::Removed { path, .. }
+            | Edit::Changed { path, .. } => path,
         }
     }
 
     pub fn to_json(&self) -> Value {
         match self {
-            Change::Added { path, new } => json!({"op": "add", "path": path, "new": new}),
-            Change::Removed { path, old } => json!({"op": "remove", "path": path, "old": old}),
-            Change::Changed { path, old, new } => {
+            Edit::Added { path, new } => json!({"op": "add", "path": path, "new": new}),
+            Edit::Removed { path, old } => json!({"op": "remove", "path": path, "old": old}),
+            Edit::Changed { path, old, new } => {
                 json!({"op": "change", "path": path, "old": old, "new": new})
             }
         }
@@ -45,14 +45,14 @@ impl Change {
 const MAX_DEPTH: usize = 64;
 
 /// Structural diff of `old` → `new`, at most `limit` changes.
-pub fn diff(old: &Value, new: &Value, limit: usize) -> Vec<Change> {
+pub fn diff(old: &Value, new: &Value, limit: usize) -> Vec<Edit> {
     let mut out = Vec::new();
     let mut path = Vec::new();
     walk(old, new, &mut path, &mut out, limit);
     out
 }
 
-fn walk(old: &Value, new: &Value, path: &mut Vec<Seg>, out: &mut Vec<Change>, limit: usize) {
+fn walk(old: &Value, new: &Value, path: &mut Vec<Seg>, out: &mut Vec<Edit>, limit: usize) {
     if out.len() >= limit || old == new {
         return;
     }
@@ -65,7 +65,7 @@ fn walk(old: &Value, new: &Value, path: &mut Vec<Seg>, out: &mut Vec<Change>, li
                 path.push(Seg::Key(k.clone()));
                 match a.get(k) {
                     Some(ov) => walk(ov, nv, path, out, limit),
-                    None => out.push(Change::Added {
+                    None => out.push(Edit::Added {
                         path: display_segs(path),
                         new: nv.clone(),
                     }),
@@ -78,7 +78,7 @@ fn walk(old: &Value, new: &Value, path: &mut Vec<Seg>, out: &mut Vec<Change>, li
                 }
                 if !b.contains_key(k) {
                     path.push(Seg::Key(k.clone()));
-                    out.push(Change::Removed {
+                    out.push(Edit::Removed {
                         path: display_segs(path),
                         old: ov.clone(),
                     });
@@ -94,11 +94,11 @@ fn walk(old: &Value, new: &Value, path: &mut Vec<Seg>, out: &mut Vec<Change>, li
                 path.push(Seg::Index(i));
                 match (a.get(i), b.get(i)) {
                     (Some(ov), Some(nv)) => walk(ov, nv, path, out, limit),
-                    (None, Some(nv)) => out.push(Change::Added {
+                    (None, Some(nv)) => out.push(Edit::Added {
                         path: display_segs(path),
                         new: nv.clone(),
                     }),
-                    (Some(ov), None) => out.push(Change::Removed {
+                    (Some(ov), None) => out.push(Edit::Removed {
                         path: display_segs(path),
                         old: ov.clone(),
                     }),
@@ -107,7 +107,7 @@ fn walk(old: &Value, new: &Value, path: &mut Vec<Seg>, out: &mut Vec<Change>, li
                 path.pop();
             }
         }
-        _ => out.push(Change::Changed {
+        _ => out.push(Edit::Changed {
             path: display_segs(path),
             old: old.clone(),
             new: new.clone(),
@@ -127,20 +127,20 @@ mod tests {
         assert_eq!(
             d,
             vec![
-                Change::Changed {
+                Edit::Changed {
                     path: ".counter.value".into(),
                     old: json!(1),
                     new: json!(2)
                 },
-                Change::Added {
+                Edit::Added {
                     path: ".todos[1]".into(),
                     new: json!({"id": 2})
                 },
-                Change::Added {
+                Edit::Added {
                     path: ".new".into(),
                     new: json!("x")
                 },
-                Change::Removed {
+                Edit::Removed {
                     path: ".gone".into(),
                     old: json!(true)
                 },
@@ -157,11 +157,11 @@ mod tests {
     fn arrays_shrink_and_types_change() {
         let d = diff(&json!([1, 2, 3]), &json!([1]), 100);
         assert_eq!(d.len(), 2);
-        assert!(matches!(&d[0], Change::Removed { path, .. } if path == "[1]"));
+        assert!(matches!(&d[0], Edit::Removed { path, .. } if path == "[1]"));
         let d = diff(&json!({"a": {"b": 1}}), &json!({"a": 5}), 100);
         assert_eq!(
             d,
-            vec![Change::Changed {
+            vec![Edit::Changed {
                 path: ".a".into(),
                 old: json!({"b": 1}),
                 new: json!(5)

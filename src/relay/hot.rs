@@ -16,10 +16,10 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::relay::message::{Described, Kind, Message, Skip, intern};
+use crate::relay::message::{Described, Kind, Message, BadMessage, intern};
 
 /// `Some(message)` for a plain `#publish` on `log`; `None` for anything else.
-pub fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, Skip>> {
+pub fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, BadMessage>> {
     let mut de = serde_json::Deserializer::from_str(text);
     let out = FrameSeed { payloads }.deserialize(&mut de).ok()??;
     de.end().ok()?;
@@ -45,14 +45,14 @@ struct FrameSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for FrameSeed {
-    type Value = Option<Result<Message, Skip>>;
+    type Value = Option<Result<Message, BadMessage>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for FrameSeed {
-    type Value = Option<Result<Message, Skip>>;
+    type Value = Option<Result<Message, BadMessage>>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a frame object")
     }
@@ -86,14 +86,14 @@ struct PublishSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for PublishSeed {
-    type Value = Result<Message, Skip>;
+    type Value = Result<Message, BadMessage>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for PublishSeed {
-    type Value = Result<Message, Skip>;
+    type Value = Result<Message, BadMessage>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a #publish object")
     }
@@ -125,7 +125,7 @@ struct MessageSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for MessageSeed {
-    type Value = Result<Message, Skip>;
+    type Value = Result<Message, BadMessage>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
@@ -141,7 +141,7 @@ fn id_value(v: Value) -> Option<String> {
 }
 
 impl<'de> Visitor<'de> for MessageSeed {
-    type Value = Result<Message, Skip>;
+    type Value = Result<Message, BadMessage>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a relay message object")
     }
@@ -155,7 +155,7 @@ impl<'de> Visitor<'de> for MessageSeed {
             match &*key {
                 "type" => match map.next_value::<Value>()? {
                     Value::String(t) => kind = Some(Kind::from_str(&t)),
-                    _ => return Ok(Err(Skip::NoType)),
+                    _ => return Ok(Err(BadMessage::NoType)),
                 },
                 "id" => socket = id_value(map.next_value()?).map(|s| intern(&s)),
                 "instanceId" => instance_id = id_value(map.next_value()?).map(|s| intern(&s)),
@@ -179,13 +179,13 @@ impl<'de> Visitor<'de> for MessageSeed {
             }
         }
         let Some(kind) = kind else {
-            return Ok(Err(Skip::NoType));
+            return Ok(Err(BadMessage::NoType));
         };
         if !self.payloads && !kind.has_history() {
             payload = None;
         }
         if socket.is_none() && instance_id.is_none() {
-            return Ok(Err(Skip::NoKey(kind.as_str().to_string())));
+            return Ok(Err(BadMessage::NoKey(kind.as_str().to_string())));
         }
         let plain_name = name.as_ref().and_then(Value::as_str);
         let d = Described::from(
@@ -277,6 +277,6 @@ mod tests {
             r##"{"event":"#publish","data":{"channel":"log","data":{"type":"START","id":"s","extra":[1,{"x":2}]}}}"##,
             true,
         );
-        assert_eq!(m.unwrap().unwrap().key(), "s");
+        assert_eq!(m.unwrap().unwrap().instance(), "s");
     }
 }

@@ -23,7 +23,7 @@ const NODE_BUDGET: usize = 1_000_000;
 const KEY: &str = "$jsan";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Seg {
+pub enum RefStep {
     Key(String),
     Index(usize),
 }
@@ -47,7 +47,7 @@ pub fn has_markers(v: &Value) -> bool {
 }
 
 /// Parse a reference path: `$`, then `.key`, `.5`, `[0]`, `["odd key"]`, `['k']`.
-pub fn parse_ref_path(path: &str) -> Result<Vec<Seg>, String> {
+pub fn parse_ref_path(path: &str) -> Result<Vec<RefStep>, String> {
     let chars: Vec<char> = path.chars().collect();
     if chars.first() != Some(&'$') {
         return Err(format!("reference {path:?} does not start with $"));
@@ -65,7 +65,7 @@ pub fn parse_ref_path(path: &str) -> Result<Vec<Seg>, String> {
                 if j == start {
                     return Err(format!("empty key at character {} of {path:?}", start + 1));
                 }
-                segs.push(Seg::Key(chars[start..j].iter().collect()));
+                segs.push(RefStep::Key(chars[start..j].iter().collect()));
                 i = j;
             }
             '[' => {
@@ -108,7 +108,7 @@ pub fn parse_ref_path(path: &str) -> Result<Vec<Seg>, String> {
                     if chars.get(j + 1) != Some(&']') {
                         return Err(format!("expected ] at character {} of {path:?}", j + 2));
                     }
-                    segs.push(Seg::Key(key));
+                    segs.push(RefStep::Key(key));
                     i = j + 2;
                 } else {
                     let start = i + 1;
@@ -120,7 +120,7 @@ pub fn parse_ref_path(path: &str) -> Result<Vec<Seg>, String> {
                         return Err(format!("bad index at character {} of {path:?}", start + 1));
                     }
                     let n: String = chars[start..j].iter().collect();
-                    segs.push(Seg::Index(
+                    segs.push(RefStep::Index(
                         n.parse()
                             .map_err(|_| format!("index too large in {path:?}"))?,
                     ));
@@ -139,14 +139,14 @@ pub fn parse_ref_path(path: &str) -> Result<Vec<Seg>, String> {
 }
 
 /// Look up a reference target in the original document.
-fn lookup<'a>(root: &'a Value, segs: &[Seg]) -> Option<&'a Value> {
+fn lookup<'a>(root: &'a Value, segs: &[RefStep]) -> Option<&'a Value> {
     let mut cur = root;
     for s in segs {
         cur = match (cur, s) {
-            (Value::Object(o), Seg::Key(k)) => o.get(k)?,
-            (Value::Object(o), Seg::Index(i)) => o.get(&i.to_string())?,
-            (Value::Array(a), Seg::Index(i)) => a.get(*i)?,
-            (Value::Array(a), Seg::Key(k)) => a.get(k.parse::<usize>().ok()?)?,
+            (Value::Object(o), RefStep::Key(k)) => o.get(k)?,
+            (Value::Object(o), RefStep::Index(i)) => o.get(&i.to_string())?,
+            (Value::Array(a), RefStep::Index(i)) => a.get(*i)?,
+            (Value::Array(a), RefStep::Key(k)) => a.get(k.parse::<usize>().ok()?)?,
             _ => return None,
         };
     }
@@ -154,11 +154,11 @@ fn lookup<'a>(root: &'a Value, segs: &[Seg]) -> Option<&'a Value> {
 }
 
 /// Same position? Keys "5" and indexes 5 name the same place.
-fn seg_eq(a: &Seg, b: &Seg) -> bool {
+fn seg_eq(a: &RefStep, b: &RefStep) -> bool {
     match (a, b) {
-        (Seg::Key(x), Seg::Key(y)) => x == y,
-        (Seg::Index(x), Seg::Index(y)) => x == y,
-        (Seg::Key(k), Seg::Index(i)) | (Seg::Index(i), Seg::Key(k)) => *k == i.to_string(),
+        (RefStep::Key(x), RefStep::Key(y)) => x == y,
+        (RefStep::Index(x), RefStep::Index(y)) => x == y,
+        (RefStep::Key(k), RefStep::Index(i)) | (RefStep::Index(i), RefStep::Key(k)) => *k == i.to_string(),
     }
 }
 
@@ -167,7 +167,7 @@ struct Resolver<'a> {
     /// Where the references being expanded sit (each in the coordinates of
     /// the expansion around it), innermost last. A reference to a prefix of
     /// any of them, or of the current position, would recurse forever.
-    expanding: Vec<Vec<Seg>>,
+    expanding: Vec<Vec<RefStep>>,
     budget: usize,
 }
 
@@ -184,7 +184,7 @@ pub fn resolve(root: Value) -> Value {
 
 impl<'a> Resolver<'a> {
     /// Resolve `v`, which sits at `pos` in the original document.
-    fn node(&mut self, v: &'a Value, pos: &mut Vec<Seg>, depth: usize) -> Value {
+    fn node(&mut self, v: &'a Value, pos: &mut Vec<RefStep>, depth: usize) -> Value {
         if depth > MAX_DEPTH {
             return Value::String("[Too deep]".into());
         }
@@ -207,7 +207,7 @@ impl<'a> Resolver<'a> {
                         Value::Array(a) if k == KEY && a.len() == 1 => &a[0],
                         other => other,
                     };
-                    pos.push(Seg::Key(k.clone()));
+                    pos.push(RefStep::Key(k.clone()));
                     let r = self.node(child_v, pos, depth + 1);
                     pos.pop();
                     out.insert(k.clone(), r);
@@ -217,7 +217,7 @@ impl<'a> Resolver<'a> {
             Value::Array(a) => {
                 let mut out = Vec::with_capacity(a.len());
                 for (i, child) in a.iter().enumerate() {
-                    pos.push(Seg::Index(i));
+                    pos.push(RefStep::Index(i));
                     out.push(self.node(child, pos, depth + 1));
                     pos.pop();
                 }
@@ -227,7 +227,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn marker(&mut self, marker: &'a str, pos: &[Seg], depth: usize) -> Value {
+    fn marker(&mut self, marker: &'a str, pos: &[RefStep], depth: usize) -> Value {
         if !marker.starts_with('$') {
             return tag(marker).unwrap_or_else(|| {
                 let mut m = Map::new();
@@ -238,7 +238,7 @@ impl<'a> Resolver<'a> {
         let Ok(target_pos) = parse_ref_path(marker) else {
             return Value::String(format!("[Unresolved {marker}]"));
         };
-        let prefix_of = |p: &[Seg]| {
+        let prefix_of = |p: &[RefStep]| {
             target_pos.len() <= p.len() && target_pos.iter().zip(p).all(|(a, b)| seg_eq(a, b))
         };
         if prefix_of(pos) || self.expanding.iter().any(|p| prefix_of(p)) {

@@ -127,19 +127,19 @@ impl Message {
 
 /// Why a relay message was skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Skip {
+pub enum BadMessage {
     NotAnObject,
     NoType,
     /// Neither an `instanceId` nor a socket `id`: nothing to key it by.
     NoKey(String),
 }
 
-impl std::fmt::Display for Skip {
+impl std::fmt::Display for BadMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Skip::NotAnObject => write!(f, "relay message is not an object"),
-            Skip::NoType => write!(f, "relay message without a string type"),
-            Skip::NoKey(t) => write!(f, "{t} message without instanceId or id"),
+            BadMessage::NotAnObject => write!(f, "relay message is not an object"),
+            BadMessage::NoType => write!(f, "relay message without a string type"),
+            BadMessage::NoKey(t) => write!(f, "{t} message without instanceId or id"),
         }
     }
 }
@@ -164,15 +164,15 @@ fn text_field(v: Option<&Value>, names: &[&str]) -> Option<String> {
 
 impl Message {
     /// Decode the `data` of a `#publish` on `log` (or a legacy emitted `log` event).
-    pub fn decode(data: Value) -> Result<Message, Skip> {
+    pub fn decode(data: Value) -> Result<Message, BadMessage> {
         let Value::Object(mut obj) = data else {
-            return Err(Skip::NotAnObject);
+            return Err(BadMessage::NotAnObject);
         };
         // `{"id": socket, "data": {...}}`: the log-noid envelope.
         if !obj.contains_key("type") && obj.get("data").is_some_and(Value::is_object) {
             let outer_id = take_string(&mut obj, "id");
             let Some(Value::Object(inner)) = obj.remove("data") else {
-                return Err(Skip::NotAnObject);
+                return Err(BadMessage::NotAnObject);
             };
             obj = inner;
             if let Some(id) = outer_id
@@ -183,12 +183,12 @@ impl Message {
         }
         let kind = match obj.get("type") {
             Some(Value::String(t)) => Kind::from_str(t),
-            _ => return Err(Skip::NoType),
+            _ => return Err(BadMessage::NoType),
         };
         let socket = take_string(&mut obj, "id").map(|s| intern(&s));
         let instance_id = take_string(&mut obj, "instanceId").map(|s| intern(&s));
         if socket.is_none() && instance_id.is_none() {
-            return Err(Skip::NoKey(kind.as_str().to_string()));
+            return Err(BadMessage::NoKey(kind.as_str().to_string()));
         }
         let plain_name = take_string(&mut obj, "name");
         let d = Described::from(
@@ -214,9 +214,9 @@ impl Message {
     /// fast path does not take (escaped keys, envelopes without fields).
     /// With `payloads` false the `payload` is dropped unread (`sessions` and
     /// a plain `tail` never need it).
-    pub fn decode_raw(raw: &RawValue, payloads: bool) -> Result<Message, Skip> {
+    pub fn decode_raw(raw: &RawValue, payloads: bool) -> Result<Message, BadMessage> {
         let general = || {
-            let v: Value = serde_json::from_str(raw.get()).map_err(|_| Skip::NotAnObject)?;
+            let v: Value = serde_json::from_str(raw.get()).map_err(|_| BadMessage::NotAnObject)?;
             Message::decode(v)
         };
         let Some(mut obj) = rawjson::object(raw.get()) else {
@@ -232,7 +232,7 @@ impl Message {
         }
         let kind = match obj.get("type").and_then(|t| rawjson::str_of(t)) {
             Some(t) => Kind::from_str(&t),
-            None => return Err(Skip::NoType),
+            None => return Err(BadMessage::NoType),
         };
         let id_text = |r: &&RawValue| match rawjson::str_of(r) {
             Some(s) => (!s.is_empty()).then(|| intern(&s)),
@@ -244,7 +244,7 @@ impl Message {
             .or(outer_id.map(|s| intern(&s)));
         let instance_id = obj.get("instanceId").and_then(id_text);
         if socket.is_none() && instance_id.is_none() {
-            return Err(Skip::NoKey(kind.as_str().to_string()));
+            return Err(BadMessage::NoKey(kind.as_str().to_string()));
         }
         let small = |k: &str| {
             obj.get(k)
@@ -275,7 +275,7 @@ impl Message {
     }
 
     /// The registry key: `instanceId`, else the socket id.
-    pub fn key(&self) -> &str {
+    pub fn instance(&self) -> &str {
         self.instance_id
             .as_deref()
             .or(self.socket.as_deref())

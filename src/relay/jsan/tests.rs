@@ -36,15 +36,15 @@ fn bracket_quoted_keys() {
     assert_eq!(
         parse_ref_path(r#"$["odd key"].x['y z'][3]"#).unwrap(),
         vec![
-            Seg::Key("odd key".into()),
-            Seg::Key("x".into()),
-            Seg::Key("y z".into()),
-            Seg::Index(3)
+            RefStep::Key("odd key".into()),
+            RefStep::Key("x".into()),
+            RefStep::Key("y z".into()),
+            RefStep::Index(3)
         ]
     );
     assert_eq!(
         parse_ref_path(r#"$["q\"uote"]"#).unwrap(),
-        vec![Seg::Key("q\"uote".into())]
+        vec![RefStep::Key("q\"uote".into())]
     );
     let v = json!({"odd key": [5], "r": {"$jsan": "$[\"odd key\"][0]"}});
     assert_eq!(resolve(v)["r"], json!(5));

@@ -12,7 +12,7 @@ fn action_from_capture() {
     }))
     .unwrap();
     assert_eq!(m.kind, Kind::Action);
-    assert_eq!(m.key(), "65ioovqadda");
+    assert_eq!(m.instance(), "65ioovqadda");
     assert_eq!(m.socket.as_deref(), Some("MfZWQuBNr5fyauEoAAA4"));
     assert_eq!(m.name.as_deref(), Some("alpha"));
     assert_eq!(m.next_action_id, Some(4));
@@ -24,7 +24,7 @@ fn action_from_capture() {
 fn disconnected_keys_by_socket() {
     let m = Message::decode(json!({"type":"DISCONNECTED","id":"ioYiBfeqXKHd4yBLAAA6"})).unwrap();
     assert_eq!(m.kind, Kind::Disconnected);
-    assert_eq!(m.key(), "ioYiBfeqXKHd4yBLAAA6");
+    assert_eq!(m.instance(), "ioYiBfeqXKHd4yBLAAA6");
     assert!(m.instance_id.is_none());
 }
 
@@ -36,7 +36,7 @@ fn log_noid_envelope_from_legacy_capture() {
     .unwrap();
     assert_eq!(m.kind, Kind::Init);
     assert_eq!(m.socket.as_deref(), Some("EXMuOgjfWPwbK-3nAAAN"));
-    assert_eq!(m.key(), "mfpn7txxrca");
+    assert_eq!(m.instance(), "mfpn7txxrca");
     assert_eq!(m.name.as_deref(), Some("rd-app"));
 }
 
@@ -45,7 +45,7 @@ fn legacy_unwrapped_actions() {
     let m = Message::decode(json!({"type":"ACTION","id":"s1",
         "action":"{\"timestamp\":1,\"action\":{\"type\":\"counter/increment\",\"by\":1}}"}))
     .unwrap();
-    assert_eq!(m.key(), "s1");
+    assert_eq!(m.instance(), "s1");
     assert_eq!(m.action_type().as_deref(), Some("counter/increment"));
     // a plain action object, a bare string, a batch
     let m = Message::decode(json!({"type":"ACTION","id":"s1","action":{"type":"plain"}})).unwrap();
@@ -78,19 +78,19 @@ fn lenient_fields() {
 
 #[test]
 fn skips_what_cannot_be_keyed() {
-    assert_eq!(Message::decode(json!([1])), Err(Skip::NotAnObject));
-    assert_eq!(Message::decode(json!({"id":"x"})), Err(Skip::NoType));
+    assert_eq!(Message::decode(json!([1])), Err(BadMessage::NotAnObject));
+    assert_eq!(Message::decode(json!({"id":"x"})), Err(BadMessage::NoType));
     assert_eq!(
         Message::decode(json!({"type":5,"id":"x"})),
-        Err(Skip::NoType)
+        Err(BadMessage::NoType)
     );
     assert_eq!(
         Message::decode(json!({"type":"START"})),
-        Err(Skip::NoKey("START".into()))
+        Err(BadMessage::NoKey("START".into()))
     );
     assert_eq!(
         Message::decode(json!({"type":"START","id":{"x":1},"instanceId":[]})),
-        Err(Skip::NoKey("START".into()))
+        Err(BadMessage::NoKey("START".into()))
     );
 }
 
