@@ -10,8 +10,6 @@ pub enum Error {
     Usage(String),
     /// Could not connect, or the link failed in a way we do not retry (exit 3).
     Connect { url: String, reason: String },
-    /// The server broke the protocol (exit 3).
-    Protocol(String),
     /// A fixture could not be read or holds no frames at all (exit 3).
     Fixture { path: String, reason: String },
     /// The label store is unreadable or corrupt (exit 3).
@@ -32,7 +30,6 @@ impl Error {
             Error::NotFound(_) => 1,
             Error::Usage(_) => 2,
             Error::Connect { .. }
-            | Error::Protocol(_)
             | Error::Fixture { .. }
             | Error::LabelStore { .. }
             | Error::Io(_) => 3,
@@ -40,7 +37,7 @@ impl Error {
         }
     }
 
-    pub fn usage(msg: impl Into<String>) -> Error {
+    pub(crate) fn usage(msg: impl Into<String>) -> Error {
         Error::Usage(msg.into())
     }
 
@@ -55,7 +52,6 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(m) => write!(f, "{m}"),
             Error::Connect { url, reason } => write!(f, "could not connect to {url}: {reason}"),
-            Error::Protocol(m) => write!(f, "protocol error: {m}"),
             Error::Fixture { path, reason } => write!(f, "{path}: {reason}"),
             Error::LabelStore { path, reason } => write!(f, "label store {path}: {reason}"),
             Error::NotFound(m) => write!(f, "{m}"),
@@ -79,4 +75,4 @@ impl From<lexopt::Error> for Error {
     }
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;

@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -26,7 +26,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// `2026-11-24T14:26:28.713Z`
-pub fn rfc3339_ms(ms: u64) -> String {
+pub(crate) fn rfc3339_ms(ms: u64) -> String {
     let secs = (ms / 1000) as i64;
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
@@ -40,7 +40,7 @@ pub fn rfc3339_ms(ms: u64) -> String {
 }
 
 /// `14:26:28.713` (UTC), for stream lines.
-pub fn clock_ms(ms: u64) -> String {
+pub(crate) fn clock_ms(ms: u64) -> String {
     let sod = (ms / 1000) % 86_400;
     format!(
         "{:02}:{:02}:{:02}.{:03}",
@@ -52,7 +52,7 @@ pub fn clock_ms(ms: u64) -> String {
 }
 
 /// A short age like `850ms`, `12s`, `3m05s`, `2h10m`, `4d`.
-pub fn age(ms: u64) -> String {
+pub(crate) fn age(ms: u64) -> String {
     let s = ms / 1000;
     if ms < 1000 {
         format!("{ms}ms")
@@ -68,7 +68,7 @@ pub fn age(ms: u64) -> String {
 }
 
 /// Parse `500ms`, `5s`, `2m`, `1h`, or a plain number of seconds (`1.5`).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let (num, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
         Some(i) => (&t[..i], &t[i..]),

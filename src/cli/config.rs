@@ -17,26 +17,26 @@ use crate::time::parse_duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     /// What the feed connects to (or replays) and how it reports.
-    pub feed: Setup,
+    pub(crate) feed: Setup,
     /// `--timeout` (or RDX_TIMEOUT) was given: it also bounds the command's
     /// end condition (SPEC.md "Waiting").
-    pub timeout_explicit: bool,
-    pub json: bool,
-    pub color: bool,
+    pub(crate) timeout_explicit: bool,
+    pub(crate) json: bool,
+    pub(crate) color: bool,
     /// stdout is a terminal.
-    pub tty: bool,
+    pub(crate) tty: bool,
     /// The terminal's width in columns (None when piped: lines are never cut).
-    pub width: Option<usize>,
+    pub(crate) width: Option<usize>,
 }
 
 impl Config {
-    pub fn palette(&self) -> Palette {
+    pub(crate) fn palette(&self) -> Palette {
         Palette { on: self.color }
     }
 
     /// When a command's end condition stops waiting: `--timeout` after
     /// launch when it was given explicitly, otherwise never.
-    pub fn end_deadline(&self, started: std::time::Instant) -> Option<std::time::Instant> {
+    pub(crate) fn end_deadline(&self, started: std::time::Instant) -> Option<std::time::Instant> {
         self.timeout_explicit.then(|| started + self.feed.timeout)
     }
 }
@@ -70,7 +70,7 @@ impl Globals {
 }
 
 /// A duration flag's value (`500ms`, `5s`, `2m`, a plain number of seconds).
-pub fn duration(v: &str, flag: &str) -> Result<Duration> {
+pub(crate) fn duration(v: &str, flag: &str) -> Result<Duration> {
     parse_duration(v).map_err(|e| Error::usage(format!("{flag}: {e}")))
 }
 

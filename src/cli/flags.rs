@@ -4,7 +4,7 @@
 
 /// Which commands take a flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Every command (connection, output, label store, verbosity).
     Global,
     /// The filters: `sessions`, `tail`, `state`, `watch`.
@@ -17,7 +17,7 @@ pub enum Scope {
 
 /// The commands (the word after `rdx`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     Sessions,
     Tail,
     State,
@@ -26,7 +26,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 5] = [
+    pub(crate) const ALL: [Command; 5] = [
         Command::Sessions,
         Command::Tail,
         Command::State,
@@ -34,7 +34,7 @@ impl Command {
         Command::Record,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Command::Sessions => "sessions",
             Command::Tail => "tail",
@@ -45,7 +45,7 @@ impl Command {
     }
 
     /// The command a word names (`list` is `sessions`).
-    pub fn from_word(word: &str) -> Option<Command> {
+    pub(crate) fn from_word(word: &str) -> Option<Command> {
         match word {
             "list" => Some(Command::Sessions),
             w => Command::ALL.into_iter().find(|c| c.name() == w),
@@ -53,7 +53,7 @@ impl Command {
     }
 
     /// Does this command take flags of `scope`?
-    pub fn takes(self, scope: Scope) -> bool {
+    pub(crate) fn takes(self, scope: Scope) -> bool {
         match scope {
             Scope::Global => true,
             Scope::Filter => self != Command::Record,
@@ -65,15 +65,15 @@ impl Command {
 
 /// One flag of one scope.
 #[derive(Debug)]
-pub struct Flag {
-    pub long: &'static str,
-    pub short: Option<char>,
+pub(crate) struct Flag {
+    pub(crate) long: &'static str,
+    pub(crate) short: Option<char>,
     /// The value's name in help (`DUR`), or None for a switch.
-    pub value: Option<&'static str>,
+    pub(crate) value: Option<&'static str>,
     /// The environment variable that sets it when the flag is not given.
-    pub env: Option<&'static str>,
-    pub scope: Scope,
-    pub help: &'static str,
+    pub(crate) env: Option<&'static str>,
+    pub(crate) scope: Scope,
+    pub(crate) help: &'static str,
 }
 
 const fn flag(long: &'static str, scope: Scope, help: &'static str) -> Flag {
@@ -105,7 +105,7 @@ impl Flag {
 use Command::{Record, Sessions, State, Tail, Watch};
 use Scope::{Filter, Global, Only, Selector};
 
-pub static FLAGS: &[Flag] = &[
+pub(crate) static FLAGS: &[Flag] = &[
     // Connection
     flag(
         "url",
@@ -276,14 +276,14 @@ pub static FLAGS: &[Flag] = &[
 ];
 
 /// `--help` and `--version`: read before the table, listed with it.
-pub static META: &[Flag] = &[
+pub(crate) static META: &[Flag] = &[
     flag("help", Global, "show help (also `rdx help COMMAND`)").short('h'),
     flag("version", Global, "show the version").short('V'),
 ];
 
 /// The flag `--long` (or `-short`) as `command` takes it; with no command,
 /// a global flag.
-pub fn find(
+pub(crate) fn find(
     command: Option<Command>,
     long: Option<&str>,
     short: Option<char>,
@@ -304,7 +304,7 @@ pub fn find(
 
 /// Does any command's `--long` / `-short` take a value? (To find the command
 /// word among the flags before it.)
-pub fn takes_value(long: Option<&str>, short: Option<char>) -> bool {
+pub(crate) fn takes_value(long: Option<&str>, short: Option<char>) -> bool {
     FLAGS.iter().any(|f| {
         f.value.is_some()
             && match (long, short) {
@@ -316,7 +316,7 @@ pub fn takes_value(long: Option<&str>, short: Option<char>) -> bool {
 }
 
 /// The flags of `scope` as help lines, aligned.
-pub fn help_lines(flags: &[&Flag]) -> String {
+pub(crate) fn help_lines(flags: &[&Flag]) -> String {
     let head = |f: &Flag| {
         let short = f.short.map_or("    ".to_string(), |c| format!("-{c}, "));
         let value = f.value.map_or(String::new(), |v| format!(" {v}"));
@@ -347,7 +347,7 @@ pub fn help_lines(flags: &[&Flag]) -> String {
 }
 
 /// The flags of one scope, as `command` takes them, in table order.
-pub fn of_scope(command: Option<Command>, scope: Scope) -> Vec<&'static Flag> {
+pub(crate) fn of_scope(command: Option<Command>, scope: Scope) -> Vec<&'static Flag> {
     FLAGS
         .iter()
         .filter(|f| f.scope == scope && command.is_none_or(|c| c.takes(f.scope)))

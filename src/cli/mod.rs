@@ -8,7 +8,8 @@ pub mod config;
 pub mod flags;
 pub mod parse;
 
-pub use config::{Config, config, duration};
+pub(crate) use config::duration;
+pub use config::{Config, config};
 pub use parse::{Invocation, Parsed, parse};
 
 use regex_lite::Regex;
@@ -18,7 +19,7 @@ use crate::model::selection::{Matcher, Selection};
 use crate::query::paths::{self, Path};
 
 /// A count flag's value: a positive whole number.
-pub fn count(v: &str, flag: &str) -> Result<u64> {
+pub(crate) fn count(v: &str, flag: &str) -> Result<u64> {
     match v.trim().parse::<u64>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(Error::usage(format!(
@@ -28,25 +29,29 @@ pub fn count(v: &str, flag: &str) -> Result<u64> {
 }
 
 /// A regex flag's value.
-pub fn regex(v: &str, flag: &str) -> Result<Regex> {
+pub(crate) fn regex(v: &str, flag: &str) -> Result<Regex> {
     Regex::new(v).map_err(|e| Error::usage(format!("{flag} {v:?}: invalid regex: {e}")))
 }
 
 /// A state path (`.todos[0].title`, `/todos/0/title`): a bad one is a usage
 /// error with a caret under the bad character.
-pub fn path(v: &str) -> Result<Path> {
+pub(crate) fn path(v: &str) -> Result<Path> {
     paths::parse(v).map_err(|e| Error::Usage(e.to_string()))
 }
 
 /// The value of an optional flag, read with `read`.
-pub fn opt<T>(p: &Parsed, long: &str, read: impl Fn(&str, &str) -> Result<T>) -> Result<Option<T>> {
+pub(crate) fn opt<T>(
+    p: &Parsed,
+    long: &str,
+    read: impl Fn(&str, &str) -> Result<T>,
+) -> Result<Option<T>> {
     p.value(long)
         .map(|v| read(v, &format!("--{long}")))
         .transpose()
 }
 
 /// The filters and the selector a command was given.
-pub fn selection(p: &Parsed) -> Result<Selection> {
+pub(crate) fn selection(p: &Parsed) -> Result<Selection> {
     let matcher = |long: &str| -> Result<Option<Matcher>> { opt(p, long, Matcher::parse) };
     if p.value("instance-select")
         .is_some_and(|v| v.trim().is_empty())
@@ -65,7 +70,7 @@ pub fn selection(p: &Parsed) -> Result<Selection> {
 }
 
 /// Words a command does not take.
-pub fn no_more_words(p: &Parsed, from: usize) -> Result<()> {
+pub(crate) fn no_more_words(p: &Parsed, from: usize) -> Result<()> {
     match p.words.get(from) {
         None => Ok(()),
         Some(w) => Err(Error::usage(format!(

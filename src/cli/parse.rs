@@ -20,20 +20,20 @@ pub enum Invocation {
 /// A command line, read but not interpreted.
 #[derive(Debug)]
 pub struct Parsed {
-    pub command: Command,
+    pub(crate) command: Command,
     values: Vec<(&'static Flag, Option<String>)>,
     /// The words after the command that are not flag values.
-    pub words: Vec<String>,
+    pub(crate) words: Vec<String>,
 }
 
 impl Parsed {
     /// Was the switch `--long` given?
-    pub fn flag(&self, long: &str) -> bool {
+    pub(crate) fn flag(&self, long: &str) -> bool {
         self.values.iter().any(|(f, _)| f.long == long)
     }
 
     /// The value of `--long` (the last one given wins).
-    pub fn value(&self, long: &str) -> Option<&str> {
+    pub(crate) fn value(&self, long: &str) -> Option<&str> {
         self.values
             .iter()
             .rev()
@@ -41,8 +41,9 @@ impl Parsed {
             .and_then(|(_, v)| v.as_deref())
     }
 
-    /// Every flag given, in order (for tests and for help).
-    pub fn given(&self) -> impl Iterator<Item = (&'static Flag, Option<&str>)> {
+    /// Every flag given, in order.
+    #[cfg(test)]
+    pub(crate) fn given(&self) -> impl Iterator<Item = (&'static Flag, Option<&str>)> {
         self.values.iter().map(|(f, v)| (*f, v.as_deref()))
     }
 }

@@ -13,7 +13,7 @@ use crate::cli::{Config, Parsed};
 use crate::error::{Error, Result};
 
 /// What rdx is, before the command list.
-pub const ABOUT: &str = "\
+pub(crate) const ABOUT: &str = "\
 rdx - watch Redux apps from a terminal or a CI job
 
 rdx joins a Redux DevTools remote server (@redux-devtools/cli) as a read-only
@@ -31,7 +31,7 @@ Commands:
 ";
 
 /// After the global flags: durations, exit codes, examples.
-pub const MORE: &str = "\
+pub(crate) const MORE: &str = "\
 Durations: 500ms, 5s, 2m, or a plain number of seconds.
 
 Exit codes: 0 ok, 1 nothing/several matched or condition not met, 2 usage error,

@@ -8,7 +8,7 @@ use crate::feed::fixture::Recorder;
 use crate::feed::{Feed, Item, Options};
 
 /// What `rdx record` does (its flags are listed from the flag table).
-pub const ABOUT: &str = "\
+pub(crate) const ABOUT: &str = "\
 rdx record - write the server's traffic to a fixture file
 
 Usage: rdx record FILE [--for DUR] [--count N] [GLOBAL FLAGS]
@@ -21,21 +21,21 @@ The file replays with `rdx --replay FILE <command>`.
 ";
 
 /// After the flags: output, exit codes, examples.
-pub const MORE: &str = "\
+pub(crate) const MORE: &str = "\
 Examples:
   rdx record session.jsonl --for 10s
   rdx record ci-run.jsonl --count 500 && rdx --replay ci-run.jsonl sessions --all
 ";
 
 #[derive(Debug, Default)]
-pub struct Args {
-    pub file: String,
-    pub listen_for: Option<Duration>,
-    pub count: Option<u64>,
+pub(crate) struct Args {
+    pub(crate) file: String,
+    pub(crate) listen_for: Option<Duration>,
+    pub(crate) count: Option<u64>,
 }
 
 /// Read `rdx record`'s flags and FILE.
-pub fn args(p: &Parsed) -> Result<Args> {
+pub(crate) fn args(p: &Parsed) -> Result<Args> {
     cli::no_more_words(p, 1)?;
     let Some(file) = p.words.first() else {
         return Err(Error::usage(
@@ -49,7 +49,7 @@ pub fn args(p: &Parsed) -> Result<Args> {
     })
 }
 
-pub fn run(cfg: &Config, args: Args) -> Result<()> {
+pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
     if cfg.feed.replay.is_some() {
         return Err(Error::usage(
@@ -79,7 +79,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             .then(|| Instant::now() + Duration::from_millis(50));
         let wake = [end, stop, tick].into_iter().flatten().min();
         match feed.next(wake)? {
-            Item::Message { .. } => {
+            Item::Message => {
                 messages += 1;
                 if args.count.is_some_and(|n| messages >= n) {
                     break;

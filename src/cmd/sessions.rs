@@ -13,7 +13,7 @@ use crate::output::{Out, Palette, Table, sanitize};
 use crate::time::{age, clock_ms, now_ms};
 
 /// What `rdx sessions` does (its flags are listed from the flag table).
-pub const ABOUT: &str = "\
+pub(crate) const ABOUT: &str = "\
 rdx sessions - list the app instances talking to the server
 
 Usage: rdx sessions [FILTERS] [--for DUR] [--follow] [--all] [GLOBAL FLAGS]
@@ -27,7 +27,7 @@ first. With --replay it reads the whole file instead of listening.
 ";
 
 /// After the flags: output, exit codes, examples.
-pub const MORE: &str = "\
+pub(crate) const MORE: &str = "\
 With --json: one {\"type\":\"instance\",...} object per line with the fields
 id, app, label, env, connection, first_seen, last_seen, messages, actions,
 last_action, status.
@@ -54,17 +54,17 @@ Examples:
 ";
 
 #[derive(Debug, Default)]
-pub struct Args {
-    pub listen_for: Option<Duration>,
-    pub follow: bool,
-    pub all: bool,
-    pub sel: Selection,
+pub(crate) struct Args {
+    pub(crate) listen_for: Option<Duration>,
+    pub(crate) follow: bool,
+    pub(crate) all: bool,
+    pub(crate) sel: Selection,
     /// `label ID NAME` / `unlabel ID`: the words after `sessions`.
-    pub words: Vec<String>,
+    pub(crate) words: Vec<String>,
 }
 
 /// Read `rdx sessions`'s flags, and the words of `label` / `unlabel`.
-pub fn args(p: &Parsed) -> Result<Args> {
+pub(crate) fn args(p: &Parsed) -> Result<Args> {
     let words = p.words.clone();
     match words.first().map(String::as_str) {
         None => {}
@@ -144,7 +144,7 @@ fn discover(feed: &mut Feed, window: Duration) -> Result<()> {
     feed.drain_until(Some(Instant::now() + window))
 }
 
-pub fn run(cfg: &Config, args: Args) -> Result<()> {
+pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     if !args.words.is_empty() {
         return run_label(cfg, &args.words);
     }
@@ -264,7 +264,7 @@ fn plain(s: String) -> (String, String) {
 }
 
 /// The human table. Every string from the wire is sanitized.
-pub fn render(list: &[&Instance], reference_ms: u64, pal: Palette) -> String {
+pub(crate) fn render(list: &[&Instance], reference_ms: u64, pal: Palette) -> String {
     let show_label = list.iter().any(|i| i.label.is_some());
     let show_env = list.iter().any(|i| i.env.is_some());
     let mut header = vec!["INSTANCE", "APP"];

@@ -17,7 +17,7 @@ use crate::relay::message::Message;
 use crate::time::rfc3339_ms;
 
 /// What `rdx state` does (its flags are listed from the flag table).
-pub const ABOUT: &str = "\
+pub(crate) const ABOUT: &str = "\
 rdx state - print the current state of one app instance
 
 Usage: rdx state [FILTERS] [--instance ID|--instance-select SEL] [--path PATH] [GLOBAL FLAGS]
@@ -33,7 +33,7 @@ Output is the JSON document itself: pretty on a terminal, compact when piped
 ";
 
 /// After the flags: output, exit codes, examples.
-pub const MORE: &str = "\
+pub(crate) const MORE: &str = "\
 Exit codes: 1 no instance / several instances / PATH missing, 2 bad PATH,
 4 no state arrived within --timeout.
 
@@ -44,13 +44,13 @@ Examples:
 ";
 
 #[derive(Debug, Default)]
-pub struct Args {
-    pub sel: Selection,
-    pub path: Option<Path>,
+pub(crate) struct Args {
+    pub(crate) sel: Selection,
+    pub(crate) path: Option<Path>,
 }
 
 /// Read `rdx state`'s flags.
-pub fn args(p: &Parsed) -> Result<Args> {
+pub(crate) fn args(p: &Parsed) -> Result<Args> {
     cli::no_more_words(p, 0)?;
     Ok(Args {
         sel: cli::selection(p)?,
@@ -59,7 +59,7 @@ pub fn args(p: &Parsed) -> Result<Args> {
 }
 
 /// The value at `path`, or the exit-1 error that says what does exist.
-pub fn lookup<'a>(state: &'a Value, path: &Path) -> Result<&'a Value> {
+pub(crate) fn lookup<'a>(state: &'a Value, path: &Path) -> Result<&'a Value> {
     paths::lookup(state, path).map_err(|m| {
         Error::NotFound(format!(
             "path {} not found: {} exists, {} does not ({})",
@@ -71,7 +71,7 @@ pub fn lookup<'a>(state: &'a Value, path: &Path) -> Result<&'a Value> {
     })
 }
 
-pub fn run(cfg: &Config, args: Args) -> Result<()> {
+pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
     let opts = Options {
         states: States::Snapshots,
@@ -92,7 +92,10 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             }
         }
         let Some((msg, t)) = latest else {
-            let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
+            let who = feed
+                .followed()
+                .map(|k| feed.short_name(k))
+                .unwrap_or_default();
             return Err(Error::Timeout(format!(
                 "no state for {} in the recording",
                 crate::output::sanitize(&who)
@@ -114,7 +117,9 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
         (Some(v), _) => v,
         (None, path) => {
             full = snapshot(&msg).and_then(|s| s.state).ok_or_else(|| {
-                Error::Timeout(format!("the state of instance {instance} could not be read"))
+                Error::Timeout(format!(
+                    "the state of instance {instance} could not be read"
+                ))
             })?;
             match path {
                 Some(p) => lookup(&full, p)?,
@@ -160,7 +165,10 @@ fn newest_state(feed: &mut Feed, deadline: Instant) -> Result<(Rc<Message>, u64)
         match feed.next(Some(deadline))? {
             Item::State { msg, t, .. } => return Ok((msg, t)),
             Item::Timeout | Item::End => {
-                let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
+                let who = feed
+                    .followed()
+                    .map(|k| feed.short_name(k))
+                    .unwrap_or_default();
                 return Err(Error::Timeout(format!(
                     "no state from {} within --timeout",
                     crate::output::sanitize(&who)

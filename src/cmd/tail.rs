@@ -16,7 +16,7 @@ use crate::relay::message::action_type_of;
 use crate::time::{clock_ms, rfc3339_ms};
 
 /// What `rdx tail` does (its flags are listed from the flag table).
-pub const ABOUT: &str = "\
+pub(crate) const ABOUT: &str = "\
 rdx tail - print each action as it arrives
 
 Usage: rdx tail [FILTERS] [--instance ID|--instance-select SEL] [--type RE] [-v] [--count N] [--diff] [--history] [GLOBAL FLAGS]
@@ -32,7 +32,7 @@ explicit --timeout: exit 4); with --replay it ends at the end of the file.
 ";
 
 /// After the flags: output, exit codes, examples.
-pub const MORE: &str = "\
+pub(crate) const MORE: &str = "\
 With --json: one {\"type\":\"action\",\"ts\",\"instance\",\"app\",\"label\",\"action_id\",
 \"action_type\",\"action\",\"via\"} object per line (with --diff: a \"diff\" array of
 {op,path,old,new}); lost actions as {\"type\":\"gap\",...,\"from_id\",\"to_id\",\"lost\"}.
@@ -46,17 +46,17 @@ Examples:
 ";
 
 #[derive(Debug, Default)]
-pub struct Args {
-    pub sel: Selection,
-    pub type_re: Option<Regex>,
-    pub invert: bool,
-    pub count: Option<u64>,
-    pub diff: bool,
-    pub history: bool,
+pub(crate) struct Args {
+    pub(crate) sel: Selection,
+    pub(crate) type_re: Option<Regex>,
+    pub(crate) invert: bool,
+    pub(crate) count: Option<u64>,
+    pub(crate) diff: bool,
+    pub(crate) history: bool,
 }
 
 /// Read `rdx tail`'s flags.
-pub fn args(p: &Parsed) -> Result<Args> {
+pub(crate) fn args(p: &Parsed) -> Result<Args> {
     cli::no_more_words(p, 0)?;
     Ok(Args {
         sel: cli::selection(p)?,
@@ -96,7 +96,10 @@ impl Tail<'_> {
     fn action(&mut self, feed: &Feed, a: ActionItem) -> Result<Flow> {
         let changes = match (self.args.diff, a.state) {
             (true, Some(new)) => {
-                let ch = self.prev.get(&a.instance).map(|old| diff::diff(old, &new, 200));
+                let ch = self
+                    .prev
+                    .get(&a.instance)
+                    .map(|old| diff::diff(old, &new, 200));
                 self.prev.insert(a.instance.clone(), new);
                 ch
             }
@@ -202,7 +205,7 @@ impl Tail<'_> {
     }
 }
 
-pub fn run(cfg: &Config, args: Args) -> Result<()> {
+pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
     let (setup, _spool) = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
@@ -262,7 +265,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
                     args.count.unwrap_or_default()
                 )));
             }
-            Item::Instance { .. } | Item::Switched { .. } | Item::Message { .. } => {}
+            Item::Instance { .. } | Item::Switched | Item::Message => {}
         }
     }
     tail.out.flush()?;

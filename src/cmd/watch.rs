@@ -14,7 +14,7 @@ use crate::relay::lifted::snapshot;
 use crate::time::{clock_ms, rfc3339_ms};
 
 /// What `rdx watch` does (its flags are listed from the flag table).
-pub const ABOUT: &str = "\
+pub(crate) const ABOUT: &str = "\
 rdx watch - print values in an app's state and every change to them
 
 Usage: rdx watch PATH... [FILTERS] [--instance ID|--instance-select SEL] [--until JSON] [--count N] [GLOBAL FLAGS]
@@ -28,7 +28,7 @@ PATH: `.counter.value`, `todos[0].title`, `.[\"odd instance\"]` or `/todos/0/tit
 ";
 
 /// After the flags: output, exit codes, examples.
-pub const MORE: &str = "\
+pub(crate) const MORE: &str = "\
 With --json: a {\"type\":\"value\",\"ts\",\"instance\",\"path\",\"value\"} line per PATH
 first, then {\"type\":\"change\",\"ts\",\"instance\",\"path\",\"old\",\"new\",\"action_type\"}
 lines.
@@ -48,15 +48,15 @@ Examples:
 ";
 
 #[derive(Debug, Default)]
-pub struct Args {
-    pub sel: Selection,
-    pub paths: Vec<Path>,
-    pub until: Option<Value>,
-    pub count: Option<u64>,
+pub(crate) struct Args {
+    pub(crate) sel: Selection,
+    pub(crate) paths: Vec<Path>,
+    pub(crate) until: Option<Value>,
+    pub(crate) count: Option<u64>,
 }
 
 /// Read `rdx watch`'s flags and PATHs.
-pub fn args(p: &Parsed) -> Result<Args> {
+pub(crate) fn args(p: &Parsed) -> Result<Args> {
     if p.words.is_empty() {
         return Err(Error::usage(
             "rdx watch needs at least one PATH (see `rdx watch --help`)",
@@ -187,7 +187,7 @@ impl Watch<'_> {
     }
 }
 
-pub fn run(cfg: &Config, args: Args) -> Result<()> {
+pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
     let (setup, _spool) = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
@@ -237,7 +237,7 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
                 Some(state) => w.state(&feed, &instance, t, &state, msg.kind.as_str())?,
                 None => false,
             },
-            Item::Switched { .. } => {
+            Item::Switched => {
                 // The new instance's values print again as `=` lines.
                 w.values = None;
                 false
@@ -247,10 +247,13 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
                 feed.say_gap(&g);
                 false
             }
-            Item::Instance { .. } | Item::Message { .. } => false,
+            Item::Instance { .. } | Item::Message => false,
             Item::Timeout => {
                 w.out.flush()?;
-                let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
+                let who = feed
+                    .followed()
+                    .map(|k| feed.short_name(k))
+                    .unwrap_or_default();
                 return Err(Error::Timeout(match w.values {
                     None => format!("no state from {} within --timeout", sanitize(&who)),
                     Some(_) => format!("{} within --timeout", w.unmet()),
@@ -259,7 +262,10 @@ pub fn run(cfg: &Config, args: Args) -> Result<()> {
             Item::End => {
                 w.out.flush()?;
                 feed.summary();
-                let who = feed.followed().map(|k| feed.short_name(k)).unwrap_or_default();
+                let who = feed
+                    .followed()
+                    .map(|k| feed.short_name(k))
+                    .unwrap_or_default();
                 return match (&w.values, args.until.is_some() || args.count.is_some()) {
                     (None, _) => Err(Error::Timeout(format!(
                         "no state for {} in the recording",

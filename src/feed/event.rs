@@ -38,18 +38,18 @@ pub enum Event {
 /// replay (or a burst of frames) wakes the main thread once per batch rather
 /// than once per message.
 #[derive(Clone)]
-pub struct EventTx(pub crossbeam_channel::Sender<Vec<Event>>);
+pub(crate) struct EventTx(pub crossbeam_channel::Sender<Vec<Event>>);
 
 /// The receiver is gone: the main thread has finished.
 #[derive(Debug)]
-pub struct Closed;
+pub(crate) struct Closed;
 
 impl EventTx {
-    pub fn send(&self, ev: Event) -> Result<(), Closed> {
+    pub(crate) fn send(&self, ev: Event) -> Result<(), Closed> {
         self.0.send(vec![ev]).map_err(|_| Closed)
     }
 
-    pub fn send_batch(&self, batch: Vec<Event>) -> Result<(), Closed> {
+    pub(crate) fn send_batch(&self, batch: Vec<Event>) -> Result<(), Closed> {
         if batch.is_empty() {
             return Ok(());
         }

@@ -191,14 +191,13 @@ fn epoch_ms(v: &Value) -> Option<u64> {
 }
 
 /// Writes frames in fixture format, one flushed line each.
-pub struct Recorder {
+pub(crate) struct Recorder {
     w: BufWriter<File>,
-    path: String,
 }
 
 impl Recorder {
     /// `append`: `--record` adds to FILE; `rdx record FILE` starts it afresh.
-    pub fn create(path: &str, append: bool) -> Result<Recorder, Error> {
+    pub(crate) fn create(path: &str, append: bool) -> Result<Recorder, Error> {
         let mut opts = OpenOptions::new();
         opts.create(true);
         if append {
@@ -212,16 +211,11 @@ impl Recorder {
         })?;
         Ok(Recorder {
             w: BufWriter::with_capacity(64 * 1024, f),
-            path: path.to_string(),
         })
     }
 
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// One frame, `dir` = "in" or "out".
-    pub fn frame(&mut self, t: u64, dir: &str, data: &str) -> io::Result<()> {
+    pub(crate) fn frame(&mut self, t: u64, dir: &str, data: &str) -> io::Result<()> {
         write!(self.w, "{{\"t\":{t},\"dir\":\"{dir}\",\"data\":")?;
         serde_json::to_writer(&mut self.w, data)?;
         self.w.write_all(b"}\n")?;
@@ -229,7 +223,7 @@ impl Recorder {
     }
 
     /// A meta line (`open`, `close`), ignored by replay, for people reading the file.
-    pub fn meta(&mut self, t: u64, kind: &str, detail: &str) -> io::Result<()> {
+    pub(crate) fn meta(&mut self, t: u64, kind: &str, detail: &str) -> io::Result<()> {
         write!(self.w, "{{\"t\":{t},\"dir\":\"meta\",\"kind\":")?;
         serde_json::to_writer(&mut self.w, kind)?;
         self.w.write_all(b",\"data\":")?;

@@ -186,7 +186,7 @@ impl Feed {
     pub(super) fn relay(&mut self, t: u64, msg: Rc<Message>) {
         self.started_ms.get_or_insert(t);
         if self.opts.messages {
-            self.ready.push_back(Item::Message { t });
+            self.ready.push_back(Item::Message);
         }
         let ty = if msg.kind == Kind::Action {
             msg.action_type()
@@ -200,7 +200,10 @@ impl Feed {
             return;
         }
         if msg.kind == Kind::Start {
-            self.ledgers.entry(instance.clone()).or_default().saw_start();
+            self.ledgers
+                .entry(instance.clone())
+                .or_default()
+                .saw_start();
         }
         let history = if msg.kind.has_history() {
             let h = lifted::history(&msg, self.opts.states == States::PerAction);
@@ -271,7 +274,6 @@ impl Feed {
                     instance: instance.to_string(),
                     action_id: id,
                     ts: m.action_timestamp().unwrap_or(at),
-                    t: at,
                     action: m.decoded_action().cloned().unwrap_or(Value::Null),
                     via: Via::Action,
                     state: if self.opts.states == States::PerAction {
@@ -291,7 +293,6 @@ impl Feed {
                         instance: instance.to_string(),
                         action_id: id,
                         ts: e.ts.unwrap_or(t),
-                        t,
                         action: std::mem::take(&mut e.action),
                         via: Via::State,
                         state: e.state.take(),
@@ -369,7 +370,9 @@ impl Feed {
                     self.followed_gone(&instance);
                     self.reloads.gone(&instance, app.as_deref(), t, recent);
                     if app.is_none() {
-                        self.verdict(Verdict::Vanished { old: instance.clone() });
+                        self.verdict(Verdict::Vanished {
+                            old: instance.clone(),
+                        });
                     }
                 }
                 _ => {}

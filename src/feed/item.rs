@@ -10,13 +10,13 @@ use crate::relay::message::Message;
 
 /// How an action reached rdx.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
+pub(crate) enum Via {
     Action,
     State,
 }
 
 impl Via {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Via::Action => "action",
             Via::State => "state",
@@ -26,37 +26,35 @@ impl Via {
 
 /// One action of one instance, delivered once.
 #[derive(Debug, Clone)]
-pub struct ActionItem {
-    pub instance: String,
+pub(crate) struct ActionItem {
+    pub(crate) instance: String,
     /// `nextActionId - 1` (None: the app sends no ids).
-    pub action_id: Option<i64>,
+    pub(crate) action_id: Option<i64>,
     /// When the app dispatched it (its own timestamp; receive time without one).
-    pub ts: u64,
-    /// When rdx received it.
-    pub t: u64,
-    pub action: Value,
-    pub via: Via,
+    pub(crate) ts: u64,
+    pub(crate) action: Value,
+    pub(crate) via: Via,
     /// The app state after it ([`States::PerAction`]).
-    pub state: Option<Value>,
+    pub(crate) state: Option<Value>,
 }
 
 /// Actions an instance dispatched that rdx will never get.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Gap {
-    pub instance: String,
-    pub t: u64,
-    pub from: i64,
-    pub to: i64,
+pub(crate) struct Gap {
+    pub(crate) instance: String,
+    pub(crate) t: u64,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
 }
 
 impl Gap {
-    pub fn lost(&self) -> i64 {
+    pub(crate) fn lost(&self) -> i64 {
         self.to - self.from + 1
     }
 }
 
 #[derive(Debug)]
-pub enum Item {
+pub(crate) enum Item {
     Action(ActionItem),
     Gap(Gap),
     /// A message carrying an instance's state: every one with
@@ -72,14 +70,9 @@ pub enum Item {
         change: Change,
     },
     /// A relay message arrived (with `messages`).
-    Message {
-        t: u64,
-    },
+    Message,
     /// The followed instance changed (said on stderr already).
-    Switched {
-        from: String,
-        to: String,
-    },
+    Switched,
     /// The recording ended.
     End,
     /// The deadline given to [`Feed::next`] passed.

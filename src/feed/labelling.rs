@@ -54,7 +54,10 @@ impl Feed {
 
     /// Remember in the store which app a labelled instance belongs to.
     pub(super) fn learn_app(&mut self, instance: &str) {
-        if self.replay || self.learned.contains(instance) || self.registry.user_label(instance).is_none() {
+        if self.replay
+            || self.learned.contains(instance)
+            || self.registry.user_label(instance).is_none()
+        {
             return;
         }
         let Some(app) = self.registry.get(instance).and_then(|i| i.app.clone()) else {

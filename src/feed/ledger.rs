@@ -15,19 +15,19 @@
 //! `--history`.
 
 /// How long an instance's actions wait for the STATE that fills a gap.
-pub const HOLD_MS: u64 = 1000;
+pub(crate) const HOLD_MS: u64 = 1000;
 
 /// Where an emitted action is: a held ACTION message, or entry `i` of the
 /// STATE being applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source<A> {
+pub(crate) enum Source<A> {
     Action(A),
     State(usize),
 }
 
 /// What the ledger says to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step<A> {
+pub(crate) enum Step<A> {
     /// Emit this action (`id` is None for apps that send no ids).
     Emit { id: Option<i64>, from: Source<A> },
     /// Ids `from..=to` will never be seen.
@@ -36,7 +36,7 @@ pub enum Step<A> {
 
 /// Which actions count as new for an instance first seen without a START.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Baseline {
+pub(crate) enum Baseline {
     /// `--history`: everything the app still holds.
     All,
     /// Actions dispatched at or after this time (epoch ms).
@@ -45,9 +45,9 @@ pub enum Baseline {
 
 /// One entry of a STATE's lifted history: the action id and its dispatch time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entry {
-    pub id: i64,
-    pub ts: Option<u64>,
+pub(crate) struct Entry {
+    pub(crate) id: i64,
+    pub(crate) ts: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -57,7 +57,7 @@ struct Hold<A> {
 }
 
 #[derive(Debug)]
-pub struct Ledger<A> {
+pub(crate) struct Ledger<A> {
     /// The highest id emitted or passed over (None: nothing known yet).
     last: Option<i64>,
     saw_start: bool,
@@ -81,19 +81,20 @@ impl<A> Default for Ledger<A> {
 impl<A> Ledger<A> {
     /// The instance said START before rdx knew anything of its actions:
     /// everything in its history happened while rdx was listening.
-    pub fn saw_start(&mut self) {
+    pub(crate) fn saw_start(&mut self) {
         if self.last.is_none() {
             self.saw_start = true;
         }
     }
 
     /// The highest action id emitted or passed over.
-    pub fn last(&self) -> Option<i64> {
+    #[cfg(test)]
+    pub(crate) fn last(&self) -> Option<i64> {
         self.last
     }
 
     /// When the held actions must be released (epoch ms), if any are held.
-    pub fn due(&self) -> Option<u64> {
+    pub(crate) fn due(&self) -> Option<u64> {
         self.hold.as_ref().map(|h| h.until)
     }
 
@@ -103,7 +104,7 @@ impl<A> Ledger<A> {
 
     /// An ACTION with id `id` arrived at `now`. Returns true when a STATE
     /// should be asked for (an id jumped).
-    pub fn on_action(
+    pub(crate) fn on_action(
         &mut self,
         id: Option<i64>,
         action: A,
@@ -153,7 +154,7 @@ impl<A> Ledger<A> {
 
     /// A STATE arrived whose lifted history holds `entries` (in staged order,
     /// `@@INIT` left out) and whose newest id is `top`.
-    pub fn on_state(
+    pub(crate) fn on_state(
         &mut self,
         entries: &[Entry],
         top: Option<i64>,
@@ -200,7 +201,7 @@ impl<A> Ledger<A> {
 
     /// Release held actions whose wait is over (`now` ≥ their due time), or
     /// all of them when `now` is None (the input ended).
-    pub fn expire(&mut self, now: Option<u64>, out: &mut Vec<Step<A>>) {
+    pub(crate) fn expire(&mut self, now: Option<u64>, out: &mut Vec<Step<A>>) {
         let due = match &self.hold {
             Some(h) => now.is_none_or(|n| n >= h.until),
             None => false,

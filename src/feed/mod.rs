@@ -16,7 +16,7 @@ pub mod reload;
 mod selected;
 pub mod source;
 
-pub use item::{ActionItem, Gap, Item, Via};
+pub(crate) use item::{ActionItem, Gap, Item};
 use selected::{Follow, Selecting};
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -37,27 +37,27 @@ use ledger::{Baseline, Ledger};
 /// What the feed needs to know, decided by the command line: where the
 /// traffic comes from, the label store, how much to say on stderr.
 #[derive(Debug, Clone)]
-pub struct Setup {
-    pub url: crate::link::url::WsUrl,
+pub(crate) struct Setup {
+    pub(crate) url: crate::link::url::WsUrl,
     /// `--replay FILE` (`-` = stdin): read a recording, no network.
-    pub replay: Option<String>,
+    pub(crate) replay: Option<String>,
     /// `--record FILE`: also append every frame to FILE.
-    pub record: Option<String>,
+    pub(crate) record: Option<String>,
     /// Bounds connecting, resolving a selector, the first state.
-    pub timeout: Duration,
-    pub login: bool,
-    pub reconnect: bool,
-    pub labels: std::path::PathBuf,
-    pub quiet: bool,
-    pub verbose: bool,
+    pub(crate) timeout: Duration,
+    pub(crate) login: bool,
+    pub(crate) reconnect: bool,
+    pub(crate) labels: std::path::PathBuf,
+    pub(crate) quiet: bool,
+    pub(crate) verbose: bool,
 }
 
 /// After the first match, wait this long for a second one (SPEC: ~300 ms).
-pub const SETTLE: Duration = Duration::from_millis(300);
+pub(crate) const SETTLE: Duration = Duration::from_millis(300);
 /// After rdx's own link comes back, how long an instance that was live may
 /// stay unheard before it counts as gone (apps on socketcluster-client wait
 /// 10-20 s before they reconnect to a restarted server).
-pub const RECONNECT_GRACE_MS: u64 = 30_000;
+pub(crate) const RECONNECT_GRACE_MS: u64 = 30_000;
 /// At most one UPDATE a second.
 const UPDATE_EVERY_MS: u64 = 1000;
 /// Items kept per instance while a selection is being decided.
@@ -65,21 +65,21 @@ const HELD_PER_INSTANCE: usize = 10_000;
 
 /// What a command wants from the feed.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Action and gap items (`tail`, `watch`).
-    pub actions: bool,
+    pub(crate) actions: bool,
     /// The app states: see [`States`].
-    pub states: States,
+    pub(crate) states: States,
     /// Registry changes (`sessions --follow`).
-    pub changes: bool,
+    pub(crate) changes: bool,
     /// Actions from before rdx started too (`tail --history`).
-    pub history: bool,
+    pub(crate) history: bool,
     /// An [`Item::Message`] for every relay message (`record --count`).
-    pub messages: bool,
+    pub(crate) messages: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum States {
+pub(crate) enum States {
     #[default]
     None,
     /// Every state-carrying message as a [`Item::State`], undecoded (`state`).
@@ -89,9 +89,9 @@ pub enum States {
     PerAction,
 }
 
-pub struct Feed {
+pub(crate) struct Feed {
     src: Source,
-    pub registry: Registry,
+    pub(crate) registry: Registry,
     opts: Options,
     replay: bool,
     quiet: bool,
@@ -99,11 +99,11 @@ pub struct Feed {
     url: String,
     labels_path: std::path::PathBuf,
     /// Time of the latest event (epoch ms): "now" in replay.
-    pub last_t: u64,
+    pub(crate) last_t: u64,
     /// When rdx was first subscribed (recorded time in replay).
     started_ms: Option<u64>,
     reconnected_at: Option<u64>,
-    pub skipped: u64,
+    pub(crate) skipped: u64,
     ledgers: HashMap<String, Ledger<(u64, Rc<Message>)>>,
     reloads: Reloads,
     update_due: Option<u64>,
@@ -122,7 +122,7 @@ pub struct Feed {
 
 impl Feed {
     /// Open the source the config names (`record` overrides `--record`).
-    pub fn open(cfg: &Setup, opts: Options, record: Option<Recorder>) -> Result<Feed> {
+    pub(crate) fn open(cfg: &Setup, opts: Options, record: Option<Recorder>) -> Result<Feed> {
         let src = Source::open(cfg, record, opts.states != States::None)?;
         let mut registry = Registry::new();
         let store = labels::load_store(&cfg.labels)?;
@@ -155,22 +155,22 @@ impl Feed {
         })
     }
 
-    pub fn is_replay(&self) -> bool {
+    pub(crate) fn is_replay(&self) -> bool {
         self.replay
     }
 
     /// When rdx was first subscribed (epoch ms), once it was.
-    pub fn started(&self) -> Option<u64> {
+    pub(crate) fn started(&self) -> Option<u64> {
         self.started_ms
     }
 
     /// Is an item ready without waiting?
-    pub fn has_ready(&self) -> bool {
+    pub(crate) fn has_ready(&self) -> bool {
         !self.ready.is_empty()
     }
 
     /// The next item, waiting until `until` at most ([`Item::Timeout`]).
-    pub fn next(&mut self, until: Option<Instant>) -> Result<Item> {
+    pub(crate) fn next(&mut self, until: Option<Instant>) -> Result<Item> {
         loop {
             if let Some(item) = self.ready.pop_front() {
                 return Ok(item);
@@ -189,7 +189,7 @@ impl Feed {
     }
 
     /// Read the input to its end (replay), or until `until`.
-    pub fn drain_until(&mut self, until: Option<Instant>) -> Result<()> {
+    pub(crate) fn drain_until(&mut self, until: Option<Instant>) -> Result<()> {
         while !self.ended && until.is_none_or(|u| Instant::now() < u) {
             self.step(until)?;
             self.ready.clear();
@@ -202,18 +202,18 @@ impl Feed {
     }
 
     /// Ask every app for a fresh STATE (live; at most once a second).
-    pub fn request_update(&mut self) {
+    pub(crate) fn request_update(&mut self) {
         let now = self.now();
         self.want_update(now);
     }
 
     /// Who an instance is, briefly: its label, else `app·shortid`, else the short id.
-    pub fn short_name(&self, instance: &str) -> String {
+    pub(crate) fn short_name(&self, instance: &str) -> String {
         short_name(self.registry.get(instance), instance)
     }
 
     /// Say a gap on stderr (unless --quiet).
-    pub fn say_gap(&self, gap: &Gap) {
+    pub(crate) fn say_gap(&self, gap: &Gap) {
         if self.quiet {
             return;
         }
@@ -230,7 +230,7 @@ impl Feed {
     }
 
     /// Say on stderr how much input was skipped (unless --quiet).
-    pub fn summary(&self) {
+    pub(crate) fn summary(&self) {
         if self.skipped > 0 && !self.quiet {
             let hint = if self.verbose {
                 ""
@@ -259,7 +259,7 @@ impl Feed {
 
 /// Who an instance is, briefly, for stream lines: its label, else
 /// `app·shortid`, else the short id.
-pub fn short_name(inst: Option<&Instance>, instance: &str) -> String {
+pub(crate) fn short_name(inst: Option<&Instance>, instance: &str) -> String {
     let short: String = instance.chars().take(7).collect();
     match inst {
         Some(Instance { label: Some(l), .. }) => l.clone(),
@@ -269,7 +269,7 @@ pub fn short_name(inst: Option<&Instance>, instance: &str) -> String {
 }
 
 /// `--replay -` read twice: spool stdin to a temporary file first.
-pub fn spool_stdin(cfg: &Setup) -> Result<(Setup, Option<TempFile>)> {
+pub(crate) fn spool_stdin(cfg: &Setup) -> Result<(Setup, Option<TempFile>)> {
     if cfg.replay.as_deref() != Some("-") {
         return Ok((cfg.clone(), None));
     }
@@ -288,7 +288,7 @@ pub fn spool_stdin(cfg: &Setup) -> Result<(Setup, Option<TempFile>)> {
 }
 
 /// Removed on drop.
-pub struct TempFile(pub std::path::PathBuf);
+pub(crate) struct TempFile(pub std::path::PathBuf);
 
 impl Drop for TempFile {
     fn drop(&mut self) {

@@ -13,13 +13,13 @@
 //! replay, so both decide the same way.
 
 /// How long after an instance goes gone its replacement may appear.
-pub const WINDOW_MS: u64 = 3000;
+pub(crate) const WINDOW_MS: u64 = 3000;
 /// How long a candidate must stay before it is taken without waiting for the
 /// window to close.
-pub const STAY_MS: u64 = 1000;
+pub(crate) const STAY_MS: u64 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// `old` reloaded as `new`.
     Reload { old: String, new: String },
     /// No new instance of the app stayed.
@@ -41,7 +41,7 @@ struct Window {
 }
 
 #[derive(Debug, Default)]
-pub struct Reloads {
+pub(crate) struct Reloads {
     windows: Vec<Window>,
 }
 
@@ -50,7 +50,13 @@ impl Reloads {
     /// the same app that are live and were first seen at or after the time
     /// `instance` was last heard from (when rdx learns of a loss late, after its
     /// own reconnect, its replacement may already be there).
-    pub fn gone(&mut self, instance: &str, app: Option<&str>, at: u64, recent: Vec<(String, u64)>) {
+    pub(crate) fn gone(
+        &mut self,
+        instance: &str,
+        app: Option<&str>,
+        at: u64,
+        recent: Vec<(String, u64)>,
+    ) {
         // A candidate that goes again inside its window does not count, and
         // its going is no reload of its own.
         let mut was_candidate = false;
@@ -80,7 +86,7 @@ impl Reloads {
     }
 
     /// A new instance `instance` of app `app` was first seen at `at`.
-    pub fn appeared(&mut self, instance: &str, app: Option<&str>, at: u64) {
+    pub(crate) fn appeared(&mut self, instance: &str, app: Option<&str>, at: u64) {
         let Some(app) = app else { return };
         for w in &mut self.windows {
             if w.app == app
@@ -94,7 +100,7 @@ impl Reloads {
     }
 
     /// The time of the next decision, if a window is open.
-    pub fn due(&self) -> Option<u64> {
+    pub(crate) fn due(&self) -> Option<u64> {
         self.windows
             .iter()
             .map(|w| match &w.candidates[..] {
@@ -106,7 +112,7 @@ impl Reloads {
 
     /// Decide every window that can be decided at `now` (None: the input
     /// ended, decide all).
-    pub fn tick(&mut self, now: Option<u64>) -> Vec<Verdict> {
+    pub(crate) fn tick(&mut self, now: Option<u64>) -> Vec<Verdict> {
         let mut out = Vec::new();
         self.windows.retain(|w| {
             let closed = now.is_none_or(|n| n >= w.at + WINDOW_MS);

@@ -53,7 +53,7 @@ pub(super) struct Selecting {
 impl Feed {
     /// Follow every instance that passes the filters of `sel` (`tail`
     /// without a selector).
-    pub fn filter(&mut self, sel: Selection) {
+    pub(crate) fn filter(&mut self, sel: Selection) {
         self.selecting = Some(Selecting {
             sel,
             kind: Moves::Pattern,
@@ -67,7 +67,7 @@ impl Feed {
     /// SPEC.md says (live: wait for a match, then settle; replay: against
     /// the whole file, then played from the start, from the first instance
     /// of the reload chain that ends at the match).
-    pub fn open_selected(
+    pub(crate) fn open_selected(
         cfg: &Setup,
         opts: Options,
         sel: Selection,
@@ -135,12 +135,12 @@ impl Feed {
             }
         }
         let instance = feed.resolve_now(&selecting)?;
-        feed.follow_one(instance, None);
+        feed.follow_one(instance, false);
         Ok(feed)
     }
 
     /// The instance followed, if one is.
-    pub fn followed(&self) -> Option<&str> {
+    pub(crate) fn followed(&self) -> Option<&str> {
         match &self.follow {
             Follow::One(k) => Some(k),
             _ => None,
@@ -205,7 +205,7 @@ impl Feed {
                         sanitize(&self.app_and_id(&new))
                     );
                 }
-                self.follow_one(new.clone(), Some(old));
+                self.follow_one(new.clone(), true);
             }
             _ => {
                 let Some(s) = self.selecting.clone() else {
@@ -262,7 +262,7 @@ impl Feed {
                         s.sel.describe()
                     );
                 }
-                self.follow_one(k, Some(old));
+                self.follow_one(k, true);
                 true
             }
             res @ Resolution::Several(_) => {
@@ -273,13 +273,11 @@ impl Feed {
         }
     }
 
-    /// Follow `instance` from now on, with what was held for it.
-    pub(super) fn follow_one(&mut self, instance: String, from: Option<String>) {
-        if let Some(from) = from {
-            self.ready.push_back(Item::Switched {
-                from,
-                to: instance.clone(),
-            });
+    /// Follow `instance` from now on, with what was held for it; `switched`:
+    /// it replaces the instance followed so far.
+    pub(super) fn follow_one(&mut self, instance: String, switched: bool) {
+        if switched {
+            self.ready.push_back(Item::Switched);
         }
         if let Some(q) = self.held.remove(&instance) {
             self.ready.extend(q);

@@ -26,7 +26,7 @@ use crate::relay::message::Kind;
 /// at most 64 × 256 events (a live frame is one batch).
 const CHANNEL_CAPACITY: usize = 64;
 
-pub struct Source {
+pub(crate) struct Source {
     rx: Receiver<Vec<Event>>,
     /// The rest of the batch being handed out.
     queue: RefCell<VecDeque<Event>>,
@@ -34,7 +34,7 @@ pub struct Source {
 }
 
 /// The next thing from a source.
-pub enum Next {
+pub(crate) enum Next {
     Event(Event),
     /// The deadline passed first.
     Timeout,
@@ -44,7 +44,7 @@ impl Source {
     /// Open the source the config names: `--replay FILE` or the server.
     /// `record` overrides `--record` (for `rdx record FILE`).
     /// `payloads`: keep the app state ACTIONs carry (STATEs always keep theirs).
-    pub fn open(cfg: &Setup, record: Option<Recorder>, payloads: bool) -> Result<Source> {
+    pub(crate) fn open(cfg: &Setup, record: Option<Recorder>, payloads: bool) -> Result<Source> {
         let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
         let tx = EventTx(tx);
         let queue = RefCell::new(VecDeque::new());
@@ -75,7 +75,7 @@ impl Source {
         let up = Live {
             tx,
             record,
-            payloads: payloads,
+            payloads,
         };
         let ctl = transport::spawn(opts, up);
         Ok(Source {
@@ -85,12 +85,12 @@ impl Source {
         })
     }
 
-    pub fn is_replay(&self) -> bool {
+    pub(crate) fn is_replay(&self) -> bool {
         self.ctl.is_none()
     }
 
     /// Wait for the next event, until `deadline` if given.
-    pub fn next(&self, deadline: Option<Instant>) -> Next {
+    pub(crate) fn next(&self, deadline: Option<Instant>) -> Next {
         if let Some(ev) = self.queue.borrow_mut().pop_front() {
             return Next::Event(ev);
         }
@@ -114,7 +114,7 @@ impl Source {
     }
 
     /// Ask every app for a fresh STATE (live only).
-    pub fn request_update(&self) {
+    pub(crate) fn request_update(&self) {
         if let Some(ctl) = &self.ctl {
             let _ = ctl.send(Control::Update);
         }

@@ -9,15 +9,15 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 /// Owned raw JSON text.
-pub type Raw = Box<RawValue>;
+pub(crate) type Raw = Box<RawValue>;
 
 /// An object's fields, borrowed from the text.
-pub type Fields<'a> = BTreeMap<&'a str, &'a RawValue>;
+pub(crate) type Fields<'a> = BTreeMap<&'a str, &'a RawValue>;
 
 /// The fields of a JSON object. `None` if `text` is not an object — or if a
 /// key holds an escape, which borrowed keys cannot represent: callers then
 /// take the general `Value` path.
-pub fn object(text: &str) -> Option<Fields<'_>> {
+pub(crate) fn object(text: &str) -> Option<Fields<'_>> {
     let t = text.trim_start();
     if !t.starts_with('{') {
         return None;
@@ -26,7 +26,7 @@ pub fn object(text: &str) -> Option<Fields<'_>> {
 }
 
 /// A JSON string's text (borrowed when it has no escapes). `None` if not a string.
-pub fn str_of(raw: &RawValue) -> Option<Cow<'_, str>> {
+pub(crate) fn str_of(raw: &RawValue) -> Option<Cow<'_, str>> {
     let t = raw.get();
     if !t.starts_with('"') {
         return None;
@@ -38,7 +38,7 @@ pub fn str_of(raw: &RawValue) -> Option<Cow<'_, str>> {
 }
 
 /// A non-empty string, or a number as text (ids are sometimes numeric).
-pub fn id_of(raw: &RawValue) -> Option<String> {
+pub(crate) fn id_of(raw: &RawValue) -> Option<String> {
     let t = raw.get();
     if t.starts_with('"') {
         return str_of(raw).filter(|s| !s.is_empty()).map(Cow::into_owned);
@@ -50,15 +50,15 @@ pub fn id_of(raw: &RawValue) -> Option<String> {
 }
 
 /// Owned raw JSON for a value.
-pub fn to_raw(v: &Value) -> Raw {
+pub(crate) fn to_raw(v: &Value) -> Raw {
     serde_json::value::to_raw_value(v).unwrap_or_else(|_| null())
 }
 
-pub fn null() -> Raw {
+pub(crate) fn null() -> Raw {
     RawValue::from_string("null".into()).expect("null is JSON")
 }
 
-pub fn is_null(raw: &RawValue) -> bool {
+pub(crate) fn is_null(raw: &RawValue) -> bool {
     raw.get() == "null"
 }
 

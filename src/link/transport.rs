@@ -392,7 +392,7 @@ fn describe_io(e: &io::Error) -> String {
 }
 
 /// A human name for a WebSocket / SocketCluster close code.
-pub fn close_code_name(code: u16) -> &'static str {
+pub(crate) fn close_code_name(code: u16) -> &'static str {
     match code {
         1000 => "normal closure",
         1001 => "going away",

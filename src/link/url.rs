@@ -3,19 +3,19 @@
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WsUrl {
-    pub tls: bool,
-    pub host: String,
-    pub port: u16,
-    pub path: String,
+pub(crate) struct WsUrl {
+    pub(crate) tls: bool,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) path: String,
 }
 
-pub const DEFAULT_PATH: &str = "/socketcluster/";
+pub(crate) const DEFAULT_PATH: &str = "/socketcluster/";
 
 impl WsUrl {
     /// Parse a URL as a user types it: `host:port` and a URL without a path
     /// are completed to `/socketcluster/`.
-    pub fn parse(text: &str) -> Result<WsUrl, String> {
+    pub(crate) fn parse(text: &str) -> Result<WsUrl, String> {
         let t = text.trim();
         let (tls, rest) = if let Some(r) = t.strip_prefix("ws://") {
             (false, r)
@@ -66,7 +66,7 @@ impl WsUrl {
     }
 
     /// From `--host`/`--port`.
-    pub fn from_host_port(host: Option<&str>, port: Option<u16>) -> WsUrl {
+    pub(crate) fn from_host_port(host: Option<&str>, port: Option<u16>) -> WsUrl {
         WsUrl {
             tls: false,
             host: host.unwrap_or("127.0.0.1").to_string(),

@@ -107,7 +107,8 @@ pub fn decode(text: &str, packets: &mut Vec<Packet>, skipped: &mut Vec<BadPacket
 fn decode_raw(text: &str) -> Result<Packet, BadPacket> {
     let Some(obj) = rawjson::object(text) else {
         // Not an object, or escaped keys: the general path.
-        let v = serde_json::from_str::<Value>(text).map_err(|e| BadPacket::NotJson(e.to_string()))?;
+        let v =
+            serde_json::from_str::<Value>(text).map_err(|e| BadPacket::NotJson(e.to_string()))?;
         return decode_packet(v);
     };
     if let Some(rid) = obj.get("rid") {
@@ -125,7 +126,9 @@ fn decode_raw(text: &str) -> Result<Packet, BadPacket> {
         });
     }
     let event = match obj.get("event") {
-        Some(e) => rawjson::str_of(e).ok_or(BadPacket::UnknownShape("event name is not a string"))?,
+        Some(e) => {
+            rawjson::str_of(e).ok_or(BadPacket::UnknownShape("event name is not a string"))?
+        }
         None => return Err(BadPacket::UnknownShape("packet has neither event nor rid")),
     };
     let data = obj.get("data").copied();
@@ -135,7 +138,9 @@ fn decode_raw(text: &str) -> Result<Packet, BadPacket> {
             if let Some(Value::Object(d)) = v {
                 return decode_packet(json!({"event": "#publish", "data": d}));
             }
-            return Err(BadPacket::UnknownShape("#publish without an object payload"));
+            return Err(BadPacket::UnknownShape(
+                "#publish without an object payload",
+            ));
         };
         let channel = match d.get("channel").and_then(|c| rawjson::str_of(c)) {
             Some(c) => c.into_owned(),
@@ -154,7 +159,7 @@ fn decode_raw(text: &str) -> Result<Packet, BadPacket> {
 }
 
 /// Decode one packet object (the general path, for any `Value`).
-pub fn decode_packet(v: Value) -> Result<Packet, BadPacket> {
+pub(crate) fn decode_packet(v: Value) -> Result<Packet, BadPacket> {
     let Value::Object(mut obj) = v else {
         // `#2` and other bare strings of old servers are JSON-less text; a bare
         // JSON scalar is no packet either.
@@ -176,7 +181,9 @@ pub fn decode_packet(v: Value) -> Result<Packet, BadPacket> {
     let data = obj.remove("data").unwrap_or(Value::Null);
     if event == "#publish" {
         let Value::Object(mut d) = data else {
-            return Err(BadPacket::UnknownShape("#publish without an object payload"));
+            return Err(BadPacket::UnknownShape(
+                "#publish without an object payload",
+            ));
         };
         let channel = match d.remove("channel") {
             Some(Value::String(c)) => c,
@@ -193,13 +200,13 @@ pub fn decode_packet(v: Value) -> Result<Packet, BadPacket> {
 
 /// The handshake reply's data: our socket id and the server's ping timeout.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Handshake {
-    pub socket_id: String,
-    pub ping_timeout_ms: u64,
+pub(crate) struct Handshake {
+    pub(crate) socket_id: String,
+    pub(crate) ping_timeout_ms: u64,
 }
 
 /// Read a handshake reply's `data`. `None` if it is not one.
-pub fn handshake_reply(data: &Value) -> Option<Handshake> {
+pub(crate) fn handshake_reply(data: &Value) -> Option<Handshake> {
     let obj = data.as_object()?;
     let socket_id = obj.get("id")?.as_str()?.to_string();
     let ping_timeout_ms = obj
@@ -215,7 +222,7 @@ pub fn handshake_reply(data: &Value) -> Option<Handshake> {
 /// Everything rdx can send. There is no variant for DISPATCH, ACTION, IMPORT
 /// or SYNC: rdx is read-only by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outbound {
+pub(crate) enum Outbound {
     Handshake,
     /// `login` as a monitor (only with `--login`).
     Login,
@@ -231,12 +238,12 @@ pub enum Outbound {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
+pub(crate) enum Channel {
     Log,
 }
 
 impl Channel {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Channel::Log => "log",
         }
@@ -245,7 +252,7 @@ impl Channel {
 
 impl Outbound {
     /// Whether this packet is an invoke that expects a reply (and so takes a cid).
-    pub fn expects_reply(self) -> bool {
+    pub(crate) fn expects_reply(self) -> bool {
         matches!(
             self,
             Outbound::Handshake | Outbound::Login | Outbound::Subscribe(_)
@@ -253,7 +260,7 @@ impl Outbound {
     }
 
     /// The frame text. `cid` is used only by invokes.
-    pub fn encode(self, cid: u64) -> String {
+    pub(crate) fn encode(self, cid: u64) -> String {
         let v = match self {
             Outbound::Handshake => {
                 json!({"event": "#handshake", "data": {"authToken": null}, "cid": cid})
@@ -343,7 +350,10 @@ mod tests {
             panic!("{p:?}")
         };
         assert_eq!((event.as_str(), data.get()), ("log", r#"{"type":"START"}"#));
-        assert_eq!(s, vec![BadPacket::UnknownShape("frame is not a JSON object")]);
+        assert_eq!(
+            s,
+            vec![BadPacket::UnknownShape("frame is not a JSON object")]
+        );
     }
 
     #[test]

@@ -18,17 +18,17 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 
-pub type Labels = BTreeMap<String, String>;
+pub(crate) type Labels = BTreeMap<String, String>;
 
 /// The whole store: labels, and the apps of labelled instances.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Store {
-    pub labels: Labels,
-    pub apps: BTreeMap<String, String>,
+pub(crate) struct Store {
+    pub(crate) labels: Labels,
+    pub(crate) apps: BTreeMap<String, String>,
 }
 
 /// Check a label a user wants to set.
-pub fn validate(label: &str) -> Result<()> {
+pub(crate) fn validate(label: &str) -> Result<()> {
     let bad = |why: &str| Err(Error::usage(format!("invalid label {label:?}: {why}")));
     if label.trim().is_empty() {
         return bad("it is empty or only whitespace");
@@ -53,12 +53,12 @@ fn store_err(path: &Path, reason: impl Into<String>) -> Error {
 }
 
 /// Read the labels; a missing file is an empty store.
-pub fn load(path: &Path) -> Result<Labels> {
+pub(crate) fn load(path: &Path) -> Result<Labels> {
     load_store(path).map(|s| s.labels)
 }
 
 /// Read the whole store; a missing file is an empty store.
-pub fn load_store(path: &Path) -> Result<Store> {
+pub(crate) fn load_store(path: &Path) -> Result<Store> {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Store::default()),
@@ -97,13 +97,13 @@ fn parse(text: &str) -> Result<Store, String> {
 }
 
 /// Change the labels under the store's lock: `f` gets the current labels.
-pub fn update(path: &Path, f: impl FnOnce(&mut Labels)) -> Result<Labels> {
+pub(crate) fn update(path: &Path, f: impl FnOnce(&mut Labels)) -> Result<Labels> {
     update_store(path, |s| f(&mut s.labels)).map(|s| s.labels)
 }
 
 /// Change the store under its lock: `f` gets the current store. Nothing is
 /// written when `f` leaves it as it was.
-pub fn update_store(path: &Path, f: impl FnOnce(&mut Store)) -> Result<Store> {
+pub(crate) fn update_store(path: &Path, f: impl FnOnce(&mut Store)) -> Result<Store> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir)
             .map_err(|e| store_err(path, format!("cannot create {}: {e}", dir.display())))?;

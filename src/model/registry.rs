@@ -21,7 +21,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Live => "live",
             Status::Stopped => "stopped",
@@ -32,22 +32,22 @@ impl Status {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
-    pub id: String,
-    pub app: Option<String>,
-    pub label: Option<String>,
-    pub env: Option<String>,
-    pub connection: String,
-    pub first_seen: u64,
-    pub last_seen: u64,
-    pub messages: u64,
-    pub actions: u64,
-    pub last_action: Option<String>,
-    pub status: Status,
+    pub(crate) id: String,
+    pub(crate) app: Option<String>,
+    pub(crate) label: Option<String>,
+    pub(crate) env: Option<String>,
+    pub(crate) connection: String,
+    pub(crate) first_seen: u64,
+    pub(crate) last_seen: u64,
+    pub(crate) messages: u64,
+    pub(crate) actions: u64,
+    pub(crate) last_action: Option<String>,
+    pub(crate) status: Status,
 }
 
 impl Instance {
     /// The `sessions --json` object: exactly the SPEC fields plus `type`.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "type": "instance",
             "id": self.id,
@@ -77,7 +77,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn instance(&self) -> &str {
+    pub(crate) fn instance(&self) -> &str {
         match self {
             Change::Added(k) | Change::Status(k) | Change::Touched(k) => k,
         }
@@ -95,7 +95,7 @@ pub struct Registry {
 }
 
 /// Best-effort env from a name suffix: `shop@staging`, `shop (staging)`, `shop:staging`.
-pub fn env_from_name(name: &str) -> Option<String> {
+pub(crate) fn env_from_name(name: &str) -> Option<String> {
     let name = name.trim();
     let env = if let Some(open) = name.rfind(" (").filter(|_| name.ends_with(')')) {
         &name[open + 2..name.len() - 1]
@@ -121,7 +121,7 @@ impl Registry {
     }
 
     /// Attach the label store's labels (to instances known now and later).
-    pub fn set_user_labels(&mut self, labels: crate::model::labels::Labels) {
+    pub(crate) fn set_user_labels(&mut self, labels: crate::model::labels::Labels) {
         for inst in self.instances.values_mut() {
             if let Some(l) = labels.get(&inst.id) {
                 inst.label = Some(l.clone());
@@ -130,23 +130,15 @@ impl Registry {
         self.user_labels = labels;
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.instances.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.instances.is_empty()
-    }
-
-    pub fn get(&self, instance: &str) -> Option<&Instance> {
+    pub(crate) fn get(&self, instance: &str) -> Option<&Instance> {
         self.instances.get(instance)
     }
 
-    pub fn get_mut(&mut self, instance: &str) -> Option<&mut Instance> {
-        self.instances.get_mut(instance)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Instance> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Instance> {
         self.instances.values()
     }
 
@@ -240,7 +232,12 @@ impl Registry {
     /// What a STATE says of an instance's actions: the newest id `top` and
     /// the type of its newest staged action. Moves `actions` and
     /// `last_action` forward, never back.
-    pub fn note_history(&mut self, instance: &str, top: Option<i64>, last_type: Option<String>) {
+    pub(crate) fn note_history(
+        &mut self,
+        instance: &str,
+        top: Option<i64>,
+        last_type: Option<String>,
+    ) {
         let Some(inst) = self.instances.get_mut(instance) else {
             return;
         };
@@ -256,7 +253,7 @@ impl Registry {
     }
 
     /// Give `instance` a label (or take it away), as the label store now says.
-    pub fn set_label(&mut self, instance: &str, label: Option<String>) {
+    pub(crate) fn set_label(&mut self, instance: &str, label: Option<String>) {
         match &label {
             Some(l) => {
                 self.user_labels.insert(instance.to_string(), l.clone());
@@ -271,7 +268,7 @@ impl Registry {
     }
 
     /// The label people gave `instance` (not one from the wire).
-    pub fn user_label(&self, instance: &str) -> Option<&str> {
+    pub(crate) fn user_label(&self, instance: &str) -> Option<&str> {
         self.user_labels.get(instance).map(String::as_str)
     }
 
@@ -301,7 +298,7 @@ impl Registry {
     /// connected app answers at once), instances not heard from since are
     /// gone: their app went away while the link was down, so no DISCONNECTED
     /// will ever come for them. Returns what changed.
-    pub fn mark_unheard_gone(&mut self, since: u64) -> Vec<Change> {
+    pub(crate) fn mark_unheard_gone(&mut self, since: u64) -> Vec<Change> {
         let mut changes = Vec::new();
         for inst in self.instances.values_mut() {
             if inst.status != Status::Gone && inst.last_seen < since {

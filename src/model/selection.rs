@@ -18,14 +18,14 @@ use crate::time::rfc3339_ms;
 
 /// A name to match: exact text, or a `/regex/`.
 #[derive(Debug, Clone)]
-pub enum Matcher {
+pub(crate) enum Matcher {
     Exact(String),
     Regex(Regex, String),
 }
 
 impl Matcher {
     /// `/re/` (with `\/` for a slash inside) is a regex; anything else is exact.
-    pub fn parse(text: &str, flag: &str) -> Result<Matcher> {
+    pub(crate) fn parse(text: &str, flag: &str) -> Result<Matcher> {
         if text.len() >= 2 && text.starts_with('/') && text.ends_with('/') {
             let inner = text[1..text.len() - 1].replace("\\/", "/");
             let re = Regex::new(&inner)
@@ -36,14 +36,14 @@ impl Matcher {
         }
     }
 
-    pub fn is_match(&self, s: &str) -> bool {
+    pub(crate) fn is_match(&self, s: &str) -> bool {
         match self {
             Matcher::Exact(e) => e == s,
             Matcher::Regex(re, _) => re.is_match(s),
         }
     }
 
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match self {
             Matcher::Exact(e) => e,
             Matcher::Regex(_, t) => t,
@@ -52,22 +52,22 @@ impl Matcher {
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// `--app NAME|/re/`
-    pub app: Option<Matcher>,
+    pub(crate) app: Option<Matcher>,
     /// `--env ENV`
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
     /// `--id-prefix PREFIX`
-    pub id_prefix: Option<String>,
+    pub(crate) id_prefix: Option<String>,
     /// `--instance ID`: exactly this instance id.
-    pub instance: Option<String>,
+    pub(crate) instance: Option<String>,
     /// `--instance-select SEL`: an id, a label, or a /regex/.
-    pub select: Option<Matcher>,
+    pub(crate) select: Option<Matcher>,
 }
 
 /// The outcome of resolving a selection against the registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
+pub(crate) enum Resolution {
     One(String),
     Several(Vec<String>),
     None,
@@ -75,12 +75,12 @@ pub enum Resolution {
 
 impl Selection {
     /// True when a selector (not just filters) was given.
-    pub fn has_selector(&self) -> bool {
+    pub(crate) fn has_selector(&self) -> bool {
         self.instance.is_some() || self.select.is_some()
     }
 
     /// Does this instance pass the filters?
-    pub fn passes_filters(&self, inst: &Instance) -> bool {
+    pub(crate) fn passes_filters(&self, inst: &Instance) -> bool {
         self.app
             .as_ref()
             .is_none_or(|m| inst.app.as_deref().is_some_and(|a| m.is_match(a)))
@@ -95,7 +95,7 @@ impl Selection {
     }
 
     /// Does this instance match the selector (if any)?
-    pub fn matches_selector(&self, inst: &Instance) -> bool {
+    pub(crate) fn matches_selector(&self, inst: &Instance) -> bool {
         let by_id = self.instance.as_ref().is_none_or(|id| inst.id == *id);
         let by_sel = match &self.select {
             None => true,
@@ -110,12 +110,12 @@ impl Selection {
     }
 
     /// Filters and selector.
-    pub fn admits(&self, inst: &Instance) -> bool {
+    pub(crate) fn admits(&self, inst: &Instance) -> bool {
         self.passes_filters(inst) && self.matches_selector(inst)
     }
 
     /// Every matching instance; gone ones count only when nothing else matches.
-    pub fn resolve(&self, reg: &Registry) -> Resolution {
+    pub(crate) fn resolve(&self, reg: &Registry) -> Resolution {
         let matches: Vec<&Instance> = reg.iter().filter(|i| self.admits(i)).collect();
         let active: Vec<&Instance> = matches
             .iter()
@@ -132,7 +132,7 @@ impl Selection {
     }
 
     /// The selector and filters, in words, for error messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(id) = &self.instance {
             parts.push(format!("--instance {}", sanitize(id)));
@@ -157,7 +157,7 @@ impl Selection {
     }
 
     /// The error for a resolution that is not exactly one instance.
-    pub fn error(&self, res: &Resolution, reg: &Registry, command: &str) -> Error {
+    pub(crate) fn error(&self, res: &Resolution, reg: &Registry, command: &str) -> Error {
         match res {
             Resolution::One(_) => Error::NotFound("internal: resolved".into()),
             Resolution::Several(keys) => {
@@ -203,7 +203,7 @@ impl Selection {
 }
 
 /// One line about an instance for error listings: id, app, label, status, last seen.
-pub fn describe_instance(i: &Instance) -> String {
+pub(crate) fn describe_instance(i: &Instance) -> String {
     format!(
         "{}  app={}  label={}  status={}  last seen {}",
         sanitize(&i.id),

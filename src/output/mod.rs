@@ -34,14 +34,14 @@ fn is_unsafe(c: char) -> bool {
 
 /// When to color, from `--color` (and NO_COLOR / TERM for `auto`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColorWhen {
+pub(crate) enum ColorWhen {
     Auto,
     Always,
     Never,
 }
 
 impl ColorWhen {
-    pub fn parse(s: &str) -> Result<ColorWhen, String> {
+    pub(crate) fn parse(s: &str) -> Result<ColorWhen, String> {
         match s {
             "auto" => Ok(ColorWhen::Auto),
             "always" => Ok(ColorWhen::Always),
@@ -51,7 +51,12 @@ impl ColorWhen {
     }
 
     /// Decide for stdout, given the environment.
-    pub fn resolve(self, stdout_is_tty: bool, no_color: Option<&str>, term: Option<&str>) -> bool {
+    pub(crate) fn resolve(
+        self,
+        stdout_is_tty: bool,
+        no_color: Option<&str>,
+        term: Option<&str>,
+    ) -> bool {
         match self {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
@@ -64,8 +69,8 @@ impl ColorWhen {
 
 /// ANSI styles, or nothing when color is off.
 #[derive(Debug, Clone, Copy)]
-pub struct Palette {
-    pub on: bool,
+pub(crate) struct Palette {
+    pub(crate) on: bool,
 }
 
 impl Palette {
@@ -76,34 +81,34 @@ impl Palette {
             s.to_string()
         }
     }
-    pub fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.wrap("1", s)
     }
-    pub fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.wrap("2", s)
     }
-    pub fn green(&self, s: &str) -> String {
+    pub(crate) fn green(&self, s: &str) -> String {
         self.wrap("32", s)
     }
-    pub fn yellow(&self, s: &str) -> String {
+    pub(crate) fn yellow(&self, s: &str) -> String {
         self.wrap("33", s)
     }
-    pub fn red(&self, s: &str) -> String {
+    pub(crate) fn red(&self, s: &str) -> String {
         self.wrap("31", s)
     }
-    pub fn cyan(&self, s: &str) -> String {
+    pub(crate) fn cyan(&self, s: &str) -> String {
         self.wrap("36", s)
     }
 }
 
 /// Display width, counting characters (good enough for the ids, names and
 /// types rdx prints; wide CJK glyphs would count as one).
-pub fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     s.chars().count()
 }
 
 /// Cut a string to at most `max` characters, ending in `…` when cut.
-pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+pub(crate) fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if width(s) <= max {
         return Cow::Borrowed(s);
     }
@@ -113,13 +118,13 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
 
 /// A table: a header and rows of already-sanitized cells. Cells may hold
 /// color codes: `plain` gives each cell's text without them, for widths.
-pub struct Table {
+pub(crate) struct Table {
     rows: Vec<Vec<(String, String)>>,
     right: Vec<bool>,
 }
 
 impl Table {
-    pub fn new(header: &[&str], right: &[bool], pal: Palette) -> Table {
+    pub(crate) fn new(header: &[&str], right: &[bool], pal: Palette) -> Table {
         let row = header
             .iter()
             .map(|h| (pal.bold(h), h.to_string()))
@@ -131,11 +136,11 @@ impl Table {
     }
 
     /// Add a row of (styled, plain) cells.
-    pub fn row(&mut self, cells: Vec<(String, String)>) {
+    pub(crate) fn row(&mut self, cells: Vec<(String, String)>) {
         self.rows.push(cells);
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let mut widths = vec![0; cols];
         for row in &self.rows {
@@ -170,14 +175,14 @@ impl Table {
 }
 
 /// stdout, buffered; `stream` mode flushes after every line.
-pub struct Out {
+pub(crate) struct Out {
     w: BufWriter<Stdout>,
     stream: bool,
 }
 
 impl Out {
     /// `stream`: flush after every line (callers say so on a terminal too).
-    pub fn new(stream: bool) -> Out {
+    pub(crate) fn new(stream: bool) -> Out {
         Out {
             w: BufWriter::with_capacity(64 * 1024, io::stdout()),
             stream,
@@ -185,7 +190,7 @@ impl Out {
     }
 
     /// Write one line (a newline is added).
-    pub fn line(&mut self, s: &str) -> io::Result<()> {
+    pub(crate) fn line(&mut self, s: &str) -> io::Result<()> {
         self.w.write_all(s.as_bytes())?;
         self.w.write_all(b"\n")?;
         if self.stream {
@@ -195,7 +200,7 @@ impl Out {
     }
 
     /// Write text as is (for a rendered table).
-    pub fn text(&mut self, s: &str) -> io::Result<()> {
+    pub(crate) fn text(&mut self, s: &str) -> io::Result<()> {
         self.w.write_all(s.as_bytes())?;
         if self.stream {
             self.w.flush()?;
@@ -203,7 +208,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn json(&mut self, v: &serde_json::Value) -> io::Result<()> {
+    pub(crate) fn json(&mut self, v: &serde_json::Value) -> io::Result<()> {
         serde_json::to_writer(&mut self.w, v)?;
         self.w.write_all(b"\n")?;
         if self.stream {
@@ -212,14 +217,14 @@ impl Out {
         Ok(())
     }
 
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
 }
 
 /// The terminal's width in columns (call only when stdout is a terminal):
 /// `COLUMNS` if set, else what the terminal says, else 100.
-pub fn terminal_width(columns: Option<&str>) -> usize {
+pub(crate) fn terminal_width(columns: Option<&str>) -> usize {
     if let Some(c) = columns.and_then(|c| c.parse::<usize>().ok()) {
         return c.max(20);
     }
@@ -257,7 +262,7 @@ fn sys_width() -> Option<usize> {
 }
 
 /// Compact JSON of a value, for one-line displays.
-pub fn compact(v: &serde_json::Value) -> String {
+pub(crate) fn compact(v: &serde_json::Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 

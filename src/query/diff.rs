@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::query::paths::{Seg, display_segs};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Edit {
+pub(crate) enum Edit {
     Added {
         path: String,
         new: Value,
@@ -22,15 +22,16 @@ pub enum Edit {
 }
 
 impl Edit {
-    pub fn path(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &str {
         match self {
-            Edit::Added { path, .. }
-            | Edit::Removed { path, .. }
-            | Edit::Changed { path, .. } => path,
+            Edit::Added { path, .. } | Edit::Removed { path, .. } | Edit::Changed { path, .. } => {
+                path
+            }
         }
     }
 
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             Edit::Added { path, new } => json!({"op": "add", "path": path, "new": new}),
             Edit::Removed { path, old } => json!({"op": "remove", "path": path, "old": old}),
@@ -45,7 +46,7 @@ impl Edit {
 const MAX_DEPTH: usize = 64;
 
 /// Structural diff of `old` → `new`, at most `limit` changes.
-pub fn diff(old: &Value, new: &Value, limit: usize) -> Vec<Edit> {
+pub(crate) fn diff(old: &Value, new: &Value, limit: usize) -> Vec<Edit> {
     let mut out = Vec::new();
     let mut path = Vec::new();
     walk(old, new, &mut path, &mut out, limit);

@@ -13,16 +13,16 @@ pub enum Seg {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Path {
-    pub text: String,
+    pub(crate) text: String,
     pub segs: Vec<Seg>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathError {
-    pub text: String,
+    pub(crate) text: String,
     /// Character index of the offending character.
-    pub pos: usize,
-    pub msg: String,
+    pub(crate) pos: usize,
+    pub(crate) msg: String,
 }
 
 impl fmt::Display for PathError {
@@ -44,10 +44,10 @@ impl std::error::Error for PathError {}
 #[derive(Debug, Clone, PartialEq)]
 pub struct Missing {
     /// Canonical form of the longest prefix that exists (`.` if none).
-    pub found: String,
+    pub(crate) found: String,
     /// Canonical form of the first prefix that does not.
-    pub missing_at: String,
-    pub reason: String,
+    pub(crate) missing_at: String,
+    pub(crate) reason: String,
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -247,7 +247,7 @@ fn simple_key(k: &str) -> bool {
 }
 
 /// The canonical jq form of a path prefix: `.todos[0].title`, `.["odd key"]`, `.`.
-pub fn display_segs(segs: &[Seg]) -> String {
+pub(crate) fn display_segs(segs: &[Seg]) -> String {
     if segs.is_empty() {
         return ".".into();
     }
@@ -270,7 +270,8 @@ pub fn display_segs(segs: &[Seg]) -> String {
 }
 
 impl Path {
-    pub fn is_root(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_root(&self) -> bool {
         self.segs.is_empty()
     }
 

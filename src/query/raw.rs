@@ -14,7 +14,7 @@ use crate::relay::message::{Kind, Message};
 /// when this quick walk cannot answer (jsan markers, escaped keys, a missing
 /// path): the caller then takes the full snapshot (`relay::lifted::snapshot`), which also explains
 /// what is missing.
-pub fn value_at_path_raw(msg: &Message, path: &Path) -> Option<Value> {
+pub(crate) fn value_at_path_raw(msg: &Message, path: &Path) -> Option<Value> {
     let raw = msg.payload.as_ref()?;
     let owned: String;
     let inner: &str = if raw.get().starts_with('"') {

@@ -16,10 +16,10 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::relay::message::{Described, Kind, Message, BadMessage, intern};
+use crate::relay::message::{BadMessage, Described, Kind, Message, intern};
 
 /// `Some(message)` for a plain `#publish` on `log`; `None` for anything else.
-pub fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, BadMessage>> {
+pub(crate) fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, BadMessage>> {
     let mut de = serde_json::Deserializer::from_str(text);
     let out = FrameSeed { payloads }.deserialize(&mut de).ok()??;
     de.end().ok()?;

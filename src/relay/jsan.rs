@@ -16,7 +16,7 @@
 use serde_json::{Map, Value};
 
 /// Deeper than this, a subtree becomes the string `"[Too deep]"`.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 /// At most this many nodes are copied by expanding references.
 const NODE_BUDGET: usize = 1_000_000;
 
@@ -29,7 +29,7 @@ pub enum RefStep {
 }
 
 /// True if the value contains any object with a `$jsan` key.
-pub fn has_markers(v: &Value) -> bool {
+pub(crate) fn has_markers(v: &Value) -> bool {
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         match v {
@@ -158,7 +158,9 @@ fn seg_eq(a: &RefStep, b: &RefStep) -> bool {
     match (a, b) {
         (RefStep::Key(x), RefStep::Key(y)) => x == y,
         (RefStep::Index(x), RefStep::Index(y)) => x == y,
-        (RefStep::Key(k), RefStep::Index(i)) | (RefStep::Index(i), RefStep::Key(k)) => *k == i.to_string(),
+        (RefStep::Key(k), RefStep::Index(i)) | (RefStep::Index(i), RefStep::Key(k)) => {
+            *k == i.to_string()
+        }
     }
 }
 

@@ -13,7 +13,7 @@ thread_local! {
 }
 
 /// The shared copy of `s` (bounded: the table is emptied past 4096 entries).
-pub fn intern(s: &str) -> Text {
+pub(crate) fn intern(s: &str) -> Text {
     INTERNED.with(|cell| {
         let mut set = cell.borrow_mut();
         if let Some(t) = set.get(s) {
@@ -63,11 +63,11 @@ impl Kind {
     /// Does this kind's payload hold a lifted state, with the app's action
     /// history? Such payloads are always kept: every command needs the
     /// history (the registry's counts, every action once).
-    pub fn has_history(&self) -> bool {
+    pub(crate) fn has_history(&self) -> bool {
         matches!(self, Kind::State | Kind::Lifted)
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             Kind::Start => "START",
             Kind::State => "STATE",

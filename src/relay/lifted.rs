@@ -9,15 +9,15 @@ use crate::relay::message::{Kind, Message, action_type_of, unwrap_action};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     /// The app state after this message (None: the message had none we could read).
-    pub state: Option<Value>,
+    pub(crate) state: Option<Value>,
     /// Actions in a lifted state's history: (action id, decoded action), in order.
-    pub history: Vec<(i64, Value)>,
+    pub(crate) history: Vec<(i64, Value)>,
     /// The type of the action that produced this state, if known.
-    pub action_type: Option<String>,
+    pub(crate) action_type: Option<String>,
 }
 
 /// Does this kind of message carry the app state?
-pub fn carries_state(kind: &Kind) -> bool {
+pub(crate) fn carries_state(kind: &Kind) -> bool {
     matches!(kind, Kind::State | Kind::Action | Kind::Init | Kind::Lifted)
 }
 
@@ -41,7 +41,7 @@ pub fn snapshot(msg: &Message) -> Option<Snapshot> {
 }
 
 /// `computedStates[currentStateIndex].state`, and the staged actions in order.
-pub fn from_lifted(lifted: Value) -> Snapshot {
+pub(crate) fn from_lifted(lifted: Value) -> Snapshot {
     let Value::Object(mut obj) = lifted else {
         return Snapshot {
             state: None,
@@ -144,32 +144,32 @@ mod tests {
 
 /// One action of a lifted state's history.
 #[derive(Debug, Clone, PartialEq)]
-pub struct HistoryEntry {
-    pub id: i64,
+pub(crate) struct HistoryEntry {
+    pub(crate) id: i64,
     /// When the app dispatched it (epoch ms), if the history says.
-    pub ts: Option<u64>,
+    pub(crate) ts: Option<u64>,
     /// The action, unwrapped from `PERFORM_ACTION`.
-    pub action: Value,
+    pub(crate) action: Value,
     /// The app state after it (only when asked for).
-    pub state: Option<Value>,
+    pub(crate) state: Option<Value>,
 }
 
 /// What a STATE says about the app's actions.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct History {
+pub(crate) struct History {
     /// The newest action id (`nextActionId - 1`), if given.
-    pub top: Option<i64>,
+    pub(crate) top: Option<i64>,
     /// The staged actions in order, without `@@INIT` (id 0).
-    pub entries: Vec<HistoryEntry>,
+    pub(crate) entries: Vec<HistoryEntry>,
     /// The current app state (only when asked for).
-    pub current: Option<Value>,
+    pub(crate) current: Option<Value>,
 }
 
 /// The action history of a STATE / LIFTED message. With `states`, each
 /// entry gets the state after it (from `computedStates`) and the current
 /// state is read too; without, only the small fields are parsed from the
 /// raw text (the computed states, most of a STATE's bytes, are skipped).
-pub fn history(msg: &Message, states: bool) -> Option<History> {
+pub(crate) fn history(msg: &Message, states: bool) -> Option<History> {
     if !msg.kind.has_history() {
         return None;
     }
@@ -277,7 +277,7 @@ fn build_history(
 }
 
 /// A dispatch time in ms (a number; fractions are cut).
-pub fn timestamp_of(v: &Value) -> Option<u64> {
+pub(crate) fn timestamp_of(v: &Value) -> Option<u64> {
     let n = v.as_number()?;
     n.as_u64().or_else(|| {
         n.as_f64()

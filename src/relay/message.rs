@@ -13,29 +13,30 @@ use serde_json::{Map, Value};
 
 use crate::link::rawjson::{self, Raw};
 use crate::relay::jsan;
-pub use crate::relay::kind::{Kind, Text, intern};
+pub(crate) use crate::relay::kind::intern;
+pub use crate::relay::kind::{Kind, Text};
 
 /// One relay message, as published on `log`.
 #[derive(Debug, Clone)]
 pub struct Message {
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// The sender's socket id (`id`), new on every reconnect.
-    pub socket: Option<Text>,
+    pub(crate) socket: Option<Text>,
     /// The store's `instanceId`, stable across reconnects (absent from legacy apps).
-    pub instance_id: Option<Text>,
+    pub(crate) instance_id: Option<Text>,
     /// `libConfig.name`, else `name`.
-    pub name: Option<Text>,
+    pub(crate) name: Option<Text>,
     /// An env/environment field from `libConfig` or `meta`, if any.
-    pub env: Option<String>,
+    pub(crate) env: Option<String>,
     /// A `label` field from `libConfig` or `meta`, if any.
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
     /// The raw `payload` (a jsan string, an object, or ERROR's plain text),
     /// unparsed until a command asks for it.
-    pub payload: Option<Raw>,
+    pub(crate) payload: Option<Raw>,
     /// The raw `action` (a jsan string, an object, or an array of them).
-    pub action: Option<Raw>,
+    pub(crate) action: Option<Raw>,
     /// `nextActionId`, also when sent as a string.
-    pub next_action_id: Option<i64>,
+    pub(crate) next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
     action_cache: OnceCell<Option<(Value, Option<u64>)>>,
@@ -214,7 +215,7 @@ impl Message {
     /// fast path does not take (escaped keys, envelopes without fields).
     /// With `payloads` false the `payload` is dropped unread (`sessions` and
     /// a plain `tail` never need it).
-    pub fn decode_raw(raw: &RawValue, payloads: bool) -> Result<Message, BadMessage> {
+    pub(crate) fn decode_raw(raw: &RawValue, payloads: bool) -> Result<Message, BadMessage> {
         let general = || {
             let v: Value = serde_json::from_str(raw.get()).map_err(|_| BadMessage::NotAnObject)?;
             Message::decode(v)
@@ -275,7 +276,7 @@ impl Message {
     }
 
     /// The registry key: `instanceId`, else the socket id.
-    pub fn instance(&self) -> &str {
+    pub(crate) fn instance(&self) -> &str {
         self.instance_id
             .as_deref()
             .or(self.socket.as_deref())
@@ -290,7 +291,7 @@ impl Message {
     }
 
     /// When the app dispatched the action (the `PERFORM_ACTION` timestamp).
-    pub fn action_timestamp(&self) -> Option<u64> {
+    pub(crate) fn action_timestamp(&self) -> Option<u64> {
         self.decoded().and_then(|(_, ts)| *ts)
     }
 
@@ -316,13 +317,13 @@ impl Message {
     }
 
     /// The decoded `payload`: parsed a second time, jsan resolved.
-    pub fn decoded_payload(&self) -> Option<Value> {
+    pub(crate) fn decoded_payload(&self) -> Option<Value> {
         decode_jsan_field(self.payload.as_ref()?)
     }
 }
 
 /// Parse a field that holds jsan text (or already a JSON value) and resolve it.
-pub fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
+pub(crate) fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
     let text = raw.get();
     let parsed = if text.starts_with('"') {
         let inner: String = serde_json::from_str(text).ok()?;
@@ -342,7 +343,7 @@ pub fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
 }
 
 /// `{type: PERFORM_ACTION, action: {...}}` → the inner action; a batch → its last.
-pub fn unwrap_action(v: Value) -> Value {
+pub(crate) fn unwrap_action(v: Value) -> Value {
     match v {
         Value::Array(mut items) => match items.pop() {
             Some(last) => unwrap_action(last),
@@ -361,7 +362,7 @@ pub fn unwrap_action(v: Value) -> Value {
 }
 
 /// An action's type as text: a string type as is, any other type as JSON.
-pub fn action_type_of(action: &Value) -> Option<String> {
+pub(crate) fn action_type_of(action: &Value) -> Option<String> {
     match action {
         Value::Object(o) => match o.get("type")? {
             Value::String(s) => Some(s.clone()),
