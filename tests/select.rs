@@ -1,7 +1,6 @@
 //! Filters, `--instance-select` and labels, on recorded fixtures.
 
-mod common;
-use common::*;
+use crate::util::*;
 
 use std::collections::HashSet;
 
@@ -29,7 +28,7 @@ fn app_filter_narrows_sessions_to_that_app() {
     assert_eq!(want.len(), 50);
     for cmd in ["sessions", "list"] {
         let o = run(&["--replay", &f, cmd, "--all", "--json", "--app", "fleet-a"]);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        o.expect(0);
         let got: HashSet<String> = json_lines(&o)
             .iter()
             .map(|i| i["id"].as_str().unwrap().to_string())
@@ -115,7 +114,7 @@ fn filters_and_selector_resolve_one_for_state_and_tail() {
         "--path",
         ".counter.value",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let o = run(&["--replay", &f, "tail", "--json", "--app", "beta"]);
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 16);
@@ -137,7 +136,7 @@ fn a_label_selects_exactly_its_instance_on_replay() {
         "65ioovqadda",
         "checkout",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let o = run(&[
         "--labels",
         &store,
@@ -148,7 +147,7 @@ fn a_label_selects_exactly_its_instance_on_replay() {
         "--instance-select",
         "checkout",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 16);
     assert!(
@@ -250,7 +249,7 @@ fn fifty_parallel_label_calls_lose_nothing() {
         .collect();
     for c in children {
         let o = wait_output(c, std::time::Duration::from_secs(60), "rdx sessions label");
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        o.expect(0);
     }
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();

@@ -1,9 +1,8 @@
 //! Reliability against in-process fake servers: silence, broken frames,
 //! malformed or missing replies, a 100 MiB frame, and the read-only guarantee.
 
-mod common;
-use common::fake::*;
-use common::*;
+use crate::util::fake::*;
+use crate::util::*;
 
 use std::time::Duration;
 
@@ -34,7 +33,7 @@ fn silence_after_the_handshake_is_a_dead_link_and_rdx_reconnects() {
         }
     });
     let o = run(&["--url", &url(port), "sessions", "--json", "--for", "3s"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let err = stderr(&o);
     assert!(err.contains("no heartbeat"), "{err}");
     assert!(err.contains("reconnected"), "{err}");
@@ -62,7 +61,7 @@ fn a_close_mid_frame_is_reported_and_no_reconnect_exits_3() {
         let _ = raw.shutdown(std::net::Shutdown::Both);
     });
     let o = run(&["--url", &url(port), "--no-reconnect", "tail"]);
-    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    o.expect(3);
     let err = stderr(&o);
     assert!(
         err.contains("link lost") && err.contains("--no-reconnect"),
@@ -103,7 +102,7 @@ fn a_malformed_handshake_reply_fails_with_exit_3() {
         }
     });
     let o = run(&["--url", &url(port), "--timeout", "1s", "sessions"]);
-    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    o.expect(3);
     assert!(
         stderr(&o).contains("malformed handshake reply"),
         "{}",
@@ -120,7 +119,7 @@ fn an_unanswered_subscribe_times_out_instead_of_hanging() {
     });
     let started = std::time::Instant::now();
     let o = run(&["--url", &url(port), "--timeout", "1s", "sessions"]);
-    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    o.expect(3);
     assert!(
         stderr(&o).contains("no reply to #subscribe"),
         "{}",
@@ -160,7 +159,7 @@ fn a_100_mib_frame_is_accepted() {
         "--path",
         ".blob",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let v: String = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v.len(), 100 << 20);
     assert!(v.bytes().all(|b| b == b'y'));

@@ -2,9 +2,8 @@
 //! 14, protocol v1) and remote-redux-devtools 0.5.16 apps, from the second
 //! lockfile in tests/e2e-legacy/, plus a legacy app on today's cli 5 server.
 
-mod common;
-use common::e2e::{NodeProc, Server, spawn_rdx};
-use common::*;
+use crate::util::e2e::{NodeProc, Server, spawn_rdx};
+use crate::util::*;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -94,7 +93,7 @@ fn e2e_legacy_server_with_legacy_apps_sessions_and_tail() {
         "5",
         "--json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert!(stderr(&o).contains("protocol v1"), "{}", stderr(&o));
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 5);
@@ -120,7 +119,7 @@ fn e2e_idle_on_the_legacy_server_for_two_ping_timeouts() {
         Duration::from_secs(120),
         "rdx sessions --for 45s (legacy)",
     );
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let err = stderr(&o);
     assert!(err.contains("pingTimeout 20s"), "{err}");
     assert!(
@@ -180,7 +179,7 @@ fn e2e_a_legacy_app_on_cli5_keeps_streaming_across_forced_reconnects() {
     // In one rdx that watched it all, the old sockets' rows are gone, not
     // duplicated as live.
     let o = wait_output(sessions, Duration::from_secs(120), "rdx sessions --for 62s");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let rows = json_lines(&o);
     let live = rows.iter().filter(|r| r["status"] == "live").count();
     let gone = rows.iter().filter(|r| r["status"] == "gone").count();

@@ -1,7 +1,6 @@
 //! `rdx tail` on recorded fixtures.
 
-mod common;
-use common::*;
+use crate::util::*;
 
 fn expected_actions(file: &str) -> Vec<(String, String)> {
     relay_messages(file)
@@ -20,7 +19,7 @@ fn tail_json(file: &str, extra: &[&str]) -> Vec<serde_json::Value> {
     let mut args = vec!["--replay", file, "tail", "--json"];
     args.extend_from_slice(extra);
     let o = run(&args);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     json_lines(&o)
 }
 
@@ -126,7 +125,7 @@ fn diff_reports_state_changes_per_instance() {
 fn jsan_references_are_resolved_in_output() {
     let f = fixture("all-types.jsonl");
     let o = run(&["--replay", &f, "tail", "--json"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert!(!stdout(&o).contains("$jsan"), "{}", stdout(&o));
     let o = run(&["--replay", &f, "tail", "--diff"]);
     assert!(!stdout(&o).contains("$jsan"));
@@ -187,6 +186,6 @@ fn head_closing_the_pipe_is_a_quiet_success() {
     std::io::Read::read_exact(&mut out, &mut first).unwrap();
     drop(out); // like `head -1` exiting
     let o = wait_output(child, std::time::Duration::from_secs(30), "rdx tail | head");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }

@@ -43,7 +43,6 @@ fn check_deps() {
 /// DevTools server.
 pub struct Browser {
     proc_: NodeProc,
-    pub version: String,
 }
 
 impl Browser {
@@ -57,11 +56,8 @@ impl Browser {
             "browser",
             &[],
         );
-        let ready = proc_.wait_for(Duration::from_secs(60), "ready", |v| v["ready"] == true);
-        Browser {
-            proc_,
-            version: ready["browser"].as_str().unwrap_or("?").to_string(),
-        }
+        proc_.wait_for(Duration::from_secs(60), "ready", |v| v["ready"] == true);
+        Browser { proc_ }
     }
 
     /// Send one command line and wait (up to `limit`) for its reply.
@@ -89,19 +85,6 @@ impl Browser {
         self.command(&format!("open {tab} {name}"))
     }
 
-    /// The same, with the enhancer's `maxAge`.
-    pub fn open_with_max_age(&mut self, tab: &str, name: &str, max_age: u32) -> Value {
-        self.command(&format!("open {tab} {name} {max_age}"))
-    }
-
-    /// The instance id (the store's instanceId) of an open tab.
-    pub fn instance(&mut self, tab: &str) -> String {
-        self.state(tab)["instance"]
-            .as_str()
-            .expect("instance")
-            .to_string()
-    }
-
     /// Click a button by id (`add-to-cart`, `increment`), tab brought to the
     /// front first. Reply: `action`, `action_type`, `state`, `instance`.
     pub fn click(&mut self, tab: &str, button: &str) -> Value {
@@ -123,15 +106,6 @@ impl Browser {
         self.command(&format!("reload {tab}"))
     }
 
-    pub fn close(&mut self, tab: &str) -> Value {
-        self.command(&format!("close {tab}"))
-    }
-
-    /// `instance`, `state` (the app state), `dispatched` (action types).
-    pub fn state(&mut self, tab: &str) -> Value {
-        self.command(&format!("state {tab}"))
-    }
-
     /// What the page's DevTools socket did (tests/browser/src/probe.js):
     /// `opens`, `closes`, `open`, `startsSent`, `sent`, `received`, ...
     pub fn socket(&mut self, tab: &str) -> Value {
@@ -151,10 +125,5 @@ impl Browser {
             &format!("wait-socket {tab} {state} {}", limit.as_millis()),
             limit + Duration::from_secs(10),
         )
-    }
-
-    /// Close the browser now (SIGTERM; the driver closes Chromium).
-    pub fn quit(&mut self) {
-        self.proc_.kill();
     }
 }

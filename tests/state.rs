@@ -1,7 +1,6 @@
 //! `rdx state` on recorded fixtures.
 
-mod common;
-use common::*;
+use crate::util::*;
 
 /// The instance's last state in the capture, computed independently.
 fn last_state(file: &str, instance: &str) -> serde_json::Value {
@@ -21,7 +20,7 @@ fn state_path_prints_the_value_the_capture_holds() {
         "--path",
         ".counter.value",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert_eq!(stdout(&o).trim(), want["counter"]["value"].to_string());
     // every path syntax reaches the same value
     for p in ["counter.value", "/counter/value", ".[\"counter\"].value"] {
@@ -88,7 +87,7 @@ fn missing_path_exits_1_and_says_what_exists() {
         "--path",
         ".counter[oops",
     ]);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    o.expect(2);
     assert!(stderr(&o).contains('^'), "{}", stderr(&o));
 }
 
@@ -111,6 +110,6 @@ fn several_instances_without_a_selector_exit_1_listing_them() {
 fn jsan_circular_state_prints_resolved_values() {
     let f = fixture("all-types.jsonl");
     let o = run(&["--replay", &f, "state", "--instance", "9fk747hrs99"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert!(!stdout(&o).contains("$jsan"), "{}", stdout(&o));
 }

@@ -83,11 +83,6 @@ impl Proxy {
     pub fn accepted(&self) -> u64 {
         self.shared.accepted.load(Ordering::SeqCst)
     }
-
-    /// Connections open right now.
-    pub fn open_connections(&self) -> usize {
-        self.shared.conns.lock().unwrap().len()
-    }
 }
 
 impl Drop for Proxy {

@@ -1,7 +1,6 @@
 //! `rdx watch` on recorded fixtures.
 
-mod common;
-use common::*;
+use crate::util::*;
 
 /// `.counter.value` after each state-carrying message of one instance.
 fn values(file: &str, instance: &str) -> Vec<serde_json::Value> {
@@ -31,7 +30,7 @@ fn watch_reports_exactly_the_changes_in_the_frames() {
         "--instance",
         "65ioovqadda",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let lines = json_lines(&o);
     assert_eq!(lines[0]["type"], "value");
     assert_eq!(lines[0]["value"], vals[0]);
@@ -64,7 +63,7 @@ fn until_and_count() {
         "--until",
         &target,
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let last = json_lines(&o).pop().unwrap();
     let reached = if last["type"] == "value" {
         &last["value"]

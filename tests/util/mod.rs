@@ -1,6 +1,5 @@
 //! Test helpers: run the real rdx binary (with a watchdog), locate fixtures,
 //! and start the real server and real Redux apps for end-to-end tests.
-#![allow(dead_code)]
 
 pub mod browser;
 pub mod e2e;
@@ -8,7 +7,7 @@ pub mod fake;
 pub mod proxy;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -92,22 +91,78 @@ pub fn wait_output(mut child: Child, limit: Duration, what: &str) -> Output {
     }
 }
 
+/// One finished run of rdx: its output, and the command line, so that a
+/// failed expectation can show everything.
+pub struct Ran {
+    pub args: Vec<String>,
+    pub out: Output,
+}
+
+impl std::ops::Deref for Ran {
+    type Target = Output;
+    fn deref(&self) -> &Output {
+        &self.out
+    }
+}
+
+impl Ran {
+    /// Expect exit code `want`; otherwise fail showing the command, the
+    /// code, stdout and stderr.
+    #[track_caller]
+    pub fn expect(&self, want: i32) -> &Ran {
+        let got = code(&self.out);
+        if got != want {
+            panic!(
+                "`rdx {}` exited {got}, expected {want}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                self.args.join(" "),
+                stdout(&self.out),
+                stderr(&self.out)
+            );
+        }
+        self
+    }
+}
+
+/// The same expectation for the output of a child the test spawned itself.
+pub trait Expect {
+    fn expect(&self, want: i32) -> &Self;
+}
+
+impl Expect for Output {
+    #[track_caller]
+    fn expect(&self, want: i32) -> &Output {
+        let got = code(self);
+        if got != want {
+            panic!(
+                "rdx exited {got}, expected {want}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                stdout(self),
+                stderr(self)
+            );
+        }
+        self
+    }
+}
+
 /// Run rdx with `args`, a 60 s watchdog, and return its output.
-pub fn run(args: &[&str]) -> Output {
+pub fn run(args: &[&str]) -> Ran {
     run_cmd(rdx().args(args), args)
 }
 
-pub fn run_cmd(cmd: &mut Command, args: &[&str]) -> Output {
+pub fn run_cmd(cmd: &mut Command, args: &[&str]) -> Ran {
     let child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn rdx");
-    wait_output(
+    let out = wait_output(
         child,
         Duration::from_secs(60),
         &format!("rdx {}", args.join(" ")),
-    )
+    );
+    Ran {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        out,
+    }
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -145,9 +200,6 @@ impl TempDir {
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         TempDir(p)
-    }
-    pub fn path(&self) -> &Path {
-        &self.0
     }
     pub fn join(&self, name: &str) -> String {
         self.0.join(name).to_string_lossy().into_owned()

@@ -147,7 +147,8 @@ impl Drop for NodeProc {
 /// The real `@redux-devtools/cli` server on 127.0.0.1 and a free port.
 pub struct Server {
     pub port: u16,
-    proc_: NodeProc,
+    /// Held for its Drop: the server stops with the test.
+    _proc: NodeProc,
 }
 
 /// `server.js` on `port` (0: it picks one), once it accepts connections,
@@ -180,7 +181,7 @@ impl Server {
     pub fn start() -> Server {
         for attempt in 1..=3 {
             match server_on(0) {
-                Some((proc_, port)) => return Server { port, proc_ },
+                Some((proc_, port)) => return Server { port, _proc: proc_ },
                 None => eprintln!("note: the DevTools server did not start (try {attempt}); again"),
             }
         }
@@ -189,10 +190,6 @@ impl Server {
 
     pub fn url(&self) -> String {
         format!("ws://127.0.0.1:{}/socketcluster/", self.port)
-    }
-
-    pub fn kill(&mut self) {
-        self.proc_.kill();
     }
 }
 

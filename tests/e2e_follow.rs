@@ -1,9 +1,8 @@
 //! End-to-end for `tail`, `state`, `watch` and selection: the real server,
 //! real Redux stores, the real rdx binary.
 
-mod common;
-use common::e2e::{Apps, Monitor, Server, spawn_rdx};
-use common::*;
+use crate::util::e2e::{Apps, Monitor, Server, spawn_rdx};
+use crate::util::*;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::Child;
@@ -68,7 +67,7 @@ fn e2e_tail_count_receives_the_dispatched_actions_in_order() {
         apps.0.send_line(&format!("dispatch shop {t}{payload}"));
     }
     let o = wait_output(rdx, WATCHDOG, "rdx tail --count 6");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let lines = json_lines(&o);
     let got: Vec<&str> = lines
         .iter()
@@ -97,7 +96,7 @@ fn e2e_state_path_equals_what_the_app_reports() {
         .0
         .wait_for(WATCHDOG, "final", |v| v.get("final").is_some());
     let o = run(&["--url", &url, "state", "--path", ".counter.value"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert_eq!(
         stdout(&o).trim(),
         fin["final"]["counter"]["value"].to_string()
@@ -128,7 +127,7 @@ fn e2e_watch_until_exits_0_when_reached_and_4_when_not() {
         apps.0.send_line("dispatch shop counter/incremented");
     }
     let o = wait_output(rdx, WATCHDOG, "rdx watch --until 5");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let lines = json_lines(&o);
     assert_eq!(lines[0]["type"], "value");
     let last = lines.last().unwrap();
@@ -149,7 +148,7 @@ fn e2e_watch_until_exits_0_when_reached_and_4_when_not() {
         "--until",
         "999",
     ]);
-    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    o.expect(4);
 }
 
 #[test]
@@ -212,7 +211,7 @@ fn e2e_labels_and_filters_pick_the_right_store() {
         "5",
         "--json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 5);
     assert!(
@@ -222,7 +221,7 @@ fn e2e_labels_and_filters_pick_the_right_store() {
         "{lines:?}"
     );
     let o = run(&["--url", &url, "--app", "admin", "state"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let _: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     let o = run(&["--url", &url, "--app", "shop", "state"]);
     assert_eq!(code(&o), 1);

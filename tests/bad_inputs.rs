@@ -2,8 +2,7 @@
 //! for what it breaks), replayed through every command: each case has a
 //! stated outcome, and nothing may panic or hang.
 
-mod common;
-use common::*;
+use crate::util::*;
 
 struct Case {
     file: &'static str,
@@ -146,7 +145,7 @@ fn jsan_cycles_and_dangling_refs_print_as_markers() {
         "--instance",
         "i1",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["self"], "[Circular $]");
     assert_eq!(v["up"]["a"], "[Circular $.computedStates[0].state.up]");

@@ -1,9 +1,8 @@
 //! End-to-end reliability against the real server: restarts during a `tail`,
 //! and an idle link kept alive across several pingTimeouts.
 
-mod common;
-use common::e2e::{Apps, NodeProc, Server, spawn_rdx};
-use common::*;
+use crate::util::e2e::{Apps, NodeProc, Server, spawn_rdx};
+use crate::util::*;
 
 use std::io::{BufRead, BufReader};
 use std::sync::mpsc;
@@ -14,7 +13,7 @@ use serde_json::Value;
 const WATCHDOG: Duration = Duration::from_secs(60);
 
 fn server_on(port: u16) -> NodeProc {
-    common::e2e::server_on(port)
+    crate::util::e2e::server_on(port)
         .unwrap_or_else(|| panic!("the server could not start on port {port}"))
         .0
 }
@@ -106,7 +105,7 @@ fn e2e_server_restarts_five_times_during_a_tail() {
 
     // The registry kept the instance that left before the restarts.
     let o = wait_output(sessions, Duration::from_secs(90), "rdx sessions --for 45s");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let list = json_lines(&o);
     let old_row = list
         .iter()
@@ -129,7 +128,7 @@ fn e2e_idle_for_two_ping_timeouts_keeps_the_link() {
     let url = server.url();
     let child = spawn_rdx(&["--url", &url, "--verbose", "sessions", "--for", "65s"]);
     let o = wait_output(child, Duration::from_secs(120), "rdx sessions --for 65s");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert!(stderr(&o).contains("pingTimeout 30s"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("lost the link"), "{}", stderr(&o));
 }

@@ -10,11 +10,10 @@
 //! These tests check what SPEC.md promises for that ("Every action once",
 //! "Reloads: a selection follows its app", the registry's counters).
 
-mod common;
-use common::browser::Browser;
-use common::e2e::{Server, server_on, spawn_rdx};
-use common::proxy::Proxy;
-use common::*;
+use crate::util::browser::Browser;
+use crate::util::e2e::{Server, server_on, spawn_rdx};
+use crate::util::proxy::Proxy;
+use crate::util::*;
 
 use std::io::{BufRead, BufReader};
 use std::process::Child;
@@ -285,7 +284,7 @@ fn browser_harness_pages_stream_to_the_real_server() {
     assert_eq!(r1["status"], "live");
 
     let o = run(&["--url", &url, "state", "--instance", &i1, "--path", ".cart"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let cart: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(cart, clicked["state"]["cart"]);
 }
@@ -402,7 +401,7 @@ fn browser_reload_under_watch_of_a_label_follows_the_tab_and_moves_the_label() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["id"], old.as_str());
     let o = run(&["--labels", &store, "sessions", "label", &old, "my-cart"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
 
     let mut watch = Rdx::spawn(&[
         "--url",
@@ -516,7 +515,7 @@ fn browser_reload_of_one_of_two_tabs_moves_the_label_to_that_tab() {
         "{rows:?}"
     );
     let o = run(&["--labels", &store, "sessions", "label", &first, "tab-one"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
 
     let mut watch = Rdx::spawn(&[
         "--url",

@@ -2,9 +2,8 @@
 //! loopback port, real Redux stores through `@redux-devtools/remote`, and the
 //! real rdx binary. Every wait is on an event, with a watchdog.
 
-mod common;
-use common::e2e::{Apps, Monitor, Server, spawn_rdx};
-use common::*;
+use crate::util::e2e::{Apps, Monitor, Server, spawn_rdx};
+use crate::util::*;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
@@ -50,7 +49,7 @@ fn e2e_sessions_lists_three_stores_under_two_names_and_replays_the_same() {
     let rec = dir.join("rec.jsonl");
     let recorder = spawn_rdx(&["--url", &url, "record", &rec, "--for", "2s"]);
     let o = run(&["--url", &url, "sessions", "--json", "--for", "2s"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let live = json_lines(&o);
     assert_eq!(live.len(), 3, "{live:#?}");
     assert_eq!(by_app(&live), ["alpha", "alpha", "beta"]);
@@ -64,9 +63,9 @@ fn e2e_sessions_lists_three_stores_under_two_names_and_replays_the_same() {
     }
 
     let r = wait_output(recorder, WATCHDOG, "rdx record");
-    assert_eq!(code(&r), 0, "{}", stderr(&r));
+    r.expect(0);
     let o = run(&["--replay", &rec, "sessions", "--json"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let replayed = json_lines(&o);
     let key = |l: &[Value]| {
         let mut k: Vec<(String, String, String)> = l
@@ -148,7 +147,7 @@ fn e2e_rdx_quitting_does_not_silence_another_monitor() {
         args.push("--login"); // must make this test fail: see README
     }
     let o = run(&args);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     // rdx has exited; the other monitor must go on receiving ACTIONs.
     mon.0.drain();
     for _ in 0..5 {

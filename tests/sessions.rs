@@ -1,7 +1,6 @@
 //! `rdx sessions` / `rdx list` on recorded fixtures (no network).
 
-mod common;
-use common::*;
+use crate::util::*;
 
 use serde_json::Value;
 
@@ -151,7 +150,7 @@ fn replay_from_stdin() {
             .stdin(f),
         &["--replay -"],
     );
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert_eq!(json_lines(&o).len(), 3);
 }
 

@@ -2,9 +2,8 @@
 //! traffic (fixtures/README.md says how each file was made), and on an
 //! in-process fake server where only silence can show a timeout.
 
-mod common;
-use common::fake::*;
-use common::*;
+use crate::util::fake::*;
+use crate::util::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -73,7 +72,7 @@ fn tail(file: &str, extra: &[&str]) -> (Vec<Value>, String) {
     let mut args = vec!["--replay", file, "tail", "--json"];
     args.extend_from_slice(extra);
     let o = run(&args);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     (json_lines(&o), stderr(&o))
 }
 
@@ -114,7 +113,7 @@ fn a_dropped_action_is_recovered_from_the_next_state() {
             assert_eq!(l["via"], "state", "{l}");
             // its own dispatch time, not the STATE's arrival
             let ts = s.in_state[&id].1;
-            assert_eq!(l["ts"], common_rfc3339(ts), "{l}");
+            assert_eq!(l["ts"], rfc3339_independent(ts), "{l}");
         } else {
             assert_eq!(l["via"], "action", "{l}");
         }
@@ -193,7 +192,7 @@ fn load_time_actions_come_from_the_first_state_with_their_own_times() {
     let first = got[0];
     assert_eq!(first["action_type"], "catalog/load/pending");
     assert_eq!(first["via"], "state");
-    assert_eq!(first["ts"], common_rfc3339(s.in_state[&1].1));
+    assert_eq!(first["ts"], rfc3339_independent(s.in_state[&1].1));
     assert_eq!(got[1]["action_type"], "catalog/load/fulfilled");
     assert!(lines.iter().all(|l| l["action_type"] != "@@INIT"));
     // the same with --history: nothing happened before rdx started
@@ -234,7 +233,7 @@ fn watch_follows_a_reload_in_a_recording() {
         ".counter.value",
         "--json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let lines = json_lines(&o);
     let values: Vec<&Value> = lines.iter().filter(|l| l["type"] == "value").collect();
     assert_eq!(values.len(), 2, "a value line per instance: {lines:?}");
@@ -274,7 +273,7 @@ fn watch_follows_a_reload_in_a_recording() {
         &shops[0],
         ".counter.value",
     ]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    o.expect(1);
     assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
     assert!(!stdout(&o).contains(&shops[1][..7]));
 }
@@ -298,7 +297,7 @@ fn a_label_follows_its_tab_across_a_reload_and_only_that_tab() {
     let store = dir.join("labels.json");
     for (id, l) in [(tab1, "cart-tab"), (tab2, "other-tab")] {
         let o = run(&["--labels", &store, "sessions", "label", id, l]);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        o.expect(0);
     }
     let before = std::fs::read_to_string(&store).unwrap();
     let o = run(&["--labels", &store, "--replay", &f, "sessions", "--json"]);
@@ -326,7 +325,7 @@ fn a_label_follows_its_tab_across_a_reload_and_only_that_tab() {
         "--instance-select",
         "cart-tab",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let insts: BTreeSet<String> = json_lines(&o)
         .iter()
         .map(|l| l["instance"].as_str().unwrap().to_string())
@@ -345,11 +344,11 @@ fn a_label_follows_its_tab_across_a_reload_and_only_that_tab() {
 fn replay_ends_an_unmet_count_with_exit_1() {
     let f = fixture("late-app.jsonl");
     let o = run(&["--replay", &f, "tail", "--count", "99"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    o.expect(1);
     let o = run(&["--replay", &f, "watch", ".counter.value", "--count", "99"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    o.expect(1);
     let o = run(&["--replay", &f, "watch", ".counter.value", "--count", "1"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
 }
 
 /// A fake server with one app that sends one STATE and then nothing (but
@@ -410,7 +409,7 @@ fn without_a_timeout_an_end_condition_waits_past_the_default() {
     assert!(stdout(&o).contains(".n = 0"), "{}", stdout(&o));
 }
 
-fn common_rfc3339(ms: u64) -> String {
+fn rfc3339_independent(ms: u64) -> String {
     // RFC 3339 UTC with ms, computed here independently of rdx.
     let secs = (ms / 1000) as i64;
     let days = secs.div_euclid(86_400);
@@ -474,7 +473,7 @@ fn a_label_whose_tab_reloaded_while_rdx_was_not_running_finds_it() {
         "--instance-select",
         "cart-tab",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     assert_eq!(stdout(&o).trim(), r#"{"n":7}"#);
     assert!(
         stderr(&o).contains("label cart-tab moved"),
@@ -497,7 +496,7 @@ fn a_label_whose_tab_reloaded_while_rdx_was_not_running_finds_it() {
         "--instance-select",
         "cart-tab",
     ]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    o.expect(1);
     assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
 }
 
@@ -509,7 +508,7 @@ fn a_running_rdx_teaches_the_store_its_labels_app() {
     assert_eq!(code(&o), 0);
     let port = shop_reloaded_while_no_rdx_ran().to_string();
     let o = run(&["--port", &port, "--labels", &store, "sessions", "--json"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.expect(0);
     let s: Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
     assert_eq!(s["apps"], serde_json::json!({"new1": "shop"}));
 }

@@ -1,0 +1,28 @@
+//! rdx's integration tests: one binary, a module per command or concern,
+//! all running the real rdx binary (`util` runs it and, on a failed
+//! expectation, shows the command, its exit code, stdout and stderr).
+//!
+//! - On recordings (no network): `sessions`, `tail`, `state`, `watch`,
+//!   `select` (filters, selectors, labels), `every_action` (every action
+//!   once, reloads, waiting), `bad_inputs`.
+//! - Against in-process fake servers (what the real one cannot do):
+//!   `reliability`, and parts of `every_action`.
+//! - Against the real `@redux-devtools/cli` server from npm: `e2e`,
+//!   `e2e_follow`, `e2e_legacy` (the legacy stack), `e2e_reliability`, and
+//!   `e2e_browser` (a real web app in Debian's Chromium).
+
+mod util;
+
+mod bad_inputs;
+mod e2e;
+mod e2e_browser;
+mod e2e_follow;
+mod e2e_legacy;
+mod e2e_reliability;
+mod every_action;
+mod reliability;
+mod select;
+mod sessions;
+mod state;
+mod tail;
+mod watch;
