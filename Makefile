@@ -8,7 +8,7 @@ BENCH := tests/bench
 TARGET_TRIPLE := x86_64-unknown-linux-gnu
 export ELECTRON_SKIP_BINARY_DOWNLOAD := 1
 
-.PHONY: build test demo static lint e2e-deps bench fuzz clean
+.PHONY: build test demo static lint e2e-deps bench fuzz clean modmap
 
 build:
 	$(CARGO) build --release
@@ -50,6 +50,10 @@ $(E2E)/node_modules/.package-lock.json: $(E2E)/package-lock.json $(E2E)/package.
 
 test: e2e-deps
 	$(CARGO) test --lib --bins --tests
+
+# The README's module map, made from the modules' own docs.
+modmap:
+	RDX_WRITE_MODMAP=1 $(CARGO) test --test integration layout::the_readme_module_map_is_the_tree
 
 lint:
 	$(CARGO) fmt --check

@@ -20,6 +20,7 @@ mod e2e_follow;
 mod e2e_legacy;
 mod e2e_reliability;
 mod every_action;
+mod layout;
 mod reliability;
 mod select;
 mod sessions;

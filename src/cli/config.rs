@@ -1,6 +1,6 @@
-//! The parsed command line, with the environment and the defaults, turned
-//! into the one [`Config`] the rest of rdx uses: decided once, here,
-//! including what the terminal is (a tty, how wide, colors).
+//! The one [`Config`] the rest of rdx uses. It is decided once, here, from the
+//! parsed command line, the environment and the defaults, including what the
+//! terminal is (a tty, how wide, colors).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

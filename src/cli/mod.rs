@@ -1,8 +1,7 @@
-//! The command line: [`flags`] describes every flag once, [`parse`] reads the
-//! words into plain values, [`config`] decides the [`Config`] from them, the
-//! environment and the defaults. Commands read their own flags' values from
-//! the [`Parsed`] line with the readers here. Nothing below the commands uses
-//! this module.
+//! The command line: every flag described once (`flags`), the words read into
+//! plain values (`parse`), then the one `Config` decided from them, the
+//! environment and the defaults (`config`). Uses the feed's `Setup`, the
+//! model's `Selection` and query paths; nothing below the commands uses it.
 
 pub mod config;
 pub mod flags;

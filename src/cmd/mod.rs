@@ -1,6 +1,6 @@
-//! One file per command: what it does (its help), its arguments (read from
-//! the parsed command line) and its `run`. Flag lists in help come from the
-//! flag table (`cli::flags`), so help and parsing cannot disagree.
+//! One file per command: its help, its arguments (read from the parsed
+//! command line) and its `run`. Uses everything below it: the cli's config,
+//! the feed, the model, queries and output.
 
 pub mod record;
 pub mod sessions;

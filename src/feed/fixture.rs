@@ -1,4 +1,5 @@
-//! The fixture format (SPEC.md): NDJSON, one frame per line,
+//! Recordings: replaying a fixture file through the same routine as live
+//! frames, and writing one. The format (SPEC.md): NDJSON, one frame per line,
 //! `{"t": <epoch ms>, "dir": "in"|"out"|"meta", "data": "<raw text frame>"}`.
 //!
 //! Reading: `dir:"in"` lines go through [`event::route`], the same routine the

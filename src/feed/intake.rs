@@ -1,8 +1,8 @@
-//! How the feed takes events in: waiting on the source and on its own timers
+//! How the feed takes events in. It waits on the source and on its own timers
 //! (ledger holds, reload windows, the reconnect grace, the UPDATE debounce),
-//! applying each event to the registry, the ledgers and the reload detector,
-//! and delivering the resulting items to the command, or holding them while
-//! the selection is being decided.
+//! applies each event to the registry, the ledgers and the reload detector,
+//! and delivers the resulting items to the command, or holds them while the
+//! selection is being decided.
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};

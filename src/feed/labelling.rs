@@ -1,4 +1,4 @@
-//! Labels and the feed: a label moves with its app across a reload (in the
+//! Labels that move with their app. A label moves across a reload (in the
 //! store, under its lock; in memory only in replay), the store learns which
 //! app each labelled instance belongs to, and a label whose instance is gone
 //! finds the one instance that replaced it.

@@ -1,10 +1,10 @@
 //! The feed: the main thread's one owner of the source, the registry and the
-//! selection. It turns raw events (from the transport thread or a replay,
-//! through the same channel) into what commands consume: each action once
-//! (from an ACTION, or recovered from a STATE), gaps, states, registry
-//! changes, the followed instance changing (a reload, a re-resolution), the
-//! end of the input and timeouts. Commands never loop over the channel and
-//! never decide on their own which instance they follow.
+//! selection, turning raw events into what commands consume (each action
+//! once, gaps, states, changes, a switch of the followed instance, the end, a
+//! timeout). Uses the model, the relay and, through its source, the link.
+//!
+//! No command loops over the channel or decides for itself which instance it
+//! follows; live and replay go through the same code.
 
 pub mod event;
 pub mod fixture;

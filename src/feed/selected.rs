@@ -1,7 +1,7 @@
-//! The selection the feed follows: resolving it to one instance (live: wait
-//! for a match and settle; replay: the whole file first), following the app
-//! across a reload, resolving it again when its instance goes, moving labels,
-//! and the errors SPEC.md gives when none or several match.
+//! The selection the feed follows. It resolves it to one instance (live: wait
+//! for a match and settle; replay: the whole file first), follows the app
+//! across a reload, resolves it again when its instance goes, and gives the
+//! errors SPEC.md gives when none or several match.
 
 use std::time::Instant;
 

@@ -1,5 +1,5 @@
-//! The link to the server: SocketCluster framing (read lazily), server URLs,
-//! the connection's protocol state machine and the one thread that owns the
+//! The link to the server: SocketCluster framing, server URLs, the
+//! connection's protocol state machine and the one thread that owns the
 //! WebSocket. Uses only the error type and the clock: what a frame means to
 //! Redux is decided above, by the upstream it hands frames to.
 

@@ -1,10 +1,9 @@
-//! One connection's protocol as a state machine that a test drives with
-//! packets and ticks, no socket: handshake → (login) → subscribe → START;
-//! heartbeats answered only after the handshake reply (anything earlier makes
-//! the server close with 4009); every invoke's reply awaited with a bound;
-//! the dead-link watchdog; START re-broadcast (debounced) when apps start or
-//! stop. The transport's socket loop feeds it what arrived and sends what it
-//! says.
+//! One connection's protocol, as a state machine a test drives without a
+//! socket. Handshake → (login) → subscribe → START; heartbeats answered only
+//! after the handshake reply (anything earlier makes the server close with
+//! 4009); every invoke's reply awaited with a bound; the dead-link watchdog;
+//! START re-broadcast (debounced) when apps start or stop. The transport's
+//! socket loop feeds it what arrived and sends what it says.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! Output for people and for programs: terminal-safe text, color only when
-//! asked for, aligned tables, and a stdout writer that flushes every line of a
-//! stream (and treats a closed pipe as a quiet end).
+//! asked for, aligned tables, and a buffered stdout. A leaf: uses nothing of
+//! rdx.
 
 use std::borrow::Cow;
 use std::io::{self, BufWriter, Stdout, Write};

@@ -1,5 +1,6 @@
 //! The Redux DevTools relay: what apps publish on `log` (messages, their jsan
-//! payloads, lifted states), decoded leniently and lazily. Pure: no I/O.
+//! payloads, lifted states), decoded leniently and lazily. Uses the link's
+//! lazy JSON; pure, no I/O.
 
 pub mod hot;
 pub mod jsan;
