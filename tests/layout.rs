@@ -129,7 +129,7 @@ fn wrap(text: &str, first: &str, indent: usize) -> String {
     let mut out = String::new();
     let mut line = first.to_string();
     for word in text.split(' ') {
-        if line.len() + word.len() + 1 > 78 && line.trim().len() > 0 && line.len() > indent {
+        if line.len() + word.len() + 1 > 78 && !line.trim().is_empty() && line.len() > indent {
             out.push_str(line.trim_end());
             out.push('\n');
             line = " ".repeat(indent);
