@@ -266,7 +266,7 @@ impl Feed {
                 true
             }
             res @ Resolution::Several(_) => {
-                self.failed = Some(s.sel.error(&res, &self.registry, s.command));
+                self.failed = s.sel.one(res, &self.registry, s.command).err();
                 true
             }
             _ => false,
@@ -360,9 +360,6 @@ impl Feed {
                 }
             }
         }
-        match res {
-            Resolution::One(k) => Ok(k),
-            other => Err(s.sel.error(&other, &self.registry, s.command)),
-        }
+        s.sel.one(res, &self.registry, s.command)
     }
 }

@@ -156,10 +156,11 @@ impl Selection {
         }
     }
 
-    /// The error for a resolution that is not exactly one instance.
-    pub(crate) fn error(&self, res: &Resolution, reg: &Registry, command: &str) -> Error {
+    /// The one instance of a resolution, or the error SPEC.md gives for
+    /// none or several (exit 1, listing matches or naming what was seen).
+    pub(crate) fn one(&self, res: Resolution, reg: &Registry, command: &str) -> Result<String> {
         match res {
-            Resolution::One(_) => Error::NotFound("internal: resolved".into()),
+            Resolution::One(instance) => Ok(instance),
             Resolution::Several(keys) => {
                 let mut msg = format!(
                     "{} instances match ({}); `rdx {command}` needs exactly one:\n",
@@ -167,7 +168,7 @@ impl Selection {
                     self.describe()
                 );
                 for k in keys {
-                    if let Some(i) = reg.get(k) {
+                    if let Some(i) = reg.get(&k) {
                         msg.push_str(&format!("  {}\n", describe_instance(i)));
                     }
                 }
@@ -175,7 +176,7 @@ impl Selection {
                     "narrow it with --instance ID, --id-prefix PREFIX, a tighter /regex/, or a label \
                      (`rdx sessions label ID NAME`, then --instance-select NAME)",
                 );
-                Error::NotFound(msg)
+                Err(Error::NotFound(msg))
             }
             Resolution::None => {
                 let mut apps: Vec<String> = reg
@@ -193,10 +194,10 @@ impl Selection {
                         shown.join(", ")
                     ),
                 };
-                Error::NotFound(format!(
+                Err(Error::NotFound(format!(
                     "no instance matches {}; {seen}; `rdx sessions --all` lists them",
                     self.describe()
-                ))
+                )))
             }
         }
     }
@@ -338,7 +339,7 @@ mod tests {
     fn helpful_errors() {
         let r = reg();
         let s = sel(None, Some("/shop/"), None);
-        let msg = s.error(&s.resolve(&r), &r, "state").to_string();
+        let msg = s.one(s.resolve(&r), &r, "state").unwrap_err().to_string();
         assert!(
             msg.contains("2 instances match")
                 && msg.contains("label=checkout")
@@ -346,7 +347,7 @@ mod tests {
             "{msg}"
         );
         let s = sel(None, Some("nope"), None);
-        let msg = s.error(&s.resolve(&r), &r, "state").to_string();
+        let msg = s.one(s.resolve(&r), &r, "state").unwrap_err().to_string();
         assert!(
             msg.contains("--instance-select nope")
                 && msg.contains("3 instance(s)")
