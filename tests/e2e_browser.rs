@@ -260,6 +260,34 @@ fn states_sent(browser: &mut Browser, tab: &str) -> usize {
         .count()
 }
 
+/// What `tail --json` printed for `inst` between the probes: `probe/before`,
+/// then `kind` with payload `{"n": 0..n}` (all recovered from the page's
+/// STATE), then `probe/after`, each once and in order; never `@@INIT`. The
+/// load-time actions are scenario a's business: the rest is compared.
+fn assert_every_action_once(tail: &mut Rdx, inst: &str, kind: &str, n: usize) {
+    let lines = tail.json_so_far();
+    let transcript = tail.transcript();
+    assert_no_init(&lines, &transcript);
+    let got: Vec<(String, Value, String)> = actions_of(&lines, inst)
+        .into_iter()
+        .filter(|(t, _, _)| !t.starts_with("catalog/"))
+        .collect();
+    let got_cmp: Vec<(String, Value)> =
+        got.iter().map(|(t, p, _)| (t.clone(), p.clone())).collect();
+    let mut want: Vec<(String, Value)> = vec![("probe/before".into(), Value::Null)];
+    want.extend((0..n).map(|i| (kind.to_string(), json!({ "n": i }))));
+    want.push(("probe/after".into(), Value::Null));
+    assert_eq!(got_cmp, want, "every action once, in order:\n{transcript}");
+    for (t, _, via) in &got {
+        if t == kind {
+            assert_eq!(
+                via, "state",
+                "recovered from the page's STATE:\n{transcript}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 
 /// The harness itself (no new rdx behaviour needed): pages in Chromium reach
@@ -600,29 +628,7 @@ fn browser_actions_during_a_server_restart_are_printed_once() {
     browser.dispatch("t1", "probe/after", None);
     tail.wait_json("probe/after", |v| v["action_type"] == "probe/after");
     tail.stop();
-
-    let lines = tail.json_so_far();
-    let transcript = tail.transcript();
-    assert_no_init(&lines, &transcript);
-    // The load-time actions are scenario a's business: compare the rest.
-    let got: Vec<(String, Value, String)> = actions_of(&lines, &inst)
-        .into_iter()
-        .filter(|(t, _, _)| !t.starts_with("catalog/"))
-        .collect();
-    let got_cmp: Vec<(String, Value)> =
-        got.iter().map(|(t, p, _)| (t.clone(), p.clone())).collect();
-    let mut want: Vec<(String, Value)> = vec![("probe/before".into(), Value::Null)];
-    want.extend((0..N).map(|i| ("outage/noted".to_string(), json!({ "n": i }))));
-    want.push(("probe/after".into(), Value::Null));
-    assert_eq!(got_cmp, want, "every action once, in order:\n{transcript}");
-    for (t, _, via) in &got {
-        if t == "outage/noted" {
-            assert_eq!(
-                via, "state",
-                "recovered from the page's STATE:\n{transcript}"
-            );
-        }
-    }
+    assert_every_action_once(&mut tail, &inst, "outage/noted", N);
     drop(server);
 }
 
@@ -658,28 +664,7 @@ fn browser_actions_during_a_cut_of_rdx_link_are_printed_once() {
     browser.dispatch("t1", "probe/after", None);
     tail.wait_json("probe/after", |v| v["action_type"] == "probe/after");
     tail.stop();
-
-    let lines = tail.json_so_far();
-    let transcript = tail.transcript();
-    assert_no_init(&lines, &transcript);
-    let got: Vec<(String, Value, String)> = actions_of(&lines, &inst)
-        .into_iter()
-        .filter(|(t, _, _)| !t.starts_with("catalog/"))
-        .collect();
-    let got_cmp: Vec<(String, Value)> =
-        got.iter().map(|(t, p, _)| (t.clone(), p.clone())).collect();
-    let mut want: Vec<(String, Value)> = vec![("probe/before".into(), Value::Null)];
-    want.extend((0..N).map(|i| ("cut/noted".to_string(), json!({ "n": i }))));
-    want.push(("probe/after".into(), Value::Null));
-    assert_eq!(got_cmp, want, "every action once, in order:\n{transcript}");
-    for (t, _, via) in &got {
-        if t == "cut/noted" {
-            assert_eq!(
-                via, "state",
-                "recovered from the page's STATE:\n{transcript}"
-            );
-        }
-    }
+    assert_every_action_once(&mut tail, &inst, "cut/noted", N);
     assert!(proxy.accepted() >= 2, "rdx reconnected through the proxy");
 }
 

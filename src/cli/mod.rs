@@ -85,20 +85,9 @@ pub(crate) fn no_more_words(p: &Parsed, from: usize) -> Result<()> {
 mod tests {
     use super::*;
     use crate::cli::flags::Command;
-    use std::ffi::OsString;
+    use crate::cli::parse::{parse_words, parsed};
     use std::path::PathBuf;
     use std::time::Duration;
-
-    fn parse_words(words: &str) -> Result<Invocation> {
-        parse(words.split_whitespace().map(OsString::from))
-    }
-
-    fn parsed(words: &str) -> Parsed {
-        match parse_words(words) {
-            Ok(Invocation::Run(p)) => p,
-            other => panic!("{words}: {other:?}"),
-        }
-    }
 
     fn cfg(words: &str, env: &[(&str, &str)]) -> Config {
         let env: Vec<(String, String)> = env

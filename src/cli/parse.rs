@@ -175,3 +175,18 @@ fn hoist_command(args: Vec<OsString>) -> Vec<OsString> {
     }
     args
 }
+
+/// Parse a command line given as one string of words (tests).
+#[cfg(test)]
+pub(crate) fn parse_words(words: &str) -> Result<Invocation> {
+    parse(words.split_whitespace().map(OsString::from))
+}
+
+/// The parsed line of a command that runs (tests).
+#[cfg(test)]
+pub(crate) fn parsed(words: &str) -> Parsed {
+    match parse_words(words) {
+        Ok(Invocation::Run(p)) => p,
+        other => panic!("{words}: {other:?}"),
+    }
+}

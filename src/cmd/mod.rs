@@ -125,19 +125,9 @@ pub fn usage(topic: Option<&str>) -> Result<String> {
 mod tests {
     use super::*;
     use crate::cli::flags::FLAGS;
+    use crate::cli::parse::{parse_words, parsed};
     use crate::cli::{Invocation, config, parse};
     use std::ffi::OsString;
-
-    fn parse_words(words: &str) -> Result<Invocation> {
-        parse(words.split_whitespace().map(OsString::from))
-    }
-
-    fn parsed(words: &str) -> Parsed {
-        match parse_words(words) {
-            Ok(Invocation::Run(p)) => p,
-            other => panic!("{words}: {other:?}"),
-        }
-    }
 
     #[test]
     fn usage_errors() {

@@ -15,14 +15,8 @@ use crate::relay::message::{Kind, Message};
 /// path): the caller then takes the full snapshot (`relay::lifted::snapshot`), which also explains
 /// what is missing.
 pub(crate) fn value_at_path_raw(msg: &Message, path: &Path) -> Option<Value> {
-    let raw = msg.payload.as_ref()?;
-    let owned: String;
-    let inner: &str = if raw.get().starts_with('"') {
-        owned = serde_json::from_str(raw.get()).ok()?;
-        &owned
-    } else {
-        raw.get()
-    };
+    let text = msg.payload_text()?;
+    let inner: &str = &text;
     if inner.contains("\"$jsan\"") {
         return None;
     }

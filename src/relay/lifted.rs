@@ -173,16 +173,12 @@ pub(crate) fn history(msg: &Message, states: bool) -> Option<History> {
     if !msg.kind.has_history() {
         return None;
     }
-    let raw = msg.payload.as_ref()?;
-    let owned: String;
-    let inner: &str = if raw.get().starts_with('"') {
-        owned = serde_json::from_str(raw.get()).ok()?;
-        &owned
-    } else {
-        raw.get()
-    };
+    let text = msg.payload_text()?;
+    let inner: &str = &text;
     if states || inner.contains("\"$jsan\"") {
-        let Value::Object(mut lifted) = crate::relay::message::decode_jsan_field(raw)? else {
+        let Value::Object(mut lifted) =
+            crate::relay::message::decode_jsan_field(msg.payload.as_ref()?)?
+        else {
             return None;
         };
         let computed = match lifted.remove("computedStates") {

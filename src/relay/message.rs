@@ -316,6 +316,19 @@ impl Message {
         action_type_of(self.decoded_action()?)
     }
 
+    /// The `payload`'s JSON text: unquoted once when it came as a jsan string
+    /// (what `@redux-devtools/remote` sends), as is when it came as JSON.
+    pub(crate) fn payload_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        let raw = self.payload.as_ref()?.get();
+        if raw.starts_with('"') {
+            serde_json::from_str::<String>(raw)
+                .ok()
+                .map(std::borrow::Cow::Owned)
+        } else {
+            Some(std::borrow::Cow::Borrowed(raw))
+        }
+    }
+
     /// The decoded `payload`: parsed a second time, jsan resolved.
     pub(crate) fn decoded_payload(&self) -> Option<Value> {
         decode_jsan_field(self.payload.as_ref()?)
