@@ -288,6 +288,22 @@ fn assert_every_action_once(tail: &mut Rdx, inst: &str, kind: &str, n: usize) {
     }
 }
 
+/// `rdx watch .cart.count --instance-select LABEL --json`, running.
+fn watch_cart_count(url: &str, store: &str, label: &str) -> Rdx {
+    Rdx::spawn(&[
+        "--url",
+        url,
+        "--labels",
+        store,
+        "--verbose",
+        "watch",
+        ".cart.count",
+        "--instance-select",
+        label,
+        "--json",
+    ])
+}
+
 // ---------------------------------------------------------------------------
 
 /// The harness itself (no new rdx behaviour needed): pages in Chromium reach
@@ -431,18 +447,7 @@ fn browser_reload_under_watch_of_a_label_follows_the_tab_and_moves_the_label() {
     let o = run(&["--labels", &store, "sessions", "label", &old, "my-cart"]);
     o.expect(0);
 
-    let mut watch = Rdx::spawn(&[
-        "--url",
-        &url,
-        "--labels",
-        &store,
-        "--verbose",
-        "watch",
-        ".cart.count",
-        "--instance-select",
-        "my-cart",
-        "--json",
-    ]);
+    let mut watch = watch_cart_count(&url, &store, "my-cart");
     let v = watch.wait_json("the first value", |v| v["type"] == "value");
     assert_eq!(v["instance"], old.as_str());
     assert_eq!(v["value"], 0);
@@ -545,18 +550,7 @@ fn browser_reload_of_one_of_two_tabs_moves_the_label_to_that_tab() {
     let o = run(&["--labels", &store, "sessions", "label", &first, "tab-one"]);
     o.expect(0);
 
-    let mut watch = Rdx::spawn(&[
-        "--url",
-        &url,
-        "--labels",
-        &store,
-        "--verbose",
-        "watch",
-        ".cart.count",
-        "--instance-select",
-        "tab-one",
-        "--json",
-    ]);
+    let mut watch = watch_cart_count(&url, &store, "tab-one");
     let v = watch.wait_json("the first value", |v| v["type"] == "value");
     assert_eq!(v["instance"], first.as_str());
 
