@@ -89,13 +89,25 @@ fn ambiguous_selector_lists_every_match() {
 #[test]
 fn unknown_selector_suggests_sessions() {
     let f = fixture("200-instances.jsonl");
-    let o = run(&["--replay", &f, "state", "--instance-select", "nope"]);
-    assert_eq!(code(&o), 1);
+    let dir = TempDir::new("nolabel");
+    let store = dir.join("labels.json");
+    let o = run(&[
+        "--labels",
+        &store,
+        "--replay",
+        &f,
+        "state",
+        "--instance-select",
+        "nope",
+    ]);
+    o.expect(1);
     let err = stderr(&o);
     assert!(
         err.contains("nope") && err.contains("rdx sessions") && err.contains("200 instance"),
         "{err}"
     );
+    // a label that matches nothing names the store it searched
+    assert!(err.contains(&store), "{err}");
     let o = run(&["--replay", &f, "tail", "--instance-select", "/(unclosed/"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("invalid regex"), "{}", stderr(&o));

@@ -9,7 +9,8 @@
 //!   `reliability`, and parts of `every_action`.
 //! - Against the real `@redux-devtools/cli` server from npm: `e2e`,
 //!   `e2e_follow`, `e2e_legacy` (the legacy stack), `e2e_reliability`, and
-//!   `e2e_browser` (a real web app in Debian's Chromium).
+//!   `e2e_browser` (a real web app in Debian's Chromium), `e2e_tls` (wss://
+//!   through a real TLS proxy).
 
 mod util;
 
@@ -19,6 +20,7 @@ mod e2e_browser;
 mod e2e_follow;
 mod e2e_legacy;
 mod e2e_reliability;
+mod e2e_tls;
 mod every_action;
 mod layout;
 mod reliability;

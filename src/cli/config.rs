@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::cli::parse::Parsed;
 use crate::error::{Error, Result};
 use crate::feed::Setup;
+use crate::link::tls::Trust;
 use crate::link::url::WsUrl;
 use crate::output::{ColorWhen, Palette};
 use crate::time::parse_duration;
@@ -144,6 +145,14 @@ pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
             timeout,
             login: p.flag("login"),
             reconnect: !p.flag("no-reconnect"),
+            trust: Trust {
+                cacert: p
+                    .value("cacert")
+                    .map(str::to_string)
+                    .or_else(|| env_nonempty("RDX_CACERT"))
+                    .map(PathBuf::from),
+                insecure: p.flag("insecure"),
+            },
             labels,
             quiet,
             verbose: p.flag("verbose") && !quiet,

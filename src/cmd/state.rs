@@ -9,7 +9,7 @@ use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{Feed, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::Out;
+use crate::output::{Out, json};
 use crate::query::paths::{self, Path};
 use crate::query::raw::value_at_path_raw;
 use crate::relay::lifted::snapshot;
@@ -139,7 +139,9 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             "state": value,
         }))?;
     } else if cfg.tty {
-        out.line(&serde_json::to_string_pretty(value).unwrap_or_default())?;
+        // For people: pretty, colored like jq when color is on, wire
+        // strings made terminal-safe.
+        out.line(&json::for_people(value, true, cfg.palette()))?;
     } else {
         out.json(value)?;
     }

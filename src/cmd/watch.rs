@@ -8,7 +8,7 @@ use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, Feed, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::{Out, Palette, compact, sanitize};
+use crate::output::{Out, Palette, compact, json, sanitize};
 use crate::query::paths::{self, Path};
 use crate::relay::lifted::snapshot;
 use crate::time::{clock_ms, rfc3339_ms};
@@ -87,9 +87,10 @@ fn value_at(state: &Value, path: &Path) -> Option<Value> {
     paths::lookup(state, path).ok().cloned()
 }
 
-fn show(v: &Option<Value>) -> String {
+/// A value for people: compact JSON, colored like jq when color is on.
+fn show(v: &Option<Value>, pal: Palette) -> String {
     match v {
-        Some(v) => sanitize(&compact(v)).into_owned(),
+        Some(v) => json::for_people(v, false, pal),
         None => "(missing)".into(),
     }
 }
@@ -132,7 +133,7 @@ impl Watch<'_> {
                             self.pal.dim(&clock_ms(t)),
                             self.pal.cyan(&who),
                             self.pal.bold(&p.display()),
-                            show(v)
+                            show(v, self.pal)
                         ))?;
                     }
                 }
@@ -155,8 +156,8 @@ impl Watch<'_> {
                             self.pal.dim(&clock_ms(t)),
                             self.pal.cyan(&who),
                             self.pal.bold(&p.display()),
-                            show(&old[i]),
-                            show(&new[i]),
+                            show(&old[i], self.pal),
+                            show(&new[i], self.pal),
                             self.pal.dim(&format!("({})", sanitize(cause)))
                         ))?;
                     }

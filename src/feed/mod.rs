@@ -47,6 +47,8 @@ pub(crate) struct Setup {
     pub(crate) timeout: Duration,
     pub(crate) login: bool,
     pub(crate) reconnect: bool,
+    /// How to trust a `wss://` server's certificate.
+    pub(crate) trust: crate::link::tls::Trust,
     pub(crate) labels: std::path::PathBuf,
     pub(crate) quiet: bool,
     pub(crate) verbose: bool,

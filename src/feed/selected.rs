@@ -360,6 +360,21 @@ impl Feed {
                 }
             }
         }
+        // An id or a label that matches nothing: say which label store was
+        // searched (a label set with another --labels is not in this one).
+        if let (Resolution::None, Moves::Named, Some(Matcher::Exact(text))) =
+            (&res, s.kind, &s.sel.select)
+        {
+            let why = match s.sel.one(Resolution::None, &self.registry, s.command) {
+                Err(Error::NotFound(m)) => m,
+                _ => String::new(),
+            };
+            return Err(Error::NotFound(format!(
+                "{why}; no instance is labelled {} in the label store {}",
+                sanitize(text),
+                self.labels_path.display()
+            )));
+        }
         s.sel.one(res, &self.registry, s.command)
     }
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::feed::Setup;
 use crate::feed::event::{self, Event, EventTx};
 use crate::feed::fixture::{self, Recorder};
+use crate::link::tls;
 use crate::link::transport::{self, Connected, Control, Gone, LiveOptions, Upstream};
 use crate::link::wire::Packet;
 use crate::relay::message::Kind;
@@ -66,7 +67,25 @@ impl Source {
             (None, Some(path)) => Some(Recorder::create(path, true)?),
             (None, None) => None,
         };
+        let tls = match cfg.url.tls {
+            true => {
+                if cfg.trust.insecure {
+                    eprintln!(
+                        "rdx: warning: --insecure: the certificate of {} is not checked; anyone on the way can read and change this traffic",
+                        cfg.url.host
+                    );
+                }
+                Some(
+                    tls::client_config(&cfg.trust).map_err(|reason| Error::Connect {
+                        url: cfg.url.to_string(),
+                        reason,
+                    })?,
+                )
+            }
+            false => None,
+        };
         let opts = LiveOptions {
+            tls,
             url: cfg.url.clone(),
             login: cfg.login,
             timeout: cfg.timeout,

@@ -5,6 +5,7 @@
 
 pub mod rawjson;
 pub mod session;
+pub mod tls;
 pub mod transport;
 pub mod url;
 pub mod wire;

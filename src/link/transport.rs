@@ -15,6 +15,7 @@ use tungstenite::protocol::WebSocketConfig;
 
 use crate::error::Error;
 use crate::link::session::{ACK_TIMEOUT, Ended, Session, Step};
+use crate::link::tls::{self, Stream};
 use crate::link::url::WsUrl;
 use crate::link::wire::Packet;
 use crate::time::now_ms;
@@ -36,6 +37,8 @@ pub(crate) enum Control {
 
 pub(crate) struct LiveOptions {
     pub(crate) url: WsUrl,
+    /// The TLS configuration for `wss://` (None for `ws://`).
+    pub(crate) tls: Option<std::sync::Arc<rustls::ClientConfig>>,
     pub(crate) login: bool,
     /// Bounds the first connection (connect + handshake + subscribe).
     pub(crate) timeout: Duration,
@@ -152,9 +155,6 @@ fn connect_once(
     reconnect: bool,
 ) -> End {
     let failed = |reason: String, permanent: bool| End::Ended(Ended::Failed { reason, permanent });
-    if opts.url.tls {
-        return failed("wss:// needs TLS, which this build of rdx does not include; put a ws:// URL or a local TLS-terminating proxy in front".into(), true);
-    }
     let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
     let connect_budget = remaining()
         .unwrap_or(ACK_TIMEOUT)
@@ -179,13 +179,20 @@ fn connect_once(
             Err(e) => last_err = Some(e),
         }
     }
-    let Some(stream) = stream else {
+    let Some(tcp) = stream else {
         let e = last_err.map(|e| describe_io(&e)).unwrap_or_default();
         return failed(e, false);
     };
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(connect_budget));
-    let _ = stream.set_write_timeout(Some(ACK_TIMEOUT));
+    let _ = tcp.set_nodelay(true);
+    let _ = tcp.set_read_timeout(Some(connect_budget));
+    let _ = tcp.set_write_timeout(Some(ACK_TIMEOUT));
+    let stream = match &opts.tls {
+        Some(config) => match Stream::tls(tcp, &opts.url.host, config.clone()) {
+            Ok(s) => s,
+            Err(e) => return failed(e, true),
+        },
+        None => Stream::Plain(tcp),
+    };
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
@@ -194,24 +201,25 @@ fn connect_once(
         match tungstenite::client::client_with_config(url_text.as_str(), stream, Some(config)) {
             Ok((ws, _response)) => ws,
             Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
-                let hint = if resp.status().as_u16() == 400 {
-                    format!(
-                        " (is the path right? the server expects {})",
-                        crate::link::url::DEFAULT_PATH
-                    )
-                } else {
-                    String::new()
-                };
                 return failed(
-                    format!("the server answered HTTP {}{hint}", resp.status()),
+                    http_answer(resp.status().as_u16(), &resp.status().to_string()),
                     true,
                 );
+            }
+            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Io(e))) => {
+                return match tls::describe(&e, &opts.url.host) {
+                    Some(why) => failed(why, true),
+                    None => failed(
+                        format!("WebSocket upgrade failed: {}", describe_io(&e)),
+                        false,
+                    ),
+                };
             }
             Err(e) => {
                 return failed(format!("WebSocket upgrade failed: {e}"), false);
             }
         };
-    let _ = ws.get_ref().set_read_timeout(Some(TICK));
+    let _ = ws.get_ref().tcp().set_read_timeout(Some(TICK));
     up.meta(now_ms(), "open", &url_text);
     let end = serve(&mut ws, up, ctl, opts.login, deadline, reconnect);
     let detail = match &end {
@@ -226,7 +234,23 @@ fn connect_once(
     end
 }
 
-type Ws = tungstenite::WebSocket<TcpStream>;
+type Ws = tungstenite::WebSocket<Stream>;
+
+/// What an HTTP answer where the WebSocket upgrade was expected means.
+fn http_answer(code: u16, status: &str) -> String {
+    match code {
+        400 => format!(
+            "the server answered HTTP {status} (is the path right? the DevTools server expects {})",
+            crate::link::url::DEFAULT_PATH
+        ),
+        200..=399 | 404 | 405 => format!(
+            "the server answered HTTP {status}: a web server (an app or its dev server?), \
+             not the Redux DevTools server; point rdx at the port `redux-devtools` listens on \
+             (default 8000), e.g. --port 8000"
+        ),
+        _ => format!("the server answered HTTP {status}"),
+    }
+}
 
 /// The socket loop of one connection: read (or tick), feed the session,
 /// do what it says.

@@ -1,4 +1,6 @@
 //! Server addresses: `ws://host:port/path`, `wss://...`, or a bare `host:port`.
+//! `http://` and `https://` (what people copy from a browser) mean `ws://` and
+//! `wss://`.
 
 use std::fmt;
 
@@ -17,13 +19,14 @@ impl WsUrl {
     /// are completed to `/socketcluster/`.
     pub(crate) fn parse(text: &str) -> Result<WsUrl, String> {
         let t = text.trim();
-        let (tls, rest) = if let Some(r) = t.strip_prefix("ws://") {
-            (false, r)
-        } else if let Some(r) = t.strip_prefix("wss://") {
-            (true, r)
+        let scheme = |s: &str| t.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+        let (tls, rest) = if scheme("ws://") || scheme("http://") {
+            (false, &t[t.find("://").unwrap_or(0) + 3..])
+        } else if scheme("wss://") || scheme("https://") {
+            (true, &t[t.find("://").unwrap_or(0) + 3..])
         } else if t.contains("://") {
             return Err(format!(
-                "invalid URL {text:?}: the scheme must be ws:// or wss://"
+                "invalid URL {text:?}: the scheme must be ws://, wss://, http:// or https://"
             ));
         } else {
             (false, t)
@@ -118,12 +121,19 @@ mod tests {
         assert_eq!(u("wss://h/x/"), "wss://h:443/x/");
         assert_eq!(u("[::1]:8000"), "ws://[::1]:8000/socketcluster/");
         assert_eq!(u("ws://h"), "ws://h:80/socketcluster/");
+        // what people copy from their browser
+        assert_eq!(u("http://host:8000"), "ws://host:8000/socketcluster/");
+        assert_eq!(u("HTTPS://host/"), "wss://host:443/socketcluster/");
+        assert_eq!(
+            u("https://h:8443/socketcluster/"),
+            "wss://h:8443/socketcluster/"
+        );
     }
 
     #[test]
     fn rejects_nonsense() {
         for bad in [
-            "http://h:1",
+            "ftp://h:1",
             "h:0",
             "h:99999",
             "h:x",

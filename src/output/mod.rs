@@ -2,6 +2,8 @@
 //! asked for, aligned tables, and a buffered stdout. A leaf: uses nothing of
 //! rdx.
 
+pub(crate) mod json;
+
 use std::borrow::Cow;
 use std::io::{self, BufWriter, Stdout, Write};
 
@@ -74,7 +76,7 @@ pub(crate) struct Palette {
 }
 
 impl Palette {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    pub(crate) fn wrap(&self, code: &str, s: &str) -> String {
         if self.on {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {

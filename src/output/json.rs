@@ -1,0 +1,125 @@
+//! JSON for people, jq's way: on a terminal with color on, object keys,
+//! strings, numbers, booleans and null each in their own color; pretty or
+//! compact. Strings from the wire are made terminal-safe. (Piped output is
+//! plain JSON for programs, written elsewhere.)
+
+use serde_json::Value;
+
+use crate::output::{Palette, sanitize};
+
+const KEY: &str = "34;1";
+const STRING: &str = "32";
+const NUMBER: &str = "36";
+const BOOL: &str = "33";
+const NULL: &str = "1;30";
+const PUNCT: &str = "1";
+
+/// `v` as JSON text for a terminal: pretty (two-space indent) or compact,
+/// colored by `pal`.
+pub(crate) fn for_people(v: &Value, pretty: bool, pal: Palette) -> String {
+    let mut out = String::new();
+    write(v, pretty, 0, pal, &mut out);
+    out
+}
+
+fn write(v: &Value, pretty: bool, depth: usize, pal: Palette, out: &mut String) {
+    let nl = |out: &mut String, depth: usize| {
+        if pretty {
+            out.push('\n');
+            out.push_str(&"  ".repeat(depth));
+        }
+    };
+    match v {
+        Value::Null => out.push_str(&pal.wrap(NULL, "null")),
+        Value::Bool(b) => out.push_str(&pal.wrap(BOOL, if *b { "true" } else { "false" })),
+        Value::Number(n) => out.push_str(&pal.wrap(NUMBER, &n.to_string())),
+        Value::String(s) => out.push_str(&pal.wrap(STRING, &quoted(s))),
+        Value::Array(items) if items.is_empty() => out.push_str(&pal.wrap(PUNCT, "[]")),
+        Value::Object(map) if map.is_empty() => out.push_str(&pal.wrap(PUNCT, "{}")),
+        Value::Array(items) => {
+            out.push_str(&pal.wrap(PUNCT, "["));
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(&pal.wrap(PUNCT, ","));
+                }
+                nl(out, depth + 1);
+                write(item, pretty, depth + 1, pal, out);
+            }
+            nl(out, depth);
+            out.push_str(&pal.wrap(PUNCT, "]"));
+        }
+        Value::Object(map) => {
+            out.push_str(&pal.wrap(PUNCT, "{"));
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(&pal.wrap(PUNCT, ","));
+                }
+                nl(out, depth + 1);
+                out.push_str(&pal.wrap(KEY, &quoted(k)));
+                out.push_str(&pal.wrap(PUNCT, ":"));
+                if pretty {
+                    out.push(' ');
+                }
+                write(item, pretty, depth + 1, pal, out);
+            }
+            nl(out, depth);
+            out.push_str(&pal.wrap(PUNCT, "}"));
+        }
+    }
+}
+
+/// A JSON string literal, with what JSON leaves in (DEL, C1, bidi
+/// overrides) escaped too: it is for a terminal.
+fn quoted(s: &str) -> String {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    sanitize(&json).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn plain_when_color_is_off_and_the_same_as_serde() {
+        let v = json!({"a": [1, "x", null, true], "b": {}, "c": [], "d": {"e": -2.5}});
+        let off = Palette { on: false };
+        assert_eq!(
+            for_people(&v, true, off),
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+        assert_eq!(
+            for_people(&v, false, off),
+            serde_json::to_string(&v).unwrap()
+        );
+    }
+
+    #[test]
+    fn keys_strings_numbers_booleans_and_null_each_their_color() {
+        let on = Palette { on: true };
+        let s = for_people(&json!({"k": "v", "n": 5, "b": false, "z": null}), false, on);
+        assert!(s.contains("\x1b[34;1m\"k\"\x1b[0m"), "{s:?}");
+        assert!(s.contains("\x1b[32m\"v\"\x1b[0m"), "{s:?}");
+        assert!(s.contains("\x1b[36m5\x1b[0m"), "{s:?}");
+        assert!(s.contains("\x1b[33mfalse\x1b[0m"), "{s:?}");
+        assert!(s.contains("\x1b[1;30mnull\x1b[0m"), "{s:?}");
+        // with the escapes removed, it is the JSON itself
+        let plain = regex_lite::Regex::new("\x1b\\[[0-9;]*m")
+            .unwrap()
+            .replace_all(&s, "");
+        assert_eq!(plain, r#"{"k":"v","n":5,"b":false,"z":null}"#);
+    }
+
+    #[test]
+    fn wire_strings_cannot_reach_the_terminal_raw() {
+        let s = for_people(
+            &json!({"x": "a\u{1b}[31m\u{202e}b\u{9b}"}),
+            true,
+            Palette { on: false },
+        );
+        assert!(
+            !s.contains('\u{1b}') && !s.contains('\u{202e}') && !s.contains('\u{9b}'),
+            "{s:?}"
+        );
+    }
+}
