@@ -113,3 +113,32 @@ fn jsan_circular_state_prints_resolved_values() {
     o.expect(0);
     assert!(!stdout(&o).contains("$jsan"), "{}", stdout(&o));
 }
+
+#[test]
+fn color_like_jq_only_when_asked_and_the_same_json_underneath() {
+    let f = fixture("two-apps.jsonl");
+    let base = ["--replay", &f, "state", "--instance", "65ioovqadda"];
+    let plain = run(&base);
+    plain.expect(0);
+    assert!(!stdout(&plain).contains('\x1b'), "piped: no color");
+    let mut args = base.to_vec();
+    args.insert(0, "--color");
+    args.insert(1, "always");
+    let colored = run(&args);
+    colored.expect(0);
+    let out = stdout(&colored);
+    assert!(
+        out.contains("\x1b[34;1m\"counter\""),
+        "keys in blue: {out:?}"
+    );
+    assert!(out.contains("\x1b[36m"), "numbers in cyan: {out:?}");
+    let stripped = regex_lite::Regex::new("\x1b\\[[0-9;]*m")
+        .unwrap()
+        .replace_all(&out, "");
+    let a: serde_json::Value = serde_json::from_str(stripped.trim()).unwrap();
+    let b: serde_json::Value = serde_json::from_str(stdout(&plain).trim()).unwrap();
+    assert_eq!(a, b);
+    // NO_COLOR wins over auto, not over always
+    let o = run_cmd(rdx().env("NO_COLOR", "1"), &base);
+    assert!(!stdout(&o).contains('\x1b'));
+}

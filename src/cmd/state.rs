@@ -138,10 +138,10 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             "path": args.path.as_ref().map(Path::display),
             "state": value,
         }))?;
-    } else if cfg.tty {
-        // For people: pretty, colored like jq when color is on, wire
-        // strings made terminal-safe.
-        out.line(&json::for_people(value, true, cfg.palette()))?;
+    } else if cfg.tty || cfg.color {
+        // For people (a terminal, or `--color always`): colored like jq when
+        // color is on, pretty on a terminal, wire strings made terminal-safe.
+        out.line(&json::for_people(value, cfg.tty, cfg.palette()))?;
     } else {
         out.json(value)?;
     }

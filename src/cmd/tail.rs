@@ -10,7 +10,7 @@ use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::{Out, Palette, compact, sanitize, truncate, width};
+use crate::output::{Out, Palette, compact, json, sanitize, truncate, width};
 use crate::query::diff;
 use crate::relay::message::action_type_of;
 use crate::time::{clock_ms, rfc3339_ms};
@@ -130,25 +130,28 @@ impl Tail<'_> {
             let time = clock_ms(a.ts);
             let who = sanitize(&feed.short_name(&a.instance)).into_owned();
             let ty = sanitize(&action_type).into_owned();
-            let rest = match &a.action {
+            // The action without its type: colored like jq when it fits the
+            // terminal whole, cut (plain) when it does not.
+            let rest_value = match &a.action {
                 Value::Object(o) => {
                     let mut o = o.clone();
                     o.remove("type");
-                    if o.is_empty() {
-                        String::new()
-                    } else {
-                        sanitize(&compact(&Value::Object(o))).into_owned()
-                    }
+                    (!o.is_empty()).then_some(Value::Object(o))
                 }
-                Value::Null => String::new(),
-                other => sanitize(&compact(other)).into_owned(),
+                Value::Null => None,
+                other => Some(other.clone()),
             };
+            let rest = rest_value
+                .as_ref()
+                .map(|v| sanitize(&compact(v)).into_owned())
+                .unwrap_or_default();
             let used = width(&time) + width(&who) + width(&ty) + 6;
-            let rest = match self.width {
-                Some(w) if !rest.is_empty() => {
+            let rest = match (self.width, &rest_value) {
+                (Some(w), Some(_)) if width(&rest) > w.saturating_sub(used).max(10) => {
                     truncate(&rest, w.saturating_sub(used).max(10)).into_owned()
                 }
-                _ => rest,
+                (_, Some(v)) => json::for_people(v, false, self.pal),
+                (_, None) => rest,
             };
             let line = format!(
                 "{}  {}  {}  {}",
