@@ -17,8 +17,13 @@ use serde_json::{Map, Value};
 
 /// Deeper than this, a subtree becomes the string `"[Too deep]"`.
 pub(crate) const MAX_DEPTH: usize = 256;
-/// At most this many nodes are copied by expanding references.
-const NODE_BUDGET: usize = 1_000_000;
+/// Expanding references copies at most this many nodes per node of the
+/// input: a message's cost stays proportional to its size, whatever its
+/// references do (an app with normalized state, or a buggy one, cannot stall
+/// rdx for every other app).
+const COPIES_PER_NODE: usize = 4;
+/// ... and at least this many, so small messages are never cut.
+const COPIES_FLOOR: usize = 10_000;
 
 const KEY: &str = "$jsan";
 
@@ -171,14 +176,38 @@ struct Resolver<'a> {
     /// any of them, or of the current position, would recurse forever.
     expanding: Vec<Vec<RefStep>>,
     budget: usize,
+    /// The size of each elided target, counted once.
+    sizes: std::collections::HashMap<&'a str, usize>,
 }
 
-/// Resolve every jsan marker in `root`. Never panics; bounded in depth and size.
+/// How many nodes `v` has (stopping at `cap`), references not followed.
+fn count_nodes(v: &Value, cap: usize) -> usize {
+    let mut n = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        n += 1;
+        if n >= cap {
+            return cap;
+        }
+        match v {
+            Value::Object(o) => stack.extend(o.values()),
+            Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Resolve every jsan marker in `root`. Never panics; bounded in depth, and
+/// in size by the size of `root` (see [`COPIES_PER_NODE`]): what does not fit
+/// becomes `"[Elided $.path: N nodes]"`.
 pub fn resolve(root: Value) -> Value {
+    let budget = (COPIES_PER_NODE * count_nodes(&root, usize::MAX)).max(COPIES_FLOOR);
     let mut r = Resolver {
         root: &root,
         expanding: Vec::new(),
-        budget: NODE_BUDGET,
+        budget,
+        sizes: std::collections::HashMap::new(),
     };
     let mut pos = Vec::new();
     r.node(&root, &mut pos, 0)
@@ -246,12 +275,17 @@ impl<'a> Resolver<'a> {
         if prefix_of(pos) || self.expanding.iter().any(|p| prefix_of(p)) {
             return Value::String(format!("[Circular {marker}]"));
         }
-        if self.budget == 0 {
-            return Value::String(format!("[Elided {marker}]"));
-        }
         let Some(target) = lookup(self.root, &target_pos) else {
             return Value::String(format!("[Unresolved {marker}]"));
         };
+        if self.budget == 0 {
+            let n = *self
+                .sizes
+                .entry(marker)
+                .or_insert_with(|| count_nodes(target, 1_000_000));
+            let more = if n >= 1_000_000 { "+" } else { "" };
+            return Value::String(format!("[Elided {marker}: {n}{more} nodes]"));
+        }
         self.expanding.push(pos.to_vec());
         let mut tpos = target_pos;
         let out = self.node(target, &mut tpos, depth + 1);
