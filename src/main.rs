@@ -48,6 +48,10 @@ fn run() -> Result<(), Error> {
         Invocation::Run(parsed) => {
             // A usage error in the command's own arguments comes first.
             rdx::cmd::check(&parsed)?;
+            // `completions` and `man` print text and need no config.
+            if let Some(done) = rdx::cmd::run_without_config(&parsed) {
+                return done;
+            }
             let cfg = cli::config(&parsed, &|k| std::env::var(k).ok())?;
             rdx::cmd::run(&parsed, &cfg)
         }

@@ -23,15 +23,21 @@ pub(crate) enum Command {
     State,
     Watch,
     Record,
+    /// Prints a shell's completion script (from this table); no connection.
+    Completions,
+    /// Prints the man page (from this table and the help texts); no connection.
+    Man,
 }
 
 impl Command {
-    pub(crate) const ALL: [Command; 5] = [
+    pub(crate) const ALL: [Command; 7] = [
         Command::Sessions,
         Command::Tail,
         Command::State,
         Command::Watch,
         Command::Record,
+        Command::Completions,
+        Command::Man,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -41,7 +47,30 @@ impl Command {
             Command::State => "state",
             Command::Watch => "watch",
             Command::Record => "record",
+            Command::Completions => "completions",
+            Command::Man => "man",
         }
+    }
+
+    /// What the command does, in a few words: the command lists of `rdx
+    /// --help`, the man page and the zsh and fish completions.
+    pub(crate) fn summary(self) -> &'static str {
+        match self {
+            Command::Sessions => "list the app instances talking to the server (alias: list)",
+            Command::Tail => "print each action as it arrives",
+            Command::State => "print the current state of one instance",
+            Command::Watch => "print values in an instance's state and every change to them",
+            Command::Record => "write the server's traffic to a fixture file for --replay",
+            Command::Completions => "print a completion script for bash, zsh or fish",
+            Command::Man => "print rdx's man page (roff)",
+        }
+    }
+
+    /// Does the command talk to a server (or read a recording)? `completions`
+    /// and `man` only print text made from this table: they take the global
+    /// flags (so an alias such as `rdx --url ...` still works) and ignore them.
+    pub(crate) fn connects(self) -> bool {
+        !matches!(self, Command::Completions | Command::Man)
     }
 
     /// The command a word names (`list` is `sessions`).
@@ -56,7 +85,10 @@ impl Command {
     pub(crate) fn takes(self, scope: Scope) -> bool {
         match scope {
             Scope::Global => true,
-            Scope::Filter => self != Command::Record,
+            Scope::Filter => matches!(
+                self,
+                Command::Sessions | Command::Tail | Command::State | Command::Watch
+            ),
             Scope::Selector => matches!(self, Command::Tail | Command::State | Command::Watch),
             Scope::Only(c) => c == self,
         }
@@ -72,6 +104,9 @@ pub(crate) struct Flag {
     pub(crate) value: Option<&'static str>,
     /// The environment variable that sets it when the flag is not given.
     pub(crate) env: Option<&'static str>,
+    /// The only values it takes, when they are a fixed few (completions
+    /// offer them).
+    pub(crate) choices: &'static [&'static str],
     pub(crate) scope: Scope,
     pub(crate) help: &'static str,
 }
@@ -82,6 +117,7 @@ const fn flag(long: &'static str, scope: Scope, help: &'static str) -> Flag {
         short: None,
         value: None,
         env: None,
+        choices: &[],
         scope,
         help,
     }
@@ -98,6 +134,10 @@ impl Flag {
     }
     const fn env(mut self, name: &'static str) -> Flag {
         self.env = Some(name);
+        self
+    }
+    const fn choices(mut self, values: &'static [&'static str]) -> Flag {
+        self.choices = values;
         self
     }
 }
@@ -141,6 +181,18 @@ pub(crate) static FLAGS: &[Flag] = &[
     .value("DUR")
     .env("RDX_TIMEOUT"),
     flag(
+        "cacert",
+        Global,
+        "PEM CA certificate(s) to trust for wss:// (besides the built-in roots)",
+    )
+    .value("FILE")
+    .env("RDX_CACERT"),
+    flag(
+        "insecure",
+        Global,
+        "wss:// without checking the server's certificate (warns every time)",
+    ),
+    flag(
         "login",
         Global,
         "log in as a monitor (for servers that require it)",
@@ -157,7 +209,8 @@ pub(crate) static FLAGS: &[Flag] = &[
         Global,
         "auto, always or never (default auto; NO_COLOR is honoured)",
     )
-    .value("WHEN"),
+    .value("WHEN")
+    .choices(&["auto", "always", "never"]),
     flag("labels", Global, "the label store")
         .value("FILE")
         .env("RDX_LABELS"),

@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 
 use crate::cli::flags::{self, Command, Flag};
+use crate::cli::suggest;
 use crate::error::{Error, Result};
 use crate::output::sanitize;
 
@@ -86,18 +87,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
             |l| format!("--{l}"),
         );
         let Some(flag) = flags::find(command, long.as_deref(), short) else {
-            return Err(match command {
-                Some(c) => Error::usage(format!(
-                    "unexpected flag {} for `rdx {}` (see `rdx {} --help`)",
-                    sanitize(&shown),
-                    c.name(),
-                    c.name()
-                )),
-                None => Error::usage(format!(
-                    "unknown flag {}; rdx needs a command (see `rdx --help`)",
-                    sanitize(&shown)
-                )),
-            });
+            return Err(unknown_flag(command, long.as_deref(), &shown));
         };
         let value = match flag.value {
             Some(_) => Some(value_str(&mut p, &shown)?),
@@ -117,13 +107,71 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
 
 fn command_word(word: &str) -> Result<Command> {
     Command::from_word(word).ok_or_else(|| {
-        let names: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
-        Error::usage(format!(
-            "unknown command {:?} (commands: {}, list, help)",
-            sanitize(word),
-            names.join(", ")
-        ))
+        let words = command_words();
+        match suggest::nearest(word, words.iter().copied()) {
+            Some(near) => Error::usage(format!(
+                "unknown command {:?} (did you mean {near:?}?)",
+                sanitize(word)
+            )),
+            None => Error::usage(format!(
+                "unknown command {:?} (commands: {})",
+                sanitize(word),
+                words.join(", ")
+            )),
+        }
     })
+}
+
+/// Every word that names a command: the commands, the alias, `help`.
+pub(crate) fn command_words() -> Vec<&'static str> {
+    let mut words: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
+    words.insert(1, "list");
+    words.push("help");
+    words
+}
+
+/// The error for a flag `command` does not take: the nearest flag it does
+/// take (did you mean), or the commands that take this one.
+fn unknown_flag(command: Option<Command>, long: Option<&str>, shown: &str) -> Error {
+    let takes = |f: &Flag| match command {
+        Some(c) => c.takes(f.scope),
+        None => f.scope == flags::Scope::Global,
+    };
+    let near = long.and_then(|l| {
+        let known = flags::FLAGS
+            .iter()
+            .filter(|f| takes(f))
+            .chain(flags::META)
+            .map(|f| f.long);
+        suggest::nearest(l, known)
+    });
+    let elsewhere: Vec<String> = match (command, long) {
+        (Some(c), Some(l)) => Command::ALL
+            .into_iter()
+            .filter(|o| *o != c && flags::find(Some(*o), Some(l), None).is_some())
+            .map(|o| format!("`rdx {}`", o.name()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let shown = sanitize(shown);
+    let hint = match (near, elsewhere.is_empty()) {
+        (Some(n), _) => format!("; did you mean --{n}?"),
+        (None, false) => format!("; {shown} is a flag of {}", elsewhere.join(", ")),
+        (None, true) => String::new(),
+    };
+    match command {
+        Some(c) => Error::usage(format!(
+            "unexpected flag {shown} for `rdx {}`{hint} (see `rdx {} --help`)",
+            c.name(),
+            c.name()
+        )),
+        None if near.is_some() => {
+            Error::usage(format!("unknown flag {shown}{hint} (see `rdx --help`)"))
+        }
+        None => Error::usage(format!(
+            "unknown flag {shown}; rdx needs a command (see `rdx --help`)"
+        )),
+    }
 }
 
 /// A flag's value as UTF-8 text.
@@ -141,8 +189,12 @@ fn value_str(p: &mut lexopt::Parser, flag: &str) -> Result<String> {
 
 /// Any flag may come before the command (`rdx --app admin state`): move the
 /// command word to the front, so every flag is read knowing the command.
-/// Which flags take a value comes from the flag table.
+/// Which flags take a value comes from the flag table. The command word is
+/// the first word that names a command, else the first word that is neither
+/// a flag nor a known flag's value (`rdx --cuont 3 tail` is about `tail`, and
+/// gets its did-you-mean; `rdx sesions` about `sesions`).
 fn hoist_command(args: Vec<OsString>) -> Vec<OsString> {
+    let mut first: Option<usize> = None;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].to_string_lossy();
@@ -167,13 +219,25 @@ fn hoist_command(args: Vec<OsString>) -> Vec<OsString> {
             i += if takes { 2 } else { 1 };
             continue;
         }
-        let mut out = Vec::with_capacity(args.len());
-        out.push(args[i].clone());
-        out.extend(args[..i].iter().cloned());
-        out.extend(args[i + 1..].iter().cloned());
-        return out;
+        if command_words().contains(&a.as_ref()) {
+            return hoist(args, i);
+        }
+        first.get_or_insert(i);
+        i += 1;
     }
-    args
+    match first {
+        Some(i) => hoist(args, i),
+        None => args,
+    }
+}
+
+/// `args` with the word at `i` moved to the front.
+fn hoist(args: Vec<OsString>, i: usize) -> Vec<OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    out.push(args[i].clone());
+    out.extend(args[..i].iter().cloned());
+    out.extend(args[i + 1..].iter().cloned());
+    out
 }
 
 /// Parse a command line given as one string of words (tests).
@@ -188,5 +252,75 @@ pub(crate) fn parsed(words: &str) -> Parsed {
     match parse_words(words) {
         Ok(Invocation::Run(p)) => p,
         other => panic!("{words}: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage_error(words: &str) -> String {
+        match parse_words(words) {
+            Err(e) => {
+                assert_eq!(e.exit_code(), 2, "{words}: {e}");
+                e.to_string()
+            }
+            Ok(other) => panic!("{words}: parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_mistyped_command_gets_the_nearest_one() {
+        let e = usage_error("sesions");
+        assert!(
+            e.contains(r#"unknown command "sesions" (did you mean "sessions"?)"#),
+            "{e}"
+        );
+        assert!(usage_error("tial --count 2").contains(r#"did you mean "tail"?"#));
+        assert!(usage_error("--json lsit").contains(r#"did you mean "list"?"#));
+        assert!(usage_error("hlep").contains(r#"did you mean "help"?"#));
+        assert!(usage_error("completion bash").contains(r#"did you mean "completions"?"#));
+        // Nothing near: the commands are listed instead.
+        let e = usage_error("frobnicate");
+        assert!(!e.contains("did you mean"), "{e}");
+        for c in Command::ALL {
+            assert!(e.contains(c.name()), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_mistyped_flag_gets_the_nearest_flag_of_its_command() {
+        let e = usage_error("tail --cuont 3");
+        assert!(
+            e.contains("unexpected flag --cuont for `rdx tail`; did you mean --count?"),
+            "{e}"
+        );
+        assert!(usage_error("--cuont 3 tail").contains("did you mean --count?"));
+        assert!(usage_error("sessions --jsno").contains("did you mean --json?"));
+        assert!(
+            usage_error("state --instance-selct x").contains("did you mean --instance-select?")
+        );
+        assert!(usage_error("watch --hepl").contains("did you mean --help?"));
+        assert!(usage_error("--verbos").contains("did you mean --verbose?"));
+        // Only the command's own flags are suggested: `state` has no --count.
+        let e = usage_error("state --cuont 3");
+        assert!(!e.contains("did you mean"), "{e}");
+        // Too far: no guess.
+        assert!(!usage_error("tail --bogus").contains("did you mean"));
+        assert!(!usage_error("tail -x").contains("did you mean"));
+    }
+
+    #[test]
+    fn a_flag_of_another_command_says_whose_it_is() {
+        let e = usage_error("state --count 3");
+        assert!(
+            e.contains("--count is a flag of `rdx tail`, `rdx watch`, `rdx record`"),
+            "{e}"
+        );
+        let e = usage_error("record x.jsonl --app shop");
+        assert!(
+            e.contains("--app is a flag of `rdx sessions`, `rdx tail`"),
+            "{e}"
+        );
     }
 }

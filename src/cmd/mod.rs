@@ -2,6 +2,8 @@
 //! command line) and its `run`. Uses everything below it: the cli's config,
 //! the feed, the model, queries and output.
 
+pub mod completions;
+pub mod man;
 pub mod record;
 pub mod sessions;
 pub mod state;
@@ -9,10 +11,13 @@ pub mod tail;
 pub mod watch;
 
 use crate::cli::flags::{self, Command, Scope};
+use crate::cli::parse::command_words;
+use crate::cli::suggest;
 use crate::cli::{Config, Parsed};
 use crate::error::{Error, Result};
 
-/// What rdx is, before the command list.
+/// What rdx is, before the command list (made from the flag table's
+/// commands).
 pub(crate) const ABOUT: &str = "\
 rdx - watch Redux apps from a terminal or a CI job
 
@@ -20,32 +25,80 @@ rdx joins a Redux DevTools remote server (@redux-devtools/cli) as a read-only
 monitor, keeps a live registry of the app instances it sees, and lists them.
 
 Usage: rdx [GLOBAL FLAGS] <COMMAND> [FLAGS]
-
-Commands:
-  sessions   list the app instances talking to the server (alias: list)
-  tail       print each action as it arrives
-  state      print the current state of one instance
-  watch      print values in an instance's state and every change to them
-  record     write the server's traffic to a fixture file for --replay
-  help       show help for a command
 ";
 
-/// After the global flags: durations, exit codes, examples.
-pub(crate) const MORE: &str = "\
-Durations: 500ms, 5s, 2m, or a plain number of seconds.
+/// After the global flags.
+pub(crate) const DURATIONS: &str = "Durations: 500ms, 5s, 2m, or a plain number of seconds.\n";
 
-Exit codes: 0 ok, 1 nothing/several matched or condition not met, 2 usage error,
-3 could not connect / protocol failure / unreadable fixture, 4 timeout.
+/// What the exit code says, for every command.
+pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
+    (
+        0,
+        "ok (also when stdout is closed early, as in `rdx tail | head -1`)",
+    ),
+    (
+        1,
+        "no instance or several matched, a path is missing, a condition was not met",
+    ),
+    (2, "usage error: a bad flag, duration, URL, regex or path"),
+    (
+        3,
+        "could not connect, protocol failure, unreadable fixture or label store",
+    ),
+    (
+        4,
+        "--timeout passed while waiting for a state, a match or the end condition",
+    ),
+];
 
+/// The examples at the end of `rdx --help`.
+pub(crate) const EXAMPLES: &str = "\
 Examples:
-  rdx sessions                                  # who is talking to localhost:8000?
+  rdx sessions                          # who talks to localhost:8000?
   rdx --replay fixtures/two-apps.jsonl sessions --all
   rdx --url ws://devbox:8000 sessions --json --for 3s
-  rdx tail --diff                               # every action, and what it changed
+  rdx tail --diff                       # every action and its changes
   rdx state --instance 65ioovqadda --path .counter.value
   rdx watch .counter.value --until 5 --timeout 30s
-  rdx record traffic.jsonl --for 30s            # then: rdx --replay traffic.jsonl sessions
+  rdx record traffic.jsonl --for 30s    # record 30 s of traffic,
+  rdx --replay traffic.jsonl sessions   # and look at it later
 ";
+
+/// `help`, which is not a [`Command`] but is listed with them.
+const HELP_SUMMARY: &str = "show help for a command";
+
+/// The command list of `rdx --help`: every command and what it does.
+pub(crate) fn command_list() -> String {
+    let mut s = String::new();
+    let rows = Command::ALL
+        .iter()
+        .map(|c| (c.name(), c.summary()))
+        .chain([("help", HELP_SUMMARY)]);
+    for (name, summary) in rows {
+        s.push_str(&format!("  {name:<13}{summary}\n"));
+    }
+    s
+}
+
+/// The exit codes as help lines (each fits 80 columns: a unit test says so).
+fn exit_code_lines() -> String {
+    let mut s = String::from("Exit codes:\n");
+    for (code, text) in EXIT_CODES {
+        s.push_str(&format!("  {code}  {text}\n"));
+    }
+    s
+}
+
+/// Commands that only print text made from the flag table and the help
+/// texts (`completions`, `man`): they run before any config is decided, so
+/// a bad `RDX_URL` cannot break a shell's startup file.
+pub fn run_without_config(p: &Parsed) -> Option<Result<()>> {
+    match p.command {
+        Command::Completions => Some(completions::args(p).and_then(completions::run)),
+        Command::Man => Some(man::args(p).and_then(man::run)),
+        _ => None,
+    }
+}
 
 /// Read the command's arguments and run it.
 pub fn run(p: &Parsed, cfg: &Config) -> Result<()> {
@@ -55,6 +108,8 @@ pub fn run(p: &Parsed, cfg: &Config) -> Result<()> {
         Command::State => state::run(cfg, state::args(p)?),
         Command::Watch => watch::run(cfg, watch::args(p)?),
         Command::Record => record::run(cfg, record::args(p)?),
+        Command::Completions => completions::run(completions::args(p)?),
+        Command::Man => man::run(man::args(p)?),
     }
 }
 
@@ -66,34 +121,51 @@ pub fn check(p: &Parsed) -> Result<()> {
         Command::State => state::args(p).map(drop),
         Command::Watch => watch::args(p).map(drop),
         Command::Record => record::args(p).map(drop),
+        Command::Completions => completions::args(p).map(drop),
+        Command::Man => man::args(p).map(drop),
     }
 }
 
-fn texts(c: Command) -> (&'static str, &'static str) {
+/// A command's help texts: what it is (ABOUT, before its flags) and the
+/// rest (MORE, after them).
+pub(crate) fn texts(c: Command) -> (&'static str, &'static str) {
     match c {
         Command::Sessions => (sessions::ABOUT, sessions::MORE),
         Command::Tail => (tail::ABOUT, tail::MORE),
         Command::State => (state::ABOUT, state::MORE),
         Command::Watch => (watch::ABOUT, watch::MORE),
         Command::Record => (record::ABOUT, record::MORE),
+        Command::Completions => (completions::ABOUT, completions::MORE),
+        Command::Man => (man::ABOUT, man::MORE),
     }
 }
 
 /// The help text for `rdx help TOPIC` / `rdx TOPIC --help` / `rdx --help`.
 pub fn usage(topic: Option<&str>) -> Result<String> {
-    let Some(topic) = topic else {
+    let Some(topic) = topic.filter(|t| *t != "help") else {
         let mut s = String::from(ABOUT);
+        s.push_str("\nCommands:\n");
+        s.push_str(&command_list());
         s.push_str("\nGlobal flags (any flag may come before or after the command):\n");
         let mut global = flags::of_scope(None, Scope::Global);
         global.extend(flags::META.iter());
         s.push_str(&flags::help_lines(&global));
         s.push('\n');
-        s.push_str(MORE);
+        s.push_str(DURATIONS);
+        s.push('\n');
+        s.push_str(&exit_code_lines());
+        s.push('\n');
+        s.push_str(EXAMPLES);
         return Ok(s);
     };
     let Some(c) = Command::from_word(topic) else {
+        let words = command_words();
+        let hint = match suggest::nearest(topic, words.iter().copied()) {
+            Some(near) => format!("did you mean {near:?}?"),
+            None => format!("commands: {}", words.join(", ")),
+        };
         return Err(Error::usage(format!(
-            "no help for {:?} (commands: sessions, list, tail, state, watch, record)",
+            "no help for {:?} ({hint})",
             crate::output::sanitize(topic)
         )));
     };
@@ -117,7 +189,11 @@ pub fn usage(topic: Option<&str>) -> Result<String> {
         s.push('\n');
     }
     s.push_str(more);
-    s.push_str("\nGlobal flags (connection, output, labels): see `rdx --help`.\n");
+    if c.connects() {
+        s.push_str("\nGlobal flags (connection, output, labels): see `rdx --help`.\n");
+    } else {
+        s.push_str("\nGlobal flags (see `rdx --help`) are accepted and ignored.\n");
+    }
     Ok(s)
 }
 
@@ -155,6 +231,33 @@ mod tests {
         }
         let p = parsed("sessions --port 0");
         assert_eq!(config(&p, &|_| None).unwrap_err().exit_code(), 2);
+    }
+
+    /// `rdx --help` lists every command with what it does, and its exit
+    /// codes fit a terminal.
+    #[test]
+    fn the_main_help_lists_every_command() {
+        let help = usage(None).unwrap();
+        for c in Command::ALL {
+            assert!(
+                help.contains(&format!("  {:<13}{}\n", c.name(), c.summary())),
+                "{}",
+                c.name()
+            );
+        }
+        for line in exit_code_lines().lines().chain(command_list().lines()) {
+            assert!(line.len() <= 80, "{line:?}");
+        }
+        assert_eq!(usage(Some("help")).unwrap(), help);
+    }
+
+    #[test]
+    fn help_for_a_mistyped_topic_suggests_the_command() {
+        let e = usage(Some("wacth")).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains(r#"did you mean "watch"?"#), "{e}");
+        let e = usage(Some("nothing-like-it")).unwrap_err().to_string();
+        assert!(e.contains("commands: sessions, list, tail"), "{e}");
     }
 
     /// Every flag of every command is read the same before and after the
