@@ -8,7 +8,7 @@ BENCH := tests/bench
 TARGET_TRIPLE := x86_64-unknown-linux-gnu
 export ELECTRON_SKIP_BINARY_DOWNLOAD := 1
 
-.PHONY: build test demo static lint e2e-deps bench fuzz clean modmap
+.PHONY: build test demo static lint e2e-deps bench fuzz clean modmap install uninstall
 
 build:
 	$(CARGO) build --release
@@ -25,7 +25,7 @@ LEGACY  := tests/e2e-legacy
 BROWSER := tests/browser
 CHROMIUM := /usr/bin/chromium
 e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json \
-          $(BROWSER)/dist/index.html $(CHROMIUM)
+          $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS)
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package-lock.json $(BROWSER)/package.json
 	cd $(BROWSER) && npm ci --no-audit --no-fund
@@ -40,6 +40,14 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The completion and man page tests (tests/completions.rs) load each script in
+# its shell and render the page with groff: zsh, fish and groff-base, with
+# apt-get, only when one is missing (once for all three).
+SHELL_TOOLS := /usr/bin/zsh /usr/bin/fish /usr/bin/groff
+$(SHELL_TOOLS):
+	@test -x $@ || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish groff-base; }
+
 $(LEGACY)/node_modules/.package-lock.json: $(LEGACY)/package-lock.json $(LEGACY)/package.json
 	cd $(LEGACY) && npm ci --no-audit --no-fund
 	@touch $@
@@ -50,6 +58,36 @@ $(E2E)/node_modules/.package-lock.json: $(E2E)/package-lock.json $(E2E)/package.
 
 test: e2e-deps
 	$(CARGO) test --lib --bins --tests
+
+# `make install`: the binary, its man page and its completions where Linux
+# systems look for them. PREFIX and DESTDIR as usual (`make install
+# PREFIX=$HOME/.local`, or `make install DESTDIR=pkg PREFIX=/usr` for a
+# package); each directory can be set on its own. RDX=path installs that
+# binary instead of building one (a CI job's own build, the tests, or
+# `make build && sudo make install RDX=target/release/rdx`).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+BASHDIR ?= $(DATADIR)/bash-completion/completions
+ZSHDIR  ?= $(DATADIR)/zsh/site-functions
+FISHDIR ?= $(DATADIR)/fish/vendor_completions.d
+RDX     ?=
+RDX_BIN := $(or $(RDX),target/release/rdx)
+INSTALLED := $(DESTDIR)$(BINDIR)/rdx $(DESTDIR)$(MANDIR)/man1/rdx.1 \
+             $(DESTDIR)$(BASHDIR)/rdx $(DESTDIR)$(ZSHDIR)/_rdx $(DESTDIR)$(FISHDIR)/rdx.fish
+
+install: $(if $(RDX),,build)
+	install -D -m 755 $(RDX_BIN) $(DESTDIR)$(BINDIR)/rdx
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
+	$(RDX_BIN) man > $(DESTDIR)$(MANDIR)/man1/rdx.1
+	$(RDX_BIN) completions bash > $(DESTDIR)$(BASHDIR)/rdx
+	$(RDX_BIN) completions zsh > $(DESTDIR)$(ZSHDIR)/_rdx
+	$(RDX_BIN) completions fish > $(DESTDIR)$(FISHDIR)/rdx.fish
+	chmod 644 $(wordlist 2,5,$(INSTALLED))
+
+uninstall:
+	rm -f $(INSTALLED)
 
 # The README's module map, made from the modules' own docs.
 modmap:

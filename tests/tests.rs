@@ -5,6 +5,8 @@
 //! - On recordings (no network): `sessions`, `tail`, `state`, `watch`,
 //!   `select` (filters, selectors, labels), `every_action` (every action
 //!   once, reloads, waiting), `bad_inputs`.
+//! - In real shells and groff: `completions` (completion scripts, the man
+//!   page, `make install`, did-you-mean).
 //! - Against in-process fake servers (what the real one cannot do):
 //!   `reliability`, and parts of `every_action`.
 //! - Against the real `@redux-devtools/cli` server from npm: `e2e`,
@@ -15,6 +17,7 @@
 mod util;
 
 mod bad_inputs;
+mod completions;
 mod e2e;
 mod e2e_browser;
 mod e2e_follow;
