@@ -16,7 +16,9 @@ use crate::feed::ledger::{self, Ledger, Step};
 use crate::feed::reload::Verdict;
 use crate::feed::selected::Follow;
 use crate::feed::source::Next;
-use crate::feed::{Feed, HELD_PER_INSTANCE, RECONNECT_GRACE_MS, States, UPDATE_EVERY_MS};
+use crate::feed::{
+    Feed, GONE_KEPT, HELD_PER_INSTANCE, RECONNECT_GRACE_MS, States, UPDATE_EVERY_MS,
+};
 use crate::model::registry::{Change, Status};
 use crate::output::sanitize;
 use crate::relay::lifted::{self, History};
@@ -379,6 +381,14 @@ impl Feed {
             }
             if self.opts.changes && !matches!(change, Change::Touched(_)) {
                 self.ready.push_back(Item::Instance { t, change });
+            }
+        }
+        // Hours without growth: the newest gone instances are kept, the rest
+        // forgotten, with their ledgers.
+        if self.registry.len() > GONE_KEPT {
+            for forgotten in self.registry.forget_gone(GONE_KEPT) {
+                self.ledgers.remove(&forgotten);
+                self.held.remove(&forgotten);
             }
         }
         if let Follow::Lost { decided: true, .. } = self.follow {

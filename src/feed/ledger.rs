@@ -16,6 +16,8 @@
 
 /// How long an instance's actions wait for the STATE that fills a gap.
 pub(crate) const HOLD_MS: u64 = 1000;
+/// At most this many of an instance's actions wait; more end the wait.
+const MAX_HELD: usize = 10_000;
 
 /// Where an emitted action is: a held ACTION message, or entry `i` of the
 /// STATE being applied.
@@ -121,9 +123,14 @@ impl<A> Ledger<A> {
             return false;
         };
         if let Some(h) = &mut self.hold {
-            if self.last.is_none_or(|l| n > l) && h.queue.iter().all(|(i, _)| *i != n) {
-                let at = h.queue.partition_point(|(i, _)| *i < n);
+            let at = h.queue.partition_point(|(i, _)| *i < n);
+            let known = h.queue.get(at).is_some_and(|(i, _)| *i == n);
+            if self.last.is_none_or(|l| n > l) && !known {
                 h.queue.insert(at, (n, action));
+            }
+            // A flood while waiting: stop waiting (bounded memory per instance).
+            if h.queue.len() >= MAX_HELD {
+                h.until = 0;
             }
             return false;
         }

@@ -62,6 +62,9 @@ pub(crate) const SETTLE: Duration = Duration::from_millis(300);
 pub(crate) const RECONNECT_GRACE_MS: u64 = 30_000;
 /// At most one UPDATE a second.
 const UPDATE_EVERY_MS: u64 = 1000;
+/// Gone instances remembered (the newest by last seen); older ones are
+/// forgotten, so a long run against apps that reload all day stays bounded.
+pub(crate) const GONE_KEPT: usize = 1000;
 /// Items kept per instance while a selection is being decided.
 const HELD_PER_INSTANCE: usize = 10_000;
 

@@ -310,6 +310,35 @@ impl Registry {
         changes
     }
 
+    /// Forget the oldest gone instances beyond `keep` (by last seen): a long
+    /// `sessions --follow` against apps that reload all day must not grow
+    /// without bound. Returns the instances forgotten.
+    pub(crate) fn forget_gone(&mut self, keep: usize) -> Vec<String> {
+        let mut gone: Vec<(u64, String)> = self
+            .instances
+            .values()
+            .filter(|i| i.status == Status::Gone)
+            .map(|i| (i.last_seen, i.id.clone()))
+            .collect();
+        if gone.len() <= keep {
+            return Vec::new();
+        }
+        gone.sort();
+        let over = gone.len() - keep;
+        let drop: Vec<String> = gone.into_iter().take(over).map(|(_, id)| id).collect();
+        for id in &drop {
+            if let Some(inst) = self.instances.remove(id)
+                && let Some(on_socket) = self.by_socket.get_mut(&inst.connection)
+            {
+                on_socket.retain(|k| k != id);
+                if on_socket.is_empty() {
+                    self.by_socket.remove(&inst.connection);
+                }
+            }
+        }
+        drop
+    }
+
     /// Instances sorted as `sessions` prints them: last seen newest first,
     /// then first seen, then id. Gone ones only with `all`.
     pub fn sorted(&self, all: bool) -> Vec<&Instance> {

@@ -168,3 +168,22 @@ fn entries_committed_before_rdx_are_not_gaps() {
     l.on_state(&[e(5, 150), e(6, 160)], Some(6), SINCE, &mut out);
     assert_eq!(ids(&out), ["5s0", "6s1"]);
 }
+
+#[test]
+fn a_flood_while_holding_ends_the_wait() {
+    let mut l = L::default();
+    let mut out = Vec::new();
+    l.on_state(&[], Some(0), SINCE, &mut out);
+    l.on_action(Some(5), "first", 10, SINCE, &mut out);
+    assert_eq!(l.due(), Some(10 + HOLD_MS));
+    for n in 6..(5 + super::MAX_HELD as i64) {
+        l.on_action(Some(n), "more", 11, SINCE, &mut out);
+    }
+    assert_eq!(l.due(), Some(0), "due at once");
+    l.expire(Some(12), &mut out);
+    assert_eq!(
+        out.len(),
+        1 + super::MAX_HELD,
+        "the gap, then every held action"
+    );
+}

@@ -205,3 +205,32 @@ fn json_has_exactly_the_spec_fields() {
     assert_eq!(v["first_seen"], "2026-11-24T11:35:08.713Z");
     assert_eq!(v["app"], Value::Null);
 }
+
+#[test]
+fn the_oldest_gone_instances_are_forgotten_beyond_the_bound() {
+    let mut r = Registry::new();
+    for n in 0..10u64 {
+        apply(
+            &mut r,
+            n,
+            json!({"type":"START","id": format!("s{n}"),"instanceId": format!("i{n}")}),
+        );
+        apply(
+            &mut r,
+            n + 100,
+            json!({"type":"DISCONNECTED","id": format!("s{n}")}),
+        );
+    }
+    apply(
+        &mut r,
+        500,
+        json!({"type":"START","id":"live","instanceId":"alive"}),
+    );
+    assert!(r.forget_gone(20).is_empty());
+    let forgotten = r.forget_gone(3);
+    assert_eq!(forgotten, ["i0", "i1", "i2", "i3", "i4", "i5", "i6"]);
+    assert_eq!(r.len(), 4);
+    assert!(r.get("alive").is_some() && r.get("i9").is_some() && r.get("i0").is_none());
+    // a forgotten socket's late DISCONNECTED is harmless
+    assert!(apply(&mut r, 600, json!({"type":"DISCONNECTED","id":"s0"})).is_empty());
+}
