@@ -25,7 +25,7 @@ LEGACY  := tests/e2e-legacy
 BROWSER := tests/browser
 CHROMIUM := /usr/bin/chromium
 e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json \
-          $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS)
+          $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS) $(OPENSSL)
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package-lock.json $(BROWSER)/package.json
 	cd $(BROWSER) && npm ci --no-audit --no-fund
@@ -47,6 +47,12 @@ SHELL_TOOLS := /usr/bin/zsh /usr/bin/fish /usr/bin/groff
 $(SHELL_TOOLS):
 	@test -x $@ || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish groff-base; }
+
+# The wss:// tests (tests/e2e_tls.rs) make their certificates with openssl.
+OPENSSL := /usr/bin/openssl
+$(OPENSSL):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl
 
 $(LEGACY)/node_modules/.package-lock.json: $(LEGACY)/package-lock.json $(LEGACY)/package.json
 	cd $(LEGACY) && npm ci --no-audit --no-fund
