@@ -272,7 +272,7 @@ fn usage_errors_exit_2() {
         vec!["frobnicate"],
         vec!["record"],
         vec!["sessions", "--for", "1x"],
-        vec!["--url", "http://x", "sessions"],
+        vec!["--url", "ftp://x", "sessions"],
     ] {
         let o = run(&args);
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
