@@ -123,8 +123,10 @@ $(BENCH)/node_modules/.package-lock.json: $(BENCH)/package-lock.json $(BENCH)/pa
 	@touch $@
 
 # Fuzz every target for FUZZ_SECONDS each (nightly + cargo-fuzz; installs
-# cargo-fuzz if missing). Seeds come from the recorded captures; a crash is
-# saved under tests/fuzz/artifacts/ and becomes a regression test.
+# cargo-fuzz if missing). Seeds come from the recorded captures. Any input
+# that takes over a second (-timeout=1) or crashes fails the run and is saved
+# under tests/fuzz/artifacts/; each target's total executions and rate are
+# printed (logs in target/fuzz-TARGET.log).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := frame_decoder relay_decoder jsan_resolver path_parser fixture_reader
 fuzz:
@@ -133,8 +135,12 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
 	  cargo +nightly fuzz run --sanitizer none --fuzz-dir tests/fuzz $$t target/fuzz-corpus/$$t -- \
-	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -max_len=262144 2>&1 | \
-	    grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==|SUMMARY|artifact)" ; \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=1 -report_slow_units=1 -rss_limit_mb=4096 \
+	    -max_len=262144 > target/fuzz-$$t.log 2>&1 \
+	    || { grep -E "ALARM|ERROR|SUMMARY|artifact|Slowest" target/fuzz-$$t.log; \
+	         echo "fuzz $$t FAILED (target/fuzz-$$t.log)"; exit 1; }; \
+	  grep -E "^#[0-9]+[[:space:]]+DONE" target/fuzz-$$t.log | tail -1 | \
+	    sed -E 's/^#([0-9]+).*exec\/s: ([0-9]+).*/'"$$t"': \1 executions, \2 exec\/s/'; \
 	done
 
 clean:
