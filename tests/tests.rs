@@ -20,6 +20,7 @@ mod bad_inputs;
 mod completions;
 mod e2e;
 mod e2e_browser;
+mod e2e_flood;
 mod e2e_follow;
 mod e2e_legacy;
 mod e2e_reliability;

@@ -1,7 +1,10 @@
 // The flood: S "stores" (sockets logged in as apps) transmit pre-serialized
 // ~1 KB ACTION messages on `log`, as @redux-devtools/remote does, as fast as
 // the server takes them. With --big MB: one STATE of that size instead.
-//   node sender.js --port N --count 20000 [--stores 4] [--big 50]
+//   node flood.js --port N --count 20000 [--stores 4] [--big 50]
+//                 [--pause-every K --pause-ms MS]   (a breath every K messages)
+// Used by `make bench` (the live flood) and the end-to-end accounting test.
+// Prints {"sent":N,"bytes":B} when done.
 'use strict';
 const { create } = require('socketcluster-client');
 const argv = process.argv.slice(2);
@@ -10,6 +13,8 @@ const port = Number(arg('--port'));
 const count = Number(arg('--count', '20000'));
 const stores = Number(arg('--stores', '4'));
 const bigMb = Number(arg('--big', '0'));
+const pauseEvery = Number(arg('--pause-every', '0'));
+const pauseMs = Number(arg('--pause-ms', '0'));
 setTimeout(() => process.exit(2), Number(arg('--max-seconds', '300')) * 1000).unref();
 
 function state(i, n) {
@@ -44,7 +49,8 @@ function state(i, n) {
       sockets[s].transmit('log', { type: 'ACTION', id: sockets[s].id, instanceId: `inst${s}`, name: `store${s}`, payload: payloads[s], action, nextActionId: i + 1 });
       sent++;
     }
-    if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    if (pauseEvery && i % pauseEvery === 0) await new Promise((r) => setTimeout(r, pauseMs));
+    else if (i % 100 === 0) await new Promise((r) => setImmediate(r));
   }
   process.stdout.write(JSON.stringify({ sent, bytes: payloads[0].length }) + '\n');
   setTimeout(() => process.exit(0), 3000);
