@@ -14,7 +14,6 @@ use serde_json::Value;
 
 use crate::util::e2e::{Monitor, NodeProc, Server, spawn_rdx};
 use crate::util::proxy::Proxy;
-use crate::util::*;
 
 const STORES: usize = 4;
 const PER_STORE: i64 = 2500;
