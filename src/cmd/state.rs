@@ -1,5 +1,6 @@
 //! `rdx state`: the current state of exactly one instance.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -78,27 +79,24 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         ..Options::default()
     };
     let (msg, t, feed) = if cfg.feed.replay.is_some() {
-        // The whole file, then the selected instance's last state.
-        let mut feed =
-            Feed::open_selected(&cfg.feed, opts, args.sel.clone(), "state", false, started)?;
-        let mut latest = None;
+        // One pass over the whole file, keeping each instance's last state;
+        // then the selection, resolved as at the end of the file.
+        let mut feed = Feed::open(&cfg.feed, opts, None)?;
+        let mut latest: HashMap<String, (Rc<Message>, u64)> = HashMap::new();
         loop {
             match feed.next(None)? {
-                Item::State { instance, t, msg } if Some(instance.as_str()) == feed.followed() => {
-                    latest = Some((msg, t))
+                Item::State { instance, t, msg } => {
+                    latest.insert(instance, (msg, t));
                 }
                 Item::End => break,
                 _ => {}
             }
         }
-        let Some((msg, t)) = latest else {
-            let who = feed
-                .followed()
-                .map(|k| feed.short_name(k))
-                .unwrap_or_default();
+        let instance = feed.resolve_at_end(args.sel.clone(), "state")?;
+        let Some((msg, t)) = latest.remove(&instance) else {
             return Err(Error::Timeout(format!(
                 "no state for {} in the recording",
-                crate::output::sanitize(&who)
+                crate::output::sanitize(&feed.short_name(&instance))
             )));
         };
         (msg, t, feed)

@@ -207,7 +207,11 @@ impl Feed {
                 .or_default()
                 .saw_start();
         }
-        let history = if msg.kind.has_history() {
+        // The history of a STATE: for the ledgers (actions) and the registry's
+        // counts (sessions); `state` needs neither, and a big STATE is not
+        // read twice for it.
+        let wants_history = self.opts.actions || self.opts.states == States::None;
+        let history = if wants_history && msg.kind.has_history() {
             let h = lifted::history(&msg, self.opts.states == States::PerAction);
             if let Some(h) = &h {
                 let last_type = h
@@ -356,19 +360,26 @@ impl Feed {
             match &change {
                 Change::Added(_) => self.reloads.appeared(&instance, app.as_deref(), t),
                 Change::Status(_) if inst.status == Status::Gone => {
+                    // Learned late (after rdx's own reconnect): its
+                    // replacement may be there already. A DISCONNECTED is
+                    // news now, and needs no look around (no O(n) per gone).
                     let since = inst.last_seen.min(t);
-                    let recent: Vec<(String, u64)> = self
-                        .registry
-                        .iter()
-                        .filter(|i| {
-                            i.id != instance
-                                && i.app == app
-                                && i.status != Status::Gone
-                                && i.first_seen >= since
-                                && i.first_seen < t
-                        })
-                        .map(|i| (i.id.clone(), i.first_seen))
-                        .collect();
+                    let recent: Vec<(String, u64)> = if since < t && app.is_some() {
+                        self.registry
+                            .iter()
+                            .filter(|i| {
+                                i.id != instance
+                                    && i.app == app
+                                    && i.status != Status::Gone
+                                    && i.first_seen >= since
+                                    && i.first_seen < t
+                            })
+                            .map(|i| (i.id.clone(), i.first_seen))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    self.gone_since_pruned += 1;
                     self.followed_gone(&instance);
                     self.reloads.gone(&instance, app.as_deref(), t, recent);
                     if app.is_none() {
@@ -384,8 +395,10 @@ impl Feed {
             }
         }
         // Hours without growth: the newest gone instances are kept, the rest
-        // forgotten, with their ledgers.
-        if self.registry.len() > GONE_KEPT {
+        // forgotten, with their ledgers (looked at every GONE_KEPT / 2 gone
+        // instances, so the cost stays amortized).
+        if self.gone_since_pruned >= GONE_KEPT / 2 {
+            self.gone_since_pruned = 0;
             for forgotten in self.registry.forget_gone(GONE_KEPT) {
                 self.ledgers.remove(&forgotten);
                 self.held.remove(&forgotten);

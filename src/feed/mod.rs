@@ -121,6 +121,8 @@ pub(crate) struct Feed {
     ended: bool,
     /// Labelled instances whose app the store has learned.
     learned: HashSet<String>,
+    /// Instances gone since the last look at forgetting old ones.
+    gone_since_pruned: usize,
     /// Every reload seen (old, new), for replay's resolution.
     reload_log: Vec<(String, String)>,
 }
@@ -157,6 +159,7 @@ impl Feed {
             ended: false,
             learned: store.apps.into_keys().collect(),
             reload_log: Vec::new(),
+            gone_since_pruned: 0,
         })
     }
 

@@ -24,6 +24,18 @@ pub(super) enum Moves {
     Pattern,
 }
 
+impl Moves {
+    fn of(sel: &Selection) -> Moves {
+        if sel.instance.is_some() {
+            Moves::Literal
+        } else if matches!(sel.select, Some(Matcher::Exact(_))) {
+            Moves::Named
+        } else {
+            Moves::Pattern
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(super) enum Follow {
     /// No selector: every instance the filters admit.
@@ -63,6 +75,27 @@ impl Feed {
         self.follow = Follow::All;
     }
 
+    /// After a whole replay: the instance `sel` names as at the end of the
+    /// file (the gone rule and the label fallback as always), followed from
+    /// now on. For `state`, which reads the file once.
+    pub(crate) fn resolve_at_end(
+        &mut self,
+        sel: Selection,
+        command: &'static str,
+    ) -> Result<String> {
+        let kind = Moves::of(&sel);
+        let selecting = Selecting {
+            sel,
+            kind,
+            command,
+            follows: false,
+        };
+        let instance = self.resolve_now(&selecting)?;
+        self.selecting = Some(selecting);
+        self.follow = Follow::One(instance.clone());
+        Ok(instance)
+    }
+
     /// Open a feed that follows exactly one instance: `sel` resolved as
     /// SPEC.md says (live: wait for a match, then settle; replay: against
     /// the whole file, then played from the start, from the first instance
@@ -75,13 +108,7 @@ impl Feed {
         follows: bool,
         started: Instant,
     ) -> Result<Feed> {
-        let kind = if sel.instance.is_some() {
-            Moves::Literal
-        } else if matches!(sel.select, Some(Matcher::Exact(_))) {
-            Moves::Named
-        } else {
-            Moves::Pattern
-        };
+        let kind = Moves::of(&sel);
         let selecting = Selecting {
             sel,
             kind,
