@@ -54,7 +54,7 @@ impl Feed {
     }
 
     pub(super) fn next_timer(&self) -> Option<u64> {
-        let holds = self.ledgers.values().filter_map(Ledger::due).min();
+        let holds = self.holds.values().min().copied();
         let grace = self.reconnected_at.map(|t| t + RECONNECT_GRACE_MS);
         [holds, grace, self.reloads.due(), self.update_due]
             .into_iter()
@@ -78,22 +78,36 @@ impl Feed {
             let changes = self.registry.mark_unheard_gone(since);
             self.registry_changes(t, changes);
         }
-        let instances_: Vec<String> = self
-            .ledgers
+        let due: Vec<String> = self
+            .holds
             .iter()
-            .filter(|(_, l)| l.due().is_some_and(|d| now.is_none_or(|n| n >= d)))
+            .filter(|(_, d)| now.is_none_or(|n| n >= **d))
             .map(|(k, _)| k.clone())
             .collect();
-        for instance in instances_ {
+        for instance in due {
             let mut steps = Vec::new();
             if let Some(l) = self.ledgers.get_mut(&instance) {
                 l.expire(now, &mut steps);
             }
+            self.note_hold(&instance);
             let t = now.unwrap_or(self.last_t);
             self.emit_steps(&instance, t, steps, None);
         }
         for verdict in self.reloads.tick(now) {
             self.verdict(verdict);
+        }
+    }
+
+    /// Keep the map of waiting ledgers in step with `instance`'s ledger (so
+    /// the timers look only at the instances that wait).
+    fn note_hold(&mut self, instance: &str) {
+        match self.ledgers.get(instance).and_then(Ledger::due) {
+            Some(d) => {
+                self.holds.insert(instance.to_string(), d);
+            }
+            None => {
+                self.holds.remove(instance);
+            }
         }
     }
 
@@ -125,7 +139,7 @@ impl Feed {
         if let Some(t) = t {
             self.last_t = self.last_t.max(t);
             // Replay keeps time by the recording: what is due by now happens first.
-            if self.replay {
+            if self.replay && self.next_timer().is_some_and(|d| d <= self.last_t) {
                 self.timers(Some(self.last_t));
             }
         }
@@ -244,6 +258,7 @@ impl Feed {
                 }
                 _ => {}
             }
+            self.note_hold(&instance);
             self.emit_steps(&instance, t, steps, history);
         }
         let snapshot = match self.opts.states {
@@ -401,6 +416,7 @@ impl Feed {
             self.gone_since_pruned = 0;
             for forgotten in self.registry.forget_gone(GONE_KEPT) {
                 self.ledgers.remove(&forgotten);
+                self.holds.remove(&forgotten);
                 self.held.remove(&forgotten);
             }
         }

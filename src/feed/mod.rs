@@ -110,6 +110,8 @@ pub(crate) struct Feed {
     reconnected_at: Option<u64>,
     pub(crate) skipped: u64,
     ledgers: HashMap<String, Ledger<(u64, Rc<Message>)>>,
+    /// The instances whose actions wait for a STATE, and until when.
+    holds: HashMap<String, u64>,
     reloads: Reloads,
     update_due: Option<u64>,
     last_update: Option<u64>,
@@ -148,6 +150,7 @@ impl Feed {
             reconnected_at: None,
             skipped: 0,
             ledgers: HashMap::new(),
+            holds: HashMap::new(),
             reloads: Reloads::default(),
             update_due: None,
             last_update: None,

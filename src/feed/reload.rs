@@ -12,6 +12,8 @@
 //! Times are epoch ms from the feed: receive times live, recorded times in
 //! replay, so both decide the same way.
 
+use std::collections::{HashMap, VecDeque};
+
 /// How long after an instance goes gone its replacement may appear.
 pub(crate) const WINDOW_MS: u64 = 3000;
 /// How long a candidate must stay before it is taken without waiting for the
@@ -31,78 +33,88 @@ pub(crate) enum Verdict {
 #[derive(Debug)]
 struct Window {
     old: String,
-    app: String,
     /// When `old` went gone.
     at: u64,
-    /// New instances of `app` (instance, first seen) since the window opened.
+    /// New instances of the app (key, first seen) since the window opened.
     candidates: Vec<(String, u64)>,
-    /// Another instance of `app` went gone in this window.
+    /// Another instance of the app went gone in this window.
     crowded: bool,
 }
 
+/// The open windows, per app, oldest first. Only the newest window of an app
+/// can be uncrowded (a second gone crowds every window open before it), so
+/// each event touches a few windows, however many are open: a storm of
+/// thousands of instances going at once costs what it holds.
 #[derive(Debug, Default)]
 pub(crate) struct Reloads {
-    windows: Vec<Window>,
+    apps: HashMap<String, VecDeque<Window>>,
 }
 
 impl Reloads {
-    /// `instance` of app `app` went gone at `at`. `recent` are the instances of
+    /// `key` of app `app` went gone at `at`. `recent` are the instances of
     /// the same app that are live and were first seen at or after the time
-    /// `instance` was last heard from (when rdx learns of a loss late, after its
+    /// `key` was last heard from (when rdx learns of a loss late, after its
     /// own reconnect, its replacement may already be there).
     pub(crate) fn gone(
         &mut self,
-        instance: &str,
+        key: &str,
         app: Option<&str>,
         at: u64,
         recent: Vec<(String, u64)>,
     ) {
+        let Some(app) = app else { return };
+        let open = self.apps.entry(app.to_string()).or_default();
         // A candidate that goes again inside its window does not count, and
         // its going is no reload of its own.
-        let mut was_candidate = false;
-        for w in &mut self.windows {
+        if let Some(w) = open.back_mut() {
             let before = w.candidates.len();
-            w.candidates.retain(|(k, _)| k != instance);
-            was_candidate |= w.candidates.len() != before;
-        }
-        let Some(app) = app else { return };
-        if was_candidate {
-            return;
-        }
-        let mut crowded = false;
-        for w in &mut self.windows {
-            if w.app == app && at <= w.at + WINDOW_MS {
-                w.crowded = true;
-                crowded = true;
+            w.candidates.retain(|(k, _)| k != key);
+            if w.candidates.len() != before {
+                return;
             }
         }
-        self.windows.push(Window {
-            old: instance.to_string(),
-            app: app.to_string(),
+        // Windows are in time order: the newest says whether one is open.
+        let crowded = open.back().is_some_and(|w| at <= w.at + WINDOW_MS);
+        for w in open.iter_mut().rev() {
+            if w.crowded {
+                break; // the ones before it were crowded when it was
+            }
+            if at <= w.at + WINDOW_MS {
+                w.crowded = true;
+            }
+        }
+        open.push_back(Window {
+            old: key.to_string(),
             at,
-            candidates: recent.into_iter().filter(|(k, _)| k != instance).collect(),
+            candidates: recent.into_iter().filter(|(k, _)| k != key).collect(),
             crowded,
         });
     }
 
-    /// A new instance `instance` of app `app` was first seen at `at`.
-    pub(crate) fn appeared(&mut self, instance: &str, app: Option<&str>, at: u64) {
-        let Some(app) = app else { return };
-        for w in &mut self.windows {
-            if w.app == app
-                && at >= w.at
-                && at <= w.at + WINDOW_MS
-                && w.candidates.iter().all(|(k, _)| k != instance)
-            {
-                w.candidates.push((instance.to_string(), at));
-            }
+    /// A new instance `key` of app `app` was first seen at `at`.
+    pub(crate) fn appeared(&mut self, key: &str, app: Option<&str>, at: u64) {
+        let Some(w) = app
+            .and_then(|a| self.apps.get_mut(a))
+            .and_then(|open| open.back_mut())
+        else {
+            return;
+        };
+        // Crowded windows end ambiguous whatever appears.
+        if !w.crowded
+            && at >= w.at
+            && at <= w.at + WINDOW_MS
+            && w.candidates.iter().all(|(k, _)| k != key)
+        {
+            w.candidates.push((key.to_string(), at));
         }
     }
 
     /// The time of the next decision, if a window is open.
     pub(crate) fn due(&self) -> Option<u64> {
-        self.windows
-            .iter()
+        self.apps
+            .values()
+            .flat_map(|open| [open.front(), open.back()])
+            .flatten()
             .map(|w| match &w.candidates[..] {
                 [(_, seen)] if !w.crowded => (seen + STAY_MS).min(w.at + WINDOW_MS),
                 _ => w.at + WINDOW_MS,
@@ -114,30 +126,47 @@ impl Reloads {
     /// ended, decide all).
     pub(crate) fn tick(&mut self, now: Option<u64>) -> Vec<Verdict> {
         let mut out = Vec::new();
-        self.windows.retain(|w| {
-            let closed = now.is_none_or(|n| n >= w.at + WINDOW_MS);
-            let verdict = match (&w.candidates[..], w.crowded) {
-                (_, true) if closed => Verdict::Ambiguous {
-                    old: w.old.clone(),
-                    app: w.app.clone(),
-                },
-                ([(new, seen)], false) if closed || now.is_some_and(|n| n >= seen + STAY_MS) => {
-                    Verdict::Reload {
-                        old: w.old.clone(),
-                        new: new.clone(),
+        for (app, open) in &mut self.apps {
+            while let Some(w) = open.front() {
+                match decide(w, app, now) {
+                    Some(v) => {
+                        out.push(v);
+                        open.pop_front();
                     }
+                    None => break,
                 }
-                ([], false) if closed => Verdict::Vanished { old: w.old.clone() },
-                ([_, _, ..], false) if closed => Verdict::Ambiguous {
-                    old: w.old.clone(),
-                    app: w.app.clone(),
-                },
-                _ => return true,
-            };
-            out.push(verdict);
-            false
-        });
+            }
+            // The newest may be decided early (its one candidate stayed).
+            if let Some(w) = open.back()
+                && let Some(v) = decide(w, app, now)
+            {
+                out.push(v);
+                open.pop_back();
+            }
+        }
+        self.apps.retain(|_, open| !open.is_empty());
         out
+    }
+}
+
+/// The verdict on one window at `now`, if it can be given.
+fn decide(w: &Window, app: &str, now: Option<u64>) -> Option<Verdict> {
+    let closed = now.is_none_or(|n| n >= w.at + WINDOW_MS);
+    let ambiguous = || Verdict::Ambiguous {
+        old: w.old.clone(),
+        app: app.to_string(),
+    };
+    match (&w.candidates[..], w.crowded) {
+        (_, true) if closed => Some(ambiguous()),
+        ([(new, seen)], false) if closed || now.is_some_and(|n| n >= seen + STAY_MS) => {
+            Some(Verdict::Reload {
+                old: w.old.clone(),
+                new: new.clone(),
+            })
+        }
+        ([], false) if closed => Some(Verdict::Vanished { old: w.old.clone() }),
+        ([_, _, ..], false) if closed => Some(ambiguous()),
+        _ => None,
     }
 }
 

@@ -28,8 +28,9 @@ def frame(t, msg):
 
 
 def action_msg(s, i, payload, sock=None):
+    # i counts this instance's actions from 0: its action id is i + 1 (id 0 is @@INIT)
     action = json.dumps({"type": "PERFORM_ACTION", "action": {"type": "todos/todoToggled", "payload": i}, "timestamp": T0 + i}, separators=(",", ":"))
-    return {"type": "ACTION", "id": sock or f"sock{s}", "instanceId": f"inst{s}", "name": f"store{s % 4}", "payload": payload, "action": action, "nextActionId": i + 1}
+    return {"type": "ACTION", "id": sock or f"sock{s}", "instanceId": f"inst{s}", "name": f"store{s % 4}", "payload": payload, "action": action, "nextActionId": i + 2}
 
 
 handshake = json.dumps({"t": T0, "dir": "in", "data": json.dumps({"rid": 1, "data": {"id": "bench", "pingTimeout": 30000}})}) + "\n"
@@ -41,7 +42,7 @@ with open(os.path.join(out, "replay-100k.jsonl"), "w") as f:
         f.write(frame(T0, {"type": "START", "id": f"sock{s}", "instanceId": f"inst{s}", "name": f"store{s % 4}"}))
     for i in range(100_000):
         s = i % 8
-        f.write(frame(T0 + i, action_msg(s, i, payloads[s])))
+        f.write(frame(T0 + i, action_msg(s, i // 8, payloads[s])))
 
 with open(os.path.join(out, "instances-10k.jsonl"), "w") as f:
     f.write(handshake)
