@@ -12,7 +12,7 @@ use crate::feed::{Feed, Item, Options, States};
 use crate::model::selection::Selection;
 use crate::output::{Out, json};
 use crate::query::paths::{self, Path};
-use crate::query::raw::value_at_path_raw;
+use crate::query::raw::with_raw_value;
 use crate::relay::lifted::snapshot;
 use crate::relay::message::Message;
 use crate::time::rfc3339_ms;
@@ -108,44 +108,59 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     };
     let instance = feed.followed().unwrap_or_default().to_string();
     let inst = feed.registry.get(&instance);
-    // With a path, walk the raw text first: a big state never becomes a tree.
-    let quick = args.path.as_ref().and_then(|p| value_at_path_raw(&msg, p));
-    let full;
-    let value = match (quick.as_ref(), &args.path) {
-        (Some(v), _) => v,
-        (None, path) => {
-            full = snapshot(&msg).and_then(|s| s.state).ok_or_else(|| {
+    let mut out = Out::new(cfg.tty);
+    let head = json!({
+        "type": "state",
+        "ts": rfc3339_ms(t),
+        "instance": instance,
+        "app": inst.and_then(|i| i.app.clone()),
+        "label": inst.and_then(|i| i.label.clone()),
+        "path": args.path.as_ref().map(Path::display),
+    });
+    // Walk the raw text first: a big state never becomes a tree, and is
+    // printed (pretty, colored) token by token from its text.
+    let root = crate::cli::path(".")?;
+    let path = args.path.as_ref().unwrap_or(&root);
+    let quick = with_raw_value(&msg, path, |raw| write_state(&mut out, cfg, &head, raw));
+    match quick {
+        Some(written) => written?,
+        None => {
+            let full = snapshot(&msg).and_then(|s| s.state).ok_or_else(|| {
                 Error::Timeout(format!(
                     "the state of instance {instance} could not be read"
                 ))
             })?;
-            match path {
+            let value = match &args.path {
                 Some(p) => lookup(&full, p)?,
                 None => &full,
-            }
+            };
+            let text = serde_json::to_string(value).map_err(std::io::Error::other)?;
+            write_state(&mut out, cfg, &head, &text)?;
         }
-    };
-    let mut out = Out::new(cfg.tty);
-    if cfg.json {
-        out.json(&json!({
-            "type": "state",
-            "ts": rfc3339_ms(t),
-            "instance": instance,
-            "app": inst.and_then(|i| i.app.clone()),
-            "label": inst.and_then(|i| i.label.clone()),
-            "path": args.path.as_ref().map(Path::display),
-            "state": value,
-        }))?;
-    } else if cfg.tty || cfg.color {
-        // For people (a terminal, or `--color always`): colored like jq when
-        // color is on, pretty on a terminal, wire strings made terminal-safe.
-        out.line(&json::for_people(value, cfg.tty, cfg.palette()))?;
-    } else {
-        out.json(value)?;
     }
     out.flush()?;
     feed.summary();
     Ok(())
+}
+
+/// Print a state (the JSON text of the value): with `--json` inside the
+/// `{"type":"state",...}` line, for people pretty and colored on a terminal
+/// (or with `--color always`), else compact.
+fn write_state(out: &mut Out, cfg: &Config, head: &Value, raw: &str) -> std::io::Result<()> {
+    if cfg.json {
+        let mut line = serde_json::to_string(head).map_err(std::io::Error::other)?;
+        line.pop(); // the closing brace: the state comes last, as its text
+        line.push_str(",\"state\":");
+        line.push_str(raw.trim());
+        line.push('}');
+        return out.line(&line);
+    }
+    // For people (a terminal, or `--color always`): colored like jq when
+    // color is on, pretty on a terminal, wire strings made terminal-safe;
+    // piped, compact JSON for programs.
+    let pal = cfg.palette();
+    out.write_with(|w| json::write_raw(raw, cfg.tty, pal, w))?;
+    out.line("")
 }
 
 /// Live: the newest state the followed instance sent while rdx resolved

@@ -75,6 +75,108 @@ fn quoted(s: &str) -> String {
     sanitize(&json).into_owned()
 }
 
+/// Write the JSON text `raw` (valid JSON, as serde_json checked it) for
+/// people, token by token, without building a tree: pretty or compact,
+/// colored by `pal`, strings made terminal-safe. The same output as
+/// [`for_people`] on the parsed value, at the cost of the text alone.
+pub(crate) fn write_raw(
+    raw: &str,
+    pretty: bool,
+    pal: Palette,
+    w: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    // Per open container: is it an object, and has it had an entry yet.
+    let mut stack: Vec<(bool, bool)> = Vec::new();
+    let mut expect_key = false;
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let nl = |w: &mut dyn std::io::Write, depth: usize| -> std::io::Result<()> {
+        if pretty {
+            w.write_all(b"\n")?;
+            for _ in 0..depth {
+                w.write_all(b"  ")?;
+            }
+        }
+        Ok(())
+    };
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+            }
+            b'{' | b'[' => {
+                // An empty container prints as `{}` / `[]`.
+                let mut j = i + 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                let close = if c == b'{' { b'}' } else { b']' };
+                if j < b.len() && b[j] == close {
+                    let text = if c == b'{' { "{}" } else { "[]" };
+                    w.write_all(pal.wrap(PUNCT, text).as_bytes())?;
+                    i = j + 1;
+                    continue;
+                }
+                let text = if c == b'{' { "{" } else { "[" };
+                w.write_all(pal.wrap(PUNCT, text).as_bytes())?;
+                stack.push((c == b'{', false));
+                expect_key = c == b'{';
+                nl(w, stack.len())?;
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                nl(w, stack.len())?;
+                let text = if c == b'}' { "}" } else { "]" };
+                w.write_all(pal.wrap(PUNCT, text).as_bytes())?;
+                i += 1;
+            }
+            b',' => {
+                w.write_all(pal.wrap(PUNCT, ",").as_bytes())?;
+                nl(w, stack.len())?;
+                expect_key = stack.last().is_some_and(|(obj, _)| *obj);
+                i += 1;
+            }
+            b':' => {
+                w.write_all(pal.wrap(PUNCT, ":").as_bytes())?;
+                if pretty {
+                    w.write_all(b" ")?;
+                }
+                expect_key = false;
+                i += 1;
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let token = &raw[i..(j + 1).min(raw.len())];
+                let code = if expect_key { KEY } else { STRING };
+                w.write_all(pal.wrap(code, &sanitize(token)).as_bytes())?;
+                i = j + 1;
+            }
+            _ => {
+                let mut j = i;
+                while j < b.len()
+                    && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\t' | b'\r')
+                {
+                    j += 1;
+                }
+                let token = &raw[i..j];
+                let code = match token {
+                    "null" => NULL,
+                    "true" | "false" => BOOL,
+                    _ => NUMBER,
+                };
+                w.write_all(pal.wrap(code, token).as_bytes())?;
+                i = j;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +210,35 @@ mod tests {
             .unwrap()
             .replace_all(&s, "");
         assert_eq!(plain, r#"{"k":"v","n":5,"b":false,"z":null}"#);
+    }
+
+    #[test]
+    fn the_raw_printer_prints_what_the_tree_printer_prints() {
+        let docs = [
+            json!({"a": [1, "x", null, true], "b": {}, "c": [], "d": {"e": -2.5e3, "f": "q\"uote\\"}}),
+            json!([[], {}, [{"k": [1, [2, {"z": false}]]}]]),
+            json!("just a string"),
+            json!(12),
+        ];
+        for v in docs {
+            for text in [
+                serde_json::to_string(&v).unwrap(),
+                serde_json::to_string_pretty(&v).unwrap(),
+            ] {
+                for pretty in [true, false] {
+                    for on in [true, false] {
+                        let pal = Palette { on };
+                        let mut raw = Vec::new();
+                        write_raw(&text, pretty, pal, &mut raw).unwrap();
+                        assert_eq!(
+                            String::from_utf8(raw).unwrap(),
+                            for_people(&v, pretty, pal),
+                            "{text}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

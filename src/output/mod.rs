@@ -219,6 +219,14 @@ impl Out {
         Ok(())
     }
 
+    /// Write through `f` (a stream of text, e.g. a big JSON document).
+    pub(crate) fn write_with(
+        &mut self,
+        f: impl FnOnce(&mut BufWriter<Stdout>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        f(&mut self.w)
+    }
+
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }

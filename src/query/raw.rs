@@ -1,6 +1,7 @@
 //! Paths walked on the raw JSON text of a message's state: a big STATE's
 //! value at one path without building the state as a tree.
 
+#[cfg(test)]
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -12,9 +13,21 @@ use crate::relay::message::{Kind, Message};
 /// raw JSON text: no tree is built for the rest of the state, so a 50 MB
 /// STATE costs its text, not a `Value` tree several times its size. `None`
 /// when this quick walk cannot answer (jsan markers, escaped keys, a missing
-/// path): the caller then takes the full snapshot (`relay::lifted::snapshot`), which also explains
-/// what is missing.
+/// path): the caller then takes the full snapshot (`relay::lifted::snapshot`),
+/// which also explains what is missing.
+#[cfg(test)]
 pub(crate) fn value_at_path_raw(msg: &Message, path: &Path) -> Option<Value> {
+    with_raw_value(msg, path, |raw| serde_json::from_str(raw).ok()).flatten()
+}
+
+/// Call `f` with the raw JSON text of the value at `path` in the state a
+/// message carries (the whole state for the root path), without building a
+/// tree. `None` when the walk cannot answer (see [`value_at_path_raw`]).
+pub(crate) fn with_raw_value<R>(
+    msg: &Message,
+    path: &Path,
+    f: impl FnOnce(&str) -> R,
+) -> Option<R> {
     let text = msg.payload_text()?;
     let inner: &str = &text;
     if inner.contains("\"$jsan\"") {
@@ -45,7 +58,7 @@ pub(crate) fn value_at_path_raw(msg: &Message, path: &Path) -> Option<Value> {
             Seg::Key(k) => *rawjson::object(text)?.get(k.as_str())?,
         };
     }
-    serde_json::from_str(cur.get()).ok()
+    Some(f(cur.get()))
 }
 
 #[cfg(test)]
