@@ -19,9 +19,9 @@ fn every_shell_offers_each_commands_flags() {
             );
         }
     }
-    let bash = bash();
-    let zsh = zsh();
-    let fish = fish();
+    let bash = bash::bash();
+    let zsh = zsh::zsh();
+    let fish = fish::fish();
     for f in flags::FLAGS.iter().chain(flags::META) {
         assert!(
             bash.contains(&format!("--{}", f.long)),
@@ -46,7 +46,7 @@ fn every_shell_offers_each_commands_flags() {
 /// The flags each command's bash arm offers: exactly the ones it takes.
 #[test]
 fn bash_offers_a_command_only_its_flags() {
-    let bash = bash();
+    let bash = bash::bash();
     let arm = |names: &str| -> Vec<String> {
         let line = bash
             .lines()
