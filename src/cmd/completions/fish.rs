@@ -5,7 +5,7 @@ use super::*;
 // ---- fish ----------------------------------------------------------------
 
 /// A single-quoted fish word.
-fn fish_quoted(text: &str) -> String {
+pub(super) fn fish_quoted(text: &str) -> String {
     format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'"))
 }
 

@@ -8,7 +8,7 @@ fn zsh_quoted(text: &str) -> String {
 }
 
 /// A description inside `[...]` of an `_arguments` spec.
-fn zsh_description(text: &str) -> String {
+pub(super) fn zsh_description(text: &str) -> String {
     zsh_quoted(
         &text
             .replace('\\', r"\\")
