@@ -95,6 +95,7 @@ impl Source {
             tx,
             record,
             payloads,
+            batch: Vec::new(),
         };
         let ctl = transport::spawn(opts, up);
         Ok(Source {
@@ -192,10 +193,14 @@ struct Live {
     tx: EventTx,
     record: Option<Recorder>,
     payloads: bool,
+    /// What the frames since the last flush meant.
+    batch: Vec<Event>,
 }
 
 impl Live {
-    fn send(&self, ev: Event) -> std::result::Result<(), Gone> {
+    fn send(&mut self, ev: Event) -> std::result::Result<(), Gone> {
+        // What came before goes first.
+        self.flush()?;
         self.tx.send(ev).map_err(|_| Gone)
     }
 }
@@ -211,17 +216,21 @@ impl Upstream for Live {
         if let Some(r) = self.record.as_mut() {
             let _ = r.frame(t, "in", text);
         }
-        let mut batch = Vec::new();
         let mut restarted = false;
         let at = || format!("frame {n}");
+        let batch = &mut self.batch;
         event::route(t, &at, text, self.payloads, control, &mut |ev| {
             if let Event::Relay { msg, .. } = &ev {
                 restarted |= matches!(msg.kind, Kind::Start | Kind::Stop);
             }
             batch.push(ev);
         });
-        self.tx.send_batch(batch).map_err(|_| Gone)?;
         Ok(restarted)
+    }
+
+    fn flush(&mut self) -> std::result::Result<(), Gone> {
+        let batch = std::mem::take(&mut self.batch);
+        self.tx.send_batch(batch).map_err(|_| Gone)
     }
 
     fn binary(&mut self, t: u64, n: u64, len: usize) -> std::result::Result<(), Gone> {

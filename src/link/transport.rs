@@ -22,6 +22,8 @@ use crate::time::now_ms;
 
 /// The server accepts frames up to 100 MiB; accept a little more than that.
 pub(crate) const MAX_MESSAGE: usize = 128 << 20;
+/// At most this many frames go up in one batch.
+const MAX_BATCH: usize = 256;
 /// How often the blocked reader wakes to look at timers and requests.
 const TICK: Duration = Duration::from_millis(50);
 const BACKOFF_FIRST: Duration = Duration::from_millis(100);
@@ -50,7 +52,9 @@ pub(crate) struct LiveOptions {
 pub(crate) trait Upstream: Send + 'static {
     /// An inbound text frame, the `n`-th of this connection, received at `t`
     /// (epoch ms). Puts the frame's control packets (replies, heartbeats) in
-    /// `control`; returns true when an app said START or STOP in it.
+    /// `control`; returns true when an app said START or STOP in it. What it
+    /// means may wait for [`Upstream::flush`]: frames that arrive together
+    /// go up together.
     fn frame(
         &mut self,
         t: u64,
@@ -58,6 +62,8 @@ pub(crate) trait Upstream: Send + 'static {
         text: &str,
         control: &mut Vec<Packet>,
     ) -> Result<bool, Gone>;
+    /// Hand up what the frames since the last flush meant.
+    fn flush(&mut self) -> Result<(), Gone>;
     /// A binary frame (the server sends none): skipped.
     fn binary(&mut self, t: u64, n: u64, len: usize) -> Result<(), Gone>;
     /// A frame rdx sent.
@@ -268,9 +274,25 @@ fn serve(
     }
     let mut control = Vec::new();
     let mut frames = 0u64;
+    // Frames already waiting are read without blocking and handed up as one
+    // batch: the main thread wakes once per burst, not once per frame.
+    let mut draining = false;
+    let mut batched = 0usize;
     loop {
         let now = Instant::now();
-        let steps = match ws.read() {
+        let read = ws.read();
+        let would_block = matches!(&read, Err(tungstenite::Error::Io(e))
+            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
+        if draining && (would_block || batched >= MAX_BATCH || !matches!(read, Ok(WsMessage::Text(_)))) {
+            // The burst is over (or big enough): up it goes, and reads block again.
+            if up.flush().is_err() {
+                return End::Shutdown;
+            }
+            let _ = ws.get_ref().tcp().set_nonblocking(false);
+            draining = false;
+            batched = 0;
+        }
+        let steps = match read {
             Ok(WsMessage::Text(text)) => {
                 session.heard(now);
                 frames += 1;
@@ -279,6 +301,13 @@ fn serve(
                     Ok(true) => session.apps_restarted(now),
                     Ok(false) => {}
                     Err(Gone) => return End::Shutdown,
+                }
+                batched += 1;
+                if !draining {
+                    draining = ws.get_ref().tcp().set_nonblocking(true).is_ok();
+                    if !draining && up.flush().is_err() {
+                        return End::Shutdown;
+                    }
                 }
                 session.packets(std::mem::take(&mut control), now)
             }
@@ -335,6 +364,15 @@ fn serve(
                     Err(TryRecvError::Disconnected) => return End::Shutdown,
                 }
             }
+        }
+        if draining && !steps.is_empty() {
+            // Writing needs a blocking socket, and what came first goes first.
+            if up.flush().is_err() {
+                return End::Shutdown;
+            }
+            let _ = ws.get_ref().tcp().set_nonblocking(false);
+            draining = false;
+            batched = 0;
         }
         for step in steps {
             if let Err(e) = act(ws, up, step, reconnect) {
