@@ -23,6 +23,8 @@ pub(crate) enum Command {
     State,
     Watch,
     Record,
+    /// An MCP server on stdio for coding agents.
+    Mcp,
     /// Prints a shell's completion script (from this table); no connection.
     Completions,
     /// Prints the man page (from this table and the help texts); no connection.
@@ -30,12 +32,13 @@ pub(crate) enum Command {
 }
 
 impl Command {
-    pub(crate) const ALL: [Command; 7] = [
+    pub(crate) const ALL: [Command; 8] = [
         Command::Sessions,
         Command::Tail,
         Command::State,
         Command::Watch,
         Command::Record,
+        Command::Mcp,
         Command::Completions,
         Command::Man,
     ];
@@ -47,6 +50,7 @@ impl Command {
             Command::State => "state",
             Command::Watch => "watch",
             Command::Record => "record",
+            Command::Mcp => "mcp",
             Command::Completions => "completions",
             Command::Man => "man",
         }
@@ -61,6 +65,7 @@ impl Command {
             Command::State => "print the current state of one instance",
             Command::Watch => "print values in an instance's state and every change to them",
             Command::Record => "write the server's traffic to a fixture file for --replay",
+            Command::Mcp => "serve state and actions to a coding agent (MCP on stdio)",
             Command::Completions => "print a completion script for bash, zsh or fish",
             Command::Man => "print rdx's man page (roff)",
         }

@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod man;
+pub mod mcp;
 pub mod record;
 pub mod sessions;
 pub mod state;
@@ -108,6 +109,7 @@ pub fn run(p: &Parsed, cfg: &Config) -> Result<()> {
         Command::State => state::run(cfg, state::args(p)?),
         Command::Watch => watch::run(cfg, watch::args(p)?),
         Command::Record => record::run(cfg, record::args(p)?),
+        Command::Mcp => mcp::run(cfg, mcp::args(p)?),
         Command::Completions => completions::run(completions::args(p)?),
         Command::Man => man::run(man::args(p)?),
     }
@@ -121,6 +123,7 @@ pub fn check(p: &Parsed) -> Result<()> {
         Command::State => state::args(p).map(drop),
         Command::Watch => watch::args(p).map(drop),
         Command::Record => record::args(p).map(drop),
+        Command::Mcp => mcp::args(p).map(drop),
         Command::Completions => completions::args(p).map(drop),
         Command::Man => man::args(p).map(drop),
     }
@@ -135,6 +138,7 @@ pub(crate) fn texts(c: Command) -> (&'static str, &'static str) {
         Command::State => (state::ABOUT, state::MORE),
         Command::Watch => (watch::ABOUT, watch::MORE),
         Command::Record => (record::ABOUT, record::MORE),
+        Command::Mcp => (mcp::ABOUT, mcp::MORE),
         Command::Completions => (completions::ABOUT, completions::MORE),
         Command::Man => (man::ABOUT, man::MORE),
     }

@@ -153,6 +153,7 @@ impl Feed {
                 reconnect,
             } => {
                 self.started_ms.get_or_insert(t);
+                self.link_lost = None;
                 if reconnect {
                     self.reconnected_at = Some(t);
                     if !self.quiet {
@@ -176,6 +177,7 @@ impl Feed {
                 }
             }
             Event::Lost { reason, .. } => {
+                self.link_lost = Some(reason.clone());
                 if !self.quiet {
                     eprintln!(
                         "rdx: lost the link to {}: {}; reconnecting",

@@ -12,11 +12,13 @@ mod intake;
 pub mod item;
 mod labelling;
 pub mod ledger;
+mod query;
 pub mod reload;
 mod selected;
 pub mod source;
 
 pub(crate) use item::{ActionItem, Gap, Item};
+pub(crate) use query::Woke;
 use selected::{Follow, Selecting};
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -127,6 +129,8 @@ pub(crate) struct Feed {
     gone_since_pruned: usize,
     /// Every reload seen (old, new), for replay's resolution.
     reload_log: Vec<(String, String)>,
+    /// Why rdx's own link is down right now (None: up, or not yet tried).
+    pub(crate) link_lost: Option<String>,
 }
 
 impl Feed {
@@ -163,6 +167,7 @@ impl Feed {
             learned: store.apps.into_keys().collect(),
             reload_log: Vec::new(),
             gone_since_pruned: 0,
+            link_lost: None,
         })
     }
 

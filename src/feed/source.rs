@@ -133,6 +133,12 @@ impl Source {
         }
     }
 
+    /// The channel events arrive on, and whether some are queued already:
+    /// for a caller that waits on it and on another channel at once.
+    pub(crate) fn waitable(&self) -> (&Receiver<Vec<Event>>, bool) {
+        (&self.rx, !self.queue.borrow().is_empty())
+    }
+
     /// Ask every app for a fresh STATE (live only).
     pub(crate) fn request_update(&self) {
         if let Some(ctl) = &self.ctl {

@@ -140,6 +140,9 @@ fn a_shell_is_required_and_a_typo_gets_a_suggestion() {
 
 #[test]
 fn quoting() {
-    assert_eq!(zsh::zsh_description("a [b] 'c' \\"), r"a \[b\] '\''c'\'' \\");
+    assert_eq!(
+        zsh::zsh_description("a [b] 'c' \\"),
+        r"a \[b\] '\''c'\'' \\"
+    );
     assert_eq!(fish::fish_quoted(r"it's a \ back"), r"'it\'s a \\ back'");
 }
