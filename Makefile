@@ -23,9 +23,16 @@ demo: build
 # (installed with apt-get only when /usr/bin/chromium is missing).
 LEGACY  := tests/e2e-legacy
 BROWSER := tests/browser
+MCPCLIENT := tests/mcp-client
 CHROMIUM := /usr/bin/chromium
 e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json \
+          $(MCPCLIENT)/node_modules/.package-lock.json \
           $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS) $(OPENSSL)
+
+# The official MCP SDK's client, for `rdx mcp`'s tests (tests/mcp.rs).
+$(MCPCLIENT)/node_modules/.package-lock.json: $(MCPCLIENT)/package-lock.json $(MCPCLIENT)/package.json
+	cd $(MCPCLIENT) && npm ci --no-audit --no-fund
+	@touch $@
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package-lock.json $(BROWSER)/package.json
 	cd $(BROWSER) && npm ci --no-audit --no-fund

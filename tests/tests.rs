@@ -12,7 +12,8 @@
 //! - Against the real `@redux-devtools/cli` server from npm: `e2e`,
 //!   `e2e_follow`, `e2e_legacy` (the legacy stack), `e2e_reliability`, and
 //!   `e2e_browser` (a real web app in Debian's Chromium), `e2e_tls` (wss://
-//!   through a real TLS proxy).
+//!   through a real TLS proxy), `mcp` (`rdx mcp` driven by the official MCP
+//!   TypeScript SDK's client, also on a recording).
 
 mod util;
 
@@ -27,6 +28,7 @@ mod e2e_reliability;
 mod e2e_tls;
 mod every_action;
 mod layout;
+mod mcp;
 mod reliability;
 mod select;
 mod sessions;

@@ -1,0 +1,454 @@
+//! `rdx mcp` driven by a real MCP client: the official TypeScript SDK
+//! (`Client` + `StdioClientTransport`, tests/mcp-client/client.js) against
+//! the real DevTools server and real Redux stores, and against a recording;
+//! malformed requests written straight to rdx's stdin. Every wait has a
+//! watchdog.
+
+use crate::util::e2e::{Apps, Monitor, NodeProc, Server};
+use crate::util::*;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const WATCHDOG: Duration = Duration::from_secs(60);
+
+/// The SDK client spawning `rdx ARGS`, once initialized.
+struct Client {
+    p: NodeProc,
+    ready: Value,
+    n: u64,
+}
+
+impl Client {
+    fn start(args: &[&str]) -> Client {
+        let dir = root().join("tests/mcp-client");
+        assert!(
+            dir.join("node_modules/@modelcontextprotocol/sdk").is_dir(),
+            "MCP client deps missing: run `make e2e-deps` (npm ci in tests/mcp-client)"
+        );
+        let mut argv = vec![env!("CARGO_BIN_EXE_rdx").to_string()];
+        argv.extend(args.iter().map(|s| s.to_string()));
+        let state = std::env::temp_dir().join("rdx-test-state");
+        let p = NodeProc::spawn_in(
+            &dir,
+            "client.js",
+            &argv,
+            "mcp-client",
+            &[("XDG_STATE_HOME", state.to_str().unwrap())],
+        );
+        let ready = p.wait_for(WATCHDOG, "ready", |v| {
+            v["ready"] == true || v["fatal"].is_string()
+        });
+        assert_eq!(ready["ready"], true, "{ready}");
+        Client { p, ready, n: 0 }
+    }
+
+    /// Send a command; its tag.
+    fn send(&mut self, mut cmd: Value) -> String {
+        self.n += 1;
+        let tag = format!("t{}", self.n);
+        cmd["tag"] = json!(tag);
+        self.p.send_line(&cmd.to_string());
+        tag
+    }
+
+    fn call_async(&mut self, name: &str, args: Value) -> String {
+        self.send(json!({"op": "call", "name": name, "args": args}))
+    }
+
+    fn wait(&self, tag: &str) -> Value {
+        self.p.wait_for(WATCHDOG, tag, |v| v["tag"] == tag)
+    }
+
+    /// A tool call's result (`isError` false), its structured content.
+    fn call(&mut self, name: &str, args: Value) -> Value {
+        let tag = self.call_async(name, args.clone());
+        let r = self.wait(&tag);
+        assert_eq!(r["result"]["isError"], false, "{name} {args}: {r}");
+        check_text_is_structured(&r["result"]);
+        r["result"]["structuredContent"].clone()
+    }
+
+    /// A tool error's text.
+    fn call_err(&mut self, name: &str, args: Value) -> String {
+        let tag = self.call_async(name, args.clone());
+        let r = self.wait(&tag);
+        assert_eq!(r["result"]["isError"], true, "{name} {args}: {r}");
+        r["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// The text content is the same JSON as the structured content.
+fn check_text_is_structured(result: &Value) {
+    let text = result["content"][0]["text"].as_str().expect("text content");
+    let parsed: Value = serde_json::from_str(text).expect("JSON text");
+    assert_eq!(parsed, result["structuredContent"]);
+}
+
+/// Poll list_sessions until `n` sessions are listed (apps connect at their pace).
+fn sessions(c: &mut Client, n: usize) -> Vec<Value> {
+    let end = Instant::now() + WATCHDOG;
+    loop {
+        let s = c.call("list_sessions", json!({}));
+        let list = s["sessions"].as_array().unwrap().clone();
+        if list.len() >= n {
+            return list;
+        }
+        assert!(Instant::now() < end, "watchdog: {n} sessions: {s}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn id_of(list: &[Value], app: &str) -> String {
+    list.iter()
+        .find(|i| i["app"] == app)
+        .unwrap_or_else(|| panic!("no {app} in {list:?}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn mcp_e2e_sdk_client_lists_reads_waits_and_labels_live_apps() {
+    let server = Server::start();
+    let mon = Monitor::start(&server);
+    let mut apps = Apps::start(&server, &["shop", "admin"], &["--stdin-control"]);
+    let mut started = std::collections::HashSet::new();
+    while started.len() < 2 {
+        let v = mon
+            .0
+            .wait_for(WATCHDOG, "a STATE", |v| v["type"] == "STATE");
+        started.insert(v["instanceId"].as_str().unwrap().to_string());
+    }
+    let labels = TempDir::new("mcp-labels");
+    let store = labels.join("labels.json");
+    let port = server.port.to_string();
+    let mut c = Client::start(&["--port", &port, "--labels", &store, "mcp"]);
+    assert_eq!(c.ready["server"]["name"], "rdx");
+    assert!(c.ready["capabilities"]["tools"].is_object());
+
+    // The tool list: five read-only tools with input and output schemas.
+    let tag = c.send(json!({"op": "list"}));
+    let tools = c.wait(&tag)["tools"].as_array().unwrap().clone();
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "list_sessions",
+            "get_state",
+            "get_actions",
+            "wait_for",
+            "label_session"
+        ]
+    );
+    for t in &tools {
+        assert_eq!(t["inputSchema"]["type"], "object", "{t}");
+        assert_eq!(t["outputSchema"]["type"], "object", "{t}");
+        assert!(t["description"].as_str().unwrap().len() > 80, "{t}");
+    }
+
+    let list = sessions(&mut c, 2);
+    let shop = id_of(&list, "shop");
+    assert_eq!(list.iter().filter(|i| i["status"] == "live").count(), 2);
+
+    // Known dispatches; the app says what its counter is.
+    apps.0.send_line("dispatch shop counter/set 41");
+    apps.0
+        .wait_for(WATCHDOG, "set", |v| v["type"] == "counter/set");
+    apps.0
+        .send_line(r#"dispatch shop todos/todoAdded {"id":1,"text":"milk"}"#);
+    let last = apps
+        .0
+        .wait_for(WATCHDOG, "todoAdded", |v| v["type"] == "todos/todoAdded");
+    let counter = last["counter"].clone();
+    assert_eq!(counter, 41);
+
+    // get_state at a path: what the app reports (once the action arrived).
+    let w = c.call(
+        "wait_for",
+        json!({"instance": shop, "path": ".todos[0].text", "equals": "milk", "timeout_s": 30}),
+    );
+    assert_eq!(w["met"], true, "{w}");
+    let s = c.call(
+        "get_state",
+        json!({"instance": shop, "path": ".counter.value"}),
+    );
+    assert_eq!(s["value"], counter, "{s}");
+    assert_eq!(s["truncated"], false);
+    let s = c.call("get_state", json!({"app": "shop"}));
+    assert_eq!(
+        s["value"]["todos"],
+        json!([{"id": 1, "text": "milk"}]),
+        "{s}"
+    );
+
+    // get_actions: the newest, with their payloads and diffs.
+    let a = c.call(
+        "get_actions",
+        json!({"app": "shop", "limit": 2, "with_diff": true}),
+    );
+    let acts = a["actions"].as_array().unwrap();
+    assert_eq!(acts.len(), 2, "{a}");
+    assert_eq!(acts[0]["type"], "counter/set");
+    assert_eq!(acts[0]["action"]["payload"], 41);
+    assert_eq!(acts[1]["type"], "todos/todoAdded");
+    assert_eq!(acts[1]["action"]["payload"]["text"], "milk");
+    assert!(
+        acts[0]["diff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["path"] == ".counter.value" && d["new"] == 41),
+        "{a}"
+    );
+    let newest = a["newest_id"].as_i64().unwrap();
+    let only = c.call("get_actions", json!({"app": "shop", "type": "^counter/"}));
+    assert!(
+        only["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["type"].as_str().unwrap().starts_with("counter/"))
+    );
+    let none = c.call("get_actions", json!({"app": "shop", "since_id": newest}));
+    assert_eq!(none["returned"], 0, "{none}");
+
+    // An ambiguous selection: a tool error listing both candidates.
+    let e = c.call_err("get_state", json!({"app": "/./"}));
+    assert!(e.contains("2 instances match") && e.contains(&shop), "{e}");
+    let e = c.call_err("get_state", json!({"app": "nosuch"}));
+    assert!(e.contains("no instance matches app nosuch"), "{e}");
+
+    // Concurrent calls: a wait the app satisfies later, one that times out,
+    // and quick calls answered meanwhile.
+    let t0 = Instant::now();
+    let satisfied = c.call_async(
+        "wait_for",
+        json!({"app": "shop", "path": ".counter.value", "equals": 42, "timeout_s": 60}),
+    );
+    let times_out = c.call_async(
+        "wait_for",
+        json!({"app": "admin", "path": ".counter.value", "equals": 999, "timeout_s": 2}),
+    );
+    let quick = c.call_async("list_sessions", json!({}));
+    let quick2 = c.call_async("get_state", json!({"app": "admin", "path": ".counter"}));
+    let q = c.wait(&quick);
+    assert_eq!(q["result"]["structuredContent"]["count"], 2, "{q}");
+    let q2 = c.wait(&quick2);
+    assert_eq!(
+        q2["result"]["structuredContent"]["value"],
+        json!({"value": 0}),
+        "{q2}"
+    );
+    let to = c.wait(&times_out);
+    let st = &to["result"]["structuredContent"];
+    assert_eq!(
+        (st["met"].clone(), st["timed_out"].clone()),
+        (json!(false), json!(true)),
+        "{to}"
+    );
+    assert!(t0.elapsed() >= Duration::from_secs(2));
+    apps.0.send_line("dispatch shop counter/incremented");
+    let sat = c.wait(&satisfied);
+    let st = &sat["result"]["structuredContent"];
+    assert_eq!(st["met"], true, "{sat}");
+    assert_eq!(st["value"], 42);
+    assert_eq!(st["last_action"]["type"], "counter/incremented", "{sat}");
+
+    // wait_for changes.
+    let ch = c.call_async(
+        "wait_for",
+        json!({"app": "admin", "path": ".todos", "changes": true, "timeout_s": 30}),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    apps.0
+        .send_line(r#"dispatch admin todos/todoAdded {"id":7}"#);
+    let r = c.wait(&ch);
+    assert_eq!(
+        r["result"]["structuredContent"]["value"],
+        json!([{"id": 7}]),
+        "{r}"
+    );
+
+    // label_session: the CLI's label store; then select by label.
+    let l = c.call("label_session", json!({"id": shop, "label": "checkout"}));
+    assert_eq!(l["known"], true);
+    let s = c.call(
+        "get_state",
+        json!({"select": "checkout", "path": ".counter.value"}),
+    );
+    assert_eq!(s["value"], 42);
+    assert_eq!(s["label"], "checkout");
+    let stored = std::fs::read_to_string(&store).unwrap();
+    assert!(
+        stored.contains("checkout") && stored.contains(&shop),
+        "{stored}"
+    );
+    // Bad arguments through the SDK: -32602.
+    let tag = c.call_async("get_state", json!({"instance": shop, "path": ".a["}));
+    let r = c.wait(&tag);
+    assert_eq!(r["code"], -32602, "{r}");
+    c.p.send_line(r#"{"op":"close"}"#);
+}
+
+#[test]
+fn mcp_replay_answers_from_the_recording() {
+    let file = fixture("two-apps.jsonl");
+    let mut c = Client::start(&["--replay", &file, "mcp"]);
+    let s = c.call("list_sessions", json!({"all": true}));
+    assert_eq!(s["source"], "replay");
+    assert_eq!(s["count"], 3, "{s}");
+    let s = c.call("list_sessions", json!({}));
+    assert_eq!(
+        (s["count"].clone(), s["hidden_gone"].clone()),
+        (json!(2), json!(1)),
+        "{s}"
+    );
+    let o = run(&[
+        "--replay",
+        &file,
+        "state",
+        "--instance",
+        "65ioovqadda",
+        "--path",
+        ".counter.value",
+    ]);
+    o.expect(0);
+    let want: Value = serde_json::from_str(stdout(&o.out).trim()).unwrap();
+    let g = c.call(
+        "get_state",
+        json!({"instance": "65ioovqadda", "path": ".counter.value"}),
+    );
+    assert_eq!(g["value"], want, "{g}");
+    let a = c.call(
+        "get_actions",
+        json!({"instance": "65ioovqadda", "limit": 3}),
+    );
+    assert_eq!(a["returned"], 3, "{a}");
+    // The recording has ended: a wait cannot be met and says so at once.
+    let w = c.call(
+        "wait_for",
+        json!({"instance": "65ioovqadda", "path": ".counter.value", "equals": -1}),
+    );
+    assert_eq!(w["met"], false);
+    assert!(w["note"].as_str().unwrap().contains("recording"), "{w}");
+    // A cut value says how much was left out and where to look.
+    let g = c.call(
+        "get_state",
+        json!({"instance": "65ioovqadda", "max_bytes": 100}),
+    );
+    if g["bytes"].as_u64().unwrap() > 100 {
+        assert_eq!(g["truncated"], true, "{g}");
+        assert!(g["note"].as_str().unwrap().contains("deeper path"), "{g}");
+    }
+    c.p.send_line(r#"{"op":"close"}"#);
+}
+
+/// Raw lines straight to `rdx mcp`'s stdin; the answers, by id.
+#[test]
+fn mcp_bad_requests_are_answered_and_the_server_keeps_serving() {
+    let mut child = rdx()
+        .args(["--replay", &fixture("two-apps.jsonl"), "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut ask = |line: &str| -> Value {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        let got = rx
+            .recv_timeout(WATCHDOG)
+            .unwrap_or_else(|_| panic!("watchdog: no answer to {line}"));
+        serde_json::from_str(&got).unwrap_or_else(|e| panic!("{got:?}: {e}"))
+    };
+    let init = ask(
+        r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+    );
+    assert_eq!(init["result"]["protocolVersion"], "2025-11-25");
+    let old = ask(
+        r#"{"jsonrpc":"2.0","id":"o","method":"initialize","params":{"protocolVersion":"1999-01-01"}}"#,
+    );
+    assert_eq!(old["result"]["protocolVersion"], "2025-11-25");
+    let parse = ask("{this is not json");
+    assert_eq!(
+        (parse["id"].clone(), parse["error"]["code"].clone()),
+        (Value::Null, json!(-32700))
+    );
+    let m = ask(r#"{"jsonrpc":"2.0","id":2,"method":"resources/list"}"#);
+    assert_eq!(
+        (m["id"].clone(), m["error"]["code"].clone()),
+        (json!(2), json!(-32601))
+    );
+    let t = ask(
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"dispatch_action","arguments":{}}}"#,
+    );
+    assert_eq!(t["error"]["code"], -32602, "{t}");
+    assert!(
+        t["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("list_sessions")
+    );
+    let b = ask(
+        r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_state","arguments":{"max_bytes":"big"}}}"#,
+    );
+    assert_eq!(b["error"]["code"], -32602, "{b}");
+    let b = ask(
+        r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"wait_for","arguments":{"path":".a"}}}"#,
+    );
+    assert_eq!(b["error"]["code"], -32602, "{b}");
+    // Notifications are never answered: the next answer is the ping's.
+    let p = ask(concat!(
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        "\n",
+        r#"{"jsonrpc":"2.0","id":6,"method":"ping"}"#
+    ));
+    assert_eq!(
+        (p["id"].clone(), p["result"].clone()),
+        (json!(6), json!({}))
+    );
+    let s = ask(
+        r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_sessions","arguments":{"all":true}}}"#,
+    );
+    assert_eq!(s["result"]["structuredContent"]["count"], 3, "{s}");
+    drop(stdin);
+    let end = Instant::now() + WATCHDOG;
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            assert!(st.success(), "{st:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "watchdog: rdx mcp did not exit on a closed stdin"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn mcp_tools_say_when_the_server_is_unreachable() {
+    let port = free_port().to_string();
+    let mut c = Client::start(&["--port", &port, "--timeout", "1s", "mcp"]);
+    let e = c.call_err("list_sessions", json!({}));
+    assert!(e.contains("unreachable") && e.contains(&port), "{e}");
+    let tag = c.send(json!({"op": "ping"}));
+    assert_eq!(c.wait(&tag)["pong"], true);
+    c.p.send_line(r#"{"op":"close"}"#);
+}
