@@ -443,12 +443,36 @@ fn mcp_bad_requests_are_answered_and_the_server_keeps_serving() {
 }
 
 #[test]
-fn mcp_tools_say_when_the_server_is_unreachable() {
-    let port = free_port().to_string();
-    let mut c = Client::start(&["--port", &port, "--timeout", "1s", "mcp"]);
+fn mcp_tools_say_when_the_server_is_unreachable_and_it_is_found_when_it_starts() {
+    let port = free_port();
+    let p = port.to_string();
+    let mut c = Client::start(&["--port", &p, "--timeout", "1s", "mcp"]);
     let e = c.call_err("list_sessions", json!({}));
-    assert!(e.contains("unreachable") && e.contains(&port), "{e}");
+    assert!(e.contains("unreachable") && e.contains(&p), "{e}");
     let tag = c.send(json!({"op": "ping"}));
     assert_eq!(c.wait(&tag)["pong"], true);
+    // The server starts later: rdx finds it by itself.
+    let Some((_server, port)) = crate::util::e2e::server_on(port) else {
+        eprintln!("note: the port was taken meanwhile; the rest is skipped");
+        return;
+    };
+    let _apps = Apps::start_on(port, &["late"], &["--stdin-control"]);
+    let end = Instant::now() + WATCHDOG;
+    loop {
+        let tag = c.call_async("list_sessions", json!({}));
+        let r = c.wait(&tag);
+        if r["result"]["isError"] == false && r["result"]["structuredContent"]["count"] == 1 {
+            assert_eq!(
+                r["result"]["structuredContent"]["sessions"][0]["app"],
+                "late"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "watchdog: rdx never found the server: {r}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     c.p.send_line(r#"{"op":"close"}"#);
 }

@@ -67,6 +67,8 @@ const MAX_BYTES_CAP: u64 = 1_000_000;
 /// `wait_for`'s default and longest wait.
 const WAIT_DEFAULT_S: f64 = 30.0;
 const WAIT_CAP_S: f64 = 120.0;
+/// Live: how long after a failed feed rdx tries the server again.
+const REOPEN: Duration = Duration::from_secs(2);
 /// Live: how long after joining the server the registry counts as complete
 /// (apps answer START within milliseconds; `rdx sessions` listens 1 s).
 const SETTLE_MS: u64 = 1000;
@@ -199,9 +201,24 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
             }
         }
     }
+    // Live, a feed that failed for good (the server was never reached, or
+    // refused rdx) is opened again now and then: the server may start later.
+    let mut reopen_at: Option<Instant> = None;
+    let mut said = String::new();
     loop {
-        let until = srv.pending.iter().map(|p| p.deadline).min();
+        let pending = srv.pending.iter().map(|p| p.deadline).min();
+        if reopen_at.is_some_and(|t| Instant::now() >= t) {
+            reopen_at = None;
+            feed = Feed::open(&cfg.feed, opts, None)?;
+            srv.dead = None;
+            srv.seen.clear();
+            srv.asked.clear();
+        }
         let woke = if srv.dead.is_some() {
+            let until = match (pending, reopen_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             match until {
                 Some(u) => match rx.recv_deadline(u) {
                     Ok(l) => Woke::Other(l),
@@ -211,11 +228,18 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
                 None => rx.recv().map_or(Woke::OtherClosed, Woke::Other),
             }
         } else {
-            match feed.next_or(&rx, until) {
+            match feed.next_or(&rx, pending) {
                 Ok(w) => w,
                 Err(e) => {
-                    eprintln!("rdx: {e}");
-                    srv.dead = Some(e.to_string());
+                    let text = e.to_string();
+                    if text != said {
+                        eprintln!("rdx: {text}; trying again every {}s", REOPEN.as_secs());
+                        said = text.clone();
+                    }
+                    srv.dead = Some(text);
+                    if !feed.is_replay() {
+                        reopen_at = Some(Instant::now() + REOPEN);
+                    }
                     Woke::Item(Item::Timeout)
                 }
             }
