@@ -90,7 +90,8 @@ struct Recent {
     ts: u64,
     via: &'static str,
     action: Value,
-    diff: Vec<Value>,
+    /// What it changed (None: the state before it is unknown).
+    diff: Option<Vec<Value>>,
 }
 
 /// What rdx knows of one instance beyond the registry.
@@ -294,13 +295,15 @@ impl Server<'_> {
         match item {
             Item::Action(a) => {
                 let seen = self.seen.entry(a.instance.clone()).or_default();
-                let mut edits = Vec::new();
+                let mut edits = None;
                 if let Some(new) = a.state {
                     if let Some(old) = &seen.state {
-                        edits = diff(old, &new, DIFF_LIMIT)
-                            .iter()
-                            .map(|e| e.to_json())
-                            .collect();
+                        edits = Some(
+                            diff(old, &new, DIFF_LIMIT)
+                                .iter()
+                                .map(|e| e.to_json())
+                                .collect(),
+                        );
                     }
                     seen.state = Some(new);
                     seen.state_t = a.ts;
@@ -618,7 +621,7 @@ impl Server<'_> {
                             o.insert("action_truncated".into(), json!(true));
                         }
                         if with_diff {
-                            let d = Value::Array(r.diff.clone());
+                            let d = r.diff.clone().map_or(Value::Null, Value::Array);
                             let mut c = Map::new();
                             cut_into(&mut c, &d, each, "");
                             o.insert("diff".into(), c.remove("value").unwrap_or(Value::Null));
@@ -970,7 +973,7 @@ fn tools() -> Value {
         json!({"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": ["integer", "null"]}, "type": {"type": "string"}, "ts": {"type": "string"},
         "via": {"enum": ["action", "state"]}, "action": {}, "action_truncated": {"type": "boolean"},
-        "diff": {}}, "required": ["id", "type", "ts", "action"]}}),
+        "diff": {"type": ["array", "null", "string"], "description": "with with_diff: the changes (op, path, old, new), at most 50; null when the state before it is unknown; a string when cut"}}, "required": ["id", "type", "ts", "action"]}}),
     );
 
     let mut wf = selection_props();
