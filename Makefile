@@ -8,7 +8,7 @@ BENCH := tests/bench
 TARGET_TRIPLE := x86_64-unknown-linux-gnu
 export ELECTRON_SKIP_BINARY_DOWNLOAD := 1
 
-.PHONY: build test demo static lint e2e-deps bench fuzz clean modmap install uninstall
+.PHONY: build test demo static lint e2e-deps bench fuzz clean modmap soak install uninstall
 
 build:
 	$(CARGO) build --release
@@ -124,6 +124,12 @@ bench: e2e-deps $(BENCH)/node_modules/.package-lock.json static
 	$(CARGO) build --release
 	python3 tests/bench/gen.py target/bench-data
 	python3 tests/bench/run.py
+
+# The soak: rdx beside tabs that reload all day, SOAK_SECONDS (default 600);
+# prints the RSS growth after the first minute (see BENCHMARKS.md).
+soak: e2e-deps
+	$(CARGO) build --release
+	python3 tests/bench/soak.py
 
 $(BENCH)/node_modules/.package-lock.json: $(BENCH)/package-lock.json $(BENCH)/package.json
 	cd $(BENCH) && npm ci --no-audit --no-fund

@@ -101,6 +101,11 @@ impl Tail<'_> {
                     .get(&a.instance)
                     .map(|old| diff::diff(old, &new, 200));
                 self.prev.insert(a.instance.clone(), new);
+                // Apps that reload all day: forget the states of instances
+                // the registry has forgotten (looked at now and then).
+                if self.prev.len() > 2 * crate::feed::GONE_KEPT {
+                    self.prev.retain(|k, _| feed.registry.get(k).is_some());
+                }
                 ch
             }
             _ => None,

@@ -64,3 +64,41 @@ with open(os.path.join(out, "big-state-50mb.jsonl"), "w") as f:
 
 for name in sorted(os.listdir(out)):
     print(f"{name}: {os.path.getsize(os.path.join(out, name)) / 1e6:.1f} MB")
+
+# Issue 13's hostile shape: 200 small ACTIONs whose state chains jsan
+# references, each level pointing twice at the one before (2^40 nodes if
+# expanded without a bound).
+with open(os.path.join(out, "hostile-jsan-200.jsonl"), "w") as f:
+    f.write(handshake)
+    f.write(frame(T0, {"type": "START", "id": "sh", "instanceId": "hostile", "name": "hostile"}))
+    chained = {"l0": {"items": list(range(20))}}
+    for lvl in range(1, 40):
+        ref = f"$.l{lvl - 1}"
+        chained[f"l{lvl}"] = {"x": {"$jsan": ref}, "y": {"$jsan": ref}}
+    payload = json.dumps(chained, separators=(",", ":"))
+    for i in range(200):
+        act = json.dumps({"type": "PERFORM_ACTION", "action": {"type": "tick", "n": i}, "timestamp": T0 + i}, separators=(",", ":"))
+        f.write(frame(T0 + i, {"type": "ACTION", "id": "sh", "instanceId": "hostile", "name": "hostile", "payload": payload, "action": act, "nextActionId": i + 2}))
+
+# Hours without growth, replayed: 1,000,000 actions from tabs that reload
+# every 2,000 actions (a new instance each time: 500 instances come and go).
+with open(os.path.join(out, "replay-1m.jsonl"), "w") as f:
+    f.write(handshake)
+    tabs = 5
+    small = json.dumps(state(0, 1), separators=(",", ":"))
+    inst = [0] * tabs
+    nxt = [1] * tabs
+    gen_n = 0
+    for t in range(tabs):
+        f.write(frame(T0, {"type": "START", "id": f"s{t}-0", "instanceId": f"t{t}-0", "name": f"tab{t}"}))
+    for i in range(1_000_000):
+        t = i % tabs
+        if nxt[t] > 2000:
+            f.write(frame(T0 + i, {"type": "DISCONNECTED", "id": f"s{t}-{inst[t]}"}))
+            inst[t] += 1
+            nxt[t] = 1
+            f.write(frame(T0 + i, {"type": "START", "id": f"s{t}-{inst[t]}", "instanceId": f"t{t}-{inst[t]}", "name": f"tab{t}"}))
+        act = json.dumps({"type": "PERFORM_ACTION", "action": {"type": "counter/incremented"}, "timestamp": T0 + i}, separators=(",", ":"))
+        payload = json.dumps({"counter": {"value": nxt[t]}}, separators=(",", ":"))
+        f.write(frame(T0 + i, {"type": "ACTION", "id": f"s{t}-{inst[t]}", "instanceId": f"t{t}-{inst[t]}", "name": f"tab{t}", "payload": payload, "action": act, "nextActionId": nxt[t] + 1}))
+        nxt[t] += 1
