@@ -283,7 +283,9 @@ fn serve(
         let read = ws.read();
         let would_block = matches!(&read, Err(tungstenite::Error::Io(e))
             if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
-        if draining && (would_block || batched >= MAX_BATCH || !matches!(read, Ok(WsMessage::Text(_)))) {
+        if draining
+            && (would_block || batched >= MAX_BATCH || !matches!(read, Ok(WsMessage::Text(_))))
+        {
             // The burst is over (or big enough): up it goes, and reads block again.
             if up.flush().is_err() {
                 return End::Shutdown;
