@@ -476,3 +476,114 @@ fn mcp_tools_say_when_the_server_is_unreachable_and_it_is_found_when_it_starts()
     }
     c.p.send_line(r#"{"op":"close"}"#);
 }
+
+/// Call `name` until `ok` holds for its whole answer (result or error).
+fn until_answer(
+    c: &mut Client,
+    name: &str,
+    args: Value,
+    what: &str,
+    ok: impl Fn(&Value) -> bool,
+) -> Value {
+    let end = Instant::now() + WATCHDOG;
+    loop {
+        let tag = c.call_async(name, args.clone());
+        let r = c.wait(&tag);
+        if ok(&r["result"]) {
+            return r["result"].clone();
+        }
+        assert!(Instant::now() < end, "watchdog: {what}: last answer {r}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn mcp_e2e_a_restarted_server_and_a_reloaded_app_are_followed() {
+    use crate::util::e2e::server_on;
+    let port = free_port();
+    let Some((mut srv, _)) = server_on(port) else {
+        eprintln!("note: the port was taken; skipped");
+        return;
+    };
+    let mut apps = Apps::start_on(port, &["shop"], &["--stdin-control", "--fast-reconnect"]);
+    let p = port.to_string();
+    let mut c = Client::start(&["--port", &p, "mcp"]);
+    let first = id_of(&sessions(&mut c, 1), "shop");
+    apps.0.send_line("dispatch shop counter/set 5");
+    let w = c.call(
+        "wait_for",
+        json!({"app": "shop", "path": ".counter.value", "equals": 5, "timeout_s": 30}),
+    );
+    assert_eq!(w["met"], true, "{w}");
+
+    // The server goes away: the tools say so; it comes back: they answer again.
+    srv.kill();
+    let r = until_answer(
+        &mut c,
+        "get_state",
+        json!({"app": "shop"}),
+        "unreachable",
+        |r| {
+            r["isError"] == true
+                && r["content"][0]["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("unreachable")
+        },
+    );
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("reconnecting"),
+        "{r}"
+    );
+    let Some((_srv2, _)) = server_on(port) else {
+        eprintln!("note: the port was taken on restart; the rest is skipped");
+        return;
+    };
+    until_answer(
+        &mut c,
+        "get_state",
+        json!({"app": "shop", "path": ".counter.value"}),
+        "back",
+        |r| r["isError"] == false && r["structuredContent"]["value"] == 5,
+    );
+    apps.0.send_line("dispatch shop counter/set 6");
+    let w = c.call(
+        "wait_for",
+        json!({"app": "shop", "path": ".counter.value", "equals": 6, "timeout_s": 30}),
+    );
+    assert_eq!(w["met"], true, "{w}");
+
+    // A reload: the app's old store goes, a new one comes under the same name;
+    // `app: shop` follows the new one, the old one is listed as gone.
+    apps.0.send_line("quit");
+    let _ = apps.0.child.wait();
+    let mut fresh = Apps::start_on(port, &["shop"], &["--stdin-control", "--fast-reconnect"]);
+    until_answer(
+        &mut c,
+        "list_sessions",
+        json!({"all": true}),
+        "the reloaded app",
+        |r| {
+            let list = r["structuredContent"]["sessions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            list.iter()
+                .any(|i| i["id"] == first.as_str() && i["status"] == "gone")
+                && list
+                    .iter()
+                    .any(|i| i["id"] != first.as_str() && i["status"] == "live")
+        },
+    );
+    fresh.0.send_line("dispatch shop counter/set 9");
+    let w = c.call(
+        "wait_for",
+        json!({"app": "shop", "path": ".counter.value", "equals": 9, "timeout_s": 30}),
+    );
+    assert_eq!(w["met"], true, "{w}");
+    assert_ne!(w["instance"], first.as_str());
+    c.p.send_line(r#"{"op":"close"}"#);
+}

@@ -255,6 +255,10 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
             Woke::Item(item) => srv.take(item),
         }
         if !feed.has_ready() {
+            // The registry forgets old gone instances; so does the ring.
+            if srv.seen.len() > feed.registry.len() + 64 {
+                srv.seen.retain(|k, _| feed.registry.get(k).is_some());
+            }
             srv.retry(&mut feed)?;
         }
     }
