@@ -587,3 +587,64 @@ fn mcp_e2e_a_restarted_server_and_a_reloaded_app_are_followed() {
     assert_ne!(w["instance"], first.as_str());
     c.p.send_line(r#"{"op":"close"}"#);
 }
+
+/// A real page in Chromium (tests/util/browser.rs): its cart read through
+/// the label an agent gave it, and the label followed across a tab reload.
+#[test]
+fn mcp_browser_a_labelled_tab_is_followed_across_a_reload() {
+    let server = Server::start();
+    let mut browser = crate::util::browser::Browser::start(server.port);
+    let old = browser.open("t1", "shop")["instance"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = TempDir::new("mcp-browser-labels");
+    let store = dir.join("labels.json");
+    let port = server.port.to_string();
+    let mut c = Client::start(&["--port", &port, "--labels", &store, "mcp"]);
+    let list = sessions(&mut c, 1);
+    assert_eq!(list[0]["id"], old.as_str());
+    c.call("label_session", json!({"id": old, "label": "my-cart"}));
+    browser.click("t1", "add-to-cart");
+    let w = c.call(
+        "wait_for",
+        json!({"select": "my-cart", "path": ".cart.count", "equals": 1, "timeout_s": 30}),
+    );
+    assert_eq!(w["met"], true, "{w}");
+    assert_eq!(w["label"], "my-cart");
+
+    let reloaded = browser.reload("t1");
+    let new = reloaded["instance"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    let r = until_answer(
+        &mut c,
+        "get_state",
+        json!({"select": "my-cart", "path": ".cart.count"}),
+        "the reloaded tab",
+        |r| r["isError"] == false && r["structuredContent"]["instance"] == new.as_str(),
+    );
+    assert_eq!(
+        r["structuredContent"]["value"], 0,
+        "a reloaded page starts with an empty cart: {r}"
+    );
+    browser.click("t1", "add-to-cart");
+    let w = c.call(
+        "wait_for",
+        json!({"select": "my-cart", "path": ".cart.count", "equals": 1, "timeout_s": 30}),
+    );
+    assert_eq!(
+        (w["met"].clone(), w["instance"].clone()),
+        (json!(true), json!(new)),
+        "{w}"
+    );
+    let a = c.call(
+        "get_actions",
+        json!({"select": "my-cart", "type": "^cart/"}),
+    );
+    assert_eq!(
+        a["actions"].as_array().unwrap().last().unwrap()["type"],
+        "cart/added",
+        "{a}"
+    );
+    c.p.send_line(r#"{"op":"close"}"#);
+}
