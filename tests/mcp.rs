@@ -648,3 +648,68 @@ fn mcp_browser_a_labelled_tab_is_followed_across_a_reload() {
     );
     c.p.send_line(r#"{"op":"close"}"#);
 }
+
+/// `notifications/cancelled` drops a pending `wait_for`: it is never answered,
+/// and the server goes on serving.
+#[test]
+fn mcp_e2e_a_cancelled_wait_is_never_answered() {
+    let server = Server::start();
+    let mut apps = Apps::start(&server, &["shop"], &["--stdin-control"]);
+    let port = server.port.to_string();
+    let mut child = rdx()
+        .args(["--port", &port, "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut say = |line: &str| {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    };
+    let next = || -> Value {
+        let got = rx.recv_timeout(WATCHDOG).expect("watchdog: an answer");
+        serde_json::from_str(&got).unwrap()
+    };
+    let wait = |id: u32| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"wait_for","arguments":{{"app":"shop","path":".counter.value","equals":999,"timeout_s":60}}}}}}"#
+        )
+    };
+    // The app is known and has a state before the wait starts.
+    let end = Instant::now() + WATCHDOG;
+    loop {
+        say(
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_state","arguments":{"app":"shop"}}}"#,
+        );
+        if next()["result"]["isError"] == false {
+            break;
+        }
+        assert!(Instant::now() < end, "watchdog: no state from shop");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    say(&wait(10));
+    say(
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":10,"reason":"test"}}"#,
+    );
+    say(r#"{"jsonrpc":"2.0","id":11,"method":"ping"}"#);
+    assert_eq!(next()["id"], 11);
+    apps.0.send_line("dispatch shop counter/set 999");
+    // A second wait for the same value: met once the action is in; the
+    // cancelled one, had it been kept, would be answered first.
+    say(&wait(12));
+    let got = next();
+    assert_eq!(got["id"], 12, "{got}");
+    assert_eq!(got["result"]["structuredContent"]["met"], true, "{got}");
+    drop(say);
+    let _ = child.kill();
+    let _ = child.wait();
+}
