@@ -709,7 +709,6 @@ fn mcp_e2e_a_cancelled_wait_is_never_answered() {
     let got = next();
     assert_eq!(got["id"], 12, "{got}");
     assert_eq!(got["result"]["structuredContent"]["met"], true, "{got}");
-    drop(say);
     let _ = child.kill();
     let _ = child.wait();
 }
