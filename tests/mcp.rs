@@ -428,6 +428,10 @@ fn mcp_bad_requests_are_answered_and_the_server_keeps_serving() {
     );
     assert_eq!(s["result"]["structuredContent"]["count"], 3, "{s}");
     drop(stdin);
+    // stdin carries the requests: a recording cannot come from it too.
+    let o = run(&["--replay", "-", "mcp"]);
+    o.expect(2);
+    assert!(stderr(&o.out).contains("--replay -"), "{}", stderr(&o.out));
     let end = Instant::now() + WATCHDOG;
     loop {
         if let Some(st) = child.try_wait().unwrap() {

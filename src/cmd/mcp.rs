@@ -162,6 +162,11 @@ struct Server<'a> {
 }
 
 pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
+    if cfg.feed.replay.as_deref() == Some("-") {
+        return Err(Error::usage(
+            "rdx mcp reads its requests on stdin, so --replay - cannot be used: give the recording's file name",
+        ));
+    }
     let (tx, rx) = crossbeam_channel::unbounded::<String>();
     std::thread::spawn(move || {
         let mut stdin = std::io::stdin().lock();
