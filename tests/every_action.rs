@@ -463,16 +463,20 @@ fn a_label_whose_tab_reloaded_while_rdx_was_not_running_finds_it() {
         r#"{"labels":{"old1":"cart-tab"},"apps":{"old1":"shop"}}"#,
     )
     .unwrap();
-    let port = shop_reloaded_while_no_rdx_ran().to_string();
-    let o = run(&[
-        "--port",
-        &port,
-        "--labels",
-        &store,
-        "state",
-        "--instance-select",
-        "cart-tab",
-    ]);
+    // `rdx state --instance-select cart-tab` against a fresh fake server.
+    let state_of_label = || {
+        let port = shop_reloaded_while_no_rdx_ran().to_string();
+        run(&[
+            "--port",
+            &port,
+            "--labels",
+            &store,
+            "state",
+            "--instance-select",
+            "cart-tab",
+        ])
+    };
+    let o = state_of_label();
     o.expect(0);
     assert_eq!(stdout(&o).trim(), r#"{"n":7}"#);
     assert!(
@@ -486,16 +490,7 @@ fn a_label_whose_tab_reloaded_while_rdx_was_not_running_finds_it() {
     // a label store from an older rdx (no apps): the app is unknown, so
     // nothing is guessed: exit 1, saying the label's instance is gone
     std::fs::write(&store, r#"{"labels":{"old1":"cart-tab"}}"#).unwrap();
-    let port = shop_reloaded_while_no_rdx_ran().to_string();
-    let o = run(&[
-        "--port",
-        &port,
-        "--labels",
-        &store,
-        "state",
-        "--instance-select",
-        "cart-tab",
-    ]);
+    let o = state_of_label();
     o.expect(1);
     assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
 }
