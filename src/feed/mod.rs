@@ -181,7 +181,20 @@ impl Feed {
     }
 
     /// Is an item ready without waiting?
-    pub(crate) fn has_ready(&self) -> bool {
+    pub(crate) fn has_ready(&mut self) -> bool {
+        // Events already handed over (the rest of a batch, or batches
+        // waiting in the channel) are taken in without waiting: a burst of
+        // frames is printed with one write, yet a line never waits for an
+        // event that has not arrived.
+        while self.ready.is_empty()
+            && !self.ended
+            && self.failed.is_none()
+            && self.src.has_buffered()
+        {
+            if let Err(e) = self.step(Some(Instant::now())) {
+                self.failed = Some(e);
+            }
+        }
         !self.ready.is_empty()
     }
 

@@ -133,6 +133,11 @@ impl Source {
         }
     }
 
+    /// Whether an event is here already: the next [`Source::next`] will not wait.
+    pub(crate) fn has_buffered(&self) -> bool {
+        !self.queue.borrow().is_empty() || !self.rx.is_empty()
+    }
+
     /// The channel events arrive on, and whether some are queued already:
     /// for a caller that waits on it and on another channel at once.
     pub(crate) fn waitable(&self) -> (&Receiver<Vec<Event>>, bool) {
