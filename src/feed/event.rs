@@ -99,6 +99,25 @@ pub fn route(
     }
 }
 
+/// [`route`] for a frame rdx owns: a big one is decoded without a second
+/// copy of its payload (see [`crate::relay::hot::log_publish_owned`]).
+pub fn route_owned(
+    t: u64,
+    at: &dyn Fn() -> String,
+    frame: String,
+    payloads: bool,
+    control: &mut Vec<Packet>,
+    emit: &mut dyn FnMut(Event),
+) {
+    if frame.len() < relay::BIG_PAYLOAD {
+        return route(t, at, &frame, payloads, control, emit);
+    }
+    match crate::relay::hot::log_publish_owned(frame, payloads) {
+        Ok(decoded) => emit(relay_or_skip(t, at, decoded)),
+        Err(frame) => route(t, at, &frame, payloads, control, emit),
+    }
+}
+
 fn relay_event(
     t: u64,
     at: &dyn Fn() -> String,

@@ -16,6 +16,9 @@ use crate::error::Error;
 use crate::feed::event::{self, Event};
 use crate::link::rawjson;
 
+/// Frames longer than this are decoded in their line's buffer.
+const BIG_FRAME: usize = 1 << 22;
+
 /// Feed every inbound frame of `reader` to `emit`. `name` is the file name
 /// used in messages. Returns the number of frame lines read.
 pub fn replay(
@@ -68,12 +71,30 @@ pub fn replay(
             }
         };
         frames += 1;
+        let data = match frame.data {
+            Data::Text(s) => s,
+            // A huge frame is decoded where it lies: the line's buffer becomes
+            // the frame (issue 13: a 64 MB STATE costs no second copy).
+            Data::InLine(span) => match rawjson::unescape_span(std::mem::take(&mut buf), span) {
+                Some(s) => s,
+                None => {
+                    bad += 1;
+                    emit(Event::Skipped {
+                        t: 0,
+                        at: at(),
+                        what: "inbound line without a string \"data\"".into(),
+                        loud: true,
+                    });
+                    continue;
+                }
+            },
+        };
         for ev in held.drain(..) {
             emit(ev);
         }
         if frame.dir == "in" {
             control.clear();
-            event::route(frame.t, &at, &frame.data, payloads, &mut control, emit);
+            event::route_owned(frame.t, &at, data, payloads, &mut control, emit);
             for p in control.drain(..) {
                 if let crate::link::wire::Packet::Reply { data, .. } = p
                     && let Some(h) = crate::link::wire::handshake_reply(&data)
@@ -111,7 +132,14 @@ fn trim_eol(buf: &[u8]) -> &[u8] {
 struct Frame {
     t: u64,
     dir: String,
-    data: String,
+    data: Data,
+}
+
+/// A frame's text: decoded already, or (a big one) still escaped in its line.
+enum Data {
+    Text(String),
+    /// The byte range of the `data` string's content in the line.
+    InLine(std::ops::Range<usize>),
 }
 
 fn parse_line(line: &[u8]) -> Result<Frame, String> {
@@ -134,7 +162,7 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
             return Ok(Frame {
                 t: 0,
                 dir: dir.into_owned(),
-                data: String::new(),
+                data: Data::Text(String::new()),
             });
         }
         let t = obj
@@ -143,11 +171,16 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
         let Some(t) = t.as_ref().and_then(epoch_ms) else {
             return Err("inbound line without a numeric \"t\"".into());
         };
-        let Some(data) = obj
-            .get("data")
-            .and_then(|d| serde_json::from_str::<String>(d.get()).ok())
-        else {
-            return Err("inbound line without a string \"data\"".into());
+        let lit = obj.get("data").map(|d| d.get()).unwrap_or_default();
+        let data = if lit.len() > BIG_FRAME && lit.starts_with('"') {
+            // The content's place in the line (inside the quotes).
+            let start = lit.as_ptr() as usize - text.as_ptr() as usize + 1;
+            Data::InLine(start..start + lit.len() - 2)
+        } else {
+            match serde_json::from_str::<String>(lit) {
+                Ok(d) => Data::Text(d),
+                Err(_) => return Err("inbound line without a string \"data\"".into()),
+            }
         };
         return Ok(Frame {
             t,
@@ -169,7 +202,7 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
         return Ok(Frame {
             t: 0,
             dir,
-            data: String::new(),
+            data: Data::Text(String::new()),
         });
     }
     let Some(t) = obj.get("t").and_then(epoch_ms) else {
@@ -179,7 +212,11 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
         Some(Value::String(d)) => d,
         _ => return Err("inbound line without a string \"data\"".into()),
     };
-    Ok(Frame { t, dir, data })
+    Ok(Frame {
+        t,
+        dir,
+        data: Data::Text(data),
+    })
 }
 
 /// A recorded time: a number of milliseconds (fractions and negatives clamp).

@@ -11,17 +11,96 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::relay::message::{BadMessage, Described, Kind, Message, intern};
+use crate::link::rawjson::{self, Raw};
+use crate::relay::message::{
+    BIG_PAYLOAD, BadMessage, Described, Kind, Message, intern, own_payload,
+};
 
 /// `Some(message)` for a plain `#publish` on `log`; `None` for anything else.
 pub(crate) fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, BadMessage>> {
+    decode(
+        text,
+        How {
+            payloads,
+            defer: false,
+        },
+    )
+    .map(|(m, _)| m)
+}
+
+/// [`log_publish`] of a big frame it consumes: a jsan string `payload` is
+/// decoded inside the frame's own buffer, which becomes the payload, so a
+/// 64 MB STATE is never held twice. `Err(frame)` when the frame is not a
+/// plain `#publish` on `log` (the general path takes it).
+pub(crate) fn log_publish_owned(
+    frame: String,
+    payloads: bool,
+) -> Result<Result<Message, BadMessage>, String> {
+    let (msg, lit) = match decode(
+        &frame,
+        How {
+            payloads,
+            defer: true,
+        },
+    ) {
+        None => return Err(frame),
+        Some((msg, lit)) => (msg, lit.map(|r| span_in(&frame, r.get()))),
+    };
+    match (msg, lit) {
+        (Ok(mut msg), Some(lit)) => {
+            msg.payload = payload_in_place(frame, lit);
+            Ok(Ok(msg))
+        }
+        (msg, _) => Ok(msg),
+    }
+}
+
+/// Where `part` (a slice of `whole`) lies in it.
+fn span_in(whole: &str, part: &str) -> Range<usize> {
+    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+    start..start + part.len()
+}
+
+/// The payload a frame's buffer holds at `lit` (a JSON string literal whose
+/// content starts with `{` or `[`), decoded in place and moved to the front.
+/// Text that is not JSON once decoded is kept as a string, as it came; a
+/// string serde_json would refuse (a lone surrogate) is no payload, as
+/// reading it would have found none.
+fn payload_in_place(frame: String, lit: Range<usize>) -> Option<Raw> {
+    let text = rawjson::unescape_span(frame.into_bytes(), lit.start + 1..lit.end - 1)?;
+    match serde_json::from_str::<IgnoredAny>(&text) {
+        Ok(_) => RawValue::from_string(text).ok(),
+        Err(_) => serde_json::value::to_raw_value(&text).ok(),
+    }
+}
+
+/// A payload worth decoding in place: a big jsan string of an object or array.
+fn deferrable(lit: &str) -> bool {
+    lit.len() >= BIG_PAYLOAD
+        && lit.starts_with('"')
+        && lit[1..].trim_start().starts_with(['{', '['])
+}
+
+/// How to decode: keep payloads (or drop them unread); leave a big jsan
+/// payload in the frame for [`log_publish_owned`].
+#[derive(Clone, Copy)]
+struct How {
+    payloads: bool,
+    defer: bool,
+}
+
+/// A message, and the big payload literal left in the frame (deferred).
+type Decoded<'de> = (Result<Message, BadMessage>, Option<&'de RawValue>);
+
+fn decode(text: &str, how: How) -> Option<Decoded<'_>> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let out = FrameSeed { payloads }.deserialize(&mut de).ok()??;
+    let out = FrameSeed { how }.deserialize(&mut de).ok()??;
     de.end().ok()?;
     Some(out)
 }
@@ -41,18 +120,18 @@ fn not_hot<E: de::Error>() -> E {
 }
 
 struct FrameSeed {
-    payloads: bool,
+    how: How,
 }
 
 impl<'de> DeserializeSeed<'de> for FrameSeed {
-    type Value = Option<Result<Message, BadMessage>>;
+    type Value = Option<Decoded<'de>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for FrameSeed {
-    type Value = Option<Result<Message, BadMessage>>;
+    type Value = Option<Decoded<'de>>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a frame object")
     }
@@ -70,9 +149,7 @@ impl<'de> Visitor<'de> for FrameSeed {
                 }
                 // `event` comes first in every frame the server writes.
                 "data" if publish => {
-                    out = Some(map.next_value_seed(PublishSeed {
-                        payloads: self.payloads,
-                    })?)
+                    out = Some(map.next_value_seed(PublishSeed { how: self.how })?)
                 }
                 _ => return Err(not_hot()),
             }
@@ -82,18 +159,18 @@ impl<'de> Visitor<'de> for FrameSeed {
 }
 
 struct PublishSeed {
-    payloads: bool,
+    how: How,
 }
 
 impl<'de> DeserializeSeed<'de> for PublishSeed {
-    type Value = Result<Message, BadMessage>;
+    type Value = Decoded<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for PublishSeed {
-    type Value = Result<Message, BadMessage>;
+    type Value = Decoded<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a #publish object")
     }
@@ -108,11 +185,7 @@ impl<'de> Visitor<'de> for PublishSeed {
                     }
                     log = true;
                 }
-                "data" if log => {
-                    out = Some(map.next_value_seed(MessageSeed {
-                        payloads: self.payloads,
-                    })?)
-                }
+                "data" if log => out = Some(map.next_value_seed(MessageSeed { how: self.how })?),
                 _ => return Err(not_hot()),
             }
         }
@@ -121,11 +194,11 @@ impl<'de> Visitor<'de> for PublishSeed {
 }
 
 struct MessageSeed {
-    payloads: bool,
+    how: How,
 }
 
 impl<'de> DeserializeSeed<'de> for MessageSeed {
-    type Value = Result<Message, BadMessage>;
+    type Value = Decoded<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
@@ -141,7 +214,7 @@ fn id_value(v: Value) -> Option<String> {
 }
 
 impl<'de> Visitor<'de> for MessageSeed {
-    type Value = Result<Message, BadMessage>;
+    type Value = Decoded<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a relay message object")
     }
@@ -151,18 +224,25 @@ impl<'de> Visitor<'de> for MessageSeed {
         let (mut lib_config, mut meta, mut next) = (None, None, None);
         let (mut payload, mut action): (Option<Box<RawValue>>, Option<Box<RawValue>>) =
             (None, None);
+        let mut deferred: Option<&'de RawValue> = None;
+        let payloads = self.how.payloads;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match &*key {
                 "type" => match map.next_value::<Value>()? {
                     Value::String(t) => kind = Some(Kind::from_str(&t)),
-                    _ => return Ok(Err(BadMessage::NoType)),
+                    _ => return Ok((Err(BadMessage::NoType), None)),
                 },
                 "id" => socket = id_value(map.next_value()?).map(|s| intern(&s)),
                 "instanceId" => instance_id = id_value(map.next_value()?).map(|s| intern(&s)),
                 "name" => name = Some(map.next_value::<Value>()?),
                 // A lifted state (STATE) always: it holds the action history.
-                "payload" if self.payloads || kind.as_ref().is_none_or(Kind::has_history) => {
-                    payload = Some(map.next_value()?)
+                "payload" if payloads || kind.as_ref().is_none_or(Kind::has_history) => {
+                    let raw = map.next_value::<&'de RawValue>()?;
+                    if self.how.defer && deferrable(raw.get()) {
+                        deferred = Some(raw);
+                    } else {
+                        payload = Some(own_payload(raw));
+                    }
                 }
                 "payload" => {
                     map.next_value::<IgnoredAny>()?;
@@ -179,13 +259,13 @@ impl<'de> Visitor<'de> for MessageSeed {
             }
         }
         let Some(kind) = kind else {
-            return Ok(Err(BadMessage::NoType));
+            return Ok((Err(BadMessage::NoType), None));
         };
-        if !self.payloads && !kind.has_history() {
-            payload = None;
+        if !payloads && !kind.has_history() {
+            (payload, deferred) = (None, None);
         }
         if socket.is_none() && instance_id.is_none() {
-            return Ok(Err(BadMessage::NoKey(kind.as_str().to_string())));
+            return Ok((Err(BadMessage::NoKey(kind.as_str().to_string())), None));
         }
         let plain_name = name.as_ref().and_then(Value::as_str);
         let d = Described::from(
@@ -194,14 +274,8 @@ impl<'de> Visitor<'de> for MessageSeed {
             plain_name,
             next.as_ref(),
         );
-        Ok(Ok(Message::assemble(
-            kind,
-            socket,
-            instance_id,
-            d,
-            payload,
-            action,
-        )))
+        let msg = Message::assemble(kind, socket, instance_id, d, payload, action);
+        Ok((Ok(msg), deferred))
     }
 }
 
@@ -257,6 +331,40 @@ mod tests {
             }
         }
         assert!(hot > 2000, "{hot}");
+    }
+
+    #[test]
+    fn a_big_payload_decoded_in_its_frame_reads_as_the_copied_one() {
+        let big = |inner: &str| {
+            let payload = serde_json::to_string(inner).unwrap();
+            format!(
+                r##"{{"event":"#publish","data":{{"channel":"log","data":{{"type":"STATE","id":"s","instanceId":"i","payload":{payload}}}}}}}"##
+            )
+        };
+        let filler = "x\"é\\\u{1F600}".repeat(BIG_PAYLOAD / 4);
+        for inner in [
+            format!(
+                r#"{{"computedStates":[{{"state":{{"a":"{}"}}}}]}}"#,
+                filler.replace('"', "\\\"")
+            ),
+            format!("[1, 2, {{\"s\": \"{}\"}}]", "y".repeat(BIG_PAYLOAD)),
+            // Not JSON once decoded: kept as the string it came as.
+            format!("{{not json {}", "z".repeat(BIG_PAYLOAD)),
+        ] {
+            let frame = big(&inner);
+            let copied = log_publish(&frame, true).unwrap().unwrap();
+            let owned = log_publish_owned(frame.clone(), true).unwrap().unwrap();
+            // What the app sent, whichever way it was kept.
+            assert_eq!(owned.payload_text().as_deref(), Some(inner.as_str()));
+            assert_eq!(copied.payload_text().as_deref(), Some(inner.as_str()));
+            let want = serde_json::from_str::<Value>(&inner).ok();
+            assert_eq!(owned.decoded_payload(), want);
+            assert_eq!(copied.decoded_payload(), want);
+            assert_eq!(owned.instance(), "i");
+        }
+        // Not the hot shape: the frame comes back whole.
+        let other = format!(r##"{{"rid":1,"data":"{}"}}"##, "q".repeat(BIG_PAYLOAD));
+        assert_eq!(log_publish_owned(other.clone(), true).unwrap_err(), other);
     }
 
     #[test]

@@ -261,7 +261,7 @@ impl Message {
         );
         let raw_field = |k: &str| obj.get(k).map(|r| (*r).to_owned());
         let payload = if payloads || kind.has_history() {
-            raw_field("payload")
+            obj.get("payload").map(|r| own_payload(r))
         } else {
             None
         };
@@ -321,9 +321,7 @@ impl Message {
     pub(crate) fn payload_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         let raw = self.payload.as_ref()?.get();
         if raw.starts_with('"') {
-            serde_json::from_str::<String>(raw)
-                .ok()
-                .map(std::borrow::Cow::Owned)
+            rawjson::unescape_literal(raw).map(std::borrow::Cow::Owned)
         } else {
             Some(std::borrow::Cow::Borrowed(raw))
         }
@@ -333,6 +331,26 @@ impl Message {
     pub(crate) fn decoded_payload(&self) -> Option<Value> {
         decode_jsan_field(self.payload.as_ref()?)
     }
+}
+
+/// Payloads at least this long are kept unquoted (see [`own_payload`]).
+pub(crate) const BIG_PAYLOAD: usize = 1 << 20;
+
+/// Keep a `payload`. A big jsan string is kept as the JSON text it quotes,
+/// decoded once here: the escaped copy would be as big again, and every
+/// reader ([`Message::payload_text`], [`decode_jsan_field`]) takes either
+/// form. Anything else (small, not a string, not JSON inside) is kept as it came.
+pub(crate) fn own_payload(raw: &RawValue) -> Raw {
+    let text = raw.get();
+    if text.len() >= BIG_PAYLOAD
+        && text.starts_with('"')
+        && let Some(inner) = rawjson::unescape_literal(text)
+        && inner.trim_start().starts_with(['{', '['])
+        && let Ok(unquoted) = RawValue::from_string(inner)
+    {
+        return unquoted;
+    }
+    raw.to_owned()
 }
 
 /// Parse a field that holds jsan text (or already a JSON value) and resolve it.
