@@ -24,6 +24,12 @@ use crate::time::now_ms;
 pub(crate) const MAX_MESSAGE: usize = 128 << 20;
 /// At most this many frames go up in one batch.
 const MAX_BATCH: usize = 256;
+/// Interrupt moderation: a burst that starts within FLOOD_GAP of the last
+/// one means frames are flooding in; the reader then waits COALESCE before
+/// draining, so one wake-up of each thread takes a batch instead of a frame
+/// or two. A frame after a quiet spell is handed up at once.
+const FLOOD_GAP: Duration = Duration::from_millis(2);
+const COALESCE: Duration = Duration::from_millis(1);
 /// How often the blocked reader wakes to look at timers and requests.
 const TICK: Duration = Duration::from_millis(50);
 const BACKOFF_FIRST: Duration = Duration::from_millis(100);
@@ -278,6 +284,7 @@ fn serve(
     // batch: the main thread wakes once per burst, not once per frame.
     let mut draining = false;
     let mut batched = 0usize;
+    let mut last_burst: Option<Instant> = None;
     loop {
         let now = Instant::now();
         let read = ws.read();
@@ -306,6 +313,11 @@ fn serve(
                 }
                 batched += 1;
                 if !draining {
+                    let woke = Instant::now();
+                    if last_burst.is_some_and(|b| woke.duration_since(b) < FLOOD_GAP) {
+                        thread::sleep(COALESCE);
+                    }
+                    last_burst = Some(woke);
                     draining = ws.get_ref().tcp().set_nonblocking(true).is_ok();
                     if !draining && up.flush().is_err() {
                         return End::Shutdown;
