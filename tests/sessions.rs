@@ -1,4 +1,5 @@
-//! `rdx sessions` / `rdx list` on recorded fixtures (no network).
+//! `rdx sessions` / `rdx list` on recorded fixtures, and the live bound on
+//! gone instances against an in-process fake server.
 
 use crate::util::*;
 
@@ -294,4 +295,43 @@ fn help_and_version() {
     }
     let o = run(&["--version"]);
     assert!(stdout(&o).starts_with("rdx 0."));
+}
+
+#[test]
+fn live_only_the_newest_hundred_gone_instances_are_kept_and_sessions_says_so() {
+    use crate::util::fake::*;
+    // Tabs that reload all day: 160 instances come and go, one after another.
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        for i in 0..160 {
+            publish(
+                ws,
+                &format!(
+                    r#"{{"type":"START","id":"s{i}","instanceId":"tab{i:03}","name":"shop"}}"#
+                ),
+            );
+            publish(ws, &format!(r#"{{"type":"DISCONNECTED","id":"s{i}"}}"#));
+        }
+        heartbeats(ws, sent, 30);
+    });
+    let o = run(&["--port", &port.to_string(), "sessions", "--all", "--json"]);
+    o.expect(0);
+    let all = json_lines(&o);
+    assert!(
+        (100..150).contains(&all.len()),
+        "kept {} gone instances",
+        all.len()
+    );
+    assert!(all.iter().all(|i| i["status"] == "gone"));
+    // The newest are the ones kept.
+    let mut ids: Vec<&str> = all.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(*ids.last().unwrap(), "tab159");
+    assert_eq!(ids[0], format!("tab{:03}", 160 - all.len()));
+    let note = format!(
+        "{} older gone instance(s) not shown: rdx keeps the newest 100",
+        160 - all.len()
+    );
+    assert!(stderr(&o).contains(&note), "{}", stderr(&o));
 }

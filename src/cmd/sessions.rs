@@ -194,6 +194,13 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         } else if hidden > 0 {
             eprintln!("rdx: {hidden} gone instance(s) not shown (--all shows them)");
         }
+        let forgotten = feed.registry.forgotten();
+        if args.all && forgotten > 0 {
+            eprintln!(
+                "rdx: {forgotten} older gone instance(s) not shown: rdx keeps the newest {}",
+                crate::feed::gone_kept(feed.is_replay())
+            );
+        }
     }
     out.flush()?;
     if follow {
@@ -234,6 +241,11 @@ fn follow_changes(
             None => "+",
         };
         shown.insert(instance.to_string(), now);
+        // What the registry has forgotten is forgotten here too (all day
+        // against apps that reload: issue 13).
+        if shown.len() > 2 * feed.registry.len() + 64 {
+            shown.retain(|k, _| feed.registry.get(k).is_some());
+        }
         if cfg.json {
             out.json(&inst.to_json())?;
         } else {

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
+use crate::model::registry::Status;
 use crate::model::selection::Selection;
 use crate::output::{Out, Palette, compact, json, sanitize, truncate, width};
 use crate::query::diff;
@@ -77,6 +78,8 @@ struct Tail<'a> {
     printed: u64,
     /// Per instance: the previous state, for --diff.
     prev: HashMap<String, Value>,
+    /// `prev` is pruned of gone instances when it grows past this.
+    prune_at: usize,
 }
 
 /// Done after this line?
@@ -101,10 +104,16 @@ impl Tail<'_> {
                     .get(&a.instance)
                     .map(|old| diff::diff(old, &new, 200));
                 self.prev.insert(a.instance.clone(), new);
-                // Apps that reload all day: forget the states of instances
-                // the registry has forgotten (looked at now and then).
-                if self.prev.len() > 2 * crate::feed::GONE_KEPT {
-                    self.prev.retain(|k, _| feed.registry.get(k).is_some());
+                // Apps that reload all day: the last state of a gone instance
+                // is let go (looked at when the map has doubled, so the cost
+                // stays amortized). One that comes back starts a new diff.
+                if self.prev.len() > self.prune_at {
+                    self.prev.retain(|k, _| {
+                        feed.registry
+                            .get(k)
+                            .is_some_and(|i| i.status != Status::Gone)
+                    });
+                    self.prune_at = 2 * self.prev.len().max(16);
                 }
                 ch
             }
@@ -116,21 +125,25 @@ impl Tail<'_> {
         }
         let inst = feed.registry.get(&a.instance);
         if self.cfg.json {
-            let mut line = json!({
-                "type": "action",
-                "ts": rfc3339_ms(a.ts),
-                "instance": a.instance,
-                "app": inst.and_then(|i| i.app.clone()),
-                "label": inst.and_then(|i| i.label.clone()),
-                "action_id": a.action_id,
-                "action_type": action_type,
-                "action": a.action,
-                "via": a.via.as_str(),
-            });
-            if let Some(ch) = &changes {
-                line["diff"] = Value::Array(ch.iter().map(diff::Edit::to_json).collect());
+            let line = self
+                .out
+                .object()
+                .field("type", "action")?
+                .field("ts", &rfc3339_ms(a.ts))?
+                .field("instance", &a.instance)?
+                .field("app", &inst.and_then(|i| i.app.as_deref()))?
+                .field("label", &inst.and_then(|i| i.label.as_deref()))?
+                .field("action_id", &a.action_id)?
+                .field("action_type", &action_type)?
+                .field("action", &a.action)?
+                .field("via", a.via.as_str())?;
+            match &changes {
+                Some(ch) => {
+                    let edits: Vec<Value> = ch.iter().map(diff::Edit::to_json).collect();
+                    line.field("diff", &edits)?.end()?
+                }
+                None => line.end()?,
             }
-            self.out.json(&line)?;
         } else {
             let time = clock_ms(a.ts);
             let who = sanitize(&feed.short_name(&a.instance)).into_owned();
@@ -244,6 +257,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         width: cfg.width,
         printed: 0,
         prev: HashMap::new(),
+        prune_at: 32,
     };
     let deadline = args.count.and(cfg.end_deadline(started));
     loop {

@@ -16,9 +16,7 @@ use crate::feed::ledger::{self, Ledger, Step};
 use crate::feed::reload::Verdict;
 use crate::feed::selected::Follow;
 use crate::feed::source::Next;
-use crate::feed::{
-    Feed, GONE_KEPT, HELD_PER_INSTANCE, RECONNECT_GRACE_MS, States, UPDATE_EVERY_MS,
-};
+use crate::feed::{Feed, HELD_PER_INSTANCE, RECONNECT_GRACE_MS, States, UPDATE_EVERY_MS};
 use crate::model::registry::{Change, Status};
 use crate::output::sanitize;
 use crate::relay::lifted::{self, History};
@@ -292,19 +290,29 @@ impl Feed {
                 }),
                 Step::Emit {
                     id,
-                    from: ledger::Source::Action((at, m)),
-                } => Item::Action(ActionItem {
-                    instance: instance.to_string(),
-                    action_id: id,
-                    ts: m.action_timestamp().unwrap_or(at),
-                    action: m.decoded_action().cloned().unwrap_or(Value::Null),
-                    via: Via::Action,
-                    state: if self.opts.states == States::PerAction {
+                    from: ledger::Source::Action((at, mut m)),
+                } => {
+                    let ts = m.action_timestamp().unwrap_or(at);
+                    let state = if self.opts.states == States::PerAction {
                         m.decoded_payload()
                     } else {
                         None
-                    },
-                }),
+                    };
+                    // The message is usually only here now: its action moves
+                    // into the item rather than being copied.
+                    let action = match Rc::get_mut(&mut m) {
+                        Some(only) => only.take_decoded_action(),
+                        None => m.decoded_action().cloned(),
+                    };
+                    Item::Action(ActionItem {
+                        instance: instance.to_string(),
+                        action_id: id,
+                        ts,
+                        action: action.unwrap_or(Value::Null),
+                        via: Via::Action,
+                        state,
+                    })
+                }
                 Step::Emit {
                     id,
                     from: ledger::Source::State(i),
@@ -412,11 +420,12 @@ impl Feed {
             }
         }
         // Hours without growth: the newest gone instances are kept, the rest
-        // forgotten, with their ledgers (looked at every GONE_KEPT / 2 gone
+        // forgotten, with their ledgers (looked at every time half as many gone
         // instances, so the cost stays amortized).
-        if self.gone_since_pruned >= GONE_KEPT / 2 {
+        let kept = super::gone_kept(self.replay);
+        if self.gone_since_pruned >= kept / 2 {
             self.gone_since_pruned = 0;
-            for forgotten in self.registry.forget_gone(GONE_KEPT) {
+            for forgotten in self.registry.forget_gone(kept) {
                 self.ledgers.remove(&forgotten);
                 self.holds.remove(&forgotten);
                 self.held.remove(&forgotten);

@@ -64,9 +64,23 @@ pub(crate) const SETTLE: Duration = Duration::from_millis(300);
 pub(crate) const RECONNECT_GRACE_MS: u64 = 30_000;
 /// At most one UPDATE a second.
 const UPDATE_EVERY_MS: u64 = 1000;
-/// Gone instances remembered (the newest by last seen); older ones are
-/// forgotten, so a long run against apps that reload all day stays bounded.
-pub(crate) const GONE_KEPT: usize = 1000;
+/// Gone instances remembered live (the newest by last seen); older ones are
+/// forgotten, so a long run against apps that reload all day stays flat.
+/// A hundred is more than a person reads in `sessions --all`, and keeps the
+/// memory they cost (about 1 KB each) under a few % of rdx's own (issue 13).
+const GONE_KEPT_LIVE: usize = 100;
+/// A recording is finite and replayed to be read whole: its gone instances
+/// are kept up to this many (about 10 MB at most).
+const GONE_KEPT_REPLAY: usize = 10_000;
+
+/// How many gone instances a feed keeps.
+pub(crate) fn gone_kept(replay: bool) -> usize {
+    if replay {
+        GONE_KEPT_REPLAY
+    } else {
+        GONE_KEPT_LIVE
+    }
+}
 /// Items kept per instance while a selection is being decided.
 const HELD_PER_INSTANCE: usize = 10_000;
 

@@ -92,6 +92,8 @@ pub struct Registry {
     /// Labels people gave instances (the label store); they win over labels
     /// that come from the wire.
     user_labels: crate::model::labels::Labels,
+    /// Gone instances let go by [`Registry::forget_gone`], in all.
+    forgotten: usize,
 }
 
 /// Best-effort env from a name suffix: `shop@staging`, `shop (staging)`, `shop:staging`.
@@ -128,6 +130,11 @@ impl Registry {
             }
         }
         self.user_labels = labels;
+    }
+
+    /// How many gone instances were let go (beyond the bound), in all.
+    pub(crate) fn forgotten(&self) -> usize {
+        self.forgotten
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -326,6 +333,7 @@ impl Registry {
         gone.sort();
         let over = gone.len() - keep;
         let drop: Vec<String> = gone.into_iter().take(over).map(|(_, id)| id).collect();
+        self.forgotten += drop.len();
         for id in &drop {
             if let Some(inst) = self.instances.remove(id)
                 && let Some(on_socket) = self.by_socket.get_mut(&inst.connection)

@@ -219,6 +219,15 @@ impl Out {
         Ok(())
     }
 
+    /// One JSON object line, written field by field straight into the
+    /// output: no tree is built for a line per action.
+    pub(crate) fn object(&mut self) -> ObjectLine<'_> {
+        ObjectLine {
+            out: self,
+            first: true,
+        }
+    }
+
     /// Write through `f` (a stream of text, e.g. a big JSON document).
     pub(crate) fn write_with(
         &mut self,
@@ -229,6 +238,37 @@ impl Out {
 
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
+    }
+}
+
+/// A JSON object being written as one line: `out.object().field("a", &1)?.end()`.
+pub(crate) struct ObjectLine<'a> {
+    out: &'a mut Out,
+    first: bool,
+}
+
+impl ObjectLine<'_> {
+    pub(crate) fn field<T: serde::Serialize + ?Sized>(
+        mut self,
+        key: &str,
+        value: &T,
+    ) -> io::Result<Self> {
+        let w = &mut self.out.w;
+        w.write_all(if self.first { b"{" } else { b"," })?;
+        self.first = false;
+        serde_json::to_writer(&mut *w, key)?;
+        w.write_all(b":")?;
+        serde_json::to_writer(&mut *w, value)?;
+        Ok(self)
+    }
+
+    pub(crate) fn end(self) -> io::Result<()> {
+        let w = &mut self.out.w;
+        w.write_all(if self.first { b"{}\n" } else { b"}\n" })?;
+        if self.out.stream {
+            w.flush()?;
+        }
+        Ok(())
     }
 }
 

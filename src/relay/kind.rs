@@ -8,18 +8,22 @@ use std::sync::Arc;
 /// instance: interned per thread, so a message costs no allocation for them.
 pub type Text = Arc<str>;
 
+const INTERNED_MAX: usize = 256;
+
 thread_local! {
     static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
 }
 
-/// The shared copy of `s` (bounded: the table is emptied past 4096 entries).
+/// The shared copy of `s`. Bounded: the table is emptied past INTERNED_MAX
+/// entries, plenty for the apps talking at once, so apps that reload all
+/// day (two new ids a reload) do not make it grow (issue 13).
 pub(crate) fn intern(s: &str) -> Text {
     INTERNED.with(|cell| {
         let mut set = cell.borrow_mut();
         if let Some(t) = set.get(s) {
             return t.clone();
         }
-        if set.len() >= 4096 {
+        if set.len() >= INTERNED_MAX {
             set.clear();
         }
         let t: Text = Arc::from(s);

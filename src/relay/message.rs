@@ -290,6 +290,12 @@ impl Message {
         self.decoded().map(|(a, _)| a)
     }
 
+    /// The decoded action, taken out of the message (which keeps no copy).
+    pub(crate) fn take_decoded_action(&mut self) -> Option<Value> {
+        self.decoded();
+        self.action_cache.take().flatten().map(|(a, _)| a)
+    }
+
     /// When the app dispatched the action (the `PERFORM_ACTION` timestamp).
     pub(crate) fn action_timestamp(&self) -> Option<u64> {
         self.decoded().and_then(|(_, ts)| *ts)
