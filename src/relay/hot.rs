@@ -21,6 +21,7 @@ use crate::link::rawjson::{self, Raw};
 use crate::relay::message::{
     BIG_PAYLOAD, BadMessage, Described, Kind, Message, intern, own_payload,
 };
+use crate::relay::scan;
 
 /// `Some(message)` for a plain `#publish` on `log`; `None` for anything else.
 pub(crate) fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, BadMessage>> {
@@ -99,10 +100,64 @@ struct How {
 type Decoded<'de> = (Result<Message, BadMessage>, Option<&'de RawValue>);
 
 fn decode(text: &str, how: How) -> Option<Decoded<'_>> {
+    if let Some(members) = scan::publish(text)
+        && let Some(decoded) = from_members(text, members, how)
+    {
+        return Some(decoded);
+    }
+    visit(text, how)
+}
+
+/// The frame read by the serde visitor.
+fn visit(text: &str, how: How) -> Option<Decoded<'_>> {
     let mut de = serde_json::Deserializer::from_str(text);
     let out = FrameSeed { how }.deserialize(&mut de).ok()??;
     de.end().ok()?;
     Some(out)
+}
+
+/// The message the scanned members make, as [`MessageSeed`] makes it;
+/// `None` for anything unusual (the visitor then reads the frame).
+fn from_members(text: &str, m: scan::Members, how: How) -> Option<Decoded<'_>> {
+    let Value::String(kind) = scan::value(text, m.kind.as_ref()?)? else {
+        return None;
+    };
+    let kind = Kind::from_str(&kind);
+    let small = |r: &Option<Range<usize>>| match r {
+        Some(r) => scan::value(text, r).map(Some),
+        None => Some(None),
+    };
+    let id = |r: &Option<Range<usize>>| small(r).map(|v| v.and_then(id_value).map(|s| intern(&s)));
+    let (socket, instance_id) = (id(&m.socket)?, id(&m.instance_id)?);
+    let (name, next) = (small(&m.name)?, small(&m.next)?);
+    let (lib_config, meta) = (small(&m.lib_config)?, small(&m.meta)?);
+    let action = match &m.action {
+        Some(r) => Some(scan::raw(text, r)?.to_owned()),
+        None => None,
+    };
+    let (mut payload, mut deferred) = (None, None);
+    if let Some(r) = &m.payload
+        && (how.payloads || kind.has_history())
+    {
+        let raw = scan::raw(text, r)?;
+        if how.defer && deferrable(raw.get()) {
+            deferred = Some(raw);
+        } else {
+            payload = Some(own_payload(raw));
+        }
+    }
+    if socket.is_none() && instance_id.is_none() {
+        return Some((Err(BadMessage::NoKey(kind.as_str().to_string())), None));
+    }
+    let plain_name = name.as_ref().and_then(Value::as_str);
+    let d = Described::from(
+        lib_config.as_ref(),
+        meta.as_ref(),
+        plain_name,
+        next.as_ref(),
+    );
+    let msg = Message::assemble(kind, socket, instance_id, d, payload, action);
+    Some((Ok(msg), deferred))
 }
 
 /// Not the frame this path takes: give up quietly (the general path will see it).
@@ -365,6 +420,75 @@ mod tests {
         // Not the hot shape: the frame comes back whole.
         let other = format!(r##"{{"rid":1,"data":"{}"}}"##, "q".repeat(BIG_PAYLOAD));
         assert_eq!(log_publish_owned(other.clone(), true).unwrap_err(), other);
+    }
+
+    /// The scanner is never laxer than serde_json: on the capture frames and
+    /// thousands of damaged copies of them, whatever it reads the visitor
+    /// reads the same way.
+    #[test]
+    fn the_scanner_reads_what_the_visitor_reads_and_nothing_more() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut frames = Vec::new();
+        for sub in ["fixtures", "tests/bad-inputs"] {
+            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+                let Ok(text) = std::fs::read_to_string(entry.unwrap().path()) else {
+                    continue;
+                };
+                for line in text.lines() {
+                    if let Ok(rec) = serde_json::from_str::<Value>(line)
+                        && let Some(f) = rec["data"].as_str()
+                        && scan::publish(f).is_some()
+                    {
+                        frames.push(f.to_string());
+                    }
+                }
+            }
+        }
+        frames.sort();
+        frames.dedup();
+        assert!(frames.len() > 500, "{}", frames.len());
+        let (mut scanned, mut variants) = (0, 0);
+        let mut check = |text: &str| {
+            variants += 1;
+            for (payloads, defer) in [(true, false), (false, false), (true, true)] {
+                let how = How { payloads, defer };
+                let Some(m) = scan::publish(text) else {
+                    continue;
+                };
+                let Some(fast) = from_members(text, m, how) else {
+                    continue;
+                };
+                scanned += 1;
+                let slow = visit(text, how);
+                let same = slow.as_ref().is_some_and(|s| {
+                    s.0 == fast.0 && s.1.map(RawValue::get) == fast.1.map(RawValue::get)
+                });
+                assert!(
+                    same,
+                    "scanner {fast:?}\nvisitor {slow:?}\nframe {text:.300}"
+                );
+            }
+        };
+        const BYTES: &[u8] = b"\"\\{}[],: 0-9.eEtn\x01\x7fx";
+        for (k, f) in frames.iter().enumerate().step_by(3) {
+            check(f);
+            let b = f.as_bytes();
+            // Every cut and, at positions spread over the frame, every odd byte.
+            for at in (0..b.len()).step_by(1 + b.len() / 64) {
+                check(&f[..f.floor_char_boundary(at)]);
+                for &c in BYTES.iter().skip(k / 3 % 3).step_by(3) {
+                    let mut v = b.to_vec();
+                    v[at] = c;
+                    if let Ok(v) = String::from_utf8(v) {
+                        check(&v);
+                    }
+                }
+            }
+        }
+        assert!(
+            scanned > 1000 && variants > 20_000,
+            "{scanned} of {variants}"
+        );
     }
 
     #[test]

@@ -7,3 +7,4 @@ pub mod jsan;
 pub mod kind;
 pub mod lifted;
 pub mod message;
+pub mod scan;
