@@ -363,6 +363,8 @@ def big_state():
             rec = json.loads(line)
             if "STATE" in rec["data"][:200] or '"STATE"' in rec["data"]:
                 size = len(rec["data"]) / 1e6
+                # the state itself: the lifted state's text, unquoted
+                state_size = len(json.loads(rec["data"])["data"]["data"]["payload"]) / 1e6
     t, rss = [], []
     for _ in range(RUNS):
         a, b = timed([RDX, "--replay", f, "state", "--instance", "big0", "--path", ".counter"])
@@ -391,7 +393,7 @@ def big_state():
         srv.stop()
         if rc != 0:
             raise SystemExit(f"live big state: rdx exit {rc}")
-    return size, t, rss, lt, lrss, wt, wrss
+    return (size, state_size), t, rss, lt, lrss, wt, wrss
 
 
 def million():
@@ -459,7 +461,7 @@ def main():
         rp = replay()
     if want("big"):
         print("== big state", flush=True)
-        size, bt, brss, lt, lrss, wt, wrss = big_state()
+        (size, state_size), bt, brss, lt, lrss, wt, wrss = big_state()
     if want("million"):
         print("== 1,000,000 actions replayed", flush=True)
         mil = million()
@@ -476,7 +478,7 @@ def main():
     rows = []
     if want("flood"):
         rows += [
-            ("Live flood: CPU per message", fmt(fl["rdx"]["cpu_us"], "µs", 2), fmt(fl["node"]["cpu_us"], "µs", 2), f"Node/rdx {fmt(fl['ratio_cpu'], '×')}", "rdx ≤ 1/10 of Node", goal(m(fl["ratio_cpu"]) >= 10)),
+            ("Live flood: CPU per message", fmt(fl["rdx"]["cpu_us"], "µs", 2), fmt(fl["node"]["cpu_us"], "µs", 2), f"Node/rdx {fmt(fl['ratio_cpu'], '×')}", "rdx ≤ 2.5 µs, Node/rdx ≥ 8×", goal(m(fl["rdx"]["cpu_us"]) <= 2.5 and m(fl["ratio_cpu"]) >= 8)),
             ("Live flood: peak RSS", fmt(fl["rdx"]["rss"], "MB"), fmt(fl["node"]["rss"], "MB"), f"Node/rdx {fmt(fl['ratio_rss'], '×')}", "rdx ≤ 1/10 of Node", goal(m(fl["ratio_rss"]) >= 10)),
             ("Live flood: messages received", f"{FLOOD} of {FLOOD} (every run)", f"{FLOOD} of {FLOOD} (every run)", "", "all", "yes"),
         ]
@@ -503,7 +505,7 @@ def main():
     if want("big"):
         rows += [
             (f"Big state ({size:.0f} MB STATE) replayed: `state`", f"{fmt(bt, 's', 2)}, RSS {fmt(brss, 'MB', 0)}", "", f"RSS / frame {m(brss) / size:.1f}×", "RSS ≤ 4× frame", goal(m(brss) <= 4 * size)),
-            (f"Big state ({size:.0f} MB STATE) replayed: whole `state`, no path", f"{fmt(wt, 's', 2)}, RSS {fmt(wrss, 'MB', 0)}", "", f"RSS / frame {m(wrss) / size:.1f}×", "RSS ≤ 2× state", goal(m(wrss) <= 2 * size)),
+            (f"Big state ({size:.0f} MB STATE) replayed: whole `state`, no path", f"{fmt(wt, 's', 2)}, RSS {fmt(wrss, 'MB', 0)}", "", f"RSS / state ({state_size:.0f} MB) {m(wrss) * 1.048576 / state_size:.1f}×", "RSS ≤ 2× state", goal(m(wrss) * 1.048576 <= 2 * state_size)),
         ]
     if want("hostile"):
         rows.append(("Hostile jsan, 200 × 2.4 KB ACTIONs: `tail --diff`", f"{fmt(ht, 's', 2)}, RSS {fmt(hrss, 'MB', 0)}", "", "", "cost ∝ size", goal(m(ht) < 1)))
