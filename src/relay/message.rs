@@ -363,7 +363,7 @@ pub(crate) fn own_payload(raw: &RawValue) -> Raw {
 pub(crate) fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
     let text = raw.get();
     let parsed = if text.starts_with('"') {
-        let inner: String = serde_json::from_str(text).ok()?;
+        let inner = rawjson::unescape_literal(text)?;
         serde_json::from_str::<Value>(&inner).ok()?
     } else {
         let v = serde_json::from_str::<Value>(text).ok()?;
