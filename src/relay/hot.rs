@@ -18,6 +18,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::link::rawjson::{self, Raw};
+use crate::relay::kind::Text;
 use crate::relay::message::{
     BIG_PAYLOAD, BadMessage, Described, Kind, Message, intern, own_payload,
 };
@@ -146,18 +147,45 @@ fn from_members(text: &str, m: scan::Members, how: How) -> Option<Decoded<'_>> {
             payload = Some(own_payload(raw));
         }
     }
-    if socket.is_none() && instance_id.is_none() {
-        return Some((Err(BadMessage::NoKey(kind.as_str().to_string())), None));
+    let parts = Parts {
+        socket,
+        instance_id,
+        name,
+        lib_config,
+        meta,
+        next,
+        payload,
+        action,
+    };
+    Some(finish(kind, parts, deferred))
+}
+
+/// A message's members, decoded: what both readers hand to [`finish`].
+struct Parts {
+    socket: Option<Text>,
+    instance_id: Option<Text>,
+    name: Option<Value>,
+    lib_config: Option<Value>,
+    meta: Option<Value>,
+    next: Option<Value>,
+    payload: Option<Raw>,
+    action: Option<Raw>,
+}
+
+/// The message the members make (both readers end here).
+fn finish<'de>(kind: Kind, p: Parts, deferred: Option<&'de RawValue>) -> Decoded<'de> {
+    if p.socket.is_none() && p.instance_id.is_none() {
+        return (Err(BadMessage::NoKey(kind.as_str().to_string())), None);
     }
-    let plain_name = name.as_ref().and_then(Value::as_str);
+    let plain_name = p.name.as_ref().and_then(Value::as_str);
     let d = Described::from(
-        lib_config.as_ref(),
-        meta.as_ref(),
+        p.lib_config.as_ref(),
+        p.meta.as_ref(),
         plain_name,
-        next.as_ref(),
+        p.next.as_ref(),
     );
-    let msg = Message::assemble(kind, socket, instance_id, d, payload, action);
-    Some((Ok(msg), deferred))
+    let msg = Message::assemble(kind, p.socket, p.instance_id, d, p.payload, p.action);
+    (Ok(msg), deferred)
 }
 
 /// Not the frame this path takes: give up quietly (the general path will see it).
@@ -319,18 +347,17 @@ impl<'de> Visitor<'de> for MessageSeed {
         if !payloads && !kind.has_history() {
             (payload, deferred) = (None, None);
         }
-        if socket.is_none() && instance_id.is_none() {
-            return Ok((Err(BadMessage::NoKey(kind.as_str().to_string())), None));
-        }
-        let plain_name = name.as_ref().and_then(Value::as_str);
-        let d = Described::from(
-            lib_config.as_ref(),
-            meta.as_ref(),
-            plain_name,
-            next.as_ref(),
-        );
-        let msg = Message::assemble(kind, socket, instance_id, d, payload, action);
-        Ok((Ok(msg), deferred))
+        let parts = Parts {
+            socket,
+            instance_id,
+            name,
+            lib_config,
+            meta,
+            next,
+            payload,
+            action,
+        };
+        Ok(finish(kind, parts, deferred))
     }
 }
 
