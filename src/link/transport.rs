@@ -314,7 +314,11 @@ fn serve(
                 batched += 1;
                 if !draining {
                     let woke = Instant::now();
-                    if last_burst.is_some_and(|b| woke.duration_since(b) < FLOOD_GAP) {
+                    // (Not while connecting: the handshake's replies come
+                    // close together and start-up would wait for nothing.)
+                    if session.subscribed()
+                        && last_burst.is_some_and(|b| woke.duration_since(b) < FLOOD_GAP)
+                    {
                         thread::sleep(COALESCE);
                     }
                     last_burst = Some(woke);
