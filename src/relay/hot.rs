@@ -120,15 +120,19 @@ fn visit(text: &str, how: How) -> Option<Decoded<'_>> {
 /// The message the scanned members make, as [`MessageSeed`] makes it;
 /// `None` for anything unusual (the visitor then reads the frame).
 fn from_members(text: &str, m: scan::Members, how: How) -> Option<Decoded<'_>> {
-    let Value::String(kind) = scan::value(text, m.kind.as_ref()?)? else {
-        return None;
+    let kind = match scan::value(text, m.kind.as_ref()?)? {
+        Value::String(kind) => Kind::from_str(&kind),
+        _ => return None,
     };
-    let kind = Kind::from_str(&kind);
     let small = |r: &Option<Range<usize>>| match r {
         Some(r) => scan::value(text, r).map(Some),
         None => Some(None),
     };
-    let id = |r: &Option<Range<usize>>| small(r).map(|v| v.and_then(id_value).map(|s| intern(&s)));
+    // Ids are plain strings nearly always: interned with no copy made.
+    let id = |r: &Option<Range<usize>>| match r.as_ref().and_then(|r| scan::plain_str(text, r)) {
+        Some(s) => Some((!s.is_empty()).then(|| intern(s))),
+        None => small(r).map(|v| v.and_then(id_value).map(|s| intern(&s))),
+    };
     let (socket, instance_id) = (id(&m.socket)?, id(&m.instance_id)?);
     let (name, next) = (small(&m.name)?, small(&m.next)?);
     let (lib_config, meta) = (small(&m.lib_config)?, small(&m.meta)?);

@@ -82,8 +82,18 @@ pub(crate) fn publish(text: &str) -> Option<Members> {
     (&b[i..] == SUFFIX).then_some(m)
 }
 
+/// A string member's text when it holds no escape (the scan checked it:
+/// no control characters, and the text is UTF-8).
+pub(crate) fn plain_str<'a>(text: &'a str, r: &Range<usize>) -> Option<&'a str> {
+    let inner = text[r.clone()].strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
+}
+
 /// A small member's value, parsed.
 pub(crate) fn value(text: &str, r: &Range<usize>) -> Option<Value> {
+    if let Some(s) = plain_str(text, r) {
+        return Some(Value::String(s.to_owned()));
+    }
     serde_json::from_str(&text[r.clone()]).ok()
 }
 
