@@ -304,7 +304,19 @@ impl Message {
     fn decoded(&self) -> Option<&(Value, Option<u64>)> {
         self.action_cache
             .get_or_init(|| {
-                let v = decode_jsan_field(self.action.as_ref()?)?;
+                let raw = self.action.as_ref()?;
+                // Nearly every action: a jsan string of a PERFORM_ACTION
+                // with no references; only the inner action becomes a tree.
+                if raw.get().starts_with('"') {
+                    let text = rawjson::unescape_literal(raw.get())?;
+                    if !text.contains("$jsan")
+                        && !text.contains("\\u")
+                        && let Some(fast) = plain_action(&text)
+                    {
+                        return Some(fast);
+                    }
+                }
+                let v = decode_jsan_field(raw)?;
                 let last = match &v {
                     Value::Array(items) => items.last(),
                     other => Some(other),
@@ -377,6 +389,29 @@ pub(crate) fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
     } else {
         parsed
     })
+}
+
+/// [`unwrap_action`] of a `PERFORM_ACTION` (or legacy `{timestamp, action}`)
+/// read from its text, with its timestamp, building a tree of the inner
+/// action only. `None` for any other shape (the caller parses it whole).
+/// The text must hold no jsan reference (the caller checks: no `$jsan`, no
+/// `\u` escape that could spell one).
+fn plain_action(text: &str) -> Option<(Value, Option<u64>)> {
+    let obj = rawjson::object(text)?;
+    let inner = obj.get("action").filter(|a| a.get().starts_with('{'))?;
+    let wrapped = match obj.get("type") {
+        Some(t) => rawjson::str_of(t).as_deref() == Some("PERFORM_ACTION"),
+        None => true,
+    };
+    if !wrapped {
+        return None;
+    }
+    let ts = obj
+        .get("timestamp")
+        .and_then(|t| serde_json::from_str::<Value>(t.get()).ok())
+        .as_ref()
+        .and_then(crate::relay::lifted::timestamp_of);
+    Some((serde_json::from_str(inner.get()).ok()?, ts))
 }
 
 /// `{type: PERFORM_ACTION, action: {...}}` → the inner action; a batch → its last.

@@ -140,3 +140,29 @@ fn bad_payloads_decode_to_none() {
     assert_eq!(m.decoded_payload(), None);
     assert_eq!(m.action_type(), None);
 }
+
+#[test]
+fn a_plain_perform_action_read_from_its_text_is_the_tree_unwrapped() {
+    for text in [
+        r#"{"type":"PERFORM_ACTION","action":{"type":"cart/added","payload":{"id":1}},"timestamp":1795520108713}"#,
+        r#"{"action":{"type":"legacy"},"timestamp":17.5}"#,
+        r#"{"type":"PERFORM_ACTION","action":{"type":"a"},"action":{"type":"b"}}"#,
+        r#"{"type":"PERFORM_ACTION","action":{}}"#,
+    ] {
+        let v: Value = serde_json::from_str(text).unwrap();
+        let ts = v
+            .get("timestamp")
+            .and_then(crate::relay::lifted::timestamp_of);
+        assert_eq!(plain_action(text), Some((unwrap_action(v), ts)), "{text}");
+    }
+    // Other shapes are left to the whole parse.
+    for text in [
+        r#"[{"type":"PERFORM_ACTION","action":{"type":"a"}}]"#,
+        r#"{"type":"INCREMENT"}"#,
+        r#"{"type":"PERFORM_ACTION","action":"not an object"}"#,
+        r#"{"type":7,"action":{"type":"a"}}"#,
+        r#"{"type":"OTHER","action":{"type":"a"}}"#,
+    ] {
+        assert_eq!(plain_action(text), None, "{text}");
+    }
+}
