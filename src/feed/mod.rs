@@ -199,12 +199,17 @@ impl Feed {
         // Events already handed over (the rest of a batch, or batches
         // waiting in the channel) are taken in without waiting: a burst of
         // frames is printed with one write, yet a line never waits for an
-        // event that has not arrived.
-        while self.ready.is_empty()
-            && !self.ended
-            && self.failed.is_none()
-            && self.src.has_buffered()
-        {
+        // event that has not arrived. At most a batch's worth at a time, so
+        // a flood of events that make no item still lets the caller flush
+        // and `next` look at its deadline.
+        for _ in 0..256 {
+            if !self.ready.is_empty()
+                || self.ended
+                || self.failed.is_some()
+                || !self.src.has_buffered()
+            {
+                break;
+            }
             if let Err(e) = self.step(Some(Instant::now())) {
                 self.failed = Some(e);
             }
