@@ -202,3 +202,57 @@ fn chained_jsan_references_cost_what_their_size_allows() {
     o.expect(0);
     assert_eq!(json_lines(&o).len(), 20);
 }
+
+/// Lines over 4 MB take another path (the frame is unescaped inside the
+/// line's buffer, a big payload inside the frame's): damaged ones are
+/// skipped with their line number, as small ones are, and the rest replays.
+#[test]
+fn damaged_big_lines_are_skipped_with_their_number() {
+    let dir = TempDir::new("big-bad");
+    let f = dir.join("big.jsonl");
+    let frame = |msg: &str| {
+        let text = format!(r##"{{"event":"#publish","data":{{"channel":"log","data":{msg}}}}}"##);
+        format!(
+            "{{\"t\":1000,\"dir\":\"in\",\"data\":{}}}\n",
+            serde_json::to_string(&text).unwrap()
+        )
+    };
+    let big = "x".repeat(5 << 20);
+    let mut text = frame(r#"{"type":"START","id":"s1","instanceId":"i1","name":"app"}"#);
+    // 2: a frame whose text is not JSON (the data string itself is fine)
+    text += &format!("{{\"t\":1000,\"dir\":\"in\",\"data\":\"{{oops {big}\"}}\n");
+    // 3: a lone surrogate escape in a big data string
+    text += &format!("{{\"t\":1000,\"dir\":\"in\",\"data\":\"\\ud800 {big}\"}}\n");
+    // 4: a big payload that is not JSON once unquoted (kept as the string it is)
+    let payload = serde_json::to_string(&format!("{{not json {big}")).unwrap();
+    text += &frame(&format!(
+        r#"{{"type":"STATE","id":"s2","instanceId":"i2","name":"app","payload":{payload}}}"#
+    ));
+    // 5: truncated
+    text += &format!("{{\"t\":1000,\"dir\":\"in\",\"data\":\"{big}\n");
+    text += &frame(r#"{"type":"START","id":"s3","instanceId":"i3","name":"app"}"#);
+    std::fs::write(&f, text).unwrap();
+    let o = run(&["--replay", &f, "--verbose", "sessions", "--all", "--json"]);
+    o.expect(0);
+    let ids: Vec<String> = json_lines(&o)
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut ids = ids;
+    ids.sort();
+    assert_eq!(ids, ["i1", "i2", "i3"]);
+    let err = stderr(&o);
+    for needle in [
+        "big.jsonl:2:",
+        "big.jsonl:3:",
+        "big.jsonl:5: skipped: truncated line",
+    ] {
+        assert!(err.contains(needle), "stderr lacks {needle:?}: {err:.2000}");
+    }
+    assert!(!err.contains("big.jsonl:4:"), "{err:.2000}");
+    // The big state that is no JSON inside reads as a small one does: no
+    // state (exit 4, as for a state that never came).
+    let o = run(&["--replay", &f, "state", "--instance", "i2"]);
+    o.expect(4);
+    assert!(stderr(&o).contains("the state of instance i2 could not be read"));
+}
