@@ -307,7 +307,7 @@ impl Message {
                 let raw = self.action.as_ref()?;
                 // Nearly every action: a jsan string of a PERFORM_ACTION
                 // with no references; only the inner action becomes a tree.
-                if raw.get().starts_with('"') {
+                let v = if raw.get().starts_with('"') {
                     let text = rawjson::unescape_literal(raw.get())?;
                     if !text.contains("$jsan")
                         && !text.contains("\\u")
@@ -315,8 +315,10 @@ impl Message {
                     {
                         return Some(fast);
                     }
-                }
-                let v = decode_jsan_field(raw)?;
+                    resolved(serde_json::from_str(&text).ok()?)
+                } else {
+                    decode_jsan_field(raw)?
+                };
                 let last = match &v {
                     Value::Array(items) => items.last(),
                     other => Some(other),
@@ -384,11 +386,16 @@ pub(crate) fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
         }
         v
     };
-    Some(if jsan::has_markers(&parsed) {
+    Some(resolved(parsed))
+}
+
+/// A parsed jsan value with its references resolved (if it has any).
+fn resolved(parsed: Value) -> Value {
+    if jsan::has_markers(&parsed) {
         jsan::resolve(parsed)
     } else {
         parsed
-    })
+    }
 }
 
 /// [`unwrap_action`] of a `PERFORM_ACTION` (or legacy `{timestamp, action}`)
