@@ -16,6 +16,20 @@ build:
 demo: build
 	./target/release/rdx --replay fixtures/two-apps.jsonl sessions --all
 
+# The completion and man page tests (tests/completions.rs) load each script in
+# its shell and render the page with groff: zsh, fish and groff-base, with
+# apt-get, only when one is missing (once for all three).
+SHELL_TOOLS := /usr/bin/zsh /usr/bin/fish /usr/bin/groff
+$(SHELL_TOOLS):
+	@test -x $@ || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish groff-base; }
+
+# The wss:// tests (tests/e2e_tls.rs) make their certificates with openssl.
+OPENSSL := /usr/bin/openssl
+$(OPENSSL):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl
+
 # npm deps for the end-to-end tests, from the committed lockfiles (today's
 # stack, and the legacy one). Skipped when node_modules is up to date with the
 # lockfile (local runs cache it). The browser tests also need their page built
@@ -46,20 +60,6 @@ $(BROWSER)/dist/index.html: $(BROWSER)/node_modules/.package-lock.json $(BROWSER
 $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-
-# The completion and man page tests (tests/completions.rs) load each script in
-# its shell and render the page with groff: zsh, fish and groff-base, with
-# apt-get, only when one is missing (once for all three).
-SHELL_TOOLS := /usr/bin/zsh /usr/bin/fish /usr/bin/groff
-$(SHELL_TOOLS):
-	@test -x $@ || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish groff-base; }
-
-# The wss:// tests (tests/e2e_tls.rs) make their certificates with openssl.
-OPENSSL := /usr/bin/openssl
-$(OPENSSL):
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl
 
 $(LEGACY)/node_modules/.package-lock.json: $(LEGACY)/package-lock.json $(LEGACY)/package.json
 	cd $(LEGACY) && npm ci --no-audit --no-fund
