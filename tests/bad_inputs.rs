@@ -193,7 +193,7 @@ fn chained_jsan_references_cost_what_their_size_allows() {
     assert_eq!(v["n"], 20);
     let text = v.to_string();
     assert!(
-        text.contains("[Elided $.l") && text.contains(" nodes]"),
+        text.contains("[Elided $.l") && text.contains(" bytes]"),
         "{}",
         &text[..300]
     );
@@ -255,4 +255,98 @@ fn damaged_big_lines_are_skipped_with_their_number() {
     let o = run(&["--replay", &f, "state", "--instance", "i2"]);
     o.expect(4);
     assert!(stderr(&o).contains("the state of instance i2 could not be read"));
+}
+
+/// A recording of one app whose second ACTION's action is `action` (jsan
+/// text), between two plain ones.
+fn hostile_recording(dir: &TempDir, name: &str, action: &str) -> (String, u64) {
+    let frame = |msg: &str| {
+        let text = format!(r##"{{"event":"#publish","data":{{"channel":"log","data":{msg}}}}}"##);
+        format!(
+            "{{\"t\":1000,\"dir\":\"in\",\"data\":{}}}\n",
+            serde_json::to_string(&text).unwrap()
+        )
+    };
+    let act = |id: u64, action: &str| {
+        let a = serde_json::to_string(action).unwrap();
+        frame(&format!(
+            r#"{{"type":"ACTION","id":"s1","instanceId":"i1","name":"app","action":{a},"payload":"{{\"n\":{id}}}","nextActionId":{}}}"#,
+            id + 1
+        ))
+    };
+    let plain = |id: u64| {
+        format!(r#"{{"type":"PERFORM_ACTION","action":{{"type":"plain{id}"}},"timestamp":1}}"#)
+    };
+    let mut text = frame(r#"{"type":"START","id":"s1","instanceId":"i1","name":"app"}"#);
+    text += &act(1, &plain(1));
+    text += &act(2, action);
+    text += &act(3, &plain(3));
+    let f = dir.join(name);
+    std::fs::write(&f, &text).unwrap();
+    (f, text.len() as u64)
+}
+
+/// Issue 18's hostile messages, replayed through sessions, tail --json,
+/// tail --diff and state: no crash (a Set tag nested 400 deep overflowed
+/// every command's stack), every action once, and output within 8× the
+/// input (a 1 MB string and 2,000 references to it gave 2 GB).
+#[test]
+fn hostile_jsan_costs_what_its_size_allows_in_every_command() {
+    let dir = TempDir::new("hostile-jsan");
+    let wrap = |inner: String| {
+        format!(
+            r#"{{"type":"PERFORM_ACTION","action":{{"type":"hostile","v":{inner}}},"timestamp":1}}"#
+        )
+    };
+    let refs: Vec<String> = (0..2000)
+        .map(|_| r#"{"$jsan":"$.action.v.big"}"#.to_string())
+        .collect();
+    let key = "k".repeat(50_000);
+    let cases = [
+        (
+            "nested-tags.jsonl",
+            wrap(rdx::relay::jsan::hostile::nested_tags(400, "1")),
+        ),
+        (
+            "big-string-refs.jsonl",
+            wrap(format!(
+                r#"{{"big":"{}","refs":[{}]}}"#,
+                "x".repeat(200_000),
+                refs.join(",")
+            )),
+        ),
+        (
+            "long-path-copies.jsonl",
+            wrap(format!(
+                r#"{{"{key}":1,"t":{{"r":{{"$jsan":"$.action.v.{key}"}}}},"c":[{}]}}"#,
+                vec![r#"{"$jsan":"$.action.v.t"}"#; 1000].join(",")
+            )),
+        ),
+    ];
+    for (name, action) in cases {
+        let (f, size) = hostile_recording(&dir, name, &action);
+        let o = run(&["--replay", &f, "sessions", "--json"]);
+        o.expect(0);
+        let i = &json_lines(&o)[0];
+        assert_eq!(i["actions"], 3, "{name}: {i}");
+        assert_eq!(i["last_action"], "plain3", "{name}");
+        let o = run(&["--replay", &f, "tail", "--json"]);
+        o.expect(0);
+        let lines = json_lines(&o);
+        let types: Vec<&str> = lines
+            .iter()
+            .map(|l| l["action_type"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, ["plain1", "hostile", "plain3"], "{name}");
+        let out = o.stdout.len() as u64;
+        assert!(out <= 8 * size, "{name}: {out} bytes of output from {size}");
+        let o = run(&["--replay", &f, "tail", "--diff"]);
+        o.expect(0);
+        assert!(
+            o.stdout.len() as u64 <= 8 * size,
+            "{name}: tail --diff {} bytes",
+            o.stdout.len()
+        );
+        run(&["--replay", &f, "state", "--instance", "i1"]).expect(0);
+    }
 }

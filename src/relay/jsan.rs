@@ -13,17 +13,16 @@
 //! the string `"[Circular $.path]"`, and nothing can overflow the stack or
 //! expand without bound.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use serde_json::{Map, Value};
 
-/// Deeper than this, a subtree becomes the string `"[Too deep]"`.
-pub(crate) const MAX_DEPTH: usize = 256;
-/// Expanding references copies at most this many nodes per node of the
-/// input: a message's cost stays proportional to its size, whatever its
-/// references do (an app with normalized state, or a buggy one, cannot stall
-/// rdx for every other app).
-const COPIES_PER_NODE: usize = 4;
-/// ... and at least this many, so small messages are never cut.
-const COPIES_FLOOR: usize = 10_000;
+/// Deeper than this, a subtree becomes the string `"[Too deep]"`: the one
+/// depth bound of every decoded value, tags inside tags included. Below
+/// serde_json's parser limit (128), so a line rdx writes, which wraps a
+/// value two or three levels deep, parses back with the common defaults.
+pub(crate) const MAX_DEPTH: usize = 100;
 
 const KEY: &str = "$jsan";
 
@@ -169,60 +168,152 @@ fn seg_eq(a: &RefStep, b: &RefStep) -> bool {
     }
 }
 
+/// What resolving may cost, and what it did cost. One budget and one depth
+/// bound are shared by a document and every Map or Set tag decoded inside it
+/// (a tag's text is parsed and resolved as a document of its own).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cost {
+    /// Bytes that copying references may still spend: each copy costs its
+    /// [`weight`], each reference followed inside a copy its path's length
+    /// for every expansion around it (comparing and walking the path).
+    pub(crate) budget: usize,
+    /// Bytes of reference paths parsed (each distinct path once).
+    pub(crate) parsed: usize,
+}
+
+/// Expanding references may add this many bytes per byte of the input ...
+pub(crate) const COPY_BYTES_PER_BYTE: usize = 4;
+/// ... and at least this many, so small messages are never cut.
+pub(crate) const COPY_BYTES_FLOOR: usize = 256 * 1024;
+/// A reference path longer than this is shown cut in `[Circular …]`,
+/// `[Unresolved …]` and `[Elided …]`.
+const SHOWN_PATH: usize = 120;
+
 struct Resolver<'a> {
     root: &'a Value,
     /// Where the references being expanded sit (each in the coordinates of
     /// the expansion around it), innermost last. A reference to a prefix of
     /// any of them, or of the current position, would recurse forever.
     expanding: Vec<Vec<RefStep>>,
-    budget: usize,
-    /// The size of each elided target, counted once.
-    sizes: std::collections::HashMap<&'a str, usize>,
+    cost: Cost,
+    /// Each reference path parsed once, by where its text lies in `root`
+    /// (a copied reference is the same text).
+    paths: HashMap<(usize, usize), Option<Rc<[RefStep]>>>,
+    /// The size in bytes of each target looked at (by address), or `None`
+    /// where it was over the budget left at the time.
+    sizes: HashMap<usize, Option<usize>>,
 }
 
-/// How many nodes `v` has (stopping at `cap`), references not followed.
-fn count_nodes(v: &Value, cap: usize) -> usize {
-    let mut n = 0;
+/// What a node costs beyond its text, in bytes: about what it takes as a
+/// tree in memory (a `Value`, its slot in an array or map).
+const NODE_BYTES: usize = 32;
+
+/// What `v` costs to hold and to write, in bytes (references not followed):
+/// its size as JSON text, every escape counted as written, plus
+/// `per_node` a node ([`NODE_BYTES`] for a copy, 0 for the input's own
+/// size). Stops once over `cap`: `None` then.
+pub(crate) fn weight(v: &Value, per_node: usize, cap: usize) -> Option<usize> {
+    fn text(s: &str) -> usize {
+        // quotes, and an escape (`\u0000` at worst) for each byte that needs one
+        let escaped = s
+            .bytes()
+            .filter(|b| *b < 0x20 || *b == b'"' || *b == b'\\')
+            .count();
+        s.len() + 2 + 5 * escaped
+    }
+    let mut n = 0usize;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
-        n += 1;
-        if n >= cap {
-            return cap;
-        }
-        match v {
-            Value::Object(o) => stack.extend(o.values()),
-            Value::Array(a) => stack.extend(a.iter()),
-            _ => {}
+        n = n.saturating_add(
+            per_node
+                + match v {
+                    Value::Object(o) => {
+                        stack.extend(o.values());
+                        2 + o.keys().map(|k| text(k) + 2).sum::<usize>()
+                    }
+                    Value::Array(a) => {
+                        stack.extend(a.iter());
+                        2 + a.len()
+                    }
+                    Value::String(s) => text(s),
+                    Value::Number(_) => 24,
+                    Value::Bool(_) | Value::Null => 5,
+                },
+        );
+        if n > cap {
+            return None;
         }
     }
-    n
+    Some(n)
 }
 
-/// Resolve every jsan marker in `root`. Never panics; bounded in depth, and
-/// in size by the size of `root` (see [`COPIES_PER_NODE`]): what does not fit
-/// becomes `"[Elided $.path: N nodes]"`.
+/// Resolve every jsan marker in `root`. Never panics; bounded in depth
+/// ([`MAX_DEPTH`], across nested tags too), and in cost by the size of
+/// `root`: copying references adds at most [`COPY_BYTES_PER_BYTE`] bytes of
+/// [`weight`] per byte of `root`'s own (at least [`COPY_BYTES_FLOOR`]), so
+/// the output, as text and as a tree, is at most that much bigger than the
+/// input. A reference that does not fit becomes `"[Elided $.path: N bytes]"`.
 pub fn resolve(root: Value) -> Value {
-    let budget = (COPIES_PER_NODE * count_nodes(&root, usize::MAX)).max(COPIES_FLOOR);
-    let mut r = Resolver {
-        root: &root,
-        expanding: Vec::new(),
-        budget,
-        sizes: std::collections::HashMap::new(),
+    resolve_costed(root).0
+}
+
+/// [`resolve`], with what it cost.
+pub(crate) fn resolve_costed(root: Value) -> (Value, Cost) {
+    let size = weight(&root, 0, usize::MAX).unwrap_or(usize::MAX);
+    let cost = Cost {
+        budget: size
+            .saturating_mul(COPY_BYTES_PER_BYTE)
+            .max(COPY_BYTES_FLOOR),
+        parsed: 0,
     };
-    let mut pos = Vec::new();
-    r.node(&root, &mut pos, 0)
+    let (v, cost) = Resolver::run(&root, cost, 0);
+    (v, cost)
+}
+
+/// A path as shown in a marker string: cut when long.
+fn shown(marker: &str) -> std::borrow::Cow<'_, str> {
+    if marker.len() <= SHOWN_PATH {
+        return marker.into();
+    }
+    let mut end = SHOWN_PATH;
+    while !marker.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &marker[..end], marker.len()).into()
 }
 
 impl<'a> Resolver<'a> {
+    /// Resolve the document `root`, which sits `depth` deep in what is
+    /// being decoded, spending from `cost`.
+    fn run(root: &'a Value, cost: Cost, depth: usize) -> (Value, Cost) {
+        let mut r = Resolver {
+            root,
+            expanding: Vec::new(),
+            cost,
+            paths: HashMap::new(),
+            sizes: HashMap::new(),
+        };
+        let v = r.node(root, &mut Vec::new(), depth);
+        (v, r.cost)
+    }
+
+    fn spend(&mut self, n: usize) -> bool {
+        match self.cost.budget.checked_sub(n) {
+            Some(left) => {
+                self.cost.budget = left;
+                true
+            }
+            None => {
+                self.cost.budget = 0;
+                false
+            }
+        }
+    }
+
     /// Resolve `v`, which sits at `pos` in the original document.
     fn node(&mut self, v: &'a Value, pos: &mut Vec<RefStep>, depth: usize) -> Value {
         if depth > MAX_DEPTH {
             return Value::String("[Too deep]".into());
-        }
-        if !self.expanding.is_empty() {
-            // Only copies made by expanding references count: a big plain
-            // document is never cut.
-            self.budget = self.budget.saturating_sub(1);
         }
         match v {
             Value::Object(o) => {
@@ -258,39 +349,88 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn marker(&mut self, marker: &'a str, pos: &[RefStep], depth: usize) -> Value {
+    fn marker(&mut self, marker: &'a str, pos: &mut Vec<RefStep>, depth: usize) -> Value {
         if !marker.starts_with('$') {
-            return tag(marker).unwrap_or_else(|| {
+            return self.tag(marker, depth).unwrap_or_else(|| {
                 let mut m = Map::new();
                 m.insert(KEY.into(), Value::String(marker.to_string()));
                 Value::Object(m)
             });
         }
-        let Ok(target_pos) = parse_ref_path(marker) else {
-            return Value::String(format!("[Unresolved {marker}]"));
+        // Comparing the path with every position being expanded, and
+        // walking it, cost its length each (nothing at the top level: a
+        // plain document's own references are paid for by its size).
+        if !self.expanding.is_empty()
+            && !self.spend(marker.len().saturating_mul(self.expanding.len() + 1))
+        {
+            return Value::String(format!("[Elided {}: over budget]", shown(marker)));
+        }
+        let key = (marker.as_ptr() as usize, marker.len());
+        let parsed = match self.paths.get(&key) {
+            Some(p) => p.clone(),
+            None => {
+                self.cost.parsed = self.cost.parsed.saturating_add(marker.len());
+                let p = parse_ref_path(marker).ok().map(Rc::from);
+                self.paths.insert(key, p.clone());
+                p
+            }
+        };
+        let Some(target_pos) = parsed else {
+            return Value::String(format!("[Unresolved {}]", shown(marker)));
         };
         let prefix_of = |p: &[RefStep]| {
             target_pos.len() <= p.len() && target_pos.iter().zip(p).all(|(a, b)| seg_eq(a, b))
         };
         if prefix_of(pos) || self.expanding.iter().any(|p| prefix_of(p)) {
-            return Value::String(format!("[Circular {marker}]"));
+            return Value::String(format!("[Circular {}]", shown(marker)));
         }
         let Some(target) = lookup(self.root, &target_pos) else {
-            return Value::String(format!("[Unresolved {marker}]"));
+            return Value::String(format!("[Unresolved {}]", shown(marker)));
         };
-        if self.budget == 0 {
-            let n = *self
-                .sizes
-                .entry(marker)
-                .or_insert_with(|| count_nodes(target, 1_000_000));
-            let more = if n >= 1_000_000 { "+" } else { "" };
-            return Value::String(format!("[Elided {marker}: {n}{more} nodes]"));
+        // The copy costs the target's size, paid before it is made; what is
+        // over the budget left is elided whole (and its size measured only
+        // up to that budget, and paid for, so elisions cost no more).
+        let addr = target as *const Value as usize;
+        let budget = self.cost.budget;
+        let size = *self
+            .sizes
+            .entry(addr)
+            .or_insert_with(|| weight(target, NODE_BYTES, budget));
+        let fits = size.is_some_and(|n| self.spend(n));
+        if !fits {
+            if size.is_none() {
+                self.spend(budget);
+            }
+            return Value::String(match size {
+                Some(n) => format!("[Elided {}: {n} bytes]", shown(marker)),
+                None => format!("[Elided {}: over {budget} bytes]", shown(marker)),
+            });
         }
-        self.expanding.push(pos.to_vec());
-        let mut tpos = target_pos;
-        let out = self.node(target, &mut tpos, depth + 1);
-        self.expanding.pop();
+        let here = std::mem::replace(pos, target_pos.to_vec());
+        self.expanding.push(here);
+        let out = self.node(target, pos, depth + 1);
+        let here = self.expanding.pop().unwrap_or_default();
+        *pos = here;
         out
+    }
+
+    /// A tag (`d…`, `u`, `r…`, ...) as a readable value. A Map or Set's text
+    /// is a document of its own, resolved where it sits: as deep as the tag,
+    /// and from the same budget.
+    fn tag(&mut self, marker: &str, depth: usize) -> Option<Value> {
+        let t = marker.chars().next()?;
+        if t != 'm' && t != 'l' {
+            return tag(marker);
+        }
+        if depth >= MAX_DEPTH {
+            return Some(Value::String("[Too deep]".into()));
+        }
+        let inner = serde_json::from_str::<Value>(&marker[1..]).ok()?;
+        let (inner, cost) = Resolver::run(&inner, self.cost, depth + 1);
+        self.cost = cost;
+        let mut m = Map::new();
+        m.insert(if t == 'm' { "[Map]" } else { "[Set]" }.into(), inner);
+        Some(Value::Object(m))
     }
 }
 
@@ -316,20 +456,12 @@ fn tag(marker: &str) -> Option<Value> {
         'i' => s("Infinity".into()),
         'y' => s("-Infinity".into()),
         's' | 'g' => s(format!("Symbol({rest})")),
-        'm' | 'l' => {
-            let inner = serde_json::from_str::<Value>(rest).ok()?;
-            let inner = if has_markers(&inner) {
-                resolve(inner)
-            } else {
-                inner
-            };
-            let mut m = Map::new();
-            m.insert(if t == 'm' { "[Map]" } else { "[Set]" }.into(), inner);
-            Some(Value::Object(m))
-        }
         _ => None,
     }
 }
+
+#[doc(hidden)]
+pub mod hostile;
 
 #[cfg(test)]
 mod tests;

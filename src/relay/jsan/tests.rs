@@ -151,17 +151,17 @@ fn fan_out_is_bounded() {
         );
     }
     let input = Value::Object(m);
-    let n = count_nodes(&input, usize::MAX);
+    let n = serde_json::to_string(&input).unwrap().len();
     let r = resolve(input);
     // what was copied is bounded by the input's size (or the floor), not 2^30
-    let out = count_nodes(&r, usize::MAX);
-    assert!(
-        out <= n + (COPIES_PER_NODE * n).max(COPIES_FLOOR) + 1,
-        "{out} nodes from {n}"
-    );
     let text = serde_json::to_string(&r).unwrap();
+    assert!(
+        text.len() <= 2 * n + (COPY_BYTES_PER_BYTE * n).max(COPY_BYTES_FLOOR),
+        "{} bytes from {n}",
+        text.len()
+    );
     assert!(text.contains("[Elided $.l"), "{}", &text[..200]);
-    assert!(text.contains(" nodes]"), "says how much was left out");
+    assert!(text.contains(" bytes]"), "says how much was left out");
 }
 
 #[test]
@@ -178,7 +178,133 @@ fn a_small_hostile_message_costs_what_its_size_allows() {
         );
     }
     let doc = json!({"computedStates": [{"state": Value::Object(state)}]});
-    let n = count_nodes(&doc, usize::MAX);
-    let out = count_nodes(&resolve(doc), usize::MAX);
-    assert!(out <= n + COPIES_FLOOR + 1, "{out} nodes from {n}");
+    let n = serde_json::to_string(&doc).unwrap().len();
+    let out = serde_json::to_string(&resolve(doc)).unwrap().len();
+    assert!(out <= 2 * n + COPY_BYTES_FLOOR, "{out} bytes from {n}");
+}
+
+#[test]
+fn tags_nested_in_tags_share_one_depth_bound() {
+    // 400 levels: far past what any stack holds when each tag starts again
+    // at depth 0. On a 512 KiB stack, well under a spawned thread's 2 MiB.
+    let text = hostile::nested_tags(400, "1");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let out = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            let r = resolve(v);
+            let s = serde_json::to_string(&r).unwrap();
+            forget_deep(r);
+            s
+        })
+        .unwrap()
+        .join()
+        .expect("resolving nested tags overflowed the stack");
+    assert!(out.contains("[Too deep]"), "cut at the depth bound");
+    // every level down to the bound was decoded (not given up at once)
+    assert!(
+        out.matches("[Set]").count() >= MAX_DEPTH / 8,
+        "{}",
+        &out[..200]
+    );
+}
+
+/// Drop a deep value without deep recursion (serde_json's drop recurses).
+fn forget_deep(v: Value) {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Array(a) => stack.extend(a),
+            Value::Object(o) => stack.extend(o.into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn references_to_a_big_string_cost_bytes_not_nodes() {
+    // issue 18: one string and 2,000 references to it. Counting nodes let
+    // every copy through (a 1 MB message took 1.96 GB).
+    let big = "x".repeat(100_000);
+    let refs: Vec<Value> = (0..2000).map(|_| json!({"$jsan": "$.big"})).collect();
+    let doc = json!({"big": big, "refs": refs});
+    let n = serde_json::to_string(&doc).unwrap().len();
+    let out = serde_json::to_string(&resolve(doc)).unwrap();
+    assert!(out.len() <= 8 * n, "{} bytes of output from {n}", out.len());
+    // what fits is copied, the rest says what it left out
+    assert!(out.matches(&big).count() >= 2, "some copies are made");
+    assert!(
+        out.contains("[Elided $.big: 100034 bytes]"),
+        "the rest are named"
+    );
+}
+
+#[test]
+fn a_long_reference_path_is_parsed_once_however_often_it_is_copied() {
+    // issue 18: each copy of a reference parsed its path again (a 512 KB
+    // message cost 27.6 s of CPU)
+    let key = "k".repeat(50_000);
+    let path = format!("$.{key}");
+    let refs: Vec<Value> = (0..1000).map(|_| json!({"$jsan": "$.t"})).collect();
+    let doc = json!({key: 1, "t": {"r": {"$jsan": path}}, "c": refs});
+    let n = serde_json::to_string(&doc).unwrap().len();
+    let (r, cost) = resolve_costed(doc);
+    assert!(
+        cost.parsed <= n,
+        "parsed {} bytes of paths from {n}",
+        cost.parsed
+    );
+    let out = serde_json::to_string(&r).unwrap();
+    assert!(out.len() <= 8 * n, "{} bytes from {n}", out.len());
+    assert_eq!(r["c"][0], json!({"r": 1}), "the first copies resolve");
+}
+
+#[test]
+fn long_paths_are_shown_cut() {
+    let path = format!("$.{}", "q".repeat(10_000));
+    let refs: Vec<Value> = (0..100).map(|_| json!({"$jsan": path})).collect();
+    let out = serde_json::to_string(&resolve(json!({"a": refs}))).unwrap();
+    assert!(out.len() < 100 * 300, "{} bytes", out.len());
+    assert!(out.contains("[Unresolved $.qqq"), "{}", &out[..300]);
+    assert!(out.contains("(10002 bytes)]"), "{}", &out[..300]);
+}
+
+#[test]
+fn hostile_documents_cost_what_their_size_allows() {
+    // the generator the fuzz target uses, from seeded choices
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    for round in 0..60 {
+        let choices: Vec<u8> = (0..64)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed >> 24) as u8
+            })
+            .collect();
+        let text = hostile::document(&choices);
+        let n = text.len();
+        let (out, cost) = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                let (r, cost) = resolve_costed(v);
+                let out = serde_json::to_string(&r).unwrap().len();
+                forget_deep(r);
+                (out, cost)
+            })
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("round {round}: {choices:?} panicked"));
+        let allowed = n + COPY_BYTES_PER_BYTE * n + COPY_BYTES_FLOOR;
+        assert!(
+            out <= allowed,
+            "round {round}: {out} bytes from {n}: {choices:?}"
+        );
+        assert!(
+            cost.parsed <= n,
+            "round {round}: parsed {} of {n}",
+            cost.parsed
+        );
+    }
 }
