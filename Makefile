@@ -17,12 +17,14 @@ demo: build
 	./target/release/rdx --replay fixtures/two-apps.jsonl sessions --all
 
 # The completion and man page tests (tests/completions.rs) load each script in
-# its shell and render the page with groff: zsh, fish and groff-base, with
-# apt-get, only when one is missing (once for all three).
-SHELL_TOOLS := /usr/bin/zsh /usr/bin/fish /usr/bin/groff
+# its shell and render the page with groff and man: zsh, fish, groff-base and
+# man-db, with apt-get, only when one is missing (once for all four). These
+# variables come before e2e-deps, which expands them where it is read;
+# tests/deps.rs fails when a program the tests call is not installed here.
+SHELL_TOOLS := /usr/bin/zsh /usr/bin/fish /usr/bin/groff /usr/bin/man
 $(SHELL_TOOLS):
 	@test -x $@ || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish groff-base; }
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish groff-base man-db; }
 
 # The wss:// tests (tests/e2e_tls.rs) make their certificates with openssl.
 OPENSSL := /usr/bin/openssl

@@ -19,6 +19,7 @@ mod util;
 
 mod bad_inputs;
 mod completions;
+mod deps;
 mod e2e;
 mod e2e_browser;
 mod e2e_flood;
