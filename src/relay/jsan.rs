@@ -182,7 +182,7 @@ pub(crate) struct Cost {
 }
 
 /// Expanding references may add this many bytes per byte of the input ...
-pub(crate) const COPY_BYTES_PER_BYTE: usize = 4;
+pub(crate) const COPY_BYTES_PER_BYTE: usize = 3;
 /// ... and at least this many, so small messages are never cut.
 pub(crate) const COPY_BYTES_FLOOR: usize = 256 * 1024;
 /// A reference path longer than this is shown cut in `[Circular …]`,

@@ -102,3 +102,65 @@ with open(os.path.join(out, "replay-1m.jsonl"), "w") as f:
         payload = json.dumps({"counter": {"value": nxt[t]}}, separators=(",", ":"))
         f.write(frame(T0 + i, {"type": "ACTION", "id": f"s{t}-{inst[t]}", "instanceId": f"t{t}-{inst[t]}", "name": f"tab{t}", "payload": payload, "action": act, "nextActionId": nxt[t] + 1}))
         nxt[t] += 1
+
+# Issue 18's hostile classes, each beside a plain message of the same size:
+# one START and one ACTION whose payload (the state) is the hostile value.
+def quote_flat(s):
+    """A JSON string literal writing \\ and " as \\u005c and \\u0022: a tag
+    nested k deep then costs O(k^2) bytes, not O(2^k)."""
+    return '"' + s.replace("\\", "\\u005c").replace('"', "\\u0022") + '"'
+
+
+def nested_tags(levels, inside):
+    """As rdx::relay::jsan::hostile::nested_tags: each tag's value 120 arrays deep."""
+    text = inside
+    o, c = "[" * 120, "]" * 120
+    for i in range(levels):
+        inner = f"l[{o}{text}{c}]" if i % 2 == 0 else f'm[["k",{o}{text}{c}]]'
+        text = '{"$jsan":' + quote_flat(inner) + "}"
+    return text
+
+
+def hostile_values(root):
+    """Each class as JSON text, its references written from `root` ("$" for
+    a state, "$.action.v" for the value inside an action)."""
+    key = "k" * (256 * 1024)
+    chained = {"l0": {"items": list(range(20))}}
+    for lvl in range(1, 40):
+        ref = {"$jsan": f"{root}.l{lvl - 1}"}
+        chained[f"l{lvl}"] = {"x": ref, "y": ref}
+    c = lambda v: json.dumps(v, separators=(",", ":"))
+    yield "nested-tags", '{"t":' + nested_tags(300, "1") + "}"
+    yield "big-string-refs", c({"big": "x" * (1 << 19), "refs": [{"$jsan": f"{root}.big"}] * 2000})
+    yield "long-path-copies", c({key: 1, "t": {"r": {"$jsan": f"{root}.{key}"}}, "c": [{"$jsan": f"{root}.t"}] * 2000})
+    yield "fan-out", c(dict(chained, pad="p" * (1 << 19)))
+
+
+def plain_value(size):
+    return json.dumps(state(0, max(1, size // 60)), separators=(",", ":"))
+
+
+def one_action(name, payload, value):
+    """START, then one ACTION carrying `value` (JSON text) as its action's
+    `v` and `payload` as its state."""
+    action = '{"type":"PERFORM_ACTION","action":{"type":"hostile","v":' + value + '},"timestamp":' + str(T0) + "}"
+    msg = {"type": "ACTION", "id": "s", "instanceId": name, "name": name, "payload": payload, "action": action, "nextActionId": 2}
+    with open(os.path.join(out, f"hostile-{name}.jsonl"), "w") as f:
+        f.write(handshake)
+        f.write(frame(T0, {"type": "START", "id": "s", "instanceId": name, "name": name}))
+        f.write(frame(T0 + 1, msg))
+
+
+sizes = {}
+for (name, state_text), (_, action_text) in zip(hostile_values("$"), hostile_values("$.action.v")):
+    one_action(name, state_text, action_text)
+    size = os.path.getsize(os.path.join(out, f"hostile-{name}.jsonl"))
+    # the plain message's file as big as the hostile one's (escapes differ)
+    guess = len(state_text)
+    for _ in range(3):
+        one_action(f"{name}-plain", plain_value(guess), plain_value(guess))
+        got = os.path.getsize(os.path.join(out, f"hostile-{name}-plain.jsonl"))
+        guess = int(guess * size / got)
+    sizes[name] = size
+with open(os.path.join(out, "hostile-sizes.json"), "w") as f:
+    json.dump(sizes, f)

@@ -418,6 +418,41 @@ def hostile():
     return t, rss
 
 
+def hostile_classes(rdx=None):
+    """Issue 18's hostile classes beside a plain message of the same size:
+    `tail --json` (the action decoded and printed) and `state` (the state)
+    on each, CPU and peak RSS from GNU time (the two commands added up, RSS
+    their larger), output in bytes (added up)."""
+    rdx = rdx or RDX
+    with open(os.path.join(DATA, "hostile-sizes.json")) as fh:
+        sizes = json.load(fh)
+    out = {}
+    for name, size in sizes.items():
+        row = {"size": size}
+        for kind, f in (("hostile", f"hostile-{name}.jsonl"), ("plain", f"hostile-{name}-plain.jsonl")):
+            cpu, rss, nbytes = [], [], []
+            inst = f[len("hostile-"):-len(".jsonl")]
+            for _ in range(RUNS):
+                c_sum, r_max, b_sum = 0.0, 0.0, 0
+                for cmd in (["tail", "--json"], ["state", "--instance", inst]):
+                    fd, outf = tempfile.mkstemp(prefix="rdx-bench-out-")
+                    with os.fdopen(fd, "w") as sink:
+                        p = spawn([rdx, "--replay", os.path.join(DATA, f), *cmd], stdout=sink, stderr=DEVNULL)
+                        rc, c, r = wait_rusage(p)
+                    b_sum += os.path.getsize(outf)
+                    os.unlink(outf)
+                    if rc != 0:
+                        raise SystemExit(f"hostile {f} {cmd}: rdx exit {rc}")
+                    c_sum += c
+                    r_max = max(r_max, r)
+                cpu.append(c_sum)
+                rss.append(r_max)
+                nbytes.append(b_sum)
+            row[kind] = {"cpu": cpu, "rss": rss, "out": nbytes}
+        out[name] = row
+    return out
+
+
 def many():
     f = os.path.join(DATA, "instances-10k.jsonl")
     t, rss = [], []
@@ -428,7 +463,7 @@ def many():
     return t, rss
 
 
-CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "many", "static")
+CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "hostile18", "many", "static")
 
 
 def main():
@@ -468,6 +503,9 @@ def main():
     if want("hostile"):
         print("== hostile jsan", flush=True)
         ht, hrss = hostile()
+    if want("hostile18"):
+        print("== hostile classes beside plain messages of the same size", flush=True)
+        hc = hostile_classes()
     if want("many"):
         print("== 10,000 instances", flush=True)
         mt, mrss = many()
@@ -509,6 +547,18 @@ def main():
         ]
     if want("hostile"):
         rows.append(("Hostile jsan, 200 × 2.4 KB ACTIONs: `tail --diff`", f"{fmt(ht, 's', 2)}, RSS {fmt(hrss, 'MB', 0)}", "", "", "cost ∝ size", goal(m(ht) < 1)))
+    if want("hostile18"):
+        for name, row in hc.items():
+            mb = row["size"] / 1e6
+            h, p = row["hostile"], row["plain"]
+            cpu_x = m(h["cpu"]) / max(m(p["cpu"]), 0.005)
+            rss_over = (m(h["rss"]) - m(p["rss"])) * 1.048576 / mb
+            out_x = m(h["out"]) / row["size"]
+            rows.append((f"Hostile `{name}` ({mb:.2f} MB) vs plain: `tail --json` + `state`",
+                         f"CPU {fmt(h['cpu'], 's', 3)} vs {fmt(p['cpu'], 's', 3)}; RSS {fmt(h['rss'], 'MB')} vs {fmt(p['rss'], 'MB')}; output {m(h['out']) / 1e6:.2f} MB",
+                         "", f"CPU {cpu_x:.1f}×, RSS over plain {rss_over:.1f}× input, output {out_x:.1f}× input",
+                         "CPU ≤ 5×, RSS over ≤ 4× input, output ≤ 8× input",
+                         goal(cpu_x <= 5 and rss_over <= 4 and out_x <= 8)))
     if want("big"):
         rows.append((f"Big state ({size:.0f} MB STATE) live: `state`", f"{fmt(lt, 's', 2)}, RSS {fmt(lrss, 'MB', 0)}", "", f"RSS / frame {m(lrss) / size:.1f}×", "RSS ≤ 4× frame", goal(m(lrss) <= 4 * size)))
     if want("many"):

@@ -21,14 +21,17 @@ pub fn quote_flat(s: &str) -> String {
 }
 
 /// A Set tag holding a Map tag holding a Set tag ... `levels` deep around
-/// `inside` (JSON text), as JSON text.
+/// `inside` (JSON text), as JSON text. Each tag's value sits 120 arrays deep
+/// in its text, within what any JSON parser takes, so a resolver that starts
+/// each tag at depth 0 goes 120 × `levels` deep.
 pub fn nested_tags(levels: usize, inside: &str) -> String {
+    let (open, close) = ("[".repeat(120), "]".repeat(120));
     let mut text = inside.to_string();
     for i in 0..levels {
         let inner = if i % 2 == 0 {
-            format!("l[{text}]")
+            format!("l[{open}{text}{close}]")
         } else {
-            format!("m[[\"k\",{text}]]")
+            format!("m[[\"k\",{open}{text}{close}]]")
         };
         text = format!("{{\"$jsan\":{}}}", quote_flat(&inner));
     }

@@ -17,5 +17,5 @@ fuzz_target!(|data: &[u8]| {
     let v: serde_json::Value = serde_json::from_str(&text).expect("the generator writes JSON");
     let out = serde_json::to_string(&jsan::resolve(v)).unwrap().len();
     let n = text.len();
-    assert!(out <= n + 4 * n + 256 * 1024, "{out} bytes from {n}");
+    assert!(out <= n + 3 * n + 256 * 1024, "{out} bytes from {n}");
 });
