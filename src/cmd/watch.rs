@@ -190,7 +190,7 @@ impl Watch<'_> {
 
 pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (setup, _spool) = feed::spool_stdin(&cfg.feed)?;
+    let setup = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
         actions: true,
         states: States::PerAction,

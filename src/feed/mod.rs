@@ -16,10 +16,12 @@ mod query;
 pub mod reload;
 mod selected;
 pub mod source;
+mod spool;
 
 pub(crate) use item::{ActionItem, Gap, Item};
 pub(crate) use query::Woke;
 use selected::{Follow, Selecting};
+pub(crate) use spool::{Spool, spool_stdin};
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
@@ -43,6 +45,8 @@ pub(crate) struct Setup {
     pub(crate) url: crate::link::url::WsUrl,
     /// `--replay FILE` (`-` = stdin): read a recording, no network.
     pub(crate) replay: Option<String>,
+    /// `--replay -` spooled (for a recording read twice): read this, not stdin.
+    pub(crate) spool: Option<Spool>,
     /// `--record FILE`: also append every frame to FILE.
     pub(crate) record: Option<String>,
     /// Bounds connecting, resolving a selector, the first state.
@@ -313,33 +317,5 @@ pub(crate) fn short_name(inst: Option<&Instance>, instance: &str) -> String {
         Some(Instance { label: Some(l), .. }) => l.clone(),
         Some(Instance { app: Some(a), .. }) => format!("{a}·{short}"),
         _ => short,
-    }
-}
-
-/// `--replay -` read twice: spool stdin to a temporary file first.
-pub(crate) fn spool_stdin(cfg: &Setup) -> Result<(Setup, Option<TempFile>)> {
-    if cfg.replay.as_deref() != Some("-") {
-        return Ok((cfg.clone(), None));
-    }
-    let path = std::env::temp_dir().join(format!("rdx-stdin-{}.jsonl", std::process::id()));
-    let mut f = std::fs::File::create(&path).map_err(|e| Error::Fixture {
-        path: path.display().to_string(),
-        reason: format!("cannot spool stdin: {e}"),
-    })?;
-    std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::Fixture {
-        path: "<stdin>".into(),
-        reason: format!("read failed: {e}"),
-    })?;
-    let mut cfg = cfg.clone();
-    cfg.replay = Some(path.display().to_string());
-    Ok((cfg, Some(TempFile(path))))
-}
-
-/// Removed on drop.
-pub(crate) struct TempFile(pub std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
