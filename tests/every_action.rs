@@ -592,3 +592,72 @@ fn follow_across_rdx_reconnecting_has_no_flap_and_no_repeated_line() {
         "{lines:?}"
     );
 }
+
+/// A store that turned corrupt while rdx ran: the label still follows the
+/// reload in memory, the store is never replaced, and rdx says so.
+#[test]
+fn a_label_move_never_replaces_a_store_that_turned_corrupt() {
+    let dir = TempDir::new("label-move-corrupt");
+    let store = dir.join("labels.json");
+    let o = run(&["--labels", &store, "sessions", "label", "old1", "cart-tab"]);
+    o.expect(0);
+    const CORRUPT: &str = "{\"labels\": oops";
+    let store_path = store.clone();
+    let (port, _sent) = serve(1, move |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        // rdx read the store before it connected: it breaks now.
+        std::fs::write(&store_path, CORRUPT).unwrap();
+        let state = |sock: &str, inst: &str| {
+            format!(
+                r#"{{"type":"STATE","id":"{sock}","instanceId":"{inst}","name":"shop","payload":"{{\"actionsById\":{{}},\"stagedActionIds\":[0],\"nextActionId\":1,\"computedStates\":[{{\"state\":{{\"n\":0}}}}],\"currentStateIndex\":0}}"}}"#
+            )
+        };
+        publish(
+            ws,
+            r#"{"type":"START","id":"s1","instanceId":"old1","name":"shop"}"#,
+        );
+        publish(ws, &state("s1", "old1"));
+        heartbeats(ws, sent, 5);
+        // the tab reloads
+        publish(ws, r#"{"type":"DISCONNECTED","id":"s1"}"#);
+        publish(
+            ws,
+            r#"{"type":"START","id":"s2","instanceId":"new1","name":"shop"}"#,
+        );
+        publish(ws, &state("s2", "new1"));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        publish(
+            ws,
+            &format!(
+                r#"{{"type":"ACTION","id":"s2","instanceId":"new1","name":"shop","action":"{{\"type\":\"PERFORM_ACTION\",\"action\":{{\"type\":\"inc\"}},\"timestamp\":{now}}}","payload":"{{\"n\":1}}","nextActionId":2}}"#
+            ),
+        );
+        heartbeats(ws, sent, 100);
+    });
+    let o = run(&[
+        "--port",
+        &port.to_string(),
+        "--labels",
+        &store,
+        "tail",
+        "--json",
+        "--instance-select",
+        "cart-tab",
+        "--count",
+        "1",
+    ]);
+    o.expect(0);
+    let lines = json_lines(&o);
+    assert_eq!(lines[0]["instance"], "new1", "{lines:?}");
+    assert_eq!(lines[0]["label"], "cart-tab");
+    let err = stderr(&o);
+    assert!(
+        err.contains("could not move label cart-tab") && err.contains(&store),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&store).unwrap(), CORRUPT);
+}

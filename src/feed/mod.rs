@@ -156,7 +156,9 @@ impl Feed {
     pub(crate) fn open(cfg: &Setup, opts: Options, record: Option<Recorder>) -> Result<Feed> {
         let src = Source::open(cfg, record, opts.states != States::None)?;
         let mut registry = Registry::new();
-        let store = labels::load_store(&cfg.labels)?;
+        // Reading labels never stops a command: a broken store is said and
+        // left alone (only writing it is an error).
+        let store = labels::load_or_warn(&cfg.labels);
         registry.set_user_labels(store.labels);
         Ok(Feed {
             replay: src.is_replay(),
