@@ -336,3 +336,56 @@ fn a_symlink_planted_at_a_predictable_spool_name_is_not_followed() {
     planted.sort();
     assert_eq!(left, planted, "only the planted links are there");
 }
+
+/// beta disconnects in two-apps.jsonl: following it (by id, label, exact
+/// id, filter, regex) prints all its actions, says why it ended, exits 0.
+#[test]
+fn a_followed_instance_that_goes_ends_the_replay_with_exit_0() {
+    let f = fixture("two-apps.jsonl");
+    let beta = "0wsdu0lhs99";
+    let want: Vec<String> = expected_actions(&f)
+        .into_iter()
+        .filter(|(i, _)| i == beta)
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(want.len(), 16);
+    let dir = TempDir::new("tail-ends");
+    let store = dir.join("labels.json");
+    run(&["--labels", &store, "sessions", "label", beta, "beta-tab"]).expect(0);
+    for (sel, says) in [
+        (&["--instance", beta][..], "the stream ends"),
+        (&["--instance-select", "beta-tab"], "the stream ends"),
+        (&["--instance-select", beta], "the stream ends"),
+        (&["--app", "beta"], "gone at the end of the recording"),
+        (&["--instance-select", "/^beta$/"], "the recording ended"),
+    ] {
+        let mut args = vec!["--labels", &store, "--replay", &f, "tail", "--json"];
+        args.extend_from_slice(sel);
+        let o = run(&args);
+        o.expect(0);
+        let lines = json_lines(&o);
+        let got: Vec<&str> = lines
+            .iter()
+            .map(|l| l["action_type"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, want, "{sel:?}");
+        assert!(lines.iter().all(|l| l["instance"] == beta), "{sel:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("is gone") && err.contains(says),
+            "{sel:?}: {err}"
+        );
+        // an unmet --count is still exit 1
+        args.extend(["--count", "17"]);
+        let o = run(&args);
+        o.expect(1);
+        assert!(
+            stderr(&o).contains("ended after 16 of --count 17"),
+            "{sel:?}: {}",
+            stderr(&o)
+        );
+    }
+    // a selection that matches nothing when it is resolved is still exit 1
+    let o = run(&["--replay", &f, "tail", "--instance", "nope"]);
+    o.expect(1);
+}

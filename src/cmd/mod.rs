@@ -35,7 +35,8 @@ pub(crate) const DURATIONS: &str = "Durations: 500ms, 5s, 2m, or a plain number 
 pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     (
         0,
-        "ok (also when stdout is closed early, as in `rdx tail | head -1`)",
+        "ok (also when stdout is closed early, as in `rdx tail | head -1`, and when \
+         the instance a stream follows ends with no reload)",
     ),
     (
         1,

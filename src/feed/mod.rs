@@ -141,6 +141,8 @@ pub(crate) struct Feed {
     ready: VecDeque<Item>,
     failed: Option<Error>,
     ended: bool,
+    /// Why the stream ended, said on stderr by [`Feed::summary`].
+    end_note: Option<String>,
     /// Labelled instances whose app the store has learned.
     learned: HashSet<String>,
     /// Instances gone since the last look at forgetting old ones.
@@ -184,6 +186,7 @@ impl Feed {
             ready: VecDeque::new(),
             failed: None,
             ended: false,
+            end_note: None,
             learned: store.apps.into_keys().collect(),
             reload_log: Vec::new(),
             gone_since_pruned: 0,
@@ -283,8 +286,14 @@ impl Feed {
         );
     }
 
-    /// Say on stderr how much input was skipped (unless --quiet).
+    /// Say on stderr (unless --quiet) why the stream ended, if it ended
+    /// because what it followed did, and how much input was skipped.
     pub(crate) fn summary(&self) {
+        if let Some(note) = &self.end_note
+            && !self.quiet
+        {
+            eprintln!("rdx: {note}");
+        }
         if self.skipped > 0 && !self.quiet {
             let hint = if self.verbose {
                 ""
