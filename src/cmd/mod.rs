@@ -45,7 +45,8 @@ pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     (2, "usage error: a bad flag, duration, URL, regex or path"),
     (
         3,
-        "could not connect, protocol failure, unreadable fixture or label store",
+        "could not connect, protocol failure, unreadable fixture, a label store \
+         that is corrupt when a label must be written",
     ),
     (
         4,
