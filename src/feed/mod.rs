@@ -156,11 +156,12 @@ pub(crate) struct Feed {
 impl Feed {
     /// Open the source the config names (`record` overrides `--record`).
     pub(crate) fn open(cfg: &Setup, opts: Options, record: Option<Recorder>) -> Result<Feed> {
+        // Reading labels never stops a command: a broken store is said and
+        // left alone (only writing it is an error). Read before the link is
+        // opened: what rdx hears is matched against the store as it was then.
+        let store = labels::load_or_warn(&cfg.labels);
         let src = Source::open(cfg, record, opts.states != States::None)?;
         let mut registry = Registry::new();
-        // Reading labels never stops a command: a broken store is said and
-        // left alone (only writing it is an error).
-        let store = labels::load_or_warn(&cfg.labels);
         registry.set_user_labels(store.labels);
         Ok(Feed {
             replay: src.is_replay(),
