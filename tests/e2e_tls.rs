@@ -206,17 +206,8 @@ fn e2e_wss_through_a_tls_proxy_with_the_three_certificate_outcomes() {
 #[test]
 fn e2e_a_web_server_where_the_devtools_server_was_expected() {
     // A plain HTTP server (what an app's dev server is) on a loopback port.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        for conn in listener.incoming().take(2) {
-            let Ok(mut c) = conn else { continue };
-            let mut buf = [0u8; 2048];
-            let _ = c.read(&mut buf);
-            let _ = c.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello");
-        }
-    });
+    let port =
+        crate::util::fake::http_server(2, b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello");
     let o = run(&["--url", &format!("http://127.0.0.1:{port}"), "sessions"]);
     o.expect(3);
     let err = stderr(&o);

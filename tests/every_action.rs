@@ -264,18 +264,38 @@ fn watch_follows_a_reload_in_a_recording() {
         );
         assert_eq!(got, want, "{inst}");
     }
-    // --instance is literal: it never moves, and says so when it goes
+    // --instance is literal: it never moves; when it goes, rdx says so and
+    // the stream ends normally, after every value of shop#1
     let o = run(&[
         "--replay",
         &f,
+        "--json",
         "watch",
         "--instance",
         &shops[0],
         ".counter.value",
     ]);
-    o.expect(1);
+    o.expect(0);
     assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the stream ends"), "{}", stderr(&o));
     assert!(!stdout(&o).contains(&shops[1][..7]));
+    let lines = json_lines(&o);
+    let mut want: Vec<Value> = states_of(&f, &shops[0])
+        .iter()
+        .map(|s| s["counter"]["value"].clone())
+        .collect();
+    want.dedup();
+    let got: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            if l["type"] == "value" {
+                l["value"].clone()
+            } else {
+                l["new"].clone()
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
 }
 
 #[test]
@@ -591,4 +611,156 @@ fn follow_across_rdx_reconnecting_has_no_flap_and_no_repeated_line() {
         ],
         "{lines:?}"
     );
+}
+
+/// A store that turned corrupt while rdx ran: the label still follows the
+/// reload in memory, the store is never replaced, and rdx says so.
+#[test]
+fn a_label_move_never_replaces_a_store_that_turned_corrupt() {
+    let dir = TempDir::new("label-move-corrupt");
+    let store = dir.join("labels.json");
+    let o = run(&["--labels", &store, "sessions", "label", "old1", "cart-tab"]);
+    o.expect(0);
+    const CORRUPT: &str = "{\"labels\": oops";
+    let store_path = store.clone();
+    let (port, _sent) = serve(1, move |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        // rdx read the store before it connected: it breaks now.
+        std::fs::write(&store_path, CORRUPT).unwrap();
+        let state = |sock: &str, inst: &str| {
+            format!(
+                r#"{{"type":"STATE","id":"{sock}","instanceId":"{inst}","name":"shop","payload":"{{\"actionsById\":{{}},\"stagedActionIds\":[0],\"nextActionId\":1,\"computedStates\":[{{\"state\":{{\"n\":0}}}}],\"currentStateIndex\":0}}"}}"#
+            )
+        };
+        publish(
+            ws,
+            r#"{"type":"START","id":"s1","instanceId":"old1","name":"shop"}"#,
+        );
+        publish(ws, &state("s1", "old1"));
+        heartbeats(ws, sent, 5);
+        // the tab reloads
+        publish(ws, r#"{"type":"DISCONNECTED","id":"s1"}"#);
+        publish(
+            ws,
+            r#"{"type":"START","id":"s2","instanceId":"new1","name":"shop"}"#,
+        );
+        publish(ws, &state("s2", "new1"));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        publish(
+            ws,
+            &format!(
+                r#"{{"type":"ACTION","id":"s2","instanceId":"new1","name":"shop","action":"{{\"type\":\"PERFORM_ACTION\",\"action\":{{\"type\":\"inc\"}},\"timestamp\":{now}}}","payload":"{{\"n\":1}}","nextActionId":2}}"#
+            ),
+        );
+        heartbeats(ws, sent, 100);
+    });
+    let o = run(&[
+        "--port",
+        &port.to_string(),
+        "--labels",
+        &store,
+        "tail",
+        "--json",
+        "--instance-select",
+        "cart-tab",
+        "--count",
+        "1",
+    ]);
+    o.expect(0);
+    let lines = json_lines(&o);
+    assert_eq!(lines[0]["instance"], "new1", "{lines:?}");
+    assert_eq!(lines[0]["label"], "cart-tab");
+    let err = stderr(&o);
+    assert!(
+        err.contains("could not move label cart-tab") && err.contains(&store),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&store).unwrap(), CORRUPT);
+}
+
+/// A live app that streams two actions after rdx is there, then leaves
+/// (DISCONNECTED); the server stays up, beating, then drops the link.
+fn app_that_leaves() -> u16 {
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        publish(
+            ws,
+            r#"{"type":"START","id":"s1","instanceId":"leaver","name":"shop"}"#,
+        );
+        publish(
+            ws,
+            r#"{"type":"STATE","id":"s1","instanceId":"leaver","name":"shop","payload":"{\"actionsById\":{},\"stagedActionIds\":[0],\"nextActionId\":1,\"computedStates\":[{\"state\":{\"n\":0}}],\"currentStateIndex\":0}"}"#,
+        );
+        heartbeats(ws, sent, 5); // past the selector's settle window
+        for n in 1..=2 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis();
+            publish(
+                ws,
+                &format!(
+                    r#"{{"type":"ACTION","id":"s1","instanceId":"leaver","name":"shop","action":"{{\"type\":\"PERFORM_ACTION\",\"action\":{{\"type\":\"inc\"}},\"timestamp\":{now}}}","payload":"{{\"n\":{n}}}","nextActionId":{}}}"#,
+                    n + 1
+                ),
+            );
+        }
+        publish(ws, r#"{"type":"DISCONNECTED","id":"s1"}"#);
+        heartbeats(ws, sent, 150);
+    });
+    port
+}
+
+#[test]
+fn live_a_followed_instance_that_leaves_ends_the_stream_with_exit_0() {
+    let dir = TempDir::new("live-leaves");
+    let store = dir.join("labels.json");
+    let o = run(&[
+        "--labels", &store, "sessions", "label", "leaver", "cart-tab",
+    ]);
+    o.expect(0);
+    for (sel, extra, want_code) in [
+        (&["--instance", "leaver"][..], &["tail", "--json"][..], 0),
+        (&["--instance-select", "cart-tab"], &["tail", "--json"], 0),
+        // an unmet end condition is still exit 1
+        (
+            &["--instance", "leaver"],
+            &["tail", "--json", "--count", "3"],
+            1,
+        ),
+        (
+            &["--instance-select", "cart-tab"],
+            &["watch", ".n", "--until", "9"],
+            1,
+        ),
+    ] {
+        let port = app_that_leaves().to_string();
+        let mut args = vec!["--port", &port, "--labels", &store];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(sel);
+        let t0 = Instant::now();
+        let o = run(&args);
+        o.expect(want_code);
+        // it ended on its own, long before the server went away
+        assert!(t0.elapsed() < Duration::from_secs(10), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("is gone") && err.contains("the stream ends"),
+            "{args:?}: {err}"
+        );
+        if extra[0] == "tail" {
+            let ids: Vec<i64> = json_lines(&o)
+                .iter()
+                .map(|l| l["action_id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(ids, [1, 2], "{args:?}");
+        } else {
+            assert!(err.contains("ended before .n equalled 9"), "{err}");
+        }
+    }
 }

@@ -716,3 +716,55 @@ fn mcp_e2e_a_cancelled_wait_is_never_answered() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A corrupt label store: `rdx mcp` says so once and serves without labels;
+/// `label_session` is a tool error that leaves the store as it is.
+#[test]
+fn mcp_serves_without_labels_when_the_store_is_corrupt() {
+    let dir = TempDir::new("mcp-corrupt");
+    let store = dir.join("labels.json");
+    std::fs::write(&store, "{oops").unwrap();
+    let requests = dir.join("requests.jsonl");
+    std::fs::write(
+        &requests,
+        [
+            r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_sessions","arguments":{"all":true}}}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"label_session","arguments":{"id":"4xxi9ufznu6","label":"x"}}}"#,
+        ]
+        .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    let args = [
+        "--labels",
+        &store,
+        "--replay",
+        &fixture("two-apps.jsonl"),
+        "mcp",
+    ];
+    let o = run_cmd(
+        rdx()
+            .args(args)
+            .stdin(std::fs::File::open(&requests).unwrap()),
+        &args,
+    );
+    o.expect(0);
+    let answers: Vec<Value> = json_lines(&o);
+    let by_id = |id: i64| {
+        answers
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("no answer {id}: {answers:?}"))
+    };
+    assert_eq!(
+        by_id(1)["result"]["structuredContent"]["count"],
+        3,
+        "{answers:?}"
+    );
+    assert_eq!(by_id(2)["result"]["isError"], true, "{answers:?}");
+    let err = stderr(&o);
+    assert_eq!(err.matches("warning: label store").count(), 1, "{err}");
+    assert!(err.contains(&store), "{err}");
+    assert_eq!(std::fs::read_to_string(&store).unwrap(), "{oops");
+}

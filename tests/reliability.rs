@@ -234,3 +234,23 @@ fn rdx_only_ever_sends_handshake_subscribe_pong_start_and_update() {
         "both heartbeats answered: {frames:?}"
     );
 }
+
+#[test]
+fn an_http_1_0_web_server_is_named_as_a_web_server() {
+    // `python3 -m http.server` (static files) answers in HTTP/1.0: the same
+    // explanation as for an HTTP/1.1 web server, not tungstenite's words.
+    let port = http_server(
+        2,
+        b"HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11\r\n\
+          Content-Type: text/html\r\nContent-Length: 27\r\n\r\n<html><body>hi</body></html>",
+    );
+    let o = run(&["--url", &format!("http://127.0.0.1:{port}"), "sessions"]);
+    o.expect(3);
+    let err = stderr(&o);
+    assert!(
+        err.contains("HTTP/1.0") && err.contains("not the Redux DevTools server"),
+        "{err}"
+    );
+    assert!(err.contains("--port 8000"), "{err}");
+    assert!(!err.contains("HTTP version must be"), "{err}");
+}

@@ -228,14 +228,128 @@ fn bad_labels_and_corrupt_stores() {
         "{oops",
         "left untouched"
     );
+    let o = run(&["--labels", &store, "sessions", "unlabel", "abc"]);
+    assert_eq!(code(&o), 3);
+    assert_eq!(std::fs::read_to_string(&store).unwrap(), "{oops");
+}
+
+#[test]
+fn a_corrupt_store_is_said_once_and_commands_that_read_labels_go_on() {
+    let dir = TempDir::new("corrupt-readers");
+    let store = dir.join("labels.json");
+    let f = fixture("two-apps.jsonl");
+    let corrupt = r#"{"labels":{"4xxi9ufznu6":5}}"#;
+    std::fs::write(&store, corrupt).unwrap();
+    for cmd in [
+        &["sessions"][..],
+        &["sessions", "--all", "--json"],
+        &["tail", "--json"],
+        // resolved against the whole file, then played: the store is read twice
+        &["tail", "--instance-select", "/4xxi/"],
+        &["state", "--instance", "4xxi9ufznu6"],
+        &["watch", "--instance", "4xxi9ufznu6", ".counter.value"],
+    ] {
+        let mut args = vec!["--labels", &store, "--replay", &f];
+        args.extend_from_slice(cmd);
+        let o = run(&args);
+        o.expect(0);
+        assert!(!stdout(&o).is_empty(), "{cmd:?}");
+        let err = stderr(&o);
+        assert_eq!(
+            err.matches("warning: label store").count(),
+            1,
+            "{cmd:?}: {err}"
+        );
+        assert!(
+            err.contains(&store) && err.contains("not a string"),
+            "{cmd:?}: names the file and what is wrong: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(&store).unwrap(), corrupt);
+    }
+    // a label the store would hold is not there: no instance is labelled so
     let o = run(&[
         "--labels",
         &store,
         "--replay",
-        &fixture("two-apps.jsonl"),
-        "sessions",
+        &f,
+        "tail",
+        "--instance-select",
+        "checkout",
     ]);
-    assert_eq!(code(&o), 3);
+    o.expect(1);
+    // writing it is still refused, and it is left as it is
+    for cmd in [&["label", "abc", "x"][..], &["unlabel", "4xxi9ufznu6"]] {
+        let mut args = vec!["--labels", &store, "sessions"];
+        args.extend_from_slice(cmd);
+        let o = run(&args);
+        o.expect(3);
+        assert!(stderr(&o).contains(&store), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&store).unwrap(), corrupt);
+    }
+}
+
+/// `sessions label` under strace: the temp file is fsynced before the
+/// rename, and the directory after it (so the rename survives a crash).
+#[test]
+fn a_label_write_fsyncs_the_file_then_the_directory() {
+    let traced = std::process::Command::new("strace")
+        .args(["-f", "-o", "/dev/null", "true"])
+        .output();
+    if !traced.is_ok_and(|o| o.status.success()) {
+        eprintln!("strace cannot run here: not checked");
+        return;
+    }
+    let dir = TempDir::new("fsync");
+    let store = dir.join("labels.json");
+    let log = dir.join("strace.log");
+    let o = run_cmd(
+        std::process::Command::new("strace")
+            .args(["-f", "-o", &log])
+            .args([
+                "-e",
+                "trace=openat,fsync,fdatasync,rename,renameat,renameat2",
+            ])
+            .arg(env!("CARGO_BIN_EXE_rdx"))
+            .args(["--labels", &store, "sessions", "label", "abc", "x"]),
+        &["(strace) sessions label"],
+    );
+    o.expect(0);
+    let trace = std::fs::read_to_string(&log).unwrap();
+    let calls: Vec<&str> = trace
+        .lines()
+        .map(|l| l.split_once(' ').map_or(l, |(_, c)| c).trim_start())
+        .collect();
+    let fd_of = |c: &str| c.rsplit_once("= ").map(|(_, fd)| fd.trim().to_string());
+    let rename = calls
+        .iter()
+        .position(|c| c.starts_with("rename") && c.contains("labels.json.tmp"))
+        .unwrap_or_else(|| panic!("no rename of a temp file:\n{trace}"));
+    let tmp_open = calls
+        .iter()
+        .position(|c| c.starts_with("openat") && c.contains("labels.json.tmp"))
+        .unwrap();
+    let tmp_fd = fd_of(calls[tmp_open]).unwrap();
+    let tmp_sync = calls[tmp_open..]
+        .iter()
+        .position(|c| c.starts_with(&format!("fsync({tmp_fd})")))
+        .map(|i| i + tmp_open);
+    assert!(
+        tmp_sync.is_some_and(|i| i < rename),
+        "the temp file is fsynced before the rename:\n{trace}"
+    );
+    let dir_name = format!("\"{}\"", dir.0.display());
+    let dir_open = calls[rename..]
+        .iter()
+        .position(|c| c.starts_with("openat") && c.contains(&dir_name))
+        .map(|i| i + rename)
+        .unwrap_or_else(|| panic!("the directory is not opened after the rename:\n{trace}"));
+    let dir_fd = fd_of(calls[dir_open]).unwrap();
+    assert!(
+        calls[dir_open..]
+            .iter()
+            .any(|c| c.starts_with(&format!("fsync({dir_fd})"))),
+        "the directory is fsynced after the rename:\n{trace}"
+    );
 }
 
 #[test]

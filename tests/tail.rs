@@ -189,3 +189,203 @@ fn head_closing_the_pipe_is_a_quiet_success() {
     o.expect(0);
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
+
+/// `--replay -` spooled: the spool files of rdx process `pid` (targets of
+/// its open descriptors under `dir`).
+fn spool_fds(pid: u32, dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    fds.filter_map(|e| {
+        let link = e.ok()?.path();
+        let target = std::fs::read_link(&link).ok()?;
+        let target = target.to_string_lossy().into_owned();
+        (target.starts_with(&*dir.to_string_lossy()) && target.contains("rdx-stdin"))
+            .then_some((link, target))
+    })
+    .collect()
+}
+
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn the_stdin_spool_is_private_unlinked_at_once_and_gone_after_ctrl_c() {
+    use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
+    use std::time::{Duration, Instant};
+    let tmp = TempDir::new("spool-tmp");
+    let fixture_text = std::fs::read_to_string(fixture("two-apps.jsonl")).unwrap();
+    let mut child = rdx()
+        .env("TMPDIR", &tmp.0)
+        .args(["--replay", "-", "tail", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // Some lines, and stdin stays open: rdx is spooling, blocked on the read.
+    let mut stdin = child.stdin.take().unwrap();
+    for line in fixture_text.lines().take(10) {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let limit = Instant::now() + Duration::from_secs(20);
+    let spool = loop {
+        if let Some(s) = spool_fds(pid, &tmp.0).pop() {
+            break s;
+        }
+        if Instant::now() > limit || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("watchdog: rdx never opened a spool in {}", tmp.0.display());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let (fd, target) = spool;
+    let mode = std::fs::metadata(&fd).map(|m| m.mode() & 0o777);
+    let visible = entries(&tmp.0);
+    // Ctrl-C while the read is blocked.
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = wait_output(child, Duration::from_secs(20), "rdx --replay - tail");
+    drop(stdin);
+    assert!(target.ends_with(" (deleted)"), "not unlinked: {target}");
+    assert!(visible.is_empty(), "visible while spooling: {visible:?}");
+    assert_eq!(mode.unwrap(), 0o600, "{target}");
+    assert!(!o.status.success(), "ended by SIGINT");
+    assert!(
+        entries(&tmp.0).is_empty(),
+        "left behind: {:?}",
+        entries(&tmp.0)
+    );
+}
+
+#[test]
+fn a_symlink_planted_at_a_predictable_spool_name_is_not_followed() {
+    let tmp = TempDir::new("spool-plant");
+    let elsewhere = TempDir::new("spool-victim");
+    let victim = elsewhere.join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    // What older rdx named its spool: rdx-stdin-<pid>.jsonl; rdx's pid will
+    // be one of the next few hundred.
+    let last: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let planted: Vec<String> = (last + 1..last + 500)
+        .map(|p| format!("rdx-stdin-{p}.jsonl"))
+        .collect();
+    for name in &planted {
+        std::os::unix::fs::symlink(&victim, tmp.0.join(name)).unwrap();
+    }
+    let f = fixture("two-apps.jsonl");
+    let want = run(&["--replay", &f, "tail", "--json"]);
+    want.expect(0);
+    // With a selector the spool is read twice (resolve, then play).
+    let want_one = run(&[
+        "--replay",
+        &f,
+        "tail",
+        "--json",
+        "--instance",
+        "4xxi9ufznu6",
+    ]);
+    want_one.expect(0);
+    for (args, want) in [
+        (vec!["--replay", "-", "tail", "--json"], &want),
+        (
+            vec![
+                "--replay",
+                "-",
+                "tail",
+                "--json",
+                "--instance",
+                "4xxi9ufznu6",
+            ],
+            &want_one,
+        ),
+    ] {
+        let o = run_cmd(
+            rdx()
+                .env("TMPDIR", &tmp.0)
+                .args(&args)
+                .stdin(std::fs::File::open(&f).unwrap()),
+            &args,
+        );
+        o.expect(0);
+        assert_eq!(stdout(&o), stdout(want), "{args:?}");
+    }
+    let now = std::fs::read_to_string(&victim).unwrap();
+    assert!(
+        now == "precious\n",
+        "the victim was written through a planted link ({} bytes now)",
+        now.len()
+    );
+    let mut left = entries(&tmp.0);
+    left.sort();
+    let mut planted = planted;
+    planted.sort();
+    assert_eq!(left, planted, "only the planted links are there");
+}
+
+/// beta disconnects in two-apps.jsonl: following it (by id, label, exact
+/// id, filter, regex) prints all its actions, says why it ended, exits 0.
+#[test]
+fn a_followed_instance_that_goes_ends_the_replay_with_exit_0() {
+    let f = fixture("two-apps.jsonl");
+    let beta = "0wsdu0lhs99";
+    let want: Vec<String> = expected_actions(&f)
+        .into_iter()
+        .filter(|(i, _)| i == beta)
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(want.len(), 16);
+    let dir = TempDir::new("tail-ends");
+    let store = dir.join("labels.json");
+    run(&["--labels", &store, "sessions", "label", beta, "beta-tab"]).expect(0);
+    for (sel, says) in [
+        (&["--instance", beta][..], "the stream ends"),
+        (&["--instance-select", "beta-tab"], "the stream ends"),
+        (&["--instance-select", beta], "the stream ends"),
+        (&["--app", "beta"], "gone at the end of the recording"),
+        (&["--instance-select", "/^beta$/"], "the recording ended"),
+    ] {
+        let mut args = vec!["--labels", &store, "--replay", &f, "tail", "--json"];
+        args.extend_from_slice(sel);
+        let o = run(&args);
+        o.expect(0);
+        let lines = json_lines(&o);
+        let got: Vec<&str> = lines
+            .iter()
+            .map(|l| l["action_type"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, want, "{sel:?}");
+        assert!(lines.iter().all(|l| l["instance"] == beta), "{sel:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("is gone") && err.contains(says),
+            "{sel:?}: {err}"
+        );
+        // an unmet --count is still exit 1
+        args.extend(["--count", "17"]);
+        let o = run(&args);
+        o.expect(1);
+        assert!(
+            stderr(&o).contains("ended after 16 of --count 17"),
+            "{sel:?}: {}",
+            stderr(&o)
+        );
+    }
+    // a selection that matches nothing when it is resolved is still exit 1
+    let o = run(&["--replay", &f, "tail", "--instance", "nope"]);
+    o.expect(1);
+}

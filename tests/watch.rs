@@ -104,3 +104,46 @@ fn until_and_count() {
     ]);
     assert_eq!(code(&o), 2);
 }
+
+/// beta disconnects in two-apps.jsonl: watching it prints every value it
+/// had and exits 0; an unmet --until or --count is still exit 1.
+#[test]
+fn watching_an_instance_that_goes_ends_with_exit_0_unless_a_condition_is_unmet() {
+    let f = fixture("two-apps.jsonl");
+    let beta = "0wsdu0lhs99";
+    let mut want = values(&f, beta);
+    want.dedup();
+    let dir = TempDir::new("watch-ends");
+    let store = dir.join("labels.json");
+    run(&["--labels", &store, "sessions", "label", beta, "beta-tab"]).expect(0);
+    for sel in [["--instance", beta], ["--instance-select", "beta-tab"]] {
+        let mut args = vec!["--labels", &store, "--replay", &f, "--json", "watch"];
+        args.extend_from_slice(&sel);
+        args.push(".counter.value");
+        let o = run(&args);
+        o.expect(0);
+        let got: Vec<serde_json::Value> = json_lines(&o)
+            .iter()
+            .map(|l| {
+                if l["type"] == "value" {
+                    l["value"].clone()
+                } else {
+                    l["new"].clone()
+                }
+            })
+            .collect();
+        assert_eq!(got, want, "{sel:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("is gone") && err.contains("the stream ends"),
+            "{sel:?}: {err}"
+        );
+        for cond in [["--until", "123456789"], ["--count", "99"]] {
+            let mut a = args.clone();
+            a.extend_from_slice(&cond);
+            let o = run(&a);
+            o.expect(1);
+            assert!(stderr(&o).contains("ended before"), "{a:?}: {}", stderr(&o));
+        }
+    }
+}

@@ -141,6 +141,7 @@ pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
         feed: Setup {
             url,
             replay: p.value("replay").map(str::to_string),
+            spool: None,
             record: p.value("record").map(str::to_string),
             timeout,
             login: p.flag("login"),

@@ -184,7 +184,9 @@ pub(crate) fn page() -> String {
         "The label store (else ~/.local/state/rdx/labels.json; `--labels FILE` or \
          RDX_LABELS name another): the names given with `rdx sessions label ID \
          NAME`, and which app each labelled instance belongs to. It is rewritten \
-         atomically under a file lock; a corrupt store is an error, never replaced.",
+         atomically under a file lock (a symlink stays one, the file keeps its mode; \
+         a new one is 0600). A corrupt store is never replaced: writing it is an \
+         error (exit 3); commands that only read labels warn once and go on without them.",
     );
 
     r.line(".SH EXAMPLES");

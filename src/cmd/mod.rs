@@ -35,7 +35,7 @@ pub(crate) const DURATIONS: &str = "Durations: 500ms, 5s, 2m, or a plain number 
 pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     (
         0,
-        "ok (also when stdout is closed early, as in `rdx tail | head -1`)",
+        "ok (also when stdout closes early, or when the followed instance ends)",
     ),
     (
         1,
@@ -44,7 +44,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     (2, "usage error: a bad flag, duration, URL, regex or path"),
     (
         3,
-        "could not connect, protocol failure, unreadable fixture or label store",
+        "no connection, protocol failure, unreadable fixture, corrupt store to write",
     ),
     (
         4,

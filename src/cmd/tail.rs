@@ -228,7 +228,7 @@ impl Tail<'_> {
 
 pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (setup, _spool) = feed::spool_stdin(&cfg.feed)?;
+    let setup = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
         actions: true,
         states: if args.diff {
@@ -292,11 +292,17 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     }
     tail.out.flush()?;
     feed.summary();
-    if let (Some(n), true) = (args.count, feed.is_replay())
+    // The stream ended (the recording, or the instance it followed): an
+    // unmet --count is exit 1; anything else ends normally.
+    let ended = match feed.ended_with() {
+        Some(k) => Some(sanitize(&feed.short_name(k)).into_owned()),
+        None => feed.is_replay().then(|| "the recording".to_string()),
+    };
+    if let (Some(n), Some(what)) = (args.count, ended)
         && tail.printed < n
     {
         return Err(Error::NotFound(format!(
-            "the recording ended after {} of --count {n} action(s)",
+            "{what} ended after {} of --count {n} action(s)",
             tail.printed
         )));
     }

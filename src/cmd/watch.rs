@@ -190,7 +190,7 @@ impl Watch<'_> {
 
 pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let (setup, _spool) = feed::spool_stdin(&cfg.feed)?;
+    let setup = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
         actions: true,
         states: States::PerAction,
@@ -267,13 +267,19 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                     .followed()
                     .map(|k| feed.short_name(k))
                     .unwrap_or_default();
+                // The recording ended, or the instance watched did (with no
+                // reload): an unmet --until/--count is exit 1.
+                let (what, in_what) = match feed.ended_with() {
+                    Some(_) => (format!("{} ended", sanitize(&who)), "before it ended"),
+                    None => ("the recording ended".to_string(), "in the recording"),
+                };
                 return match (&w.values, args.until.is_some() || args.count.is_some()) {
                     (None, _) => Err(Error::Timeout(format!(
-                        "no state for {} in the recording",
+                        "no state for {} {in_what}",
                         sanitize(&who)
                     ))),
                     (Some(_), true) => Err(Error::NotFound(format!(
-                        "the recording ended before {}",
+                        "{what} before {}",
                         w.unmet().replace(" never equalled ", " equalled ")
                     ))),
                     (Some(_), false) => Ok(()),

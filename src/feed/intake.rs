@@ -98,7 +98,7 @@ impl Feed {
 
     /// Keep the map of waiting ledgers in step with `instance`'s ledger (so
     /// the timers look only at the instances that wait).
-    fn note_hold(&mut self, instance: &str) {
+    pub(super) fn note_hold(&mut self, instance: &str) {
         match self.ledgers.get(instance).and_then(Ledger::due) {
             Some(d) => {
                 self.holds.insert(instance.to_string(), d);
@@ -193,6 +193,9 @@ impl Feed {
             Event::Fatal(e) => return Err(e),
             Event::End => {
                 self.timers(None);
+                if self.replay {
+                    self.note_replay_end();
+                }
                 self.ended = true;
             }
         }
@@ -361,6 +364,7 @@ impl Feed {
                     self.ready.push_back(item);
                 }
             }
+            Follow::Ended(_) => {}
             Follow::Resolving | Follow::Lost { .. } => {
                 if passes(self) {
                     let q = self.held.entry(instance.to_string()).or_default();

@@ -36,8 +36,13 @@ impl Feed {
                     }
                 }
             });
+            // A store that cannot be read is never replaced: the label
+            // moves in memory only, and the store stays as it is.
             if let Err(e) = result {
-                eprintln!("rdx: could not move label {}: {e}", sanitize(&label));
+                eprintln!(
+                    "rdx: could not move label {} in the store, which is left as it is: {e}",
+                    sanitize(&label)
+                );
             }
             self.learned.insert(new.to_string());
         }

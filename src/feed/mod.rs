@@ -16,10 +16,12 @@ mod query;
 pub mod reload;
 mod selected;
 pub mod source;
+mod spool;
 
 pub(crate) use item::{ActionItem, Gap, Item};
 pub(crate) use query::Woke;
 use selected::{Follow, Selecting};
+pub(crate) use spool::{Spool, spool_stdin};
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
@@ -43,6 +45,8 @@ pub(crate) struct Setup {
     pub(crate) url: crate::link::url::WsUrl,
     /// `--replay FILE` (`-` = stdin): read a recording, no network.
     pub(crate) replay: Option<String>,
+    /// `--replay -` spooled (for a recording read twice): read this, not stdin.
+    pub(crate) spool: Option<Spool>,
     /// `--record FILE`: also append every frame to FILE.
     pub(crate) record: Option<String>,
     /// Bounds connecting, resolving a selector, the first state.
@@ -137,6 +141,8 @@ pub(crate) struct Feed {
     ready: VecDeque<Item>,
     failed: Option<Error>,
     ended: bool,
+    /// Why the stream ended, said on stderr by [`Feed::summary`].
+    end_note: Option<String>,
     /// Labelled instances whose app the store has learned.
     learned: HashSet<String>,
     /// Instances gone since the last look at forgetting old ones.
@@ -150,9 +156,12 @@ pub(crate) struct Feed {
 impl Feed {
     /// Open the source the config names (`record` overrides `--record`).
     pub(crate) fn open(cfg: &Setup, opts: Options, record: Option<Recorder>) -> Result<Feed> {
+        // Reading labels never stops a command: a broken store is said and
+        // left alone (only writing it is an error). Read before the link is
+        // opened: what rdx hears is matched against the store as it was then.
+        let store = labels::load_or_warn(&cfg.labels);
         let src = Source::open(cfg, record, opts.states != States::None)?;
         let mut registry = Registry::new();
-        let store = labels::load_store(&cfg.labels)?;
         registry.set_user_labels(store.labels);
         Ok(Feed {
             replay: src.is_replay(),
@@ -178,6 +187,7 @@ impl Feed {
             ready: VecDeque::new(),
             failed: None,
             ended: false,
+            end_note: None,
             learned: store.apps.into_keys().collect(),
             reload_log: Vec::new(),
             gone_since_pruned: 0,
@@ -277,8 +287,14 @@ impl Feed {
         );
     }
 
-    /// Say on stderr how much input was skipped (unless --quiet).
+    /// Say on stderr (unless --quiet) why the stream ended, if it ended
+    /// because what it followed did, and how much input was skipped.
     pub(crate) fn summary(&self) {
+        if let Some(note) = &self.end_note
+            && !self.quiet
+        {
+            eprintln!("rdx: {note}");
+        }
         if self.skipped > 0 && !self.quiet {
             let hint = if self.verbose {
                 ""
@@ -313,33 +329,5 @@ pub(crate) fn short_name(inst: Option<&Instance>, instance: &str) -> String {
         Some(Instance { label: Some(l), .. }) => l.clone(),
         Some(Instance { app: Some(a), .. }) => format!("{a}·{short}"),
         _ => short,
-    }
-}
-
-/// `--replay -` read twice: spool stdin to a temporary file first.
-pub(crate) fn spool_stdin(cfg: &Setup) -> Result<(Setup, Option<TempFile>)> {
-    if cfg.replay.as_deref() != Some("-") {
-        return Ok((cfg.clone(), None));
-    }
-    let path = std::env::temp_dir().join(format!("rdx-stdin-{}.jsonl", std::process::id()));
-    let mut f = std::fs::File::create(&path).map_err(|e| Error::Fixture {
-        path: path.display().to_string(),
-        reason: format!("cannot spool stdin: {e}"),
-    })?;
-    std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::Fixture {
-        path: "<stdin>".into(),
-        reason: format!("read failed: {e}"),
-    })?;
-    let mut cfg = cfg.clone();
-    cfg.replay = Some(path.display().to_string());
-    Ok((cfg, Some(TempFile(path))))
-}
-
-/// Removed on drop.
-pub(crate) struct TempFile(pub std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }

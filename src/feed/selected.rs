@@ -49,6 +49,9 @@ pub(super) enum Follow {
         old: String,
         decided: bool,
     },
+    /// The followed instance ended (gone, no reload, and the selection may
+    /// not move): the stream is over.
+    Ended(String),
 }
 
 /// The selection a feed follows, and for which command (for messages).
@@ -166,12 +169,74 @@ impl Feed {
         Ok(feed)
     }
 
-    /// The instance followed, if one is.
+    /// The instance followed, if one is (or the one that ended the stream).
     pub(crate) fn followed(&self) -> Option<&str> {
         match &self.follow {
-            Follow::One(k) => Some(k),
+            Follow::One(k) | Follow::Ended(k) => Some(k),
             _ => None,
         }
+    }
+
+    /// The instance whose end ended the stream, if that is why it ended.
+    pub(crate) fn ended_with(&self) -> Option<&str> {
+        match &self.follow {
+            Follow::Ended(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The followed instance `old` ended with no reload and the selection
+    /// may not move: what it still had goes out, then the stream ends
+    /// normally (SPEC "Reloads": as `kubectl logs -f` when its container
+    /// ends). `why` is said on stderr once the command has printed the rest.
+    pub(super) fn end_followed(&mut self, old: &str, why: String) {
+        // Actions still waiting for a STATE will get none now.
+        let mut steps = Vec::new();
+        if let Some(l) = self.ledgers.get_mut(old) {
+            l.expire(None, &mut steps);
+        }
+        self.note_hold(old);
+        let t = self.now();
+        self.emit_steps(old, t, steps, None);
+        if let Some(q) = self.held.remove(old) {
+            self.ready.extend(q);
+        }
+        self.held.clear();
+        self.follow = Follow::Ended(old.to_string());
+        self.end_note = Some(format!("{why}; the stream ends"));
+        self.ended = true;
+    }
+
+    /// The end of a recording: say so when what the command followed is
+    /// gone by then (a selection still waiting for a match, or filters
+    /// whose matches all went).
+    pub(super) fn note_replay_end(&mut self) {
+        if self.end_note.is_some() {
+            return;
+        }
+        let Some(s) = &self.selecting else { return };
+        if !s.follows {
+            return;
+        }
+        let note = match &self.follow {
+            Follow::Lost { old, .. } => Some(format!(
+                "{} is gone, and the recording ended with no other instance matching {}",
+                sanitize(&self.app_and_id(old)),
+                s.sel.describe()
+            )),
+            Follow::All if s.sel.has_filters() => {
+                let mut matched = self.registry.iter().filter(|i| s.sel.passes_filters(i));
+                let any = matched.next().map(|i| i.status == Status::Gone);
+                (any == Some(true) && matched.all(|i| i.status == Status::Gone)).then(|| {
+                    format!(
+                        "every instance matching {} is gone at the end of the recording",
+                        s.sel.describe()
+                    )
+                })
+            }
+            _ => None,
+        };
+        self.end_note = note;
     }
 
     pub(super) fn followed_gone(&mut self, instance: &str) {
@@ -183,10 +248,11 @@ impl Feed {
             return;
         }
         if s.kind == Moves::Literal {
-            self.failed = Some(Error::NotFound(format!(
-                "instance {} (--instance) is gone: its app disconnected",
-                sanitize(instance)
-            )));
+            let why = format!(
+                "instance {} (--instance, which never moves) is gone",
+                sanitize(&self.app_and_id(instance))
+            );
+            self.end_followed(instance, why);
             return;
         }
         self.follow = Follow::Lost {
@@ -239,8 +305,19 @@ impl Feed {
                     return;
                 };
                 if s.kind == Moves::Named {
-                    let app = self.registry.get(&old).and_then(|i| i.app.clone());
-                    self.failed = Some(self.gone_error(&s, &old, app.as_deref()));
+                    let unclear = match &verdict {
+                        Verdict::Ambiguous { app, .. } => format!(
+                            ", and it is not clear which instance of {} replaced it",
+                            sanitize(app)
+                        ),
+                        _ => ", and no reload replaced it".into(),
+                    };
+                    let why = format!(
+                        "{} that {} names is gone{unclear}",
+                        sanitize(&self.app_and_id(&old)),
+                        s.sel.describe()
+                    );
+                    self.end_followed(&old, why);
                     return;
                 }
                 if let Follow::Lost { decided, .. } = &mut self.follow {

@@ -55,7 +55,7 @@ impl Source {
                     "--record needs a live server; it cannot be combined with --replay",
                 ));
             }
-            spawn_replay(path.clone(), tx, payloads)?;
+            spawn_replay(path.clone(), cfg.spool.as_ref(), tx, payloads)?;
             return Ok(Source {
                 rx,
                 queue,
@@ -155,8 +155,15 @@ impl Source {
 /// Events per batch from a replay.
 const REPLAY_BATCH: usize = 256;
 
-fn spawn_replay(path: String, tx: EventTx, payloads: bool) -> Result<()> {
-    let mut reader: Box<dyn io::BufRead + Send> = if path == "-" {
+fn spawn_replay(
+    path: String,
+    spool: Option<&crate::feed::Spool>,
+    tx: EventTx,
+    payloads: bool,
+) -> Result<()> {
+    let mut reader: Box<dyn io::BufRead + Send> = if let (Some(s), "-") = (spool, path.as_str()) {
+        Box::new(BufReader::with_capacity(1 << 20, s.reader()))
+    } else if path == "-" {
         Box::new(BufReader::with_capacity(1 << 20, io::stdin()))
     } else {
         let f = File::open(&path).map_err(|e| Error::Fixture {

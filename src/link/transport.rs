@@ -218,6 +218,13 @@ fn connect_once(
                     true,
                 );
             }
+            // An HTTP/1.0 answer (`python3 -m http.server`, other static
+            // file servers): a web server too, whatever its status.
+            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::WrongHttpVersion,
+            ))) => {
+                return failed(not_devtools("in HTTP/1.0"), true);
+            }
             Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Io(e))) => {
                 return match tls::describe(&e, &opts.url.host) {
                     Some(why) => failed(why, true),
@@ -255,13 +262,18 @@ fn http_answer(code: u16, status: &str) -> String {
             "the server answered HTTP {status} (is the path right? the DevTools server expects {})",
             crate::link::url::DEFAULT_PATH
         ),
-        200..=399 | 404 | 405 => format!(
-            "the server answered HTTP {status}: a web server (an app or its dev server?), \
-             not the Redux DevTools server; point rdx at the port `redux-devtools` listens on \
-             (default 8000), e.g. --port 8000"
-        ),
+        200..=399 | 404 | 405 => not_devtools(&format!("HTTP {status}")),
         _ => format!("the server answered HTTP {status}"),
     }
+}
+
+/// A web server answered where the DevTools server was expected.
+fn not_devtools(answered: &str) -> String {
+    format!(
+        "the server answered {answered}: a web server (an app or its dev server?), \
+         not the Redux DevTools server; point rdx at the port `redux-devtools` listens on \
+         (default 8000), e.g. --port 8000"
+    )
 }
 
 /// The socket loop of one connection: read (or tick), feed the session,

@@ -5,9 +5,13 @@
 //! labelled instance's app while it watched it, so that a label can follow
 //! its app across a reload even when no rdx saw the reload; stores without
 //! it (written by older rdx) load as they are. Writes are
-//! atomic (temp file + rename) under an exclusive lock on a sibling
-//! `.lock` file, so concurrent `label` calls never lose an update. A store
-//! that cannot be parsed is an error naming the file, and is left untouched.
+//! atomic (temp file + rename, both fsynced, then the directory) under an
+//! exclusive lock on a sibling `.lock` file, so concurrent `label` calls
+//! never lose an update. A store that is a symlink stays one: the file it
+//! points at is the one replaced, and it keeps its mode (a new store is
+//! 0600). A store that cannot be read or parsed is never replaced: a write
+//! is an error naming the file (exit 3); a command that only reads labels
+//! says so once on stderr and goes on without them ([`load_or_warn`]).
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -49,6 +53,23 @@ fn store_err(path: &Path, reason: impl Into<String>) -> Error {
     Error::LabelStore {
         path: path.display().to_string(),
         reason: reason.into(),
+    }
+}
+
+/// Read the store for a command that only reads labels: a store that
+/// cannot be read or parsed is said once on stderr (naming the file and
+/// what is wrong) and taken as empty. Never writes.
+pub(crate) fn load_or_warn(path: &Path) -> Store {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    match load_store(path) {
+        Ok(s) => s,
+        Err(e) => {
+            if !WARNED.swap(true, Ordering::Relaxed) {
+                eprintln!("rdx: warning: {e}; going on without labels");
+            }
+            Store::default()
+        }
     }
 }
 
@@ -104,11 +125,14 @@ pub(crate) fn update(path: &Path, f: impl FnOnce(&mut Labels)) -> Result<Labels>
 /// Change the store under its lock: `f` gets the current store. Nothing is
 /// written when `f` leaves it as it was.
 pub(crate) fn update_store(path: &Path, f: impl FnOnce(&mut Store)) -> Result<Store> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    // A symlinked store stays a symlink: the file it points at is replaced.
+    let target =
+        resolve_links(path).map_err(|e| store_err(path, format!("cannot resolve: {e}")))?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir)
             .map_err(|e| store_err(path, format!("cannot create {}: {e}", dir.display())))?;
     }
-    let lock_path = sibling(path, ".lock");
+    let lock_path = sibling(&target, ".lock");
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -128,28 +152,82 @@ pub(crate) fn update_store(path: &Path, f: impl FnOnce(&mut Store)) -> Result<St
     // Apps are remembered only for labelled instances.
     let labels = &store.labels;
     store.apps.retain(|k, _| labels.contains_key(k));
-    if store == before && path.exists() {
+    if store == before && target.exists() {
         return Ok(store);
     }
-    let tmp = sibling(path, &format!(".tmp.{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = File::create(&tmp)?;
-        let doc = if store.apps.is_empty() {
-            json!({ "labels": store.labels })
-        } else {
-            json!({ "labels": store.labels, "apps": store.apps })
-        };
-        serde_json::to_writer_pretty(&mut file, &doc)?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
+    let doc = if store.apps.is_empty() {
+        json!({ "labels": store.labels })
+    } else {
+        json!({ "labels": store.labels, "apps": store.apps })
     };
-    if let Err(e) = write() {
-        let _ = fs::remove_file(&tmp);
-        return Err(store_err(path, format!("cannot write: {e}")));
-    }
+    let mut text = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    text.push(b'\n');
+    replace(&target, &text).map_err(|e| store_err(path, format!("cannot write: {e}")))?;
     drop(lock);
     Ok(store)
+}
+
+/// Follow `path` while it is a symlink (relative links from their own
+/// directory): the file a write must replace.
+fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::read_link(&p) {
+            Ok(to) => {
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            // Not a symlink (or not there): this is the file.
+            Err(_) => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Replace `target` with `text` atomically: a temp file beside it (with the
+/// mode `target` has, 0600 for a new store), fsynced, renamed onto it, and
+/// the directory fsynced so that the rename itself survives a crash.
+fn replace(target: &Path, text: &[u8]) -> std::io::Result<()> {
+    let tmp = sibling(target, &format!(".tmp.{}", std::process::id()));
+    // A temp file of a crashed rdx that had this pid: the lock is ours now.
+    let _ = fs::remove_file(&tmp);
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let write = || -> std::io::Result<()> {
+        let mut file = opts.open(&tmp)?;
+        if let Ok(meta) = fs::metadata(target) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.write_all(text)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, target)?;
+        sync_dir(target)
+    };
+    let result = write();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Fsync the directory holding `path` (where a rename is recorded).
+#[cfg(unix)]
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -215,6 +293,53 @@ mod tests {
         assert!(load(&p).is_err());
         fs::write(&p, r#"{"labels":{"a":"x"},"apps":[]}"#).unwrap();
         assert!(load(&p).is_err());
+        let _ = fs::remove_dir_all(p.parent().unwrap().parent().unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_store_stays_a_symlink_and_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let p = tmp("symlink");
+        let dir = p.parent().unwrap();
+        fs::create_dir_all(dir.join("dotfiles")).unwrap();
+        // labels.json -> dotfiles/labels.json (relative), mode 0640
+        let real = dir.join("dotfiles").join("labels.json");
+        fs::write(&real, r#"{"labels":{"a":"one"}}"#).unwrap();
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+        std::os::unix::fs::symlink("dotfiles/labels.json", &p).unwrap();
+        update(&p, |l| {
+            l.insert("b".into(), "two".into());
+        })
+        .unwrap();
+        assert!(fs::symlink_metadata(&p).unwrap().file_type().is_symlink());
+        assert_eq!(load(&real).unwrap().len(), 2, "the target was written");
+        assert_eq!(mode(&real), 0o640);
+        // a private store stays private, whatever the umask makes of new files
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).unwrap();
+        update(&p, |l| {
+            l.remove("a");
+        })
+        .unwrap();
+        assert_eq!(mode(&real), 0o600);
+        assert!(fs::symlink_metadata(&p).unwrap().file_type().is_symlink());
+        // no temp file is left beside either
+        let names = |d: &Path| -> Vec<String> {
+            fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".tmp"))
+                .collect()
+        };
+        assert!(names(dir).is_empty() && names(&dir.join("dotfiles")).is_empty());
+        // a new store is 0600
+        let fresh = dir.join("fresh.json");
+        update(&fresh, |l| {
+            l.insert("c".into(), "three".into());
+        })
+        .unwrap();
+        assert_eq!(mode(&fresh), 0o600);
         let _ = fs::remove_dir_all(p.parent().unwrap().parent().unwrap());
     }
 

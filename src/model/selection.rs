@@ -79,6 +79,11 @@ impl Selection {
         self.instance.is_some() || self.select.is_some()
     }
 
+    /// Are there filters (`--app`, `--env`, `--id-prefix`)?
+    pub(crate) fn has_filters(&self) -> bool {
+        self.app.is_some() || self.env.is_some() || self.id_prefix.is_some()
+    }
+
     /// Does this instance pass the filters?
     pub(crate) fn passes_filters(&self, inst: &Instance) -> bool {
         self.app

@@ -281,34 +281,78 @@ pub(crate) fn terminal_width(columns: Option<&str>) -> usize {
     sys_width().unwrap_or(100)
 }
 
-#[cfg(target_os = "linux")]
 fn sys_width() -> Option<usize> {
-    #[repr(C)]
-    struct WinSize {
-        rows: u16,
-        cols: u16,
-        xpixel: u16,
-        ypixel: u16,
-    }
-    unsafe extern "C" {
-        fn ioctl(fd: i32, request: u64, ...) -> i32;
-    }
-    const TIOCGWINSZ: u64 = 0x5413;
-    let mut ws = WinSize {
-        rows: 0,
-        cols: 0,
-        xpixel: 0,
-        ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `struct winsize` into the pointer we pass,
-    // which points at a live, properly laid-out value.
-    let rc = unsafe { ioctl(1, TIOCGWINSZ, &mut ws as *mut WinSize) };
-    (rc == 0 && ws.cols > 0).then_some(ws.cols as usize)
+    winsize::cols(1)
 }
 
-#[cfg(not(target_os = "linux"))]
-fn sys_width() -> Option<usize> {
-    None
+/// The terminal-size ioctl, where its request number is the asm-generic one
+/// (mips, powerpc and sparc number it differently: no ioctl there).
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv32",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "s390x"
+    )
+))]
+mod winsize {
+    use std::ffi::c_int;
+
+    #[repr(C)]
+    #[derive(Default)]
+    pub(super) struct WinSize {
+        pub(super) rows: u16,
+        pub(super) cols: u16,
+        pub(super) xpixel: u16,
+        pub(super) ypixel: u16,
+    }
+
+    // The request's C type is the libc's: glibc declares
+    // `int ioctl(int, unsigned long, ...)`, musl `int ioctl(int, int, ...)`.
+    // A fixed u64 is right on 64-bit glibc only.
+    #[cfg(target_env = "musl")]
+    pub(super) type Request = c_int;
+    #[cfg(not(target_env = "musl"))]
+    pub(super) type Request = std::ffi::c_ulong;
+
+    unsafe extern "C" {
+        pub(super) fn ioctl(fd: c_int, request: Request, ...) -> c_int;
+    }
+
+    pub(super) const TIOCGWINSZ: Request = 0x5413;
+
+    /// The width in columns of the terminal on `fd`, if it is one.
+    pub(super) fn cols(fd: c_int) -> Option<usize> {
+        let mut ws = WinSize::default();
+        // SAFETY: TIOCGWINSZ writes one `struct winsize` into the pointer we
+        // pass, which points at a live, properly laid-out value.
+        let rc = unsafe { ioctl(fd, TIOCGWINSZ, &mut ws as *mut WinSize) };
+        (rc == 0 && ws.cols > 0).then_some(ws.cols as usize)
+    }
+}
+
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv32",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "s390x"
+    )
+)))]
+mod winsize {
+    pub(super) fn cols(_fd: i32) -> Option<usize> {
+        None
+    }
 }
 
 /// Compact JSON of a value, for one-line displays.
@@ -363,6 +407,37 @@ mod tests {
             ("yy".into(), "yy".into()),
         ]);
         assert_eq!(t.render(), "ID     N  NAME\nabc    5  x\na    123  yy\n");
+    }
+
+    /// The ioctl reads a terminal's size through the declaration above: a
+    /// pseudo-terminal given 123 columns says 123; a file is no terminal.
+    #[cfg(all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    ))]
+    #[test]
+    fn terminal_size_ioctl() {
+        use std::os::fd::AsRawFd;
+        use winsize::{Request, WinSize, ioctl};
+        const TIOCSWINSZ: Request = 0x5414;
+        let Ok(pty) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/ptmx")
+        else {
+            return; // no pseudo-terminals here
+        };
+        let set = WinSize {
+            rows: 40,
+            cols: 123,
+            ..WinSize::default()
+        };
+        // SAFETY: TIOCSWINSZ reads one `struct winsize` from a live value.
+        let rc = unsafe { ioctl(pty.as_raw_fd(), TIOCSWINSZ, &set as *const WinSize) };
+        assert_eq!(rc, 0);
+        assert_eq!(winsize::cols(pty.as_raw_fd()), Some(123));
+        let file = std::fs::File::open("Cargo.toml").unwrap();
+        assert_eq!(winsize::cols(file.as_raw_fd()), None);
     }
 
     #[test]

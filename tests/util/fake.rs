@@ -124,3 +124,22 @@ pub fn heartbeats(ws: &mut Ws, sent: &mpsc::Sender<String>, n: usize) {
         idle(ws, sent, Duration::from_millis(100));
     }
 }
+
+/// A plain HTTP server (what an app's dev server or `python3 -m http.server`
+/// is) that answers each of the first `conns` connections with `answer`.
+/// Returns its port.
+pub fn http_server(conns: usize, answer: &'static [u8]) -> u16 {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for conn in listener.incoming().take(conns) {
+            let Ok(mut c) = conn else { continue };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut buf = [0u8; 2048];
+            let _ = c.read(&mut buf);
+            let _ = c.write_all(answer);
+        }
+    });
+    port
+}
