@@ -32,6 +32,12 @@ $(OPENSSL):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl
 
+# The label store test (tests/select.rs) watches rdx's fsyncs with strace.
+STRACE := /usr/bin/strace
+$(STRACE):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace
+
 # npm deps for the end-to-end tests, from the committed lockfiles (today's
 # stack, and the legacy one). Skipped when node_modules is up to date with the
 # lockfile (local runs cache it). The browser tests also need their page built
@@ -43,7 +49,7 @@ MCPCLIENT := tests/mcp-client
 CHROMIUM := /usr/bin/chromium
 e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json \
           $(MCPCLIENT)/node_modules/.package-lock.json \
-          $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS) $(OPENSSL)
+          $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS) $(OPENSSL) $(STRACE)
 
 # The official MCP SDK's client, for `rdx mcp`'s tests (tests/mcp.rs).
 $(MCPCLIENT)/node_modules/.package-lock.json: $(MCPCLIENT)/package-lock.json $(MCPCLIENT)/package.json
