@@ -166,3 +166,39 @@ fn a_plain_perform_action_read_from_its_text_is_the_tree_unwrapped() {
         assert_eq!(plain_action(text), None, "{text}");
     }
 }
+
+/// Hostile jsan (tags nested in tags, references to big strings, long
+/// paths: `jsan::hostile`) in an ACTION's action and payload: the message's
+/// fast path, its general path and the resolver on its own read the same.
+#[test]
+fn hostile_jsan_reads_the_same_on_every_path() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for round in 0..24 {
+        let choices: Vec<u8> = (0..64)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed >> 32) as u8
+            })
+            .collect();
+        let doc = crate::relay::jsan::hostile::document(&choices);
+        let want: Value = crate::relay::jsan::resolve(serde_json::from_str(&doc).unwrap());
+        // the action's references are written from the document's root, so
+        // the document is the whole (unwrapped) action
+        let msg = json!({
+            "type": "ACTION", "id": "s", "instanceId": "i",
+            "action": doc, "payload": doc, "nextActionId": 2,
+        });
+        let raw = rawjson::to_raw(&msg);
+        let fast = Message::decode_raw(&raw, true).unwrap();
+        let general = Message::decode(msg).unwrap();
+        assert_eq!(fast, general, "round {round}");
+        assert_eq!(
+            fast.decoded_payload().as_ref(),
+            Some(&want),
+            "round {round}"
+        );
+        assert_eq!(fast.decoded_action(), Some(&want), "round {round}");
+    }
+}
