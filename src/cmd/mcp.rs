@@ -272,7 +272,7 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
 /// Write one message and flush it; a closed stdout ends rdx quietly.
 fn send(msg: &Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    let text = serde_json::to_string(msg).unwrap_or_default();
+    let text = crate::output::json::to_string(msg);
     if writeln!(out, "{text}").and_then(|_| out.flush()).is_err() {
         std::process::exit(0);
     }
@@ -289,7 +289,7 @@ fn reply(id: Value, result: Value) -> Value {
 
 /// A tool's answer: the object as structured content and as text.
 fn tool_ok(v: Value) -> Value {
-    let text = serde_json::to_string(&v).unwrap_or_default();
+    let text = crate::output::json::to_string(&v);
     json!({"content": [{"type": "text", "text": text}], "structuredContent": v, "isError": false})
 }
 
