@@ -716,3 +716,55 @@ fn mcp_e2e_a_cancelled_wait_is_never_answered() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A server's close reason is the server's text: on stderr it loses its
+/// control characters (ESC, C1, BEL) and bidi overrides.
+#[test]
+fn mcp_a_close_reason_reaches_stderr_without_control_characters() {
+    use crate::util::fake::{handshake, idle, serve, subscribe};
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        let _ = ws.close(Some(tungstenite::protocol::CloseFrame {
+            code: tungstenite::protocol::frame::coding::CloseCode::from(4001),
+            reason: "bye\u{1b}[2J\u{9b}31m\u{202e}\u{85}\u{7}x".into(),
+        }));
+        idle(ws, sent, Duration::from_millis(500));
+    });
+    let url = format!("ws://127.0.0.1:{port}/socketcluster/");
+    let mut child = rdx()
+        .args(["--url", &url, "--no-reconnect", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let end = Instant::now() + WATCHDOG;
+    let line = loop {
+        let l = rx
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+            .expect("watchdog: no close reason on stderr");
+        if l.contains("4001") {
+            break l;
+        }
+    };
+    assert!(line.contains("bye") && line.contains('x'), "{line:?}");
+    let raw: Vec<char> = line
+        .chars()
+        .filter(|&c| {
+            c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) || ('\u{202a}'..='\u{202e}').contains(&c)
+        })
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in {line:?}");
+    drop(stdin);
+    let o = wait_output(child, WATCHDOG, "rdx mcp, stdin closed");
+    assert!(o.status.success(), "{:?}", o.status);
+}

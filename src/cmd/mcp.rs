@@ -239,7 +239,12 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
                 Err(e) => {
                     let text = e.to_string();
                     if text != said {
-                        eprintln!("rdx: {text}; trying again every {}s", REOPEN.as_secs());
+                        // The text may quote the server (a close reason).
+                        eprintln!(
+                            "rdx: {}; trying again every {}s",
+                            crate::output::sanitize(&text),
+                            REOPEN.as_secs()
+                        );
                         said = text.clone();
                     }
                     srv.dead = Some(text);
