@@ -405,14 +405,47 @@ fn mcp_bad_requests_are_answered_and_the_server_keeps_serving() {
             .unwrap()
             .contains("list_sessions")
     );
+    // Bad arguments are the tool's answer (MCP 2025-11-25), saying what is
+    // wrong, so that the agent can correct its call.
     let b = ask(
         r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_state","arguments":{"max_bytes":"big"}}}"#,
     );
-    assert_eq!(b["error"]["code"], -32602, "{b}");
+    assert_eq!(b["id"], 4, "{b}");
+    assert_eq!(b["result"]["isError"], true, "{b}");
+    let text = b["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("max_bytes must be an integer"), "{b}");
     let b = ask(
         r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"wait_for","arguments":{"path":".a"}}}"#,
     );
+    assert_eq!(b["result"]["isError"], true, "{b}");
+    assert!(
+        b["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("equals"),
+        "{b}"
+    );
+    let b = ask(
+        r#"{"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"get_actions","arguments":{"limt":3}}}"#,
+    );
+    assert_eq!(b["result"]["isError"], true, "{b}");
+    // Arguments that are not an object are no CallToolRequest: -32602.
+    let b = ask(
+        r#"{"jsonrpc":"2.0","id":"n","method":"tools/call","params":{"name":"get_state","arguments":[1]}}"#,
+    );
     assert_eq!(b["error"]["code"], -32602, "{b}");
+    // 2025-03-26 (the revision with batches) is not offered: a batch is
+    // one invalid request.
+    let v = ask(
+        r#"{"jsonrpc":"2.0","id":"v","method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+    );
+    assert_eq!(v["result"]["protocolVersion"], "2025-11-25", "{v}");
+    let batch = ask(r#"[{"jsonrpc":"2.0","id":"b1","method":"ping"}]"#);
+    assert_eq!(
+        (batch["id"].clone(), batch["error"]["code"].clone()),
+        (Value::Null, json!(-32600)),
+        "{batch}"
+    );
     // Notifications are never answered: the next answer is the ping's.
     let p = ask(concat!(
         r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
@@ -767,4 +800,99 @@ fn mcp_a_close_reason_reaches_stderr_without_control_characters() {
     drop(stdin);
     let o = wait_output(child, WATCHDOG, "rdx mcp, stdin closed");
     assert!(o.status.success(), "{:?}", o.status);
+}
+
+/// The peak resident memory of a process, in bytes (Linux).
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kb * 1024
+}
+
+/// `rdx mcp` reading raw lines: stdin, and a channel of its stdout lines.
+struct Raw {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    rx: mpsc::Receiver<String>,
+}
+
+impl Raw {
+    fn start(args: &[&str]) -> Raw {
+        let mut child = rdx()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Raw { child, stdin, rx }
+    }
+
+    /// Write `line` and a newline; the next line rdx writes, raw.
+    fn ask_raw(&mut self, line: &[u8]) -> String {
+        self.stdin.write_all(line).unwrap();
+        self.stdin.write_all(b"\n").unwrap();
+        self.stdin.flush().unwrap();
+        self.rx
+            .recv_timeout(WATCHDOG)
+            .expect("watchdog: no answer from rdx mcp")
+    }
+
+    fn ask(&mut self, line: &str) -> Value {
+        let got = self.ask_raw(line.as_bytes());
+        serde_json::from_str(&got).unwrap_or_else(|e| panic!("{got:?}: {e}"))
+    }
+
+    /// Close stdin: rdx ends with exit 0.
+    fn close(self) {
+        drop(self.stdin);
+        let o = wait_output(self.child, WATCHDOG, "rdx mcp, stdin closed");
+        assert!(o.status.success(), "{:?}", o.status);
+    }
+}
+
+#[test]
+fn mcp_a_request_line_over_16_mib_is_answered_32700_and_never_held_whole() {
+    let mut m = Raw::start(&["--replay", &fixture("two-apps.jsonl"), "mcp"]);
+    let p = m.ask(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    assert_eq!(p["result"], json!({}), "{p}");
+    let before = peak_rss(m.child.id());
+    // 100 MiB on one line: a request, a string of x and no end.
+    let mut line = br#"{"jsonrpc":"2.0","id":2,"method":"ping","params":{"x":""#.to_vec();
+    line.resize(100 << 20, b'x');
+    let e = m.ask(std::str::from_utf8(&line).unwrap().trim_end());
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (Value::Null, json!(-32700)),
+        "{e}"
+    );
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("16 MiB"),
+        "{e}"
+    );
+    let grew = peak_rss(m.child.id()).saturating_sub(before);
+    assert!(
+        grew < 48 << 20,
+        "rdx held {} MiB more for a 100 MiB line",
+        grew >> 20
+    );
+    // The next line is served.
+    let p = m.ask(r#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#);
+    assert_eq!(
+        (p["id"].clone(), p["result"].clone()),
+        (json!(3), json!({}))
+    );
+    m.close();
 }

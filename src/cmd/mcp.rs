@@ -55,8 +55,14 @@ Examples:
   rdx --replay fixtures/two-apps.jsonl mcp
 ";
 
-/// The protocol revisions rdx speaks, newest first.
-const VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+/// The protocol revisions rdx speaks, newest first. Not 2025-03-26, the
+/// one revision whose clients may send JSON-RPC batches: rdx reads one
+/// message a line and answers a JSON array with -32600, so a client asking
+/// for 2025-03-26 is offered 2025-11-25 instead.
+const VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2024-11-05"];
+/// The longest request line rdx reads; the rest of a longer line is
+/// discarded unread into memory, and the line is answered -32700.
+const LINE_MAX: usize = 16 << 20;
 /// Recent actions kept per instance.
 const RING: usize = 200;
 /// Changes kept per action's diff.
@@ -167,20 +173,20 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
             "rdx mcp reads its requests on stdin, so --replay - cannot be used: give the recording's file name",
         ));
     }
-    let (tx, rx) = crossbeam_channel::unbounded::<String>();
+    // A few lines in flight at most: a client that writes faster than rdx
+    // answers waits, rather than filling rdx's memory.
+    let (tx, rx) = crossbeam_channel::bounded::<Line>(4);
     std::thread::spawn(move || {
         let mut stdin = std::io::stdin().lock();
         let mut buf = Vec::new();
         loop {
-            buf.clear();
-            match stdin.read_until(b'\n', &mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {
-                    let line = String::from_utf8_lossy(&buf).into_owned();
-                    if tx.send(line).is_err() {
-                        return;
-                    }
-                }
+            let line = match read_line(&mut stdin, &mut buf, LINE_MAX) {
+                Ok(Some(Ok(()))) => Line::Text(String::from_utf8_lossy(&buf).into_owned()),
+                Ok(Some(Err(len))) => Line::TooLong(len),
+                Ok(None) | Err(_) => return,
+            };
+            if tx.send(line).is_err() {
+                return;
             }
         }
     });
@@ -257,11 +263,19 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
         };
         match woke {
             Woke::OtherClosed => return Ok(()),
-            Woke::Other(line) => {
+            Woke::Other(Line::Text(line)) => {
                 if let Some(answer) = srv.handle(&mut feed, &line) {
                     send(&answer)?;
                 }
             }
+            Woke::Other(Line::TooLong(len)) => send(&error(
+                Value::Null,
+                -32700,
+                format!(
+                    "Parse error: a request line of {len} bytes, longer than rdx reads ({} MiB); it was discarded",
+                    LINE_MAX >> 20
+                ),
+            ))?,
             Woke::Item(item) => srv.take(item),
         }
         if !feed.has_ready() {
@@ -272,6 +286,58 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
             srv.retry(&mut feed)?;
         }
     }
+}
+
+/// One line from stdin.
+enum Line {
+    Text(String),
+    /// A line longer than [`LINE_MAX`]: its length, in bytes.
+    TooLong(u64),
+}
+
+/// Read one line (up to and without its newline) into `buf`, keeping at
+/// most `max` bytes: `Ok(Some(Ok(())))` a line, `Ok(Some(Err(len)))` a line
+/// of `len` bytes, longer than `max`, read to its end and dropped (`buf` is
+/// then empty), `Ok(None)` the end of the input.
+fn read_line(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<std::result::Result<(), u64>>> {
+    buf.clear();
+    let mut len: u64 = 0;
+    let mut over = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            // The end: a last line without its newline is still a line.
+            if len == 0 {
+                return Ok(None);
+            }
+            break;
+        }
+        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        let text = &avail[..if done { take - 1 } else { take }];
+        len += text.len() as u64;
+        if !over && buf.len() + text.len() <= max {
+            buf.extend_from_slice(text);
+        } else if !over {
+            over = true;
+            *buf = Vec::new();
+        }
+        r.consume(take);
+        if done {
+            break;
+        }
+    }
+    Ok(Some(if over { Err(len) } else { Ok(()) }))
 }
 
 /// Write one message and flush it; a closed stdout ends rdx quietly.
@@ -359,7 +425,8 @@ impl Server<'_> {
             return Some(error(
                 Value::Null,
                 -32600,
-                "Invalid Request: one JSON-RPC object a line (no batches)",
+                "Invalid Request: one JSON-RPC object a line; batches (JSON arrays) are not \
+                 supported (rdx does not offer revision 2025-03-26)",
             ));
         };
         let id = obj.get("id").cloned();
@@ -415,9 +482,21 @@ impl Server<'_> {
             ));
         };
         let args = params.get("arguments").cloned().unwrap_or(json!({}));
+        if !args.is_object() {
+            // Not a CallToolRequest at all: a protocol error.
+            return Some(error(
+                id,
+                -32602,
+                format!("Invalid params: {name}: arguments must be an object, not {args}"),
+            ));
+        }
         let call = match parse_call(name, &args) {
             Ok(c) => c,
-            Err(e) => return Some(error(id, -32602, format!("Invalid params: {e}"))),
+            Err(Refused::UnknownTool(e)) => {
+                return Some(error(id, -32602, format!("Invalid params: {e}")));
+            }
+            // Bad arguments are the tool's answer, for the agent to read.
+            Err(Refused::Arguments(e)) => return Some(reply(id, tool_err(e))),
         };
         let now = Instant::now();
         let deadline = match &call {
