@@ -291,8 +291,11 @@ fn mcp_e2e_sdk_client_lists_reads_waits_and_labels_live_apps() {
         stored.contains("checkout") && stored.contains(&shop),
         "{stored}"
     );
-    // Bad arguments through the SDK: -32602.
-    let tag = c.call_async("get_state", json!({"instance": shop, "path": ".a["}));
+    // Bad arguments through the SDK: a tool error that says what is wrong.
+    let e = c.call_err("get_state", json!({"instance": shop, "path": ".a["}));
+    assert!(e.contains("invalid path") && e.contains(".a["), "{e}");
+    // An unknown tool is a protocol error (-32602).
+    let tag = c.call_async("dispatch_action", json!({}));
     let r = c.wait(&tag);
     assert_eq!(r["code"], -32602, "{r}");
     c.p.send_line(r#"{"op":"close"}"#);
