@@ -342,15 +342,17 @@ fn mcp_replay_answers_from_the_recording() {
     );
     assert_eq!(w["met"], false);
     assert!(w["note"].as_str().unwrap().contains("recording"), "{w}");
-    // A cut value says how much was left out and where to look.
+    // The state (305 bytes) fits in max_bytes 100 and the envelope (2 KiB):
+    // whole.
     let g = c.call(
         "get_state",
         json!({"instance": "65ioovqadda", "max_bytes": 100}),
     );
-    if g["bytes"].as_u64().unwrap() > 100 {
-        assert_eq!(g["truncated"], true, "{g}");
-        assert!(g["note"].as_str().unwrap().contains("deeper path"), "{g}");
-    }
+    assert_eq!(g["truncated"], false, "{g}");
+    assert_eq!(
+        g["value"],
+        c.call("get_state", json!({"instance": "65ioovqadda"}))["value"]
+    );
     c.p.send_line(r#"{"op":"close"}"#);
 }
 
@@ -897,5 +899,259 @@ fn mcp_a_request_line_over_16_mib_is_answered_32700_and_never_held_whole() {
         (p["id"].clone(), p["result"].clone()),
         (json!(3), json!({}))
     );
+    m.close();
+}
+
+/// The envelope `rdx mcp` documents: a tool result is at most max_bytes +
+/// this many bytes.
+const ENVELOPE: usize = 2048;
+
+/// A recording with strings from the wire that no answer may carry whole: a
+/// 1 MB instance id, a 1.2 MB app name, action type and state key (with a
+/// C1 CSI and a bidi override in them), and 300 more instances.
+fn oversized_recording(dir: &TempDir) -> String {
+    let path = dir.join("oversized.jsonl");
+    let long = "L\u{9b}\u{202e}".repeat(200_000);
+    let big = format!("big{}", "i".repeat(1_000_000));
+    let frame = |t: u64, msg: Value| {
+        let f = json!({"event": "#publish", "data": {"channel": "log", "data": msg}});
+        json!({"t": t, "dir": "in", "data": f.to_string()}).to_string()
+    };
+    let lifted = |state: Value| {
+        json!({"actionsById": {"0": {"type": "PERFORM_ACTION", "action": {"type": "@@INIT"}, "timestamp": 1}},
+            "computedStates": [{"state": state}], "currentStateIndex": 0, "nextActionId": 1,
+            "stagedActionIds": [0], "skippedActionIds": []})
+        .to_string()
+    };
+    let todos: Vec<Value> = (0..300)
+        .map(|i| json!({"id": i, "title": format!("todo {i}")}))
+        .collect();
+    let mut lines = vec![frame(
+        1000,
+        json!({"type": "STATE", "id": "s0", "instanceId": big, "name": long,
+            "payload": lifted(json!({long.as_str(): long, "v": 1, "todos": todos}))}),
+    )];
+    let action = json!({"type": "PERFORM_ACTION", "action": {"type": long, "payload": long}, "timestamp": 1001});
+    lines.push(frame(
+        1001,
+        json!({"type": "ACTION", "id": "s0", "instanceId": big, "name": long, "action": action.to_string(),
+            "payload": json!({long.as_str(): 2, "v": 2, "todos": todos}).to_string(), "nextActionId": 2}),
+    ));
+    for i in 0..300 {
+        lines.push(frame(
+            2000 + i,
+            json!({"type": "STATE", "id": format!("s{i}"), "instanceId": format!("inst{i:03}"),
+                "name": format!("app{i:03}"), "payload": lifted(json!({"v": i}))}),
+        ));
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// Every answer, strings from the wire and lists included, is at most
+/// max_bytes + the envelope, says what it cut, and is terminal-safe.
+#[test]
+fn mcp_every_answer_is_bounded_by_max_bytes_and_says_what_it_cut() {
+    let dir = TempDir::new("mcp-oversized");
+    let file = oversized_recording(&dir);
+    let labels = dir.join("labels.json");
+    let mut m = Raw::start(&["--labels", &labels, "--replay", &file, "mcp"]);
+    let calls = [
+        (
+            "list_sessions",
+            json!({"all": true}),
+            vec!["sessions_left_out"],
+        ),
+        (
+            "list_sessions",
+            json!({"id_prefix": "bigiii"}),
+            vec!["strings"],
+        ),
+        (
+            "get_state",
+            json!({"id_prefix": "bigiii"}),
+            vec!["strings", "values"],
+        ),
+        (
+            "get_state",
+            json!({"id_prefix": "bigiii", "path": ".todos"}),
+            vec!["strings"],
+        ),
+        (
+            "get_actions",
+            json!({"id_prefix": "bigiii", "with_diff": true}),
+            vec!["strings"],
+        ),
+        (
+            "wait_for",
+            json!({"id_prefix": "bigiii", "path": ".v", "equals": 2}),
+            vec!["strings"],
+        ),
+        (
+            "label_session",
+            json!({"id": "x".repeat(100_000), "label": "big"}),
+            vec!["strings"],
+        ),
+    ];
+    let mut n = 0;
+    for max in [Some(100), Some(5000), None] {
+        let limit = max.unwrap_or(20_000) + ENVELOPE;
+        let mut ask = |name: &str, mut args: Value| -> (Value, usize) {
+            if let Some(max) = max {
+                args["max_bytes"] = json!(max);
+            }
+            n += 1;
+            let req = json!({"jsonrpc": "2.0", "id": n, "method": "tools/call",
+                "params": {"name": name, "arguments": args}});
+            let line = m.ask_raw(req.to_string().as_bytes());
+            let raw: Vec<char> = line
+                .chars()
+                .filter(|&c| {
+                    c < ' '
+                        || ('\u{7f}'..='\u{9f}').contains(&c)
+                        || ('\u{202a}'..='\u{202e}').contains(&c)
+                })
+                .collect();
+            assert!(
+                raw.is_empty(),
+                "{name} {max:?}: raw {:?}",
+                &raw[..raw.len().min(5)]
+            );
+            let prefix = format!(r#"{{"jsonrpc":"2.0","id":{n},"result":"#);
+            assert!(
+                line.starts_with(&prefix) && line.ends_with('}'),
+                "{}",
+                &line[..line.len().min(300)]
+            );
+            let size = line.len() - prefix.len() - 1;
+            (serde_json::from_str(&line).unwrap(), size)
+        };
+        for (name, args, said) in &calls {
+            let (r, size) = ask(name, args.clone());
+            let what = format!("{name} {args:.80} max_bytes {max:?}");
+            assert!(size <= limit, "{what}: a {size}-byte result");
+            let r = &r["result"];
+            assert_eq!(r["isError"], false, "{what}: {r:.500}");
+            let s = &r["structuredContent"];
+            let text: Value =
+                serde_json::from_str(r["content"][0]["text"].as_str().unwrap()).unwrap();
+            assert_eq!(&text, s, "{what}");
+            assert_eq!(s["truncated"], true, "{what}: {s:.500}");
+            assert_eq!(
+                s["cut"]["max_bytes"],
+                max.unwrap_or(20_000),
+                "{what}: {s:.500}"
+            );
+            for k in said {
+                assert!(
+                    s["cut"][k].as_u64().unwrap_or(0) > 0,
+                    "{what}: no cut.{k} in {s:.800}"
+                );
+            }
+        }
+        // An error listing 300 candidates is cut too.
+        let (e, size) = ask("get_state", json!({"app": "/^app/"}));
+        assert!(size <= limit, "ambiguous, max_bytes {max:?}: {size} bytes");
+        assert_eq!(e["result"]["isError"], true);
+    }
+    // What fits is whole and says nothing was cut.
+    let (r, _) = {
+        n += 1;
+        let req = json!({"jsonrpc": "2.0", "id": n, "method": "tools/call",
+            "params": {"name": "get_state", "arguments": {"instance": "inst007", "max_bytes": 100}}});
+        let line = m.ask_raw(req.to_string().as_bytes());
+        (serde_json::from_str::<Value>(&line).unwrap(), line.len())
+    };
+    let s = &r["result"]["structuredContent"];
+    assert_eq!(
+        (s["value"].clone(), s["truncated"].clone()),
+        (json!({"v": 7}), json!(false)),
+        "{s}"
+    );
+    assert!(s.get("cut").is_none(), "{s}");
+    m.close();
+    // The SDK client takes every cut answer as valid against its output
+    // schema.
+    let mut c = Client::start(&["--labels", &labels, "--replay", &file, "mcp"]);
+    // Listed first: the SDK checks results against the schemas it listed.
+    let tag = c.send(json!({"op": "list"}));
+    assert!(c.wait(&tag)["tools"].is_array());
+    for (name, args, _) in &calls {
+        let mut args = args.clone();
+        args["max_bytes"] = json!(100);
+        let s = c.call(name, args);
+        assert_eq!(s["truncated"], true, "{name}: {s:.300}");
+    }
+    c.p.send_line(r#"{"op":"close"}"#);
+}
+
+/// What `rdx mcp` keeps is bounded in bytes, not only in count: 200 actions
+/// of 60 KB (12 MB) keep the newest 4 MiB, a 19 MB state is kept cut (and
+/// says so), and rdx's memory stays far below what the recording holds.
+#[test]
+fn mcp_kept_actions_and_states_are_bounded_in_bytes() {
+    let dir = TempDir::new("mcp-kept");
+    let path = dir.join("kept.jsonl");
+    let frame = |t: u64, msg: Value| {
+        let f = json!({"event": "#publish", "data": {"channel": "log", "data": msg}});
+        json!({"t": t, "dir": "in", "data": f.to_string()}).to_string()
+    };
+    let mut lines = Vec::new();
+    for i in 1..=200u64 {
+        let items: Vec<Value> = (0..1500)
+            .map(|j| json!({"id": j, "text": format!("item {j} of action {i}")}))
+            .collect();
+        let action = json!({"type": "PERFORM_ACTION", "action": {"type": "items/loaded", "payload": items}, "timestamp": 1000 + i});
+        lines.push(frame(
+            1000 + i,
+            json!({"type": "ACTION", "id": "s1", "instanceId": "r1", "name": "shop",
+                "action": action.to_string(), "payload": json!({"n": i}).to_string(), "nextActionId": i + 1}),
+        ));
+    }
+    let title = "t".repeat(200);
+    let todos: Vec<Value> = (0..80_000)
+        .map(|i| json!({"id": i, "title": title, "done": false}))
+        .collect();
+    let lifted = json!({"actionsById": {"0": {"type": "PERFORM_ACTION", "action": {"type": "@@INIT"}, "timestamp": 1}},
+        "computedStates": [{"state": {"todos": todos}}], "currentStateIndex": 0, "nextActionId": 1,
+        "stagedActionIds": [0], "skippedActionIds": []});
+    lines.push(frame(
+        5000,
+        json!({"type": "STATE", "id": "s2", "instanceId": "big", "name": "admin", "payload": lifted.to_string()}),
+    ));
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size > 20 << 20, "{size}");
+
+    let mut m = Raw::start(&["--replay", &path, "mcp"]);
+    let a = m.ask(
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_actions","arguments":{"instance":"r1","limit":1}}}"#,
+    );
+    let s = &a["result"]["structuredContent"];
+    assert_eq!(s["newest_id"], 200, "{a:.300}");
+    let kept = s["kept"].as_u64().unwrap();
+    assert!(
+        (30..150).contains(&kept),
+        "kept {kept} actions of 60 KB: {s:.300}"
+    );
+    let g = m.ask(
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_state","arguments":{"instance":"big","max_bytes":100}}}"#,
+    );
+    let s = &g["result"]["structuredContent"];
+    assert!(
+        s["state_kept_cut"]["state_bytes"].as_u64().unwrap() > 16 << 20,
+        "{s:.600}"
+    );
+    assert_eq!(s["truncated"], true, "{s:.300}");
+    let rss = {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", m.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap()
+            * 1024
+    };
+    assert!(rss < 200 << 20, "rdx mcp holds {} MiB", rss >> 20);
     m.close();
 }

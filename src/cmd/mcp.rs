@@ -50,6 +50,11 @@ or, in a client's JSON configuration:
 With --replay FILE the tools answer from a recording. A closed stdin ends rdx
 with exit 0.
 
+Sizes: every tool takes max_bytes (default 20000): the whole tool result is at
+most max_bytes + 2048 bytes, long strings and lists cut, and it says what was
+cut. rdx keeps per instance the last 200 actions (at most 4 MiB; 32 MiB for
+all) and one state (a bigger one than 16 MiB kept cut; 64 MiB for all).
+
 Examples:
   rdx mcp --port 8000
   rdx --replay fixtures/two-apps.jsonl mcp
@@ -63,12 +68,12 @@ const VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2024-11-05"];
 /// The longest request line rdx reads; the rest of a longer line is
 /// discarded unread into memory, and the line is answered -32700.
 const LINE_MAX: usize = 16 << 20;
-/// Recent actions kept per instance.
-const RING: usize = 200;
 /// Changes kept per action's diff.
 const DIFF_LIMIT: usize = 50;
-/// Default and largest sizes of a value in an answer, in bytes of JSON.
+/// Default, smallest and largest `max_bytes`: the size of a whole tool
+/// result, in bytes of JSON (plus [`ENVELOPE`]).
 const MAX_BYTES: u64 = 20_000;
+const MAX_BYTES_MIN: u64 = 100;
 const MAX_BYTES_CAP: u64 = 1_000_000;
 /// `wait_for`'s default and longest wait.
 const WAIT_DEFAULT_S: f64 = 30.0;
@@ -88,32 +93,13 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
     Ok(Args)
 }
 
-/// One action as kept in an instance's ring.
-#[derive(Debug, Clone)]
-struct Recent {
-    id: Option<i64>,
-    ty: String,
-    ts: u64,
-    via: &'static str,
-    action: Value,
-    /// What it changed (None: the state before it is unknown).
-    diff: Option<Vec<Value>>,
-}
-
-/// What rdx knows of one instance beyond the registry.
-#[derive(Debug, Default)]
-struct Seen {
-    state: Option<Value>,
-    state_t: u64,
-    recent: VecDeque<Recent>,
-}
-
 /// A parsed tool call.
 #[derive(Debug, Clone)]
 enum Call {
     ListSessions {
         sel: Selection,
         all: bool,
+        max: u64,
     },
     GetState {
         sel: Selection,
@@ -133,11 +119,26 @@ enum Call {
         path: Path,
         equals: Option<Value>,
         timeout: Duration,
+        max: u64,
     },
     Label {
         id: String,
         label: String,
+        max: u64,
     },
+}
+
+impl Call {
+    /// The call's `max_bytes`.
+    fn max(&self) -> u64 {
+        match self {
+            Call::ListSessions { max, .. }
+            | Call::GetState { max, .. }
+            | Call::GetActions { max, .. }
+            | Call::WaitFor { max, .. }
+            | Call::Label { max, .. } => *max,
+        }
+    }
 }
 
 /// A call that waits for something.
@@ -159,7 +160,7 @@ enum Outcome {
 
 struct Server<'a> {
     cfg: &'a Config,
-    seen: HashMap<String, Seen>,
+    seen: Kept,
     pending: Vec<Pending>,
     /// Why the feed stopped for good (the server is then unreachable).
     dead: Option<String>,
@@ -199,7 +200,7 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
     let mut feed = Feed::open(&cfg.feed, opts, None)?;
     let mut srv = Server {
         cfg,
-        seen: HashMap::new(),
+        seen: Kept::default(),
         pending: Vec::new(),
         dead: None,
         asked: Default::default(),
@@ -281,7 +282,7 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
         if !feed.has_ready() {
             // The registry forgets old gone instances; so does the ring.
             if srv.seen.len() > feed.registry.len() + 64 {
-                srv.seen.retain(|k, _| feed.registry.get(k).is_some());
+                srv.seen.retain(|k| feed.registry.get(k).is_some());
             }
             srv.retry(&mut feed)?;
         }
@@ -350,8 +351,11 @@ fn send(msg: &Value) -> Result<()> {
     Ok(())
 }
 
+/// A JSON-RPC error; its message (which may quote the request) cut to
+/// [`STR_CAP`] bytes.
 fn error(id: Value, code: i64, message: impl Into<String>) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message.into()}})
+    let message = kept::clip_str(&message.into(), STR_CAP);
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
 fn reply(id: Value, result: Value) -> Value {
@@ -372,42 +376,17 @@ fn tool_err(text: impl Into<String>) -> Value {
 impl Server<'_> {
     /// Take one feed item in: states and the ring of recent actions.
     fn take(&mut self, item: Item) {
-        match item {
-            Item::Action(a) => {
-                let seen = self.seen.entry(a.instance.clone()).or_default();
-                let mut edits = None;
-                if let Some(new) = a.state {
-                    if let Some(old) = &seen.state {
-                        edits = Some(
-                            diff(old, &new, DIFF_LIMIT)
-                                .iter()
-                                .map(|e| e.to_json())
-                                .collect(),
-                        );
-                    }
-                    seen.state = Some(new);
-                    seen.state_t = a.ts;
-                }
-                if seen.recent.len() >= RING {
-                    seen.recent.pop_front();
-                }
-                seen.recent.push_back(Recent {
-                    id: a.action_id,
-                    ty: action_type_of(&a.action).unwrap_or_default(),
-                    ts: a.ts,
-                    via: a.via.as_str(),
-                    action: a.action,
-                    diff: edits,
-                });
-            }
-            Item::State { instance, t, msg } => {
-                if let Some(state) = snapshot(&msg).and_then(|s| s.state) {
-                    let seen = self.seen.entry(instance).or_default();
-                    seen.state = Some(state);
-                    seen.state_t = t;
-                }
-            }
-            _ => {}
+        let dropped = match item {
+            Item::Action(a) => self.seen.action(a),
+            Item::State { instance, t, msg } => match snapshot(&msg).and_then(|s| s.state) {
+                Some(state) => self.seen.state(&instance, t, state),
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        // A state dropped for room is asked for again when a tool needs it.
+        for k in dropped {
+            self.asked.remove(&k);
         }
     }
 
@@ -496,7 +475,9 @@ impl Server<'_> {
                 return Some(error(id, -32602, format!("Invalid params: {e}")));
             }
             // Bad arguments are the tool's answer, for the agent to read.
-            Err(Refused::Arguments(e)) => return Some(reply(id, tool_err(e))),
+            Err(Refused::Arguments(e)) => {
+                return Some(reply(id, fit_err(tool_err(e), MAX_BYTES)));
+            }
         };
         let now = Instant::now();
         let deadline = match &call {
@@ -512,7 +493,7 @@ impl Server<'_> {
         };
         let last = feed.is_replay() || self.dead.is_some();
         match self.run_call(feed, &mut p, last) {
-            Outcome::Done(result) => Some(reply(id, result)),
+            Outcome::Done(result) => Some(reply(id, fit_err(result, p.call.max()))),
             Outcome::NotYet => {
                 self.pending.push(p);
                 None
@@ -530,7 +511,7 @@ impl Server<'_> {
         for mut p in std::mem::take(&mut self.pending) {
             let last = now >= p.deadline || self.dead.is_some();
             match self.run_call(feed, &mut p, last) {
-                Outcome::Done(result) => send(&reply(p.id.clone(), result))?,
+                Outcome::Done(result) => send(&reply(p.id.clone(), fit_err(result, p.call.max())))?,
                 Outcome::NotYet => keep.push(p),
             }
         }
@@ -595,11 +576,13 @@ impl Server<'_> {
 
 mod call;
 mod cut;
+mod kept;
 mod schema;
 mod tools;
 
 use call::*;
 use cut::*;
+use kept::*;
 use schema::*;
 
 #[cfg(test)]

@@ -70,6 +70,23 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// How many bytes [`to_writer`] writes for `v`, without keeping them.
+pub(crate) fn len<T: Serialize + ?Sized>(v: &T) -> u64 {
+    struct Count(u64);
+    impl Write for Count {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0 += b.len() as u64;
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    let _ = to_writer(&mut n, v);
+    n.0
+}
+
 /// Write the JSON text `raw` (valid JSON, as serde_json checked it) as
 /// [`to_writer`] would write its value, without building a tree: the
 /// whitespace between tokens dropped (so a pretty-printed document becomes

@@ -111,11 +111,12 @@ fn read_call(name: &str, tool: &Value, args: &Value) -> std::result::Result<Call
         .get("max_bytes")
         .and_then(Value::as_u64)
         .unwrap_or(MAX_BYTES)
-        .clamp(100, MAX_BYTES_CAP);
+        .clamp(MAX_BYTES_MIN, MAX_BYTES_CAP);
     Ok(match name {
         "list_sessions" => Call::ListSessions {
             sel: sel()?,
             all: b("all"),
+            max,
         },
         "get_state" => Call::GetState {
             sel: sel()?,
@@ -156,6 +157,7 @@ fn read_call(name: &str, tool: &Value, args: &Value) -> std::result::Result<Call
                 path: path("path")?.expect("required"),
                 equals,
                 timeout: Duration::from_secs_f64(secs),
+                max,
             }
         }
         _ => {
@@ -165,7 +167,7 @@ fn read_call(name: &str, tool: &Value, args: &Value) -> std::result::Result<Call
                 return Err("label_session: id is empty".into());
             }
             labels::validate(&label).map_err(|e| e.to_string())?;
-            Call::Label { id, label }
+            Call::Label { id, label, max }
         }
     })
 }
