@@ -291,8 +291,11 @@ fn mcp_e2e_sdk_client_lists_reads_waits_and_labels_live_apps() {
         stored.contains("checkout") && stored.contains(&shop),
         "{stored}"
     );
-    // Bad arguments through the SDK: -32602.
-    let tag = c.call_async("get_state", json!({"instance": shop, "path": ".a["}));
+    // Bad arguments through the SDK: a tool error that says what is wrong.
+    let e = c.call_err("get_state", json!({"instance": shop, "path": ".a["}));
+    assert!(e.contains("invalid path") && e.contains(".a["), "{e}");
+    // An unknown tool is a protocol error (-32602).
+    let tag = c.call_async("dispatch_action", json!({}));
     let r = c.wait(&tag);
     assert_eq!(r["code"], -32602, "{r}");
     c.p.send_line(r#"{"op":"close"}"#);
@@ -339,15 +342,17 @@ fn mcp_replay_answers_from_the_recording() {
     );
     assert_eq!(w["met"], false);
     assert!(w["note"].as_str().unwrap().contains("recording"), "{w}");
-    // A cut value says how much was left out and where to look.
+    // The state (305 bytes) fits in max_bytes 100 and the envelope (2 KiB):
+    // whole.
     let g = c.call(
         "get_state",
         json!({"instance": "65ioovqadda", "max_bytes": 100}),
     );
-    if g["bytes"].as_u64().unwrap() > 100 {
-        assert_eq!(g["truncated"], true, "{g}");
-        assert!(g["note"].as_str().unwrap().contains("deeper path"), "{g}");
-    }
+    assert_eq!(g["truncated"], false, "{g}");
+    assert_eq!(
+        g["value"],
+        c.call("get_state", json!({"instance": "65ioovqadda"}))["value"]
+    );
     c.p.send_line(r#"{"op":"close"}"#);
 }
 
@@ -405,14 +410,47 @@ fn mcp_bad_requests_are_answered_and_the_server_keeps_serving() {
             .unwrap()
             .contains("list_sessions")
     );
+    // Bad arguments are the tool's answer (MCP 2025-11-25), saying what is
+    // wrong, so that the agent can correct its call.
     let b = ask(
         r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_state","arguments":{"max_bytes":"big"}}}"#,
     );
-    assert_eq!(b["error"]["code"], -32602, "{b}");
+    assert_eq!(b["id"], 4, "{b}");
+    assert_eq!(b["result"]["isError"], true, "{b}");
+    let text = b["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("max_bytes must be an integer"), "{b}");
     let b = ask(
         r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"wait_for","arguments":{"path":".a"}}}"#,
     );
+    assert_eq!(b["result"]["isError"], true, "{b}");
+    assert!(
+        b["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("equals"),
+        "{b}"
+    );
+    let b = ask(
+        r#"{"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"get_actions","arguments":{"limt":3}}}"#,
+    );
+    assert_eq!(b["result"]["isError"], true, "{b}");
+    // Arguments that are not an object are no CallToolRequest: -32602.
+    let b = ask(
+        r#"{"jsonrpc":"2.0","id":"n","method":"tools/call","params":{"name":"get_state","arguments":[1]}}"#,
+    );
     assert_eq!(b["error"]["code"], -32602, "{b}");
+    // 2025-03-26 (the revision with batches) is not offered: a batch is
+    // one invalid request.
+    let v = ask(
+        r#"{"jsonrpc":"2.0","id":"v","method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+    );
+    assert_eq!(v["result"]["protocolVersion"], "2025-11-25", "{v}");
+    let batch = ask(r#"[{"jsonrpc":"2.0","id":"b1","method":"ping"}]"#);
+    assert_eq!(
+        (batch["id"].clone(), batch["error"]["code"].clone()),
+        (Value::Null, json!(-32600)),
+        "{batch}"
+    );
     // Notifications are never answered: the next answer is the ping's.
     let p = ask(concat!(
         r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
@@ -767,4 +805,405 @@ fn mcp_serves_without_labels_when_the_store_is_corrupt() {
     assert_eq!(err.matches("warning: label store").count(), 1, "{err}");
     assert!(err.contains(&store), "{err}");
     assert_eq!(std::fs::read_to_string(&store).unwrap(), "{oops");
+}
+
+/// A server's close reason is the server's text: on stderr it loses its
+/// control characters (ESC, C1, BEL) and bidi overrides.
+#[test]
+fn mcp_a_close_reason_reaches_stderr_without_control_characters() {
+    use crate::util::fake::{handshake, idle, serve, subscribe};
+    let (port, _sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        let _ = ws.close(Some(tungstenite::protocol::CloseFrame {
+            code: tungstenite::protocol::frame::coding::CloseCode::from(4001),
+            reason: "bye\u{1b}[2J\u{9b}31m\u{202e}\u{85}\u{7}x".into(),
+        }));
+        idle(ws, sent, Duration::from_millis(500));
+    });
+    let url = format!("ws://127.0.0.1:{port}/socketcluster/");
+    let mut child = rdx()
+        .args(["--url", &url, "--no-reconnect", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let end = Instant::now() + WATCHDOG;
+    let line = loop {
+        let l = rx
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+            .expect("watchdog: no close reason on stderr");
+        if l.contains("4001") {
+            break l;
+        }
+    };
+    assert!(line.contains("bye") && line.contains('x'), "{line:?}");
+    let raw: Vec<char> = line
+        .chars()
+        .filter(|&c| {
+            c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) || ('\u{202a}'..='\u{202e}').contains(&c)
+        })
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in {line:?}");
+    drop(stdin);
+    let o = wait_output(child, WATCHDOG, "rdx mcp, stdin closed");
+    assert!(o.status.success(), "{:?}", o.status);
+}
+
+/// The peak resident memory of a process, in bytes (Linux).
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kb * 1024
+}
+
+/// `rdx mcp` reading raw lines: stdin, and a channel of its stdout lines.
+struct Raw {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    rx: mpsc::Receiver<String>,
+}
+
+impl Raw {
+    fn start(args: &[&str]) -> Raw {
+        let mut child = rdx()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Raw { child, stdin, rx }
+    }
+
+    /// Write `line` and a newline; the next line rdx writes, raw.
+    fn ask_raw(&mut self, line: &[u8]) -> String {
+        self.stdin.write_all(line).unwrap();
+        self.stdin.write_all(b"\n").unwrap();
+        self.stdin.flush().unwrap();
+        self.rx
+            .recv_timeout(WATCHDOG)
+            .expect("watchdog: no answer from rdx mcp")
+    }
+
+    fn ask(&mut self, line: &str) -> Value {
+        let got = self.ask_raw(line.as_bytes());
+        serde_json::from_str(&got).unwrap_or_else(|e| panic!("{got:?}: {e}"))
+    }
+
+    /// Close stdin: rdx ends with exit 0.
+    fn close(self) {
+        drop(self.stdin);
+        let o = wait_output(self.child, WATCHDOG, "rdx mcp, stdin closed");
+        assert!(o.status.success(), "{:?}", o.status);
+    }
+}
+
+#[test]
+fn mcp_a_request_line_over_16_mib_is_answered_32700_and_never_held_whole() {
+    let mut m = Raw::start(&["--replay", &fixture("two-apps.jsonl"), "mcp"]);
+    let p = m.ask(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    assert_eq!(p["result"], json!({}), "{p}");
+    let before = peak_rss(m.child.id());
+    // 100 MiB on one line: a request, a string of x and no end.
+    let mut line = br#"{"jsonrpc":"2.0","id":2,"method":"ping","params":{"x":""#.to_vec();
+    line.resize(100 << 20, b'x');
+    let e = m.ask(std::str::from_utf8(&line).unwrap().trim_end());
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (Value::Null, json!(-32700)),
+        "{e}"
+    );
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("16 MiB"),
+        "{e}"
+    );
+    let grew = peak_rss(m.child.id()).saturating_sub(before);
+    assert!(
+        grew < 48 << 20,
+        "rdx held {} MiB more for a 100 MiB line",
+        grew >> 20
+    );
+    // The next line is served.
+    let p = m.ask(r#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#);
+    assert_eq!(
+        (p["id"].clone(), p["result"].clone()),
+        (json!(3), json!({}))
+    );
+    m.close();
+}
+
+/// The envelope `rdx mcp` documents: a tool result is at most max_bytes +
+/// this many bytes.
+const ENVELOPE: usize = 2048;
+
+/// A recording with strings from the wire that no answer may carry whole: a
+/// 1 MB instance id, a 1.2 MB app name, action type and state key (with a
+/// C1 CSI and a bidi override in them), and 300 more instances.
+fn oversized_recording(dir: &TempDir) -> String {
+    let path = dir.join("oversized.jsonl");
+    let long = "L\u{9b}\u{202e}".repeat(200_000);
+    let big = format!("big{}", "i".repeat(1_000_000));
+    let frame = |t: u64, msg: Value| {
+        let f = json!({"event": "#publish", "data": {"channel": "log", "data": msg}});
+        json!({"t": t, "dir": "in", "data": f.to_string()}).to_string()
+    };
+    let lifted = |state: Value| {
+        json!({"actionsById": {"0": {"type": "PERFORM_ACTION", "action": {"type": "@@INIT"}, "timestamp": 1}},
+            "computedStates": [{"state": state}], "currentStateIndex": 0, "nextActionId": 1,
+            "stagedActionIds": [0], "skippedActionIds": []})
+        .to_string()
+    };
+    let todos: Vec<Value> = (0..300)
+        .map(|i| json!({"id": i, "title": format!("todo {i}")}))
+        .collect();
+    let mut lines = vec![frame(
+        1000,
+        json!({"type": "STATE", "id": "s0", "instanceId": big, "name": long,
+            "payload": lifted(json!({long.as_str(): long, "v": 1, "todos": todos}))}),
+    )];
+    let action = json!({"type": "PERFORM_ACTION", "action": {"type": long, "payload": long}, "timestamp": 1001});
+    lines.push(frame(
+        1001,
+        json!({"type": "ACTION", "id": "s0", "instanceId": big, "name": long, "action": action.to_string(),
+            "payload": json!({long.as_str(): 2, "v": 2, "todos": todos}).to_string(), "nextActionId": 2}),
+    ));
+    for i in 0..300 {
+        lines.push(frame(
+            2000 + i,
+            json!({"type": "STATE", "id": format!("s{i}"), "instanceId": format!("inst{i:03}"),
+                "name": format!("app{i:03}"), "payload": lifted(json!({"v": i}))}),
+        ));
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// Every answer, strings from the wire and lists included, is at most
+/// max_bytes + the envelope, says what it cut, and is terminal-safe.
+#[test]
+fn mcp_every_answer_is_bounded_by_max_bytes_and_says_what_it_cut() {
+    let dir = TempDir::new("mcp-oversized");
+    let file = oversized_recording(&dir);
+    let labels = dir.join("labels.json");
+    let mut m = Raw::start(&["--labels", &labels, "--replay", &file, "mcp"]);
+    let calls = [
+        (
+            "list_sessions",
+            json!({"all": true}),
+            vec!["sessions_left_out"],
+        ),
+        (
+            "list_sessions",
+            json!({"id_prefix": "bigiii"}),
+            vec!["strings"],
+        ),
+        (
+            "get_state",
+            json!({"id_prefix": "bigiii"}),
+            vec!["strings", "values"],
+        ),
+        (
+            "get_state",
+            json!({"id_prefix": "bigiii", "path": ".todos"}),
+            vec!["strings"],
+        ),
+        (
+            "get_actions",
+            json!({"id_prefix": "bigiii", "with_diff": true}),
+            vec!["strings"],
+        ),
+        (
+            "wait_for",
+            json!({"id_prefix": "bigiii", "path": ".v", "equals": 2}),
+            vec!["strings"],
+        ),
+        (
+            "label_session",
+            json!({"id": "x".repeat(100_000), "label": "big"}),
+            vec!["strings"],
+        ),
+    ];
+    let mut n = 0;
+    for max in [Some(100), Some(5000), None] {
+        let limit = max.unwrap_or(20_000) + ENVELOPE;
+        let mut ask = |name: &str, mut args: Value| -> (Value, usize) {
+            if let Some(max) = max {
+                args["max_bytes"] = json!(max);
+            }
+            n += 1;
+            let req = json!({"jsonrpc": "2.0", "id": n, "method": "tools/call",
+                "params": {"name": name, "arguments": args}});
+            let line = m.ask_raw(req.to_string().as_bytes());
+            let raw: Vec<char> = line
+                .chars()
+                .filter(|&c| {
+                    c < ' '
+                        || ('\u{7f}'..='\u{9f}').contains(&c)
+                        || ('\u{202a}'..='\u{202e}').contains(&c)
+                })
+                .collect();
+            assert!(
+                raw.is_empty(),
+                "{name} {max:?}: raw {:?}",
+                &raw[..raw.len().min(5)]
+            );
+            let prefix = format!(r#"{{"jsonrpc":"2.0","id":{n},"result":"#);
+            assert!(
+                line.starts_with(&prefix) && line.ends_with('}'),
+                "{}",
+                &line[..line.len().min(300)]
+            );
+            let size = line.len() - prefix.len() - 1;
+            (serde_json::from_str(&line).unwrap(), size)
+        };
+        for (name, args, said) in &calls {
+            let (r, size) = ask(name, args.clone());
+            let what = format!("{name} {args:.80} max_bytes {max:?}");
+            assert!(size <= limit, "{what}: a {size}-byte result");
+            let r = &r["result"];
+            assert_eq!(r["isError"], false, "{what}: {r:.500}");
+            let s = &r["structuredContent"];
+            let text: Value =
+                serde_json::from_str(r["content"][0]["text"].as_str().unwrap()).unwrap();
+            assert_eq!(&text, s, "{what}");
+            assert_eq!(s["truncated"], true, "{what}: {s:.500}");
+            assert_eq!(
+                s["cut"]["max_bytes"],
+                max.unwrap_or(20_000),
+                "{what}: {s:.500}"
+            );
+            for k in said {
+                assert!(
+                    s["cut"][k].as_u64().unwrap_or(0) > 0,
+                    "{what}: no cut.{k} in {s:.800}"
+                );
+            }
+        }
+        // An error listing 300 candidates is cut too.
+        let (e, size) = ask("get_state", json!({"app": "/^app/"}));
+        assert!(size <= limit, "ambiguous, max_bytes {max:?}: {size} bytes");
+        assert_eq!(e["result"]["isError"], true);
+    }
+    // What fits is whole and says nothing was cut.
+    let (r, _) = {
+        n += 1;
+        let req = json!({"jsonrpc": "2.0", "id": n, "method": "tools/call",
+            "params": {"name": "get_state", "arguments": {"instance": "inst007", "max_bytes": 100}}});
+        let line = m.ask_raw(req.to_string().as_bytes());
+        (serde_json::from_str::<Value>(&line).unwrap(), line.len())
+    };
+    let s = &r["result"]["structuredContent"];
+    assert_eq!(
+        (s["value"].clone(), s["truncated"].clone()),
+        (json!({"v": 7}), json!(false)),
+        "{s}"
+    );
+    assert!(s.get("cut").is_none(), "{s}");
+    m.close();
+    // The SDK client takes every cut answer as valid against its output
+    // schema.
+    let mut c = Client::start(&["--labels", &labels, "--replay", &file, "mcp"]);
+    // Listed first: the SDK checks results against the schemas it listed.
+    let tag = c.send(json!({"op": "list"}));
+    assert!(c.wait(&tag)["tools"].is_array());
+    for (name, args, _) in &calls {
+        let mut args = args.clone();
+        args["max_bytes"] = json!(100);
+        let s = c.call(name, args);
+        assert_eq!(s["truncated"], true, "{name}: {s:.300}");
+    }
+    c.p.send_line(r#"{"op":"close"}"#);
+}
+
+/// What `rdx mcp` keeps is bounded in bytes, not only in count: 200 actions
+/// of 60 KB (12 MB) keep the newest 4 MiB, a 19 MB state is kept cut (and
+/// says so), and rdx's memory stays far below what the recording holds.
+#[test]
+fn mcp_kept_actions_and_states_are_bounded_in_bytes() {
+    let dir = TempDir::new("mcp-kept");
+    let path = dir.join("kept.jsonl");
+    let frame = |t: u64, msg: Value| {
+        let f = json!({"event": "#publish", "data": {"channel": "log", "data": msg}});
+        json!({"t": t, "dir": "in", "data": f.to_string()}).to_string()
+    };
+    let mut lines = Vec::new();
+    for i in 1..=200u64 {
+        let items: Vec<Value> = (0..1500)
+            .map(|j| json!({"id": j, "text": format!("item {j} of action {i}")}))
+            .collect();
+        let action = json!({"type": "PERFORM_ACTION", "action": {"type": "items/loaded", "payload": items}, "timestamp": 1000 + i});
+        lines.push(frame(
+            1000 + i,
+            json!({"type": "ACTION", "id": "s1", "instanceId": "r1", "name": "shop",
+                "action": action.to_string(), "payload": json!({"n": i}).to_string(), "nextActionId": i + 1}),
+        ));
+    }
+    let title = "t".repeat(200);
+    let todos: Vec<Value> = (0..80_000)
+        .map(|i| json!({"id": i, "title": title, "done": false}))
+        .collect();
+    let lifted = json!({"actionsById": {"0": {"type": "PERFORM_ACTION", "action": {"type": "@@INIT"}, "timestamp": 1}},
+        "computedStates": [{"state": {"todos": todos}}], "currentStateIndex": 0, "nextActionId": 1,
+        "stagedActionIds": [0], "skippedActionIds": []});
+    lines.push(frame(
+        5000,
+        json!({"type": "STATE", "id": "s2", "instanceId": "big", "name": "admin", "payload": lifted.to_string()}),
+    ));
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size > 20 << 20, "{size}");
+
+    let mut m = Raw::start(&["--replay", &path, "mcp"]);
+    let a = m.ask(
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_actions","arguments":{"instance":"r1","limit":1}}}"#,
+    );
+    let s = &a["result"]["structuredContent"];
+    assert_eq!(s["newest_id"], 200, "{a:.300}");
+    let kept = s["kept"].as_u64().unwrap();
+    assert!(
+        (30..150).contains(&kept),
+        "kept {kept} actions of 60 KB: {s:.300}"
+    );
+    let g = m.ask(
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_state","arguments":{"instance":"big","max_bytes":100}}}"#,
+    );
+    let s = &g["result"]["structuredContent"];
+    assert!(
+        s["state_kept_cut"]["state_bytes"].as_u64().unwrap() > 16 << 20,
+        "{s:.600}"
+    );
+    assert_eq!(s["truncated"], true, "{s:.300}");
+    let rss = {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", m.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap()
+            * 1024
+    };
+    assert!(rss < 200 << 20, "rdx mcp holds {} MiB", rss >> 20);
+    m.close();
 }

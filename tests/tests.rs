@@ -4,7 +4,8 @@
 //!
 //! - On recordings (no network): `sessions`, `tail`, `state`, `watch`,
 //!   `select` (filters, selectors, labels), `every_action` (every action
-//!   once, reloads, waiting), `bad_inputs`.
+//!   once, reloads, waiting), `bad_inputs`, `json_output` (`--json` lines
+//!   stay one valid, terminal-safe line on hostile strings).
 //! - In real shells and groff: `completions` (completion scripts, the man
 //!   page, `make install`, did-you-mean).
 //! - Against in-process fake servers (what the real one cannot do):
@@ -28,6 +29,7 @@ mod e2e_legacy;
 mod e2e_reliability;
 mod e2e_tls;
 mod every_action;
+mod json_output;
 mod layout;
 mod mcp;
 mod reliability;

@@ -50,19 +50,30 @@ or, in a client's JSON configuration:
 With --replay FILE the tools answer from a recording. A closed stdin ends rdx
 with exit 0.
 
+Sizes: every tool takes max_bytes (default 20000): the whole tool result is at
+most max_bytes + 2048 bytes, long strings and lists cut, and it says what was
+cut. rdx keeps per instance the last 200 actions (at most 4 MiB; 32 MiB for
+all) and one state (a bigger one than 16 MiB kept cut; 64 MiB for all).
+
 Examples:
   rdx mcp --port 8000
   rdx --replay fixtures/two-apps.jsonl mcp
 ";
 
-/// The protocol revisions rdx speaks, newest first.
-const VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
-/// Recent actions kept per instance.
-const RING: usize = 200;
+/// The protocol revisions rdx speaks, newest first. Not 2025-03-26, the
+/// one revision whose clients may send JSON-RPC batches: rdx reads one
+/// message a line and answers a JSON array with -32600, so a client asking
+/// for 2025-03-26 is offered 2025-11-25 instead.
+const VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2024-11-05"];
+/// The longest request line rdx reads; the rest of a longer line is
+/// discarded unread into memory, and the line is answered -32700.
+const LINE_MAX: usize = 16 << 20;
 /// Changes kept per action's diff.
 const DIFF_LIMIT: usize = 50;
-/// Default and largest sizes of a value in an answer, in bytes of JSON.
+/// Default, smallest and largest `max_bytes`: the size of a whole tool
+/// result, in bytes of JSON (plus [`ENVELOPE`]).
 const MAX_BYTES: u64 = 20_000;
+const MAX_BYTES_MIN: u64 = 100;
 const MAX_BYTES_CAP: u64 = 1_000_000;
 /// `wait_for`'s default and longest wait.
 const WAIT_DEFAULT_S: f64 = 30.0;
@@ -82,32 +93,13 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
     Ok(Args)
 }
 
-/// One action as kept in an instance's ring.
-#[derive(Debug, Clone)]
-struct Recent {
-    id: Option<i64>,
-    ty: String,
-    ts: u64,
-    via: &'static str,
-    action: Value,
-    /// What it changed (None: the state before it is unknown).
-    diff: Option<Vec<Value>>,
-}
-
-/// What rdx knows of one instance beyond the registry.
-#[derive(Debug, Default)]
-struct Seen {
-    state: Option<Value>,
-    state_t: u64,
-    recent: VecDeque<Recent>,
-}
-
 /// A parsed tool call.
 #[derive(Debug, Clone)]
 enum Call {
     ListSessions {
         sel: Selection,
         all: bool,
+        max: u64,
     },
     GetState {
         sel: Selection,
@@ -127,11 +119,26 @@ enum Call {
         path: Path,
         equals: Option<Value>,
         timeout: Duration,
+        max: u64,
     },
     Label {
         id: String,
         label: String,
+        max: u64,
     },
+}
+
+impl Call {
+    /// The call's `max_bytes`.
+    fn max(&self) -> u64 {
+        match self {
+            Call::ListSessions { max, .. }
+            | Call::GetState { max, .. }
+            | Call::GetActions { max, .. }
+            | Call::WaitFor { max, .. }
+            | Call::Label { max, .. } => *max,
+        }
+    }
 }
 
 /// A call that waits for something.
@@ -153,7 +160,7 @@ enum Outcome {
 
 struct Server<'a> {
     cfg: &'a Config,
-    seen: HashMap<String, Seen>,
+    seen: Kept,
     pending: Vec<Pending>,
     /// Why the feed stopped for good (the server is then unreachable).
     dead: Option<String>,
@@ -167,20 +174,20 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
             "rdx mcp reads its requests on stdin, so --replay - cannot be used: give the recording's file name",
         ));
     }
-    let (tx, rx) = crossbeam_channel::unbounded::<String>();
+    // A few lines in flight at most: a client that writes faster than rdx
+    // answers waits, rather than filling rdx's memory.
+    let (tx, rx) = crossbeam_channel::bounded::<Line>(4);
     std::thread::spawn(move || {
         let mut stdin = std::io::stdin().lock();
         let mut buf = Vec::new();
         loop {
-            buf.clear();
-            match stdin.read_until(b'\n', &mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {
-                    let line = String::from_utf8_lossy(&buf).into_owned();
-                    if tx.send(line).is_err() {
-                        return;
-                    }
-                }
+            let line = match read_line(&mut stdin, &mut buf, LINE_MAX) {
+                Ok(Some(Ok(()))) => Line::Text(String::from_utf8_lossy(&buf).into_owned()),
+                Ok(Some(Err(len))) => Line::TooLong(len),
+                Ok(None) | Err(_) => return,
+            };
+            if tx.send(line).is_err() {
+                return;
             }
         }
     });
@@ -193,7 +200,7 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
     let mut feed = Feed::open(&cfg.feed, opts, None)?;
     let mut srv = Server {
         cfg,
-        seen: HashMap::new(),
+        seen: Kept::default(),
         pending: Vec::new(),
         dead: None,
         asked: Default::default(),
@@ -239,7 +246,12 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
                 Err(e) => {
                     let text = e.to_string();
                     if text != said {
-                        eprintln!("rdx: {text}; trying again every {}s", REOPEN.as_secs());
+                        // The text may quote the server (a close reason).
+                        eprintln!(
+                            "rdx: {}; trying again every {}s",
+                            crate::output::sanitize(&text),
+                            REOPEN.as_secs()
+                        );
                         said = text.clone();
                     }
                     srv.dead = Some(text);
@@ -252,35 +264,98 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
         };
         match woke {
             Woke::OtherClosed => return Ok(()),
-            Woke::Other(line) => {
+            Woke::Other(Line::Text(line)) => {
                 if let Some(answer) = srv.handle(&mut feed, &line) {
                     send(&answer)?;
                 }
             }
+            Woke::Other(Line::TooLong(len)) => send(&error(
+                Value::Null,
+                -32700,
+                format!(
+                    "Parse error: a request line of {len} bytes, longer than rdx reads ({} MiB); it was discarded",
+                    LINE_MAX >> 20
+                ),
+            ))?,
             Woke::Item(item) => srv.take(item),
         }
         if !feed.has_ready() {
             // The registry forgets old gone instances; so does the ring.
             if srv.seen.len() > feed.registry.len() + 64 {
-                srv.seen.retain(|k, _| feed.registry.get(k).is_some());
+                srv.seen.retain(|k| feed.registry.get(k).is_some());
             }
             srv.retry(&mut feed)?;
         }
     }
 }
 
+/// One line from stdin.
+enum Line {
+    Text(String),
+    /// A line longer than [`LINE_MAX`]: its length, in bytes.
+    TooLong(u64),
+}
+
+/// Read one line (up to and without its newline) into `buf`, keeping at
+/// most `max` bytes: `Ok(Some(Ok(())))` a line, `Ok(Some(Err(len)))` a line
+/// of `len` bytes, longer than `max`, read to its end and dropped (`buf` is
+/// then empty), `Ok(None)` the end of the input.
+fn read_line(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<std::result::Result<(), u64>>> {
+    buf.clear();
+    let mut len: u64 = 0;
+    let mut over = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            // The end: a last line without its newline is still a line.
+            if len == 0 {
+                return Ok(None);
+            }
+            break;
+        }
+        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        let text = &avail[..if done { take - 1 } else { take }];
+        len += text.len() as u64;
+        if !over && buf.len() + text.len() <= max {
+            buf.extend_from_slice(text);
+        } else if !over {
+            over = true;
+            *buf = Vec::new();
+        }
+        r.consume(take);
+        if done {
+            break;
+        }
+    }
+    Ok(Some(if over { Err(len) } else { Ok(()) }))
+}
+
 /// Write one message and flush it; a closed stdout ends rdx quietly.
 fn send(msg: &Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    let text = serde_json::to_string(msg).unwrap_or_default();
+    let text = crate::output::json::to_string(msg);
     if writeln!(out, "{text}").and_then(|_| out.flush()).is_err() {
         std::process::exit(0);
     }
     Ok(())
 }
 
+/// A JSON-RPC error; its message (which may quote the request) cut to
+/// [`STR_CAP`] bytes.
 fn error(id: Value, code: i64, message: impl Into<String>) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message.into()}})
+    let message = kept::clip_str(&message.into(), STR_CAP);
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
 fn reply(id: Value, result: Value) -> Value {
@@ -289,7 +364,7 @@ fn reply(id: Value, result: Value) -> Value {
 
 /// A tool's answer: the object as structured content and as text.
 fn tool_ok(v: Value) -> Value {
-    let text = serde_json::to_string(&v).unwrap_or_default();
+    let text = crate::output::json::to_string(&v);
     json!({"content": [{"type": "text", "text": text}], "structuredContent": v, "isError": false})
 }
 
@@ -301,42 +376,17 @@ fn tool_err(text: impl Into<String>) -> Value {
 impl Server<'_> {
     /// Take one feed item in: states and the ring of recent actions.
     fn take(&mut self, item: Item) {
-        match item {
-            Item::Action(a) => {
-                let seen = self.seen.entry(a.instance.clone()).or_default();
-                let mut edits = None;
-                if let Some(new) = a.state {
-                    if let Some(old) = &seen.state {
-                        edits = Some(
-                            diff(old, &new, DIFF_LIMIT)
-                                .iter()
-                                .map(|e| e.to_json())
-                                .collect(),
-                        );
-                    }
-                    seen.state = Some(new);
-                    seen.state_t = a.ts;
-                }
-                if seen.recent.len() >= RING {
-                    seen.recent.pop_front();
-                }
-                seen.recent.push_back(Recent {
-                    id: a.action_id,
-                    ty: action_type_of(&a.action).unwrap_or_default(),
-                    ts: a.ts,
-                    via: a.via.as_str(),
-                    action: a.action,
-                    diff: edits,
-                });
-            }
-            Item::State { instance, t, msg } => {
-                if let Some(state) = snapshot(&msg).and_then(|s| s.state) {
-                    let seen = self.seen.entry(instance).or_default();
-                    seen.state = Some(state);
-                    seen.state_t = t;
-                }
-            }
-            _ => {}
+        let dropped = match item {
+            Item::Action(a) => self.seen.action(a),
+            Item::State { instance, t, msg } => match snapshot(&msg).and_then(|s| s.state) {
+                Some(state) => self.seen.state(&instance, t, state),
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        // A state dropped for room is asked for again when a tool needs it.
+        for k in dropped {
+            self.asked.remove(&k);
         }
     }
 
@@ -354,7 +404,8 @@ impl Server<'_> {
             return Some(error(
                 Value::Null,
                 -32600,
-                "Invalid Request: one JSON-RPC object a line (no batches)",
+                "Invalid Request: one JSON-RPC object a line; batches (JSON arrays) are not \
+                 supported (rdx does not offer revision 2025-03-26)",
             ));
         };
         let id = obj.get("id").cloned();
@@ -410,9 +461,23 @@ impl Server<'_> {
             ));
         };
         let args = params.get("arguments").cloned().unwrap_or(json!({}));
+        if !args.is_object() {
+            // Not a CallToolRequest at all: a protocol error.
+            return Some(error(
+                id,
+                -32602,
+                format!("Invalid params: {name}: arguments must be an object, not {args}"),
+            ));
+        }
         let call = match parse_call(name, &args) {
             Ok(c) => c,
-            Err(e) => return Some(error(id, -32602, format!("Invalid params: {e}"))),
+            Err(Refused::UnknownTool(e)) => {
+                return Some(error(id, -32602, format!("Invalid params: {e}")));
+            }
+            // Bad arguments are the tool's answer, for the agent to read.
+            Err(Refused::Arguments(e)) => {
+                return Some(reply(id, fit_err(tool_err(e), MAX_BYTES)));
+            }
         };
         let now = Instant::now();
         let deadline = match &call {
@@ -428,7 +493,7 @@ impl Server<'_> {
         };
         let last = feed.is_replay() || self.dead.is_some();
         match self.run_call(feed, &mut p, last) {
-            Outcome::Done(result) => Some(reply(id, result)),
+            Outcome::Done(result) => Some(reply(id, fit_err(result, p.call.max()))),
             Outcome::NotYet => {
                 self.pending.push(p);
                 None
@@ -446,7 +511,7 @@ impl Server<'_> {
         for mut p in std::mem::take(&mut self.pending) {
             let last = now >= p.deadline || self.dead.is_some();
             match self.run_call(feed, &mut p, last) {
-                Outcome::Done(result) => send(&reply(p.id.clone(), result))?,
+                Outcome::Done(result) => send(&reply(p.id.clone(), fit_err(result, p.call.max())))?,
                 Outcome::NotYet => keep.push(p),
             }
         }
@@ -511,11 +576,13 @@ impl Server<'_> {
 
 mod call;
 mod cut;
+mod kept;
 mod schema;
 mod tools;
 
 use call::*;
 use cut::*;
+use kept::*;
 use schema::*;
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `rdx state`: the current state of exactly one instance.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -148,12 +149,16 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
 /// (or with `--color always`), else compact.
 fn write_state(out: &mut Out, cfg: &Config, head: &Value, raw: &str) -> std::io::Result<()> {
     if cfg.json {
-        let mut line = serde_json::to_string(head).map_err(std::io::Error::other)?;
-        line.pop(); // the closing brace: the state comes last, as its text
-        line.push_str(",\"state\":");
-        line.push_str(raw.trim());
-        line.push('}');
-        return out.line(&line);
+        let mut head = json::to_string(head);
+        head.pop(); // the closing brace: the state comes last, from its text
+        head.push_str(",\"state\":");
+        out.write_with(|w| {
+            w.write_all(head.as_bytes())?;
+            // The app's text may be pretty-printed: made one compact line.
+            json::write_compact_raw(raw, w)?;
+            w.write_all(b"}")
+        })?;
+        return out.line("");
     }
     // For people (a terminal, or `--color always`): colored like jq when
     // color is on, pretty on a terminal, wire strings made terminal-safe;

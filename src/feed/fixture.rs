@@ -255,7 +255,7 @@ impl Recorder {
     /// One frame, `dir` = "in" or "out".
     pub(crate) fn frame(&mut self, t: u64, dir: &str, data: &str) -> io::Result<()> {
         write!(self.w, "{{\"t\":{t},\"dir\":\"{dir}\",\"data\":")?;
-        serde_json::to_writer(&mut self.w, data)?;
+        crate::output::json::to_writer(&mut self.w, data)?;
         self.w.write_all(b"}\n")?;
         self.w.flush()
     }
@@ -263,9 +263,9 @@ impl Recorder {
     /// A meta line (`open`, `close`), ignored by replay, for people reading the file.
     pub(crate) fn meta(&mut self, t: u64, kind: &str, detail: &str) -> io::Result<()> {
         write!(self.w, "{{\"t\":{t},\"dir\":\"meta\",\"kind\":")?;
-        serde_json::to_writer(&mut self.w, kind)?;
+        crate::output::json::to_writer(&mut self.w, kind)?;
         self.w.write_all(b",\"data\":")?;
-        serde_json::to_writer(&mut self.w, detail)?;
+        crate::output::json::to_writer(&mut self.w, detail)?;
         self.w.write_all(b"}\n")?;
         self.w.flush()
     }

@@ -1,11 +1,124 @@
-//! JSON for people, jq's way: on a terminal with color on, object keys,
+//! JSON for people, jq's way (on a terminal with color on, object keys,
 //! strings, numbers, booleans and null each in their own color; pretty or
-//! compact. Strings from the wire are made terminal-safe. (Piped output is
-//! plain JSON for programs, written elsewhere.)
+//! compact), and the one writer of JSON for programs (`--json` lines, `rdx
+//! mcp`'s messages, recordings): compact, with the controls and bidi
+//! overrides JSON allows raw written as `\u` escapes. Strings from the wire
+//! are terminal-safe either way.
 
+use std::io::{self, Write};
+
+use serde::Serialize;
 use serde_json::Value;
+use serde_json::ser::{Formatter, Serializer};
 
-use crate::output::{Palette, sanitize};
+use crate::output::{Palette, is_unsafe};
+
+/// serde_json's compact JSON, except that inside strings what JSON leaves
+/// raw but a terminal obeys (DEL, the C1 controls U+0080-U+009F such as the
+/// CSI U+009B, the bidi overrides U+202A-U+202E and U+2066-U+2069) is written
+/// as a `\uXXXX` escape; serde_json already escapes C0. The text parses to
+/// the same value.
+struct Safe;
+
+impl Formatter for Safe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        write_escaped(w, fragment)
+    }
+}
+
+/// Write `s` (inside a JSON string, where `"`, `\` and C0 are already
+/// escaped or absent) with its unsafe characters as `\u` escapes.
+fn write_escaped<W: ?Sized + Write>(w: &mut W, s: &str) -> io::Result<()> {
+    let b = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        // Only these bytes start an unsafe character: DEL, and the UTF-8
+        // lead bytes of U+0080-U+00BF and U+2000-U+2FFF.
+        if matches!(b[i], 0x7f | 0xc2 | 0xe2) {
+            let c = s[i..].chars().next().unwrap_or_default();
+            let len = c.len_utf8();
+            if is_unsafe(c) {
+                w.write_all(&b[start..i])?;
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + len;
+            }
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    w.write_all(&b[start..])
+}
+
+/// Write `v` as one line of JSON for programs (no newline added): compact,
+/// terminal-safe (see [`Safe`]).
+pub(crate) fn to_writer<W: Write, T: Serialize + ?Sized>(w: W, v: &T) -> io::Result<()> {
+    let mut ser = Serializer::with_formatter(w, Safe);
+    v.serialize(&mut ser).map_err(io::Error::other)
+}
+
+/// [`to_writer`] into a string.
+pub(crate) fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and serde_json writes valid UTF-8.
+    let _ = to_writer(&mut out, v);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// How many bytes [`to_writer`] writes for `v`, without keeping them.
+pub(crate) fn len<T: Serialize + ?Sized>(v: &T) -> u64 {
+    struct Count(u64);
+    impl Write for Count {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0 += b.len() as u64;
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    let _ = to_writer(&mut n, v);
+    n.0
+}
+
+/// Write the JSON text `raw` (valid JSON, as serde_json checked it) as
+/// [`to_writer`] would write its value, without building a tree: the
+/// whitespace between tokens dropped (so a pretty-printed document becomes
+/// one line), strings made terminal-safe, everything else as it is.
+pub(crate) fn write_compact_raw(raw: &str, w: &mut impl Write) -> io::Result<()> {
+    let b = raw.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                // A string token, up to its closing quote.
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(b.len());
+                w.write_all(&b[start..i])?;
+                write_escaped(w, &raw[i..end])?;
+                i = end;
+                start = i;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                w.write_all(&b[start..i])?;
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    w.write_all(&b[start..])
+}
 
 const KEY: &str = "34;1";
 const STRING: &str = "32";
@@ -71,8 +184,7 @@ fn write(v: &Value, pretty: bool, depth: usize, pal: Palette, out: &mut String) 
 /// A JSON string literal, with what JSON leaves in (DEL, C1, bidi
 /// overrides) escaped too: it is for a terminal.
 fn quoted(s: &str) -> String {
-    let json = serde_json::to_string(s).unwrap_or_default();
-    sanitize(&json).into_owned()
+    to_string(s)
 }
 
 /// Write the JSON text `raw` (valid JSON, as serde_json checked it) for
@@ -153,7 +265,10 @@ pub(crate) fn write_raw(
                 }
                 let token = &raw[i..(j + 1).min(raw.len())];
                 let code = if expect_key { KEY } else { STRING };
-                w.write_all(pal.wrap(code, &sanitize(token)).as_bytes())?;
+                let mut safe = Vec::with_capacity(token.len());
+                write_escaped(&mut safe, token)?;
+                let safe = String::from_utf8_lossy(&safe);
+                w.write_all(pal.wrap(code, &safe).as_bytes())?;
                 i = j + 1;
             }
             _ => {
@@ -239,6 +354,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// What a terminal obeys, in keys and values, with an emoji and a
+    /// harmless U+2000 block character beside them.
+    fn hostile() -> Value {
+        let h = "a\u{9b}31m\u{202e}b\u{2066}c\u{7}\u{7f}\n\u{1b}[2J\u{85}\u{2069}é😀\u{2010}";
+        json!({h: [h, {"k\ney": h}], "n": 1.5, "t": true})
+    }
+
+    fn raw_unsafe(text: &str) -> Vec<char> {
+        text.chars()
+            .filter(|&c| crate::output::is_unsafe(c))
+            .collect()
+    }
+
+    #[test]
+    fn json_for_programs_escapes_what_a_terminal_obeys_and_parses_back_equal() {
+        let v = hostile();
+        let text = to_string(&v);
+        assert!(raw_unsafe(&text).is_empty(), "{text:?}");
+        assert!(text.contains("\\u009b") && text.contains("\\u202e") && text.contains("\\u007f"));
+        assert!(text.contains("é😀\u{2010}"), "{text:?}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), v);
+        // Plain JSON is what serde_json writes.
+        let plain = json!({"a": [1, "x", null], "b": {"c": "d\"e\\"}});
+        assert_eq!(to_string(&plain), serde_json::to_string(&plain).unwrap());
+    }
+
+    #[test]
+    fn a_raw_document_is_made_one_safe_line_equal_to_its_value() {
+        let v = hostile();
+        for text in [
+            serde_json::to_string(&v).unwrap(),
+            serde_json::to_string_pretty(&v).unwrap(),
+            format!("  \n{}\n\t", serde_json::to_string_pretty(&v).unwrap()),
+        ] {
+            let mut out = Vec::new();
+            write_compact_raw(&text, &mut out).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            assert_eq!(out, to_string(&v), "{text:?}");
+        }
+        let mut out = Vec::new();
+        write_compact_raw("[ 1 , \"a b\\\" c\" ,{ } ]", &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[1,\"a b\\\" c\",{}]");
     }
 
     #[test]

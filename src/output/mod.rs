@@ -30,7 +30,7 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     matches!(c as u32, 0x00..=0x1f | 0x7f..=0x9f | 0x202a..=0x202e | 0x2066..=0x2069)
 }
 
@@ -210,8 +210,9 @@ impl Out {
         Ok(())
     }
 
+    /// Write one JSON line (terminal-safe, see [`json::to_writer`]).
     pub(crate) fn json(&mut self, v: &serde_json::Value) -> io::Result<()> {
-        serde_json::to_writer(&mut self.w, v)?;
+        json::to_writer(&mut self.w, v)?;
         self.w.write_all(b"\n")?;
         if self.stream {
             self.w.flush()?;
@@ -256,9 +257,9 @@ impl ObjectLine<'_> {
         let w = &mut self.out.w;
         w.write_all(if self.first { b"{" } else { b"," })?;
         self.first = false;
-        serde_json::to_writer(&mut *w, key)?;
+        json::to_writer(&mut *w, key)?;
         w.write_all(b":")?;
-        serde_json::to_writer(&mut *w, value)?;
+        json::to_writer(&mut *w, value)?;
         Ok(self)
     }
 

@@ -1,10 +1,31 @@
-//! A `tools/call` request read into a [`Call`], with the errors -32602 gives.
+//! A `tools/call` request read into a [`Call`], or why it cannot be: a
+//! protocol error (no such tool) or a tool error (bad arguments).
 
 use super::*;
 
+/// Why a `tools/call` cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Refused {
+    /// No tool of that name: a JSON-RPC error -32602.
+    UnknownTool(String),
+    /// The arguments are wrong: a tool result with `isError: true` (MCP
+    /// 2025-11-25: the agent reads it and can correct its call).
+    Arguments(String),
+}
+
+impl Refused {
+    /// What it says.
+    #[cfg(test)]
+    pub(super) fn text(&self) -> &str {
+        match self {
+            Refused::UnknownTool(t) | Refused::Arguments(t) => t,
+        }
+    }
+}
+
 /// Check `args` against the tool's input schema (names and JSON types),
-/// then read them into a [`Call`]. The error is an -32602 message.
-pub(super) fn parse_call(name: &str, args: &Value) -> std::result::Result<Call, String> {
+/// then read them into a [`Call`].
+pub(super) fn parse_call(name: &str, args: &Value) -> std::result::Result<Call, Refused> {
     let tools = tools();
     let Some(tool) = tools
         .as_array()
@@ -16,11 +37,17 @@ pub(super) fn parse_call(name: &str, args: &Value) -> std::result::Result<Call, 
             .flatten()
             .filter_map(|t| t["name"].as_str())
             .collect();
-        return Err(format!(
+        return Err(Refused::UnknownTool(format!(
             "unknown tool {name:?}; the tools are {}",
             names.join(", ")
-        ));
+        )));
     };
+    read_call(name, tool, args).map_err(Refused::Arguments)
+}
+
+/// Read the arguments of `tool` (known) into a [`Call`]; the error says
+/// what is wrong with them.
+fn read_call(name: &str, tool: &Value, args: &Value) -> std::result::Result<Call, String> {
     let Value::Object(given) = args else {
         return Err(format!("{name}: arguments must be an object"));
     };
@@ -45,10 +72,13 @@ pub(super) fn parse_call(name: &str, args: &Value) -> std::result::Result<Call, 
             _ => true,
         };
         if !ok {
-            return Err(format!(
-                "{name}: {k} must be a {}, not {v}",
-                p["type"].as_str().unwrap_or("value")
-            ));
+            let want = p["type"].as_str().unwrap_or("value");
+            let a = if want.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            return Err(format!("{name}: {k} must be {a} {want}, not {v}"));
         }
     }
     for r in schema["required"].as_array().into_iter().flatten() {
@@ -81,11 +111,12 @@ pub(super) fn parse_call(name: &str, args: &Value) -> std::result::Result<Call, 
         .get("max_bytes")
         .and_then(Value::as_u64)
         .unwrap_or(MAX_BYTES)
-        .clamp(100, MAX_BYTES_CAP);
+        .clamp(MAX_BYTES_MIN, MAX_BYTES_CAP);
     Ok(match name {
         "list_sessions" => Call::ListSessions {
             sel: sel()?,
             all: b("all"),
+            max,
         },
         "get_state" => Call::GetState {
             sel: sel()?,
@@ -126,6 +157,7 @@ pub(super) fn parse_call(name: &str, args: &Value) -> std::result::Result<Call, 
                 path: path("path")?.expect("required"),
                 equals,
                 timeout: Duration::from_secs_f64(secs),
+                max,
             }
         }
         _ => {
@@ -135,7 +167,7 @@ pub(super) fn parse_call(name: &str, args: &Value) -> std::result::Result<Call, 
                 return Err("label_session: id is empty".into());
             }
             labels::validate(&label).map_err(|e| e.to_string())?;
-            Call::Label { id, label }
+            Call::Label { id, label, max }
         }
     })
 }

@@ -31,6 +31,26 @@ pub(super) fn selection_props() -> Map<String, Value> {
     m
 }
 
+/// The `max_bytes` argument every tool takes.
+pub(super) fn max_bytes() -> Value {
+    json!({"type": "integer", "minimum": MAX_BYTES_MIN, "maximum": MAX_BYTES_CAP,
+        "description": format!("largest answer, in bytes of JSON: the whole tool result (the answer is in it twice, \
+        as structuredContent and as text), at most this plus {ENVELOPE} (default {MAX_BYTES}). What does not fit is cut, \
+        and the answer says what (truncated, cut): long strings end in \"…(N more bytes)\", lists say how many entries \
+        were left out, values are summarized below some depth")})
+}
+
+/// What every answer says about cutting.
+pub(super) fn cut_report(m: &mut Map<String, Value>) {
+    m.insert(
+        "truncated".into(),
+        json!({"type": "boolean", "description": "something was cut to fit max_bytes (see cut)"}),
+    );
+    m.insert("cut".into(), json!({"type": "object", "description": "what was cut: strings (how many, and string_bytes left out), NAME_left_out (entries of a list), values (summarized), max_bytes, note",
+        "properties": {"max_bytes": {"type": "integer"}, "strings": {"type": "integer"}, "string_bytes": {"type": "integer"},
+            "sessions_left_out": {"type": "integer"}, "actions_left_out": {"type": "integer"}, "values": {"type": "integer"}, "note": {"type": "string"}}}));
+}
+
 pub(super) fn object(props: Map<String, Value>, required: &[&str]) -> Value {
     json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
 }
@@ -81,16 +101,19 @@ pub(super) fn tools() -> Value {
         ls.insert(k.into(), selection_props()[k].clone());
     }
     ls.insert("all".into(), json!({"type": "boolean", "description": "also list instances that are gone (default false)"}));
+    ls.insert("max_bytes".into(), max_bytes());
 
     let mut gs = selection_props();
     gs.insert("path".into(), json!({"type": "string", "description": "jq-style path such as .todos[0].title, or a JSON Pointer /todos/0/title; default: the whole state"}));
-    gs.insert("max_bytes".into(), json!({"type": "integer", "minimum": 100, "description": "largest answer, in bytes of JSON (default 20000); a bigger value is cut and says which deeper paths to ask for"}));
+    gs.insert("max_bytes".into(), max_bytes());
     let mut gs_out = instance_out();
     gs_out.insert("path".into(), json!({"type": "string"}));
     gs_out.insert(
         "ts".into(),
         json!({"type": "string", "description": "when this state was current (RFC 3339)"}),
     );
+    gs_out.insert("state_kept_cut".into(), json!({"type": "object", "description": "the app's state was bigger than rdx keeps of one instance (16 MiB): it was kept cut, its beginning",
+        "properties": {"state_bytes": {"type": "integer"}, "kept_bytes": {"type": "integer"}, "note": {"type": "string"}}}));
     cut_out(&mut gs_out);
 
     let mut ga = selection_props();
@@ -98,9 +121,9 @@ pub(super) fn tools() -> Value {
     ga.insert("since_id".into(), json!({"type": "integer", "description": "only actions with a larger id (pass the newest_id of a previous answer to get what is new)"}));
     ga.insert("limit".into(), json!({"type": "integer", "minimum": 1, "maximum": 200, "description": "how many of the newest actions (default 20)"}));
     ga.insert("with_diff".into(), json!({"type": "boolean", "description": "add what each action changed in the state (default false)"}));
-    ga.insert("max_bytes".into(), json!({"type": "integer", "minimum": 100, "description": "budget for the payloads, in bytes of JSON (default 20000)"}));
+    ga.insert("max_bytes".into(), max_bytes());
     let mut ga_out = instance_out();
-    ga_out.insert("kept".into(), json!({"type": "integer", "description": "recent actions rdx keeps for this instance (at most 200)"}));
+    ga_out.insert("kept".into(), json!({"type": "integer", "description": "recent actions rdx keeps for this instance (the newest 200, at most 4 MiB of them)"}));
     ga_out.insert("newest_id".into(), json!({"type": ["integer", "null"]}));
     ga_out.insert("returned".into(), json!({"type": "integer"}));
     ga_out.insert(
@@ -108,7 +131,8 @@ pub(super) fn tools() -> Value {
         json!({"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": ["integer", "null"]}, "type": {"type": "string"}, "ts": {"type": "string"},
         "via": {"enum": ["action", "state"]}, "action": {}, "action_truncated": {"type": "boolean"},
-        "diff": {"type": ["array", "null", "string"], "description": "with with_diff: the changes (op, path, old, new), at most 50; null when the state before it is unknown; a string when cut"}}, "required": ["id", "type", "ts", "action"]}}),
+        "diff": {"type": ["array", "null", "string"], "description": "with with_diff: the changes (op, path, old, new), at most 50; null when the state before or after it is unknown or was too big to keep whole (16 MiB); a string when cut"},
+        "diff_truncated": {"type": "boolean"}}, "required": ["id", "type", "ts", "action"]}}),
     );
 
     let mut wf = selection_props();
@@ -119,6 +143,7 @@ pub(super) fn tools() -> Value {
     );
     wf.insert("changes".into(), json!({"type": "boolean", "description": "return when the value at path changes (instead of equals)"}));
     wf.insert("timeout_s".into(), json!({"type": "number", "minimum": 0, "maximum": WAIT_CAP_S, "description": "longest wait in seconds (default 30, at most 120)"}));
+    wf.insert("max_bytes".into(), max_bytes());
     let mut wf_out = instance_out();
     wf_out.insert("path".into(), json!({"type": "string"}));
     wf_out.insert(
@@ -132,7 +157,11 @@ pub(super) fn tools() -> Value {
     );
     wf_out.insert(
         "value".into(),
-        json!({"description": "the value at path now (null when missing)"}),
+        json!({"description": "the value at path now (null when missing; cut to fit max_bytes when value_bytes is given)"}),
+    );
+    wf_out.insert(
+        "value_bytes".into(),
+        json!({"type": "integer", "description": "the size of the whole value, when it was cut"}),
     );
     wf_out.insert("waited_ms".into(), json!({"type": "integer"}));
     wf_out.insert("last_action".into(), json!({"type": "object"}));
@@ -144,13 +173,16 @@ pub(super) fn tools() -> Value {
         json!({"type": "string", "description": "the instance id to label"}),
     );
     lb.insert("label".into(), json!({"type": "string", "description": "a short name; then select: LABEL picks the instance (also from the rdx CLI: --instance-select LABEL)"}));
+    lb.insert("max_bytes".into(), max_bytes());
 
-    json!([
+    with_cut_report(json!([
         {"name": "list_sessions", "title": "List Redux app instances",
          "description": "List the Redux app instances (stores) streaming to the DevTools server, newest first: id, app name, label, env, status (live, stopped, gone), how many actions, the last action. Start here; pass an id as `instance` to the other tools. Gone instances are hidden unless all is true.",
          "inputSchema": object(ls, &[]),
          "outputSchema": {"type": "object", "properties": {
-             "source": {"enum": ["live", "replay"]}, "count": {"type": "integer"},
+             "source": {"enum": ["live", "replay"]},
+             "count": {"type": "integer", "description": "instances that match"},
+             "returned": {"type": "integer", "description": "instances listed in sessions (fewer than count when cut to fit max_bytes)"},
              "hidden_gone": {"type": "integer"}, "sessions": {"type": "array", "items": session}},
              "required": ["count", "sessions"]},
          "annotations": {"readOnlyHint": true, "openWorldHint": false}},
@@ -159,7 +191,7 @@ pub(super) fn tools() -> Value {
          "inputSchema": object(gs, &[]), "outputSchema": object_out(gs_out, &["instance", "path", "value", "truncated"]),
          "annotations": {"readOnlyHint": true, "openWorldHint": false}},
         {"name": "get_actions", "title": "Recent Redux actions of an app",
-         "description": "The newest actions one app instance dispatched (oldest first in the list; rdx keeps the last 200 per instance): id, type, when, the action with its payload, and with with_diff what it changed in the state. Filter by type regex; pass since_id (the newest_id of a previous answer) to see only what is new.",
+         "description": "The newest actions one app instance dispatched (oldest first in the list; rdx keeps the last 200 per instance, at most 4 MiB of them): id, type, when, the action with its payload, and with with_diff what it changed in the state. Filter by type regex; pass since_id (the newest_id of a previous answer) to see only what is new.",
          "inputSchema": object(ga, &[]), "outputSchema": object_out(ga_out, &["instance", "actions", "returned"]),
          "annotations": {"readOnlyHint": true, "openWorldHint": false}},
         {"name": "wait_for", "title": "Wait until a state value is reached or changes",
@@ -173,7 +205,17 @@ pub(super) fn tools() -> Value {
              "previous": {"type": ["string", "null"]}, "known": {"type": "boolean"}, "note": {"type": "string"}},
              "required": ["id", "label"]},
          "annotations": {"readOnlyHint": false, "destructiveHint": false, "idempotentHint": true, "openWorldHint": false}}
-    ])
+    ]))
+}
+
+/// Add what every answer may say about cutting to each tool's output schema.
+fn with_cut_report(mut tools: Value) -> Value {
+    for t in tools.as_array_mut().into_iter().flatten() {
+        if let Some(props) = t["outputSchema"]["properties"].as_object_mut() {
+            cut_report(props);
+        }
+    }
+    tools
 }
 
 pub(super) fn object_out(props: Map<String, Value>, required: &[&str]) -> Value {

@@ -3,6 +3,9 @@
 
 use super::*;
 
+use crate::model::registry::Instance;
+use crate::output::json;
+
 impl Server<'_> {
     pub(super) fn run_call(&mut self, feed: &mut Feed, p: &mut Pending, last: bool) -> Outcome {
         if !matches!(p.call, Call::Label { .. })
@@ -11,16 +14,15 @@ impl Server<'_> {
             return o;
         }
         match p.call.clone() {
-            Call::ListSessions { sel, all } => {
+            Call::ListSessions { sel, all, max } => {
                 if !last && !self.settled(feed) {
                     return Outcome::NotYet;
                 }
-                let list: Vec<Value> = feed
+                let list: Vec<&Instance> = feed
                     .registry
                     .sorted(all)
                     .into_iter()
                     .filter(|i| sel.admits(i))
-                    .map(|i| i.to_json())
                     .collect();
                 let hidden = if all {
                     0
@@ -30,12 +32,36 @@ impl Server<'_> {
                         .filter(|i| i.status == Status::Gone && sel.admits(i))
                         .count()
                 };
-                Outcome::Done(tool_ok(json!({
-                    "source": if feed.is_replay() { "replay" } else { "live" },
-                    "count": list.len(),
-                    "hidden_gone": hidden,
-                    "sessions": list,
-                })))
+                let source = if feed.is_replay() { "replay" } else { "live" };
+                Outcome::Done(fit(max, |sq, cuts| {
+                    // Newest first, as many as the bulk holds; their strings
+                    // shrink with it, so that a small one still lists one.
+                    let part = Squeeze {
+                        str_cap: sq.str_cap.min((sq.bulk / 16).max(16) as usize),
+                        ..*sq
+                    };
+                    let mut sessions = Vec::new();
+                    let mut used = 2;
+                    for (n, inst) in list.iter().enumerate() {
+                        let mut mine = Cuts::default();
+                        let s = session(inst, &part, &mut mine);
+                        let len = json::len(&s) + 1;
+                        if used + len > sq.bulk {
+                            cuts.left_out("sessions", (list.len() - n) as u64);
+                            break;
+                        }
+                        used += len;
+                        cuts.merge(mine);
+                        sessions.push(s);
+                    }
+                    let mut out = Map::new();
+                    out.insert("source".into(), json!(source));
+                    out.insert("count".into(), json!(list.len()));
+                    out.insert("hidden_gone".into(), json!(hidden));
+                    out.insert("returned".into(), json!(sessions.len()));
+                    out.insert("sessions".into(), Value::Array(sessions));
+                    out
+                }))
             }
             Call::GetState { sel, path, max } => {
                 let k = match self.pick(feed, &sel, last) {
@@ -75,18 +101,35 @@ impl Server<'_> {
                     },
                     None => state,
                 };
-                let mut out = self.about(feed, &k);
-                out.insert(
-                    "path".into(),
-                    json!(path.as_ref().map_or(".".into(), |p| p.display())),
-                );
-                out.insert("ts".into(), json!(rfc3339_ms(seen.state_t)));
+                let shown_path = path.as_ref().map_or(".".into(), |p| p.display());
                 let prefix = path
                     .as_ref()
                     .filter(|p| !p.segs.is_empty())
                     .map(|p| p.display());
-                cut_into(&mut out, value, max, prefix.as_deref().unwrap_or(""));
-                Outcome::Done(tool_ok(Value::Object(out)))
+                let cutter = Cutter::new(value, json::len(value), max + ENVELOPE);
+                Outcome::Done(fit(max, |sq, cuts| {
+                    let mut out = self.about(feed, &k, sq, cuts);
+                    out.insert("path".into(), cuts.clip(&shown_path, sq));
+                    out.insert("ts".into(), json!(rfc3339_ms(seen.state_t)));
+                    let prefix = prefix.as_deref().unwrap_or("");
+                    cut_into(&mut out, &cutter, prefix, sq, cuts);
+                    if seen.state_cut {
+                        if path.is_none() {
+                            cuts.value();
+                        }
+                        out.insert("state_kept_cut".into(), json!({
+                            "state_bytes": seen.state_bytes,
+                            "kept_bytes": STATE_BYTES,
+                            "note": format!(
+                                "the state is about {} bytes, more than rdx keeps of one instance ({STATE_BYTES}): \
+                                 it was kept cut (its beginning), so what was cut is at no path; \
+                                 markers \"…(N more …)\" in a value are from that cut",
+                                seen.state_bytes
+                            ),
+                        }));
+                    }
+                    out
+                }))
             }
             Call::GetActions {
                 sel,
@@ -110,36 +153,46 @@ impl Server<'_> {
                     .take(limit)
                     .collect();
                 chosen.reverse();
-                let each = (max / (chosen.len().max(1) as u64)).max(200);
-                let actions: Vec<Value> = chosen
-                    .iter()
-                    .map(|r| {
-                        let mut o = Map::new();
-                        o.insert("id".into(), json!(r.id));
-                        o.insert("type".into(), json!(r.ty));
-                        o.insert("ts".into(), json!(rfc3339_ms(r.ts)));
-                        o.insert("via".into(), json!(r.via));
-                        let mut a = Map::new();
-                        cut_into(&mut a, &r.action, each, "");
-                        o.insert("action".into(), a.remove("value").unwrap_or(Value::Null));
-                        if a.get("truncated") == Some(&json!(true)) {
-                            o.insert("action_truncated".into(), json!(true));
+                let kept = recent.len();
+                let newest = recent.back().and_then(|r| r.id);
+                Outcome::Done(fit(max, |sq, cuts| {
+                    // Each action (and diff) gets up to an even share of
+                    // the bulk; small ones leave theirs to the big ones.
+                    let sizes: Vec<u64> = chosen
+                        .iter()
+                        .flat_map(|r| {
+                            let d = if with_diff {
+                                r.diff.as_ref().map_or(4, |d| d.iter().map(weight).sum())
+                            } else {
+                                0
+                            };
+                            [weight(&r.action), d]
+                        })
+                        .collect();
+                    let each = share(&sizes, sq.bulk * 3 / 4);
+                    let mut actions = Vec::new();
+                    let mut used = 2;
+                    // Newest first: when they do not all fit, the oldest go.
+                    for (n, r) in chosen.iter().rev().enumerate() {
+                        let mut mine = Cuts::default();
+                        let a = entry(r, with_diff, each, sq, &mut mine);
+                        let len = json::len(&a) + 1;
+                        if used + len > sq.bulk {
+                            cuts.left_out("actions", (chosen.len() - n) as u64);
+                            break;
                         }
-                        if with_diff {
-                            let d = r.diff.clone().map_or(Value::Null, Value::Array);
-                            let mut c = Map::new();
-                            cut_into(&mut c, &d, each, "");
-                            o.insert("diff".into(), c.remove("value").unwrap_or(Value::Null));
-                        }
-                        Value::Object(o)
-                    })
-                    .collect();
-                let mut out = self.about(feed, &k);
-                out.insert("kept".into(), json!(recent.len()));
-                out.insert("newest_id".into(), json!(recent.back().and_then(|r| r.id)));
-                out.insert("returned".into(), json!(actions.len()));
-                out.insert("actions".into(), Value::Array(actions));
-                Outcome::Done(tool_ok(Value::Object(out)))
+                        used += len;
+                        cuts.merge(mine);
+                        actions.push(a);
+                    }
+                    actions.reverse();
+                    let mut out = self.about(feed, &k, sq, cuts);
+                    out.insert("kept".into(), json!(kept));
+                    out.insert("newest_id".into(), json!(newest));
+                    out.insert("returned".into(), json!(actions.len()));
+                    out.insert("actions".into(), Value::Array(actions));
+                    out
+                }))
             }
             Call::WaitFor {
                 sel, path, equals, ..
@@ -176,7 +229,7 @@ impl Server<'_> {
                 }
                 Outcome::NotYet
             }
-            Call::Label { id, label } => {
+            Call::Label { id, label, max } => {
                 let mut clash = None;
                 let mut previous = None;
                 let store = labels::update(&self.cfg.feed.labels, |l| {
@@ -189,14 +242,27 @@ impl Server<'_> {
                 match store {
                     Ok(l) => {
                         feed.registry.set_user_labels(l);
-                        let mut out = json!({"id": id, "label": label, "previous": previous,
-                            "known": feed.registry.get(&id).is_some()});
-                        if let Some(other) = clash {
-                            out["note"] = json!(format!(
-                                "{other} has the same label; select {label} matches both"
-                            ));
-                        }
-                        Outcome::Done(tool_ok(out))
+                        let known = feed.registry.get(&id).is_some();
+                        Outcome::Done(fit(max, |sq, cuts| {
+                            let mut out = Map::new();
+                            out.insert("id".into(), cuts.clip(&id, sq));
+                            out.insert("label".into(), cuts.clip(&label, sq));
+                            out.insert("previous".into(), cuts.clip_opt(previous.as_deref(), sq));
+                            out.insert("known".into(), json!(known));
+                            if let Some(other) = &clash {
+                                let other = cuts.clip(other, sq);
+                                let other = other.as_str().unwrap_or_default();
+                                let label = cuts.clip(&label, sq);
+                                let label = label.as_str().unwrap_or_default();
+                                out.insert(
+                                    "note".into(),
+                                    json!(format!(
+                                        "{other} has the same label; select {label} matches both"
+                                    )),
+                                );
+                            }
+                            out
+                        }))
                     }
                     Err(e) => Outcome::Done(tool_err(e.to_string())),
                 }
@@ -214,38 +280,137 @@ impl Server<'_> {
         met: bool,
         value: Option<Value>,
     ) -> Outcome {
-        let mut out = self.about(feed, k);
-        out.insert("path".into(), json!(path.display()));
-        out.insert("met".into(), json!(met));
-        out.insert("timed_out".into(), json!(!met && !feed.is_replay()));
-        out.insert("missing".into(), json!(value.is_none()));
-        out.insert("value".into(), value.unwrap_or(Value::Null));
-        out.insert(
-            "waited_ms".into(),
-            json!(p.started.elapsed().as_millis() as u64),
-        );
-        if let Some(r) = self.seen.get(k).and_then(|s| s.recent.back()) {
-            out.insert("last_action".into(), json!({"id": r.id, "type": r.ty}));
-        }
-        if !met {
-            let why = if feed.is_replay() {
-                "the recording ends before the condition holds"
-            } else {
-                "the condition did not hold within timeout_s; call wait_for again to keep waiting"
+        let max = p.call.max();
+        let waited = p.started.elapsed().as_millis() as u64;
+        let size = value.as_ref().map_or(0, json::len);
+        let cutter = value.as_ref().map(|v| Cutter::new(v, size, max + ENVELOPE));
+        Outcome::Done(fit(max, |sq, cuts| {
+            let mut out = self.about(feed, k, sq, cuts);
+            out.insert("path".into(), cuts.clip(&path.display(), sq));
+            out.insert("met".into(), json!(met));
+            out.insert("timed_out".into(), json!(!met && !feed.is_replay()));
+            out.insert("missing".into(), json!(value.is_none()));
+            let (shown, cut) = match &cutter {
+                Some(c) => c.cut(sq),
+                None => (Value::Null, false),
             };
-            out.insert("note".into(), json!(why));
-        }
-        Outcome::Done(tool_ok(Value::Object(out)))
+            out.insert("value".into(), shown);
+            if cut {
+                cuts.value();
+                out.insert("value_bytes".into(), json!(size));
+            }
+            out.insert("waited_ms".into(), json!(waited));
+            if let Some(r) = self.seen.get(k).and_then(|s| s.recent.back()) {
+                out.insert(
+                    "last_action".into(),
+                    json!({"id": r.id, "type": cuts.clip(&r.ty, sq)}),
+                );
+            }
+            if !met {
+                let why = if feed.is_replay() {
+                    "the recording ends before the condition holds"
+                } else {
+                    "the condition did not hold within timeout_s; call wait_for again to keep waiting"
+                };
+                out.insert("note".into(), json!(why));
+            }
+            out
+        }))
     }
 
     /// The instance fields every answer about one instance carries.
-    pub(super) fn about(&self, feed: &Feed, k: &str) -> Map<String, Value> {
+    pub(super) fn about(
+        &self,
+        feed: &Feed,
+        k: &str,
+        sq: &Squeeze,
+        cuts: &mut Cuts,
+    ) -> Map<String, Value> {
         let inst = feed.registry.get(k);
         let mut m = Map::new();
-        m.insert("instance".into(), json!(k));
-        m.insert("app".into(), json!(inst.and_then(|i| i.app.clone())));
-        m.insert("label".into(), json!(inst.and_then(|i| i.label.clone())));
+        m.insert("instance".into(), cuts.clip(k, sq));
+        m.insert(
+            "app".into(),
+            cuts.clip_opt(inst.and_then(|i| i.app.as_deref()), sq),
+        );
+        m.insert(
+            "label".into(),
+            cuts.clip_opt(inst.and_then(|i| i.label.as_deref()), sq),
+        );
         m.insert("status".into(), json!(inst.map(|i| i.status.as_str())));
         m
     }
+}
+
+/// One instance as `list_sessions` lists it (the `sessions --json`
+/// object), its strings cut to the squeeze.
+fn session(inst: &Instance, sq: &Squeeze, cuts: &mut Cuts) -> Value {
+    let mut v = inst.to_json();
+    if let Value::Object(o) = &mut v {
+        for field in o.values_mut() {
+            if let Value::String(s) = field {
+                *field = cuts.clip(s, sq);
+            }
+        }
+    }
+    v
+}
+
+/// One action as `get_actions` lists it: the action and its diff cut to
+/// `each` bytes each.
+fn entry(r: &Recent, with_diff: bool, each: u64, sq: &Squeeze, cuts: &mut Cuts) -> Value {
+    // Its strings shrink with its share, so that a small share still
+    // shows the action.
+    let part = Squeeze {
+        bulk: each,
+        str_cap: sq.str_cap.min((each / 4).max(16) as usize),
+        ..*sq
+    };
+    let mut o = Map::new();
+    o.insert("id".into(), json!(r.id));
+    o.insert("type".into(), cuts.clip(&r.ty, &part));
+    o.insert("ts".into(), json!(rfc3339_ms(r.ts)));
+    o.insert("via".into(), json!(r.via));
+    let (action, cut) = cut_value(&r.action, weight(&r.action), &part);
+    o.insert("action".into(), action);
+    if cut || r.action_cut {
+        cuts.value();
+        o.insert("action_truncated".into(), json!(true));
+    }
+    if with_diff {
+        match &r.diff {
+            Some(d) => {
+                let d = Value::Array(d.clone());
+                let (shown, cut) = cut_value(&d, weight(&d), &part);
+                o.insert("diff".into(), shown);
+                if cut || r.diff_cut {
+                    cuts.value();
+                    o.insert("diff_truncated".into(), json!(true));
+                }
+            }
+            None => {
+                o.insert("diff".into(), Value::Null);
+            }
+        }
+    }
+    Value::Object(o)
+}
+
+/// The largest share `c` such that the parts, each cut to `c`, fit in
+/// `budget`: `sum(min(size, c)) <= budget`.
+pub(super) fn share(sizes: &[u64], budget: u64) -> u64 {
+    let biggest = sizes.iter().copied().max().unwrap_or(0);
+    if sizes.iter().sum::<u64>() <= budget {
+        return biggest;
+    }
+    let (mut lo, mut hi) = (0, biggest);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if sizes.iter().map(|&s| s.min(mid)).sum::<u64>() <= budget {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
 }
