@@ -154,7 +154,7 @@ fn a_100_mib_frame_is_accepted() {
         "--url",
         &url(port2),
         "--timeout",
-        "20s",
+        "60s",
         "state",
         "--path",
         ".blob",
