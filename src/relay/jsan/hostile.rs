@@ -44,11 +44,11 @@ pub fn document(choices: &[u8]) -> String {
     let mut it = choices.iter().copied();
     let mut next = move || it.next().unwrap_or(0);
     let big = "x".repeat([0, 1 << 10, 1 << 14, 1 << 16][usize::from(next() % 4)]);
-    let key = "k".repeat([1, 100, 4096, 1 << 15][usize::from(next() % 4)]);
+    let key = "k".repeat([1, 100, 1000, 4096][usize::from(next() % 4)]);
     let tag_levels = usize::from(next() % 64);
     let chain = usize::from(next() % 24);
     let deep = usize::from(next() % 120);
-    let refs = usize::from(next()) * 8;
+    let refs = usize::from(next());
 
     let mut doc = format!("{{\"big\":{},{}:1", quote_flat(&big), quote_flat(&key));
     let mut nest = String::from("1");
