@@ -117,7 +117,7 @@ fn every_bad_input_has_its_stated_outcome() {
         let f = path(case.file);
         let o = run(&["--replay", &f, "sessions", "--all", "--json"]);
         let err = stderr(&o);
-        assert_eq!(code(&o), case.code, "{}: {err}", case.file);
+        o.expect(case.code);
         assert!(
             err.contains(case.stderr),
             "{}: stderr {err:?} lacks {:?}",

@@ -116,7 +116,7 @@ fn e2e_an_app_started_after_rdx_is_discovered_and_counted() {
         &["--actions", "100000", "--interval", "50"],
     );
     let o = wait_output(rdx, WATCHDOG, "rdx sessions");
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     let list = json_lines(&o);
     assert_eq!(list.len(), 1, "{list:#?}");
     assert_eq!(list[0]["app"], "late");

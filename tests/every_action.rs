@@ -157,7 +157,7 @@ fn what_the_app_no_longer_holds_is_reported_once_as_a_gap() {
     );
     // without --json the gap is on stderr only
     let o = run(&["--replay", &f, "tail"]);
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     assert!(!stdout(&o).contains("gap"), "{}", stdout(&o));
     assert!(stderr(&o).contains("lost"), "{}", stderr(&o));
 }
@@ -356,7 +356,7 @@ fn a_label_follows_its_tab_across_a_reload_and_only_that_tab() {
     );
     // two live shops: --app shop is ambiguous
     let o = run(&["--replay", &f, "state", "--app", "shop"]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
     assert!(stderr(&o).contains("2 instances match"), "{}", stderr(&o));
 }
 
@@ -401,7 +401,7 @@ fn an_explicit_timeout_bounds_watch_count_and_tail_count() {
         let t0 = Instant::now();
         let o = run(&argv);
         let took = t0.elapsed();
-        assert_eq!(code(&o), 4, "{cmd:?}: {}", stderr(&o));
+        o.expect(4);
         assert!(stderr(&o).contains("--timeout"), "{}", stderr(&o));
         assert!(took < Duration::from_secs(5), "{cmd:?} took {took:?}");
         if cmd[0] == "watch" {
@@ -520,7 +520,7 @@ fn a_running_rdx_teaches_the_store_its_labels_app() {
     let dir = TempDir::new("label-learn");
     let store = dir.join("labels.json");
     let o = run(&["--labels", &store, "sessions", "label", "new1", "cart-tab"]);
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     let port = shop_reloaded_while_no_rdx_ran().to_string();
     let o = run(&["--port", &port, "--labels", &store, "sessions", "--json"]);
     o.expect(0);

@@ -77,7 +77,7 @@ fn app_filter_narrows_sessions_to_that_app() {
 fn ambiguous_selector_lists_every_match() {
     let f = fixture("200-instances.jsonl");
     let o = run(&["--replay", &f, "state", "--instance-select", "/fleet/"]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
     let err = stderr(&o);
     assert!(err.contains("200 instances match"), "{err}");
     for (id, _) in apps_in(&f) {
@@ -109,7 +109,7 @@ fn unknown_selector_suggests_sessions() {
     // a label that matches nothing names the store it searched
     assert!(err.contains(&store), "{err}");
     let o = run(&["--replay", &f, "tail", "--instance-select", "/(unclosed/"]);
-    assert_eq!(code(&o), 2);
+    o.expect(2);
     assert!(stderr(&o).contains("invalid regex"), "{}", stderr(&o));
 }
 
@@ -132,7 +132,7 @@ fn filters_and_selector_resolve_one_for_state_and_tail() {
     assert_eq!(lines.len(), 16);
     assert!(lines.iter().all(|l| l["app"] == "beta"));
     let o = run(&["--replay", &f, "state", "--app", "alpha"]);
-    assert_eq!(code(&o), 1, "two alphas");
+    o.expect(1); // two alphas
 }
 
 #[test]
@@ -196,7 +196,7 @@ fn a_label_selects_exactly_its_instance_on_replay() {
     assert!(stdout(&o).contains("checkout"), "{}", stdout(&o));
     // unlabel
     let o = run(&["--labels", &store, "sessions", "unlabel", "65ioovqadda"]);
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     let o = run(&[
         "--labels",
         &store,
@@ -206,7 +206,7 @@ fn a_label_selects_exactly_its_instance_on_replay() {
         "--instance-select",
         "checkout",
     ]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
 }
 
 #[test]
@@ -215,13 +215,13 @@ fn bad_labels_and_corrupt_stores() {
     let store = dir.join("labels.json");
     for bad in ["", "   ", "/shop/"] {
         let o = run(&["--labels", &store, "sessions", "label", "abc", bad]);
-        assert_eq!(code(&o), 2, "{bad:?}: {}", stderr(&o));
+        o.expect(2);
     }
     let o = run(&["--labels", &store, "sessions", "label", "abc"]);
-    assert_eq!(code(&o), 2);
+    o.expect(2);
     std::fs::write(&store, "{oops").unwrap();
     let o = run(&["--labels", &store, "sessions", "label", "abc", "x"]);
-    assert_eq!(code(&o), 3);
+    o.expect(3);
     assert!(stderr(&o).contains("labels.json"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(&store).unwrap(),
@@ -229,7 +229,7 @@ fn bad_labels_and_corrupt_stores() {
         "left untouched"
     );
     let o = run(&["--labels", &store, "sessions", "unlabel", "abc"]);
-    assert_eq!(code(&o), 3);
+    o.expect(3);
     assert_eq!(std::fs::read_to_string(&store).unwrap(), "{oops");
 }
 

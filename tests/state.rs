@@ -76,7 +76,7 @@ fn missing_path_exits_1_and_says_what_exists() {
         "--path",
         ".counter.nope",
     ]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
     assert!(stderr(&o).contains(".counter"), "{}", stderr(&o));
     let o = run(&[
         "--replay",
@@ -95,14 +95,14 @@ fn missing_path_exits_1_and_says_what_exists() {
 fn several_instances_without_a_selector_exit_1_listing_them() {
     let f = fixture("two-apps.jsonl");
     let o = run(&["--replay", &f, "state"]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
     let err = stderr(&o);
     assert!(
         err.contains("65ioovqadda") && err.contains("4xxi9ufznu6"),
         "{err}"
     );
     let o = run(&["--replay", &f, "state", "--instance", "nope"]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
     assert!(stderr(&o).contains("rdx sessions"), "{}", stderr(&o));
 }
 

@@ -146,7 +146,7 @@ fn hostile_action_types_cannot_reach_the_terminal() {
     .unwrap();
     for color in ["never", "always"] {
         let o = run(&["--replay", &path, "--color", color, "tail"]);
-        assert_eq!(code(&o), 0);
+        o.expect(0);
         let out = stdout(&o);
         assert!(out.contains("evil"), "{out:?}");
         let stray: Vec<char> = out

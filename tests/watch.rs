@@ -81,7 +81,7 @@ fn until_and_count() {
         "--until",
         "123456789",
     ]);
-    assert_eq!(code(&o), 1, "end of replay without the condition");
+    o.expect(1); // end of replay without the condition
     let o = run(&[
         "--replay",
         &f,
@@ -102,7 +102,7 @@ fn until_and_count() {
         "--until",
         "not json",
     ]);
-    assert_eq!(code(&o), 2);
+    o.expect(2);
 }
 
 /// beta disconnects in two-apps.jsonl: watching it prints every value it
