@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::util::{TempDir, code, rdx, root, run, run_cmd, stderr, stdout, wait_output};
+use crate::util::{TempDir, code, rdx, replay, root, run, run_cmd, stderr, stdout, wait_output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rdx");
 const DEPS: &str = "run `make e2e-deps` (apt-get install zsh fish groff-base)";
@@ -619,7 +619,7 @@ fn a_mistyped_flag_gets_the_nearest_flag_of_its_command() {
             stderr(&o)
         );
     }
-    let o = run(&["--replay", "x.jsonl", "sessions", "--fllow"]);
+    let o = replay("x.jsonl", &["sessions", "--fllow"]);
     o.expect(2);
     assert!(
         stderr(&o).contains("did you mean --follow?"),

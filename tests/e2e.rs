@@ -64,7 +64,7 @@ fn e2e_sessions_lists_three_stores_under_two_names_and_replays_the_same() {
 
     let r = wait_output(recorder, WATCHDOG, "rdx record");
     r.expect(0);
-    let o = run(&["--replay", &rec, "sessions", "--json"]);
+    let o = replay(&rec, &["sessions", "--json"]);
     o.expect(0);
     let replayed = json_lines(&o);
     let key = |l: &[Value]| {

@@ -27,7 +27,7 @@ fn app_filter_narrows_sessions_to_that_app() {
         .collect();
     assert_eq!(want.len(), 50);
     for cmd in ["sessions", "list"] {
-        let o = run(&["--replay", &f, cmd, "--all", "--json", "--app", "fleet-a"]);
+        let o = replay(&f, &[cmd, "--all", "--json", "--app", "fleet-a"]);
         o.expect(0);
         let got: HashSet<String> = json_lines(&o)
             .iter()
@@ -36,47 +36,44 @@ fn app_filter_narrows_sessions_to_that_app() {
         assert_eq!(got, want, "{cmd}");
     }
     // regex filter and AND with --id-prefix
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "sessions",
-        "--all",
-        "--json",
-        "--app",
-        "/^fleet-[ab]$/",
-    ]);
+        &["sessions", "--all", "--json", "--app", "/^fleet-[ab]$/"],
+    );
     assert_eq!(json_lines(&o).len(), 100);
     let one = want.iter().next().unwrap();
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "sessions",
-        "--all",
-        "--json",
-        "--app",
-        "fleet-a",
-        "--id-prefix",
-        one,
-    ]);
+        &[
+            "sessions",
+            "--all",
+            "--json",
+            "--app",
+            "fleet-a",
+            "--id-prefix",
+            one,
+        ],
+    );
     assert_eq!(json_lines(&o).len(), 1);
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "sessions",
-        "--all",
-        "--json",
-        "--app",
-        "fleet-b",
-        "--id-prefix",
-        one,
-    ]);
+        &[
+            "sessions",
+            "--all",
+            "--json",
+            "--app",
+            "fleet-b",
+            "--id-prefix",
+            one,
+        ],
+    );
     assert!(json_lines(&o).is_empty());
 }
 
 #[test]
 fn ambiguous_selector_lists_every_match() {
     let f = fixture("200-instances.jsonl");
-    let o = run(&["--replay", &f, "state", "--instance-select", "/fleet/"]);
+    let o = replay(&f, &["state", "--instance-select", "/fleet/"]);
     o.expect(1);
     let err = stderr(&o);
     assert!(err.contains("200 instances match"), "{err}");
@@ -108,7 +105,7 @@ fn unknown_selector_suggests_sessions() {
     );
     // a label that matches nothing names the store it searched
     assert!(err.contains(&store), "{err}");
-    let o = run(&["--replay", &f, "tail", "--instance-select", "/(unclosed/"]);
+    let o = replay(&f, &["tail", "--instance-select", "/(unclosed/"]);
     o.expect(2);
     assert!(stderr(&o).contains("invalid regex"), "{}", stderr(&o));
 }
@@ -117,21 +114,13 @@ fn unknown_selector_suggests_sessions() {
 fn filters_and_selector_resolve_one_for_state_and_tail() {
     let f = fixture("two-apps.jsonl");
     // beta is gone but the only beta: selected
-    let o = run(&[
-        "--replay",
-        &f,
-        "state",
-        "--app",
-        "beta",
-        "--path",
-        ".counter.value",
-    ]);
+    let o = replay(&f, &["state", "--app", "beta", "--path", ".counter.value"]);
     o.expect(0);
-    let o = run(&["--replay", &f, "tail", "--json", "--app", "beta"]);
+    let o = replay(&f, &["tail", "--json", "--app", "beta"]);
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 16);
     assert!(lines.iter().all(|l| l["app"] == "beta"));
-    let o = run(&["--replay", &f, "state", "--app", "alpha"]);
+    let o = replay(&f, &["state", "--app", "alpha"]);
     o.expect(1); // two alphas
 }
 

@@ -114,15 +114,15 @@ fn two_hundred_instances() {
 #[test]
 fn list_is_sessions() {
     let f = fixture("two-apps.jsonl");
-    let a = run(&["--replay", &f, "sessions", "--all", "--json"]);
-    let b = run(&["--replay", &f, "list", "--all", "--json"]);
+    let a = replay(&f, &["sessions", "--all", "--json"]);
+    let b = replay(&f, &["list", "--all", "--json"]);
     assert_eq!(stdout(&a), stdout(&b));
 }
 
 #[test]
 fn human_table_is_aligned_and_plain_when_piped() {
     let f = fixture("two-apps.jsonl");
-    let o = run(&["--replay", &f, "sessions", "--all"]);
+    let o = replay(&f, &["sessions", "--all"]);
     o.expect(0);
     let text = stdout(&o);
     assert!(!text.contains('\x1b'), "no color when piped: {text:?}");
@@ -138,7 +138,7 @@ fn human_table_is_aligned_and_plain_when_piped() {
             "{l:?}"
         );
     }
-    let o = run(&["--replay", &f, "--color", "always", "sessions"]);
+    let o = replay(&f, &["--color", "always", "sessions"]);
     assert!(stdout(&o).contains("\x1b[32mlive"));
 }
 
@@ -220,7 +220,7 @@ fn reconnected_app_stays_one_live_instance() {
         frame(3000, r#"{"type":"DISCONNECTED","id":"old"}"#),
     ];
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let o = run(&["--replay", &path, "sessions", "--json", "--all"]);
+    let o = replay(&path, &["sessions", "--json", "--all"]);
     let all = json_lines(&o);
     assert_eq!(all.len(), 1);
     assert_eq!(all[0]["status"], "live");
@@ -232,10 +232,10 @@ fn unreadable_fixtures_exit_3() {
     let dir = TempDir::new("badfix");
     let junk = dir.join("junk.txt");
     std::fs::write(&junk, "this is\nnot a fixture\n").unwrap();
-    let o = run(&["--replay", &junk, "sessions"]);
+    let o = replay(&junk, &["sessions"]);
     o.expect(3);
     assert!(stderr(&o).contains("not a fixture"), "{}", stderr(&o));
-    let o = run(&["--replay", &dir.join("missing.jsonl"), "sessions"]);
+    let o = replay(&dir.join("missing.jsonl"), &["sessions"]);
     o.expect(3);
     assert!(stderr(&o).contains("missing.jsonl"), "{}", stderr(&o));
 }
@@ -248,7 +248,7 @@ fn damaged_lines_are_reported_with_their_number_and_skipped() {
     let mut lines: Vec<&str> = good.lines().collect();
     lines.insert(3, "{\"t\":1,\"dir\":\"in\",\"da");
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let o = run(&["--replay", &path, "sessions", "--all", "--json"]);
+    let o = replay(&path, &["sessions", "--all", "--json"]);
     o.expect(0);
     assert!(stderr(&o).contains("f.jsonl:4"), "{}", stderr(&o));
     assert_eq!(json_lines(&o).len(), 3);

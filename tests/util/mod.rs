@@ -148,6 +148,13 @@ pub fn run(args: &[&str]) -> Ran {
     run_cmd(rdx().args(args), args)
 }
 
+/// Run rdx on a recording: `rdx --replay FILE ARGS...`.
+pub fn replay(file: &str, args: &[&str]) -> Ran {
+    let mut all = vec!["--replay", file];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
 pub fn run_cmd(cmd: &mut Command, args: &[&str]) -> Ran {
     let child = cmd
         .stdout(Stdio::piped())
