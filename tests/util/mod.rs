@@ -38,6 +38,7 @@ pub fn rdx() -> Command {
         "RDX_PORT",
         "RDX_TIMEOUT",
         "RDX_LABELS",
+        "RDX_CACERT",
         "NO_COLOR",
     ] {
         c.env_remove(k);
