@@ -8,7 +8,7 @@ BENCH := tests/bench
 TARGET_TRIPLE := x86_64-unknown-linux-gnu
 export ELECTRON_SKIP_BINARY_DOWNLOAD := 1
 
-.PHONY: build test demo static lint e2e-deps bench fuzz clean modmap soak install uninstall
+.PHONY: build test demo static lint e2e-deps bench fuzz clean modmap soak install uninstall same-output
 
 build:
 	$(CARGO) build --release
@@ -113,6 +113,15 @@ uninstall:
 # The README's module map, made from the modules' own docs.
 modmap:
 	RDX_WRITE_MODMAP=1 $(CARGO) test --test integration layout::the_readme_module_map_is_the_tree
+
+# Behaviour unchanged: rdx built at BASE (default HEAD~1) and the working
+# tree's rdx run over every recording in fixtures/ and ../shared/captures/
+# with every replay command, the help texts, the man page and the
+# completions; stdout, stderr and exit codes compared byte for byte (debug
+# builds; BASE is built in a temporary worktree with its own target dir).
+BASE ?= HEAD~1
+same-output:
+	python3 tests/same_output.py $(BASE)
 
 lint:
 	$(CARGO) fmt --check

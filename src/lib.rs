@@ -1,10 +1,11 @@
 //! rdx: a read-only monitor for Redux DevTools remote sessions.
 //!
-//! Layers, each using only those below it: [`cmd`] (one module per command)
-//! → [`feed`] (what commands consume) → [`model`] and [`relay`] → [`link`]
-//! (the wire). [`query`] and [`output`] serve the commands; [`cli`] turns the
-//! command line into a config. The module map in the README is generated from
-//! these docs (`make modmap`).
+//! Layers, each using only those below it (`tests/layout.rs` holds them):
+//! [`cmd`] (one module per command) → [`cli`] (the command line into a
+//! config) → [`feed`] (what commands consume) → [`model`], [`query`] →
+//! [`relay`] → [`link`] (the wire), with [`output`], [`time`] and [`error`] as
+//! leaves. The module map in the README is generated from the modules' docs
+//! (`make modmap`).
 pub mod cli;
 pub mod cmd;
 pub mod error;

@@ -115,9 +115,9 @@ fn every_bad_input_has_its_stated_outcome() {
     );
     for case in CASES {
         let f = path(case.file);
-        let o = run(&["--replay", &f, "sessions", "--all", "--json"]);
+        let o = replay(&f, &["sessions", "--all", "--json"]);
         let err = stderr(&o);
-        assert_eq!(code(&o), case.code, "{}: {err}", case.file);
+        o.expect(case.code);
         assert!(
             err.contains(case.stderr),
             "{}: stderr {err:?} lacks {:?}",
@@ -144,13 +144,10 @@ fn every_bad_input_has_its_stated_outcome() {
 
 #[test]
 fn jsan_cycles_and_dangling_refs_print_as_markers() {
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &path("jsan-circular-and-dangling.jsonl"),
-        "state",
-        "--instance",
-        "i1",
-    ]);
+        &["state", "--instance", "i1"],
+    );
     o.expect(0);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["self"], "[Circular $]");
@@ -166,13 +163,10 @@ fn jsan_cycles_and_dangling_refs_print_as_markers() {
 
 #[test]
 fn wrong_types_still_count_the_good_messages() {
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &path("wrong-types-in-every-field.jsonl"),
-        "sessions",
-        "--all",
-        "--json",
-    ]);
+        &["sessions", "--all", "--json"],
+    );
     let i = &json_lines(&o)[0];
     assert_eq!(i["id"], "i1");
     assert!(i["actions"].as_u64().unwrap() >= 2, "{i}");
@@ -187,7 +181,7 @@ fn wrong_types_still_count_the_good_messages() {
 #[test]
 fn chained_jsan_references_cost_what_their_size_allows() {
     let f = path("jsan-chained-references-in-every-action.jsonl");
-    let o = run(&["--replay", &f, "state", "--instance", "i1"]);
+    let o = replay(&f, &["state", "--instance", "i1"]);
     o.expect(0);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["n"], 20);
@@ -198,7 +192,7 @@ fn chained_jsan_references_cost_what_their_size_allows() {
         &text[..300]
     );
     assert!(text.len() < 2_000_000, "{} bytes", text.len());
-    let o = run(&["--replay", &f, "tail", "--diff", "--json"]);
+    let o = replay(&f, &["tail", "--diff", "--json"]);
     o.expect(0);
     assert_eq!(json_lines(&o).len(), 20);
 }
@@ -232,7 +226,7 @@ fn damaged_big_lines_are_skipped_with_their_number() {
     text += &format!("{{\"t\":1000,\"dir\":\"in\",\"data\":\"{big}\n");
     text += &frame(r#"{"type":"START","id":"s3","instanceId":"i3","name":"app"}"#);
     std::fs::write(&f, text).unwrap();
-    let o = run(&["--replay", &f, "--verbose", "sessions", "--all", "--json"]);
+    let o = replay(&f, &["--verbose", "sessions", "--all", "--json"]);
     o.expect(0);
     let ids: Vec<String> = json_lines(&o)
         .iter()
@@ -252,7 +246,7 @@ fn damaged_big_lines_are_skipped_with_their_number() {
     assert!(!err.contains("big.jsonl:4:"), "{err:.2000}");
     // The big state that is no JSON inside reads as a small one does: no
     // state (exit 4, as for a state that never came).
-    let o = run(&["--replay", &f, "state", "--instance", "i2"]);
+    let o = replay(&f, &["state", "--instance", "i2"]);
     o.expect(4);
     assert!(stderr(&o).contains("the state of instance i2 could not be read"));
 }
@@ -325,12 +319,12 @@ fn hostile_jsan_costs_what_its_size_allows_in_every_command() {
     ];
     for (name, action) in cases {
         let (f, size) = hostile_recording(&dir, name, &action);
-        let o = run(&["--replay", &f, "sessions", "--json"]);
+        let o = replay(&f, &["sessions", "--json"]);
         o.expect(0);
         let i = &json_lines(&o)[0];
         assert_eq!(i["actions"], 3, "{name}: {i}");
         assert_eq!(i["last_action"], "plain3", "{name}");
-        let o = run(&["--replay", &f, "tail", "--json"]);
+        let o = replay(&f, &["tail", "--json"]);
         o.expect(0);
         let lines = json_lines(&o);
         let types: Vec<&str> = lines
@@ -340,13 +334,13 @@ fn hostile_jsan_costs_what_its_size_allows_in_every_command() {
         assert_eq!(types, ["plain1", "hostile", "plain3"], "{name}");
         let out = o.stdout.len() as u64;
         assert!(out <= 8 * size, "{name}: {out} bytes of output from {size}");
-        let o = run(&["--replay", &f, "tail", "--diff"]);
+        let o = replay(&f, &["tail", "--diff"]);
         o.expect(0);
         assert!(
             o.stdout.len() as u64 <= 8 * size,
             "{name}: tail --diff {} bytes",
             o.stdout.len()
         );
-        run(&["--replay", &f, "state", "--instance", "i1"]).expect(0);
+        replay(&f, &["state", "--instance", "i1"]).expect(0);
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::util::{TempDir, code, rdx, root, run, stderr, stdout, wait_output};
+use crate::util::{TempDir, code, rdx, replay, root, run, run_cmd, stderr, stdout, wait_output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rdx");
 const DEPS: &str = "run `make e2e-deps` (apt-get install zsh fish groff-base)";
@@ -619,7 +619,7 @@ fn a_mistyped_flag_gets_the_nearest_flag_of_its_command() {
             stderr(&o)
         );
     }
-    let o = run(&["--replay", "x.jsonl", "sessions", "--fllow"]);
+    let o = replay("x.jsonl", &["sessions", "--fllow"]);
     o.expect(2);
     assert!(
         stderr(&o).contains("did you mean --follow?"),
@@ -651,13 +651,14 @@ fn a_mistyped_flag_gets_the_nearest_flag_of_its_command() {
 #[test]
 fn completions_and_man_need_no_config() {
     for args in [&["completions", "bash"][..], &["man"][..]] {
-        let o = rdx()
-            .args(args)
-            .env("RDX_URL", "http//not a url")
-            .env("RDX_TIMEOUT", "soon")
-            .output()
-            .unwrap();
-        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        let o = run_cmd(
+            rdx()
+                .args(args)
+                .env("RDX_URL", "http//not a url")
+                .env("RDX_TIMEOUT", "soon"),
+            args,
+        );
+        o.expect(0);
         assert!(!o.stdout.is_empty());
     }
     let plain = run(&["completions", "zsh"]);

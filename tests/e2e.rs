@@ -64,7 +64,7 @@ fn e2e_sessions_lists_three_stores_under_two_names_and_replays_the_same() {
 
     let r = wait_output(recorder, WATCHDOG, "rdx record");
     r.expect(0);
-    let o = run(&["--replay", &rec, "sessions", "--json"]);
+    let o = replay(&rec, &["sessions", "--json"]);
     o.expect(0);
     let replayed = json_lines(&o);
     let key = |l: &[Value]| {
@@ -116,7 +116,7 @@ fn e2e_an_app_started_after_rdx_is_discovered_and_counted() {
         &["--actions", "100000", "--interval", "50"],
     );
     let o = wait_output(rdx, WATCHDOG, "rdx sessions");
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     let list = json_lines(&o);
     assert_eq!(list.len(), 1, "{list:#?}");
     assert_eq!(list[0]["app"], "late");

@@ -202,7 +202,7 @@ fn sessions(args: &[&str]) -> Vec<Value> {
     let mut all = args.to_vec();
     all.extend(["sessions", "--json"]);
     let o = run(&all);
-    assert_eq!(code(&o), 0, "rdx {}: {}", all.join(" "), stderr(&o));
+    o.expect(0);
     json_lines(&o)
 }
 

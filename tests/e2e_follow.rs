@@ -166,7 +166,7 @@ fn e2e_tail_into_head_exits_0_quietly() {
     out.read_exact(&mut b).unwrap();
     drop(out); // `head -1` is done
     let o = wait_output(rdx, WATCHDOG, "rdx tail | head -1");
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     assert!(
         !stderr(&o).contains("Broken pipe") && !stderr(&o).contains("panicked"),
         "{}",
@@ -198,7 +198,7 @@ fn e2e_labels_and_filters_pick_the_right_store() {
     assert_eq!(shops.len(), 2, "{shops:?}");
     let picked = shops[0]["id"].as_str().unwrap().to_string();
     let o = run(&["--labels", &store, "sessions", "label", &picked, "my-shop"]);
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     let o = run(&[
         "--labels",
         &store,
@@ -224,7 +224,7 @@ fn e2e_labels_and_filters_pick_the_right_store() {
     o.expect(0);
     let _: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     let o = run(&["--url", &url, "--app", "shop", "state"]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
     for s in &shops {
         assert!(
             stderr(&o).contains(s["id"].as_str().unwrap()),

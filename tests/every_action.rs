@@ -156,8 +156,8 @@ fn what_the_app_no_longer_holds_is_reported_once_as_a_gap() {
         "{err}"
     );
     // without --json the gap is on stderr only
-    let o = run(&["--replay", &f, "tail"]);
-    assert_eq!(code(&o), 0);
+    let o = replay(&f, &["tail"]);
+    o.expect(0);
     assert!(!stdout(&o).contains("gap"), "{}", stdout(&o));
     assert!(stderr(&o).contains("lost"), "{}", stderr(&o));
 }
@@ -199,7 +199,7 @@ fn load_time_actions_come_from_the_first_state_with_their_own_times() {
     let (hist, _) = tail(&f, &["--history"]);
     assert_eq!(hist, lines);
     // sessions counts them at once
-    let o = run(&["--replay", &f, "sessions", "--json"]);
+    let o = replay(&f, &["sessions", "--json"]);
     let i = &json_lines(&o)[0];
     assert_eq!(i["actions"], top);
     assert_eq!(i["last_action"], s.types[&top].as_str());
@@ -224,15 +224,7 @@ fn watch_follows_a_reload_in_a_recording() {
     let f = fixture("reload.jsonl");
     let shops = instances_of(&f, "shop");
     assert_eq!(shops.len(), 2, "shop#1 and shop#2");
-    let o = run(&[
-        "--replay",
-        &f,
-        "watch",
-        "--app",
-        "shop",
-        ".counter.value",
-        "--json",
-    ]);
+    let o = replay(&f, &["watch", "--app", "shop", ".counter.value", "--json"]);
     o.expect(0);
     let lines = json_lines(&o);
     let values: Vec<&Value> = lines.iter().filter(|l| l["type"] == "value").collect();
@@ -266,15 +258,10 @@ fn watch_follows_a_reload_in_a_recording() {
     }
     // --instance is literal: it never moves; when it goes, rdx says so and
     // the stream ends normally, after every value of shop#1
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "--json",
-        "watch",
-        "--instance",
-        &shops[0],
-        ".counter.value",
-    ]);
+        &["--json", "watch", "--instance", &shops[0], ".counter.value"],
+    );
     o.expect(0);
     assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
     assert!(stderr(&o).contains("the stream ends"), "{}", stderr(&o));
@@ -304,7 +291,7 @@ fn a_label_follows_its_tab_across_a_reload_and_only_that_tab() {
     let shops = instances_of(&f, "shop");
     assert_eq!(shops.len(), 3, "tab1#1, tab2, tab1#2");
     // tab1#1 is the one that goes gone; tab1#2 the one that appears last
-    let all = run(&["--replay", &f, "sessions", "--all", "--json"]);
+    let all = replay(&f, &["sessions", "--all", "--json"]);
     let gone: Vec<String> = json_lines(&all)
         .iter()
         .filter(|i| i["status"] == "gone")
@@ -355,19 +342,19 @@ fn a_label_follows_its_tab_across_a_reload_and_only_that_tab() {
         [tab1.clone(), reloaded.clone()].into_iter().collect()
     );
     // two live shops: --app shop is ambiguous
-    let o = run(&["--replay", &f, "state", "--app", "shop"]);
-    assert_eq!(code(&o), 1);
+    let o = replay(&f, &["state", "--app", "shop"]);
+    o.expect(1);
     assert!(stderr(&o).contains("2 instances match"), "{}", stderr(&o));
 }
 
 #[test]
 fn replay_ends_an_unmet_count_with_exit_1() {
     let f = fixture("late-app.jsonl");
-    let o = run(&["--replay", &f, "tail", "--count", "99"]);
+    let o = replay(&f, &["tail", "--count", "99"]);
     o.expect(1);
-    let o = run(&["--replay", &f, "watch", ".counter.value", "--count", "99"]);
+    let o = replay(&f, &["watch", ".counter.value", "--count", "99"]);
     o.expect(1);
-    let o = run(&["--replay", &f, "watch", ".counter.value", "--count", "1"]);
+    let o = replay(&f, &["watch", ".counter.value", "--count", "1"]);
     o.expect(0);
 }
 
@@ -401,7 +388,7 @@ fn an_explicit_timeout_bounds_watch_count_and_tail_count() {
         let t0 = Instant::now();
         let o = run(&argv);
         let took = t0.elapsed();
-        assert_eq!(code(&o), 4, "{cmd:?}: {}", stderr(&o));
+        o.expect(4);
         assert!(stderr(&o).contains("--timeout"), "{}", stderr(&o));
         assert!(took < Duration::from_secs(5), "{cmd:?} took {took:?}");
         if cmd[0] == "watch" {
@@ -520,7 +507,7 @@ fn a_running_rdx_teaches_the_store_its_labels_app() {
     let dir = TempDir::new("label-learn");
     let store = dir.join("labels.json");
     let o = run(&["--labels", &store, "sessions", "label", "new1", "cart-tab"]);
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     let port = shop_reloaded_while_no_rdx_ran().to_string();
     let o = run(&["--port", &port, "--labels", &store, "sessions", "--json"]);
     o.expect(0);

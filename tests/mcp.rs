@@ -314,15 +314,16 @@ fn mcp_replay_answers_from_the_recording() {
         (json!(2), json!(1)),
         "{s}"
     );
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &file,
-        "state",
-        "--instance",
-        "65ioovqadda",
-        "--path",
-        ".counter.value",
-    ]);
+        &[
+            "state",
+            "--instance",
+            "65ioovqadda",
+            "--path",
+            ".counter.value",
+        ],
+    );
     o.expect(0);
     let want: Value = serde_json::from_str(stdout(&o.out).trim()).unwrap();
     let g = c.call(
@@ -467,7 +468,7 @@ fn mcp_bad_requests_are_answered_and_the_server_keeps_serving() {
     assert_eq!(s["result"]["structuredContent"]["count"], 3, "{s}");
     drop(stdin);
     // stdin carries the requests: a recording cannot come from it too.
-    let o = run(&["--replay", "-", "mcp"]);
+    let o = replay("-", &["mcp"]);
     o.expect(2);
     assert!(stderr(&o.out).contains("--replay -"), "{}", stderr(&o.out));
     let end = Instant::now() + WATCHDOG;

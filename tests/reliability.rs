@@ -81,7 +81,7 @@ fn server_close_codes_are_named() {
         idle(ws, sent, Duration::from_millis(500));
     });
     let o = run(&["--url", &url(port), "--no-reconnect", "tail"]);
-    assert_eq!(code(&o), 3);
+    o.expect(3);
     let err = stderr(&o);
     assert!(
         err.contains("4001") && err.contains("client pong timed out"),
@@ -202,7 +202,7 @@ fn rdx_only_ever_sends_handshake_subscribe_pong_start_and_update() {
         "--instance",
         "i1",
     ]);
-    assert_eq!(code(&o), 4, "no state ever came: {}", stderr(&o));
+    o.expect(4);
     let frames: Vec<String> = sent.try_iter().collect();
     let allowed = [
         r#"{"event":"respond","data":{"type":"START"}}"#,

@@ -27,7 +27,7 @@ fn app_filter_narrows_sessions_to_that_app() {
         .collect();
     assert_eq!(want.len(), 50);
     for cmd in ["sessions", "list"] {
-        let o = run(&["--replay", &f, cmd, "--all", "--json", "--app", "fleet-a"]);
+        let o = replay(&f, &[cmd, "--all", "--json", "--app", "fleet-a"]);
         o.expect(0);
         let got: HashSet<String> = json_lines(&o)
             .iter()
@@ -36,48 +36,45 @@ fn app_filter_narrows_sessions_to_that_app() {
         assert_eq!(got, want, "{cmd}");
     }
     // regex filter and AND with --id-prefix
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "sessions",
-        "--all",
-        "--json",
-        "--app",
-        "/^fleet-[ab]$/",
-    ]);
+        &["sessions", "--all", "--json", "--app", "/^fleet-[ab]$/"],
+    );
     assert_eq!(json_lines(&o).len(), 100);
     let one = want.iter().next().unwrap();
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "sessions",
-        "--all",
-        "--json",
-        "--app",
-        "fleet-a",
-        "--id-prefix",
-        one,
-    ]);
+        &[
+            "sessions",
+            "--all",
+            "--json",
+            "--app",
+            "fleet-a",
+            "--id-prefix",
+            one,
+        ],
+    );
     assert_eq!(json_lines(&o).len(), 1);
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "sessions",
-        "--all",
-        "--json",
-        "--app",
-        "fleet-b",
-        "--id-prefix",
-        one,
-    ]);
+        &[
+            "sessions",
+            "--all",
+            "--json",
+            "--app",
+            "fleet-b",
+            "--id-prefix",
+            one,
+        ],
+    );
     assert!(json_lines(&o).is_empty());
 }
 
 #[test]
 fn ambiguous_selector_lists_every_match() {
     let f = fixture("200-instances.jsonl");
-    let o = run(&["--replay", &f, "state", "--instance-select", "/fleet/"]);
-    assert_eq!(code(&o), 1);
+    let o = replay(&f, &["state", "--instance-select", "/fleet/"]);
+    o.expect(1);
     let err = stderr(&o);
     assert!(err.contains("200 instances match"), "{err}");
     for (id, _) in apps_in(&f) {
@@ -108,8 +105,8 @@ fn unknown_selector_suggests_sessions() {
     );
     // a label that matches nothing names the store it searched
     assert!(err.contains(&store), "{err}");
-    let o = run(&["--replay", &f, "tail", "--instance-select", "/(unclosed/"]);
-    assert_eq!(code(&o), 2);
+    let o = replay(&f, &["tail", "--instance-select", "/(unclosed/"]);
+    o.expect(2);
     assert!(stderr(&o).contains("invalid regex"), "{}", stderr(&o));
 }
 
@@ -117,22 +114,14 @@ fn unknown_selector_suggests_sessions() {
 fn filters_and_selector_resolve_one_for_state_and_tail() {
     let f = fixture("two-apps.jsonl");
     // beta is gone but the only beta: selected
-    let o = run(&[
-        "--replay",
-        &f,
-        "state",
-        "--app",
-        "beta",
-        "--path",
-        ".counter.value",
-    ]);
+    let o = replay(&f, &["state", "--app", "beta", "--path", ".counter.value"]);
     o.expect(0);
-    let o = run(&["--replay", &f, "tail", "--json", "--app", "beta"]);
+    let o = replay(&f, &["tail", "--json", "--app", "beta"]);
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 16);
     assert!(lines.iter().all(|l| l["app"] == "beta"));
-    let o = run(&["--replay", &f, "state", "--app", "alpha"]);
-    assert_eq!(code(&o), 1, "two alphas");
+    let o = replay(&f, &["state", "--app", "alpha"]);
+    o.expect(1); // two alphas
 }
 
 #[test]
@@ -196,7 +185,7 @@ fn a_label_selects_exactly_its_instance_on_replay() {
     assert!(stdout(&o).contains("checkout"), "{}", stdout(&o));
     // unlabel
     let o = run(&["--labels", &store, "sessions", "unlabel", "65ioovqadda"]);
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     let o = run(&[
         "--labels",
         &store,
@@ -206,7 +195,7 @@ fn a_label_selects_exactly_its_instance_on_replay() {
         "--instance-select",
         "checkout",
     ]);
-    assert_eq!(code(&o), 1);
+    o.expect(1);
 }
 
 #[test]
@@ -215,13 +204,13 @@ fn bad_labels_and_corrupt_stores() {
     let store = dir.join("labels.json");
     for bad in ["", "   ", "/shop/"] {
         let o = run(&["--labels", &store, "sessions", "label", "abc", bad]);
-        assert_eq!(code(&o), 2, "{bad:?}: {}", stderr(&o));
+        o.expect(2);
     }
     let o = run(&["--labels", &store, "sessions", "label", "abc"]);
-    assert_eq!(code(&o), 2);
+    o.expect(2);
     std::fs::write(&store, "{oops").unwrap();
     let o = run(&["--labels", &store, "sessions", "label", "abc", "x"]);
-    assert_eq!(code(&o), 3);
+    o.expect(3);
     assert!(stderr(&o).contains("labels.json"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(&store).unwrap(),
@@ -229,7 +218,7 @@ fn bad_labels_and_corrupt_stores() {
         "left untouched"
     );
     let o = run(&["--labels", &store, "sessions", "unlabel", "abc"]);
-    assert_eq!(code(&o), 3);
+    o.expect(3);
     assert_eq!(std::fs::read_to_string(&store).unwrap(), "{oops");
 }
 

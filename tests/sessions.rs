@@ -10,7 +10,7 @@ fn sessions_json(file: &str, extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["--replay", f.as_str(), "sessions", "--json"];
     args.extend_from_slice(extra);
     let o = run(&args);
-    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    o.expect(0);
     json_lines(&o)
 }
 
@@ -114,16 +114,16 @@ fn two_hundred_instances() {
 #[test]
 fn list_is_sessions() {
     let f = fixture("two-apps.jsonl");
-    let a = run(&["--replay", &f, "sessions", "--all", "--json"]);
-    let b = run(&["--replay", &f, "list", "--all", "--json"]);
+    let a = replay(&f, &["sessions", "--all", "--json"]);
+    let b = replay(&f, &["list", "--all", "--json"]);
     assert_eq!(stdout(&a), stdout(&b));
 }
 
 #[test]
 fn human_table_is_aligned_and_plain_when_piped() {
     let f = fixture("two-apps.jsonl");
-    let o = run(&["--replay", &f, "sessions", "--all"]);
-    assert_eq!(code(&o), 0);
+    let o = replay(&f, &["sessions", "--all"]);
+    o.expect(0);
     let text = stdout(&o);
     assert!(!text.contains('\x1b'), "no color when piped: {text:?}");
     let lines: Vec<&str> = text.lines().collect();
@@ -138,7 +138,7 @@ fn human_table_is_aligned_and_plain_when_piped() {
             "{l:?}"
         );
     }
-    let o = run(&["--replay", &f, "--color", "always", "sessions"]);
+    let o = replay(&f, &["--color", "always", "sessions"]);
     assert!(stdout(&o).contains("\x1b[32mlive"));
 }
 
@@ -178,7 +178,7 @@ fn every_shared_capture_replays_without_a_panic() {
             vec!["--replay", &f, "sessions", "--all"],
         ] {
             let o = run(&args);
-            assert_eq!(code(&o), 0, "{f}: {}", stderr(&o));
+            o.expect(0);
             assert!(!stderr(&o).contains("panicked"), "{f}");
         }
     }
@@ -220,7 +220,7 @@ fn reconnected_app_stays_one_live_instance() {
         frame(3000, r#"{"type":"DISCONNECTED","id":"old"}"#),
     ];
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let o = run(&["--replay", &path, "sessions", "--json", "--all"]);
+    let o = replay(&path, &["sessions", "--json", "--all"]);
     let all = json_lines(&o);
     assert_eq!(all.len(), 1);
     assert_eq!(all[0]["status"], "live");
@@ -232,11 +232,11 @@ fn unreadable_fixtures_exit_3() {
     let dir = TempDir::new("badfix");
     let junk = dir.join("junk.txt");
     std::fs::write(&junk, "this is\nnot a fixture\n").unwrap();
-    let o = run(&["--replay", &junk, "sessions"]);
-    assert_eq!(code(&o), 3);
+    let o = replay(&junk, &["sessions"]);
+    o.expect(3);
     assert!(stderr(&o).contains("not a fixture"), "{}", stderr(&o));
-    let o = run(&["--replay", &dir.join("missing.jsonl"), "sessions"]);
-    assert_eq!(code(&o), 3);
+    let o = replay(&dir.join("missing.jsonl"), &["sessions"]);
+    o.expect(3);
     assert!(stderr(&o).contains("missing.jsonl"), "{}", stderr(&o));
 }
 
@@ -248,8 +248,8 @@ fn damaged_lines_are_reported_with_their_number_and_skipped() {
     let mut lines: Vec<&str> = good.lines().collect();
     lines.insert(3, "{\"t\":1,\"dir\":\"in\",\"da");
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let o = run(&["--replay", &path, "sessions", "--all", "--json"]);
-    assert_eq!(code(&o), 0);
+    let o = replay(&path, &["sessions", "--all", "--json"]);
+    o.expect(0);
     assert!(stderr(&o).contains("f.jsonl:4"), "{}", stderr(&o));
     assert_eq!(json_lines(&o).len(), 3);
 }
@@ -260,7 +260,7 @@ fn connection_refused_exits_3_naming_the_url() {
     let port = free_port();
     let url = format!("ws://127.0.0.1:{port}/socketcluster/");
     let o = run(&["--url", &url, "--timeout", "300ms", "sessions"]);
-    assert_eq!(code(&o), 3);
+    o.expect(3);
     assert!(stderr(&o).contains(&url), "{}", stderr(&o));
     assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
 }
@@ -276,7 +276,7 @@ fn usage_errors_exit_2() {
         vec!["--url", "ftp://x", "sessions"],
     ] {
         let o = run(&args);
-        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        o.expect(2);
         assert!(stderr(&o).starts_with("rdx: "), "{args:?}");
     }
 }
@@ -284,11 +284,11 @@ fn usage_errors_exit_2() {
 #[test]
 fn help_and_version() {
     let o = run(&["--help"]);
-    assert_eq!(code(&o), 0);
+    o.expect(0);
     assert!(stdout(&o).contains("Usage: rdx"));
     for cmd in ["sessions", "record", "list"] {
         let o = run(&[cmd, "--help"]);
-        assert_eq!(code(&o), 0);
+        o.expect(0);
         assert!(stdout(&o).contains("Examples:"), "{cmd}");
         let o2 = run(&["help", cmd]);
         assert_eq!(stdout(&o), stdout(&o2));

@@ -11,28 +11,21 @@ fn last_state(file: &str, instance: &str) -> serde_json::Value {
 fn state_path_prints_the_value_the_capture_holds() {
     let f = fixture("two-apps.jsonl");
     let want = last_state(&f, "65ioovqadda");
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "state",
-        "--instance",
-        "65ioovqadda",
-        "--path",
-        ".counter.value",
-    ]);
-    o.expect(0);
-    assert_eq!(stdout(&o).trim(), want["counter"]["value"].to_string());
-    // every path syntax reaches the same value
-    for p in ["counter.value", "/counter/value", ".[\"counter\"].value"] {
-        let o2 = run(&[
-            "--replay",
-            &f,
+        &[
             "state",
             "--instance",
             "65ioovqadda",
             "--path",
-            p,
-        ]);
+            ".counter.value",
+        ],
+    );
+    o.expect(0);
+    assert_eq!(stdout(&o).trim(), want["counter"]["value"].to_string());
+    // every path syntax reaches the same value
+    for p in ["counter.value", "/counter/value", ".[\"counter\"].value"] {
+        let o2 = replay(&f, &["state", "--instance", "65ioovqadda", "--path", p]);
         assert_eq!(stdout(&o2), stdout(&o), "{p}");
     }
 }
@@ -41,20 +34,21 @@ fn state_path_prints_the_value_the_capture_holds() {
 fn state_whole_document_compact_when_piped_and_json_wrapper() {
     let f = fixture("two-apps.jsonl");
     let want = last_state(&f, "65ioovqadda");
-    let o = run(&["--replay", &f, "state", "--instance", "65ioovqadda"]);
+    let o = replay(&f, &["state", "--instance", "65ioovqadda"]);
     assert_eq!(stdout(&o).lines().count(), 1);
     let got: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(got, want);
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "--json",
-        "state",
-        "--instance",
-        "65ioovqadda",
-        "--path",
-        ".todos",
-    ]);
+        &[
+            "--json",
+            "state",
+            "--instance",
+            "65ioovqadda",
+            "--path",
+            ".todos",
+        ],
+    );
     let l = &json_lines(&o)[0];
     assert_eq!(l["type"], "state");
     assert_eq!(l["instance"], "65ioovqadda");
@@ -67,26 +61,28 @@ fn state_whole_document_compact_when_piped_and_json_wrapper() {
 #[test]
 fn missing_path_exits_1_and_says_what_exists() {
     let f = fixture("two-apps.jsonl");
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "state",
-        "--instance",
-        "65ioovqadda",
-        "--path",
-        ".counter.nope",
-    ]);
-    assert_eq!(code(&o), 1);
+        &[
+            "state",
+            "--instance",
+            "65ioovqadda",
+            "--path",
+            ".counter.nope",
+        ],
+    );
+    o.expect(1);
     assert!(stderr(&o).contains(".counter"), "{}", stderr(&o));
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "state",
-        "--instance",
-        "65ioovqadda",
-        "--path",
-        ".counter[oops",
-    ]);
+        &[
+            "state",
+            "--instance",
+            "65ioovqadda",
+            "--path",
+            ".counter[oops",
+        ],
+    );
     o.expect(2);
     assert!(stderr(&o).contains('^'), "{}", stderr(&o));
 }
@@ -94,22 +90,22 @@ fn missing_path_exits_1_and_says_what_exists() {
 #[test]
 fn several_instances_without_a_selector_exit_1_listing_them() {
     let f = fixture("two-apps.jsonl");
-    let o = run(&["--replay", &f, "state"]);
-    assert_eq!(code(&o), 1);
+    let o = replay(&f, &["state"]);
+    o.expect(1);
     let err = stderr(&o);
     assert!(
         err.contains("65ioovqadda") && err.contains("4xxi9ufznu6"),
         "{err}"
     );
-    let o = run(&["--replay", &f, "state", "--instance", "nope"]);
-    assert_eq!(code(&o), 1);
+    let o = replay(&f, &["state", "--instance", "nope"]);
+    o.expect(1);
     assert!(stderr(&o).contains("rdx sessions"), "{}", stderr(&o));
 }
 
 #[test]
 fn jsan_circular_state_prints_resolved_values() {
     let f = fixture("all-types.jsonl");
-    let o = run(&["--replay", &f, "state", "--instance", "9fk747hrs99"]);
+    let o = replay(&f, &["state", "--instance", "9fk747hrs99"]);
     o.expect(0);
     assert!(!stdout(&o).contains("$jsan"), "{}", stdout(&o));
 }

@@ -124,10 +124,10 @@ fn diff_reports_state_changes_per_instance() {
 #[test]
 fn jsan_references_are_resolved_in_output() {
     let f = fixture("all-types.jsonl");
-    let o = run(&["--replay", &f, "tail", "--json"]);
+    let o = replay(&f, &["tail", "--json"]);
     o.expect(0);
     assert!(!stdout(&o).contains("$jsan"), "{}", stdout(&o));
-    let o = run(&["--replay", &f, "tail", "--diff"]);
+    let o = replay(&f, &["tail", "--diff"]);
     assert!(!stdout(&o).contains("$jsan"));
 }
 
@@ -145,8 +145,8 @@ fn hostile_action_types_cannot_reach_the_terminal() {
     )
     .unwrap();
     for color in ["never", "always"] {
-        let o = run(&["--replay", &path, "--color", color, "tail"]);
-        assert_eq!(code(&o), 0);
+        let o = replay(&path, &["--color", color, "tail"]);
+        o.expect(0);
         let out = stdout(&o);
         assert!(out.contains("evil"), "{out:?}");
         let stray: Vec<char> = out
@@ -288,17 +288,10 @@ fn a_symlink_planted_at_a_predictable_spool_name_is_not_followed() {
         std::os::unix::fs::symlink(&victim, tmp.0.join(name)).unwrap();
     }
     let f = fixture("two-apps.jsonl");
-    let want = run(&["--replay", &f, "tail", "--json"]);
+    let want = replay(&f, &["tail", "--json"]);
     want.expect(0);
     // With a selector the spool is read twice (resolve, then play).
-    let want_one = run(&[
-        "--replay",
-        &f,
-        "tail",
-        "--json",
-        "--instance",
-        "4xxi9ufznu6",
-    ]);
+    let want_one = replay(&f, &["tail", "--json", "--instance", "4xxi9ufznu6"]);
     want_one.expect(0);
     for (args, want) in [
         (vec!["--replay", "-", "tail", "--json"], &want),
@@ -386,6 +379,6 @@ fn a_followed_instance_that_goes_ends_the_replay_with_exit_0() {
         );
     }
     // a selection that matches nothing when it is resolved is still exit 1
-    let o = run(&["--replay", &f, "tail", "--instance", "nope"]);
+    let o = replay(&f, &["tail", "--instance", "nope"]);
     o.expect(1);
 }

@@ -21,15 +21,16 @@ fn watch_reports_exactly_the_changes_in_the_frames() {
         }
     }
     assert!(!want.is_empty());
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "--json",
-        "watch",
-        ".counter.value",
-        "--instance",
-        "65ioovqadda",
-    ]);
+        &[
+            "--json",
+            "watch",
+            ".counter.value",
+            "--instance",
+            "65ioovqadda",
+        ],
+    );
     o.expect(0);
     let lines = json_lines(&o);
     assert_eq!(lines[0]["type"], "value");
@@ -52,17 +53,18 @@ fn until_and_count() {
     let f = fixture("two-apps.jsonl");
     let vals = values(&f, "65ioovqadda");
     let target = vals[vals.len() / 2].to_string();
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "--json",
-        "watch",
-        ".counter.value",
-        "--instance",
-        "65ioovqadda",
-        "--until",
-        &target,
-    ]);
+        &[
+            "--json",
+            "watch",
+            ".counter.value",
+            "--instance",
+            "65ioovqadda",
+            "--until",
+            &target,
+        ],
+    );
     o.expect(0);
     let last = json_lines(&o).pop().unwrap();
     let reached = if last["type"] == "value" {
@@ -71,38 +73,33 @@ fn until_and_count() {
         &last["new"]
     };
     assert_eq!(reached.to_string(), target);
-    let o = run(&[
-        "--replay",
+    let o = replay(
         &f,
-        "watch",
-        ".counter.value",
-        "--instance",
-        "65ioovqadda",
-        "--until",
-        "123456789",
-    ]);
-    assert_eq!(code(&o), 1, "end of replay without the condition");
-    let o = run(&[
-        "--replay",
+        &[
+            "watch",
+            ".counter.value",
+            "--instance",
+            "65ioovqadda",
+            "--until",
+            "123456789",
+        ],
+    );
+    o.expect(1); // end of replay without the condition
+    let o = replay(
         &f,
-        "--json",
-        "watch",
-        ".counter.value",
-        "--instance",
-        "65ioovqadda",
-        "--count",
-        "2",
-    ]);
+        &[
+            "--json",
+            "watch",
+            ".counter.value",
+            "--instance",
+            "65ioovqadda",
+            "--count",
+            "2",
+        ],
+    );
     assert_eq!(json_lines(&o).len(), 3);
-    let o = run(&[
-        "--replay",
-        &f,
-        "watch",
-        ".counter.value",
-        "--until",
-        "not json",
-    ]);
-    assert_eq!(code(&o), 2);
+    let o = replay(&f, &["watch", ".counter.value", "--until", "not json"]);
+    o.expect(2);
 }
 
 /// beta disconnects in two-apps.jsonl: watching it prints every value it

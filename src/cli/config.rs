@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::cli::flags::FlagId;
 use crate::cli::parse::Parsed;
 use crate::error::{Error, Result};
 use crate::feed::Setup;
@@ -53,17 +54,17 @@ struct Globals {
 
 impl Globals {
     fn of(p: &Parsed) -> Result<Globals> {
-        let s = |k: &str| p.value(k).map(str::to_string);
+        let s = |id: FlagId| p.value(id).map(str::to_string);
         Ok(Globals {
-            url: s("url"),
-            host: s("host"),
-            port: s("port"),
+            url: s(FlagId::Url),
+            host: s(FlagId::Host),
+            port: s(FlagId::Port),
             timeout: p
-                .value("timeout")
-                .map(|v| duration(v, "--timeout"))
+                .value(FlagId::Timeout)
+                .map(|v| duration(v, &FlagId::Timeout.shown()))
                 .transpose()?,
             color: p
-                .value("color")
+                .value(FlagId::Color)
                 .map(|v| ColorWhen::parse(v).map_err(Error::Usage))
                 .transpose()?,
         })
@@ -78,10 +79,11 @@ pub(crate) fn duration(v: &str, flag: &str) -> Result<Duration> {
 /// Flags override env, env overrides defaults.
 pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
     let g = Globals::of(p)?;
-    let env_nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
-    let url_text = g.url.clone().or_else(|| env_nonempty("RDX_URL"));
-    let host = g.host.clone().or_else(|| env_nonempty("RDX_HOST"));
-    let port_text = g.port.clone().or_else(|| env_nonempty("RDX_PORT"));
+    // The environment variable of a flag, from the flag table.
+    let env_of = |id: FlagId| env(id.env()).filter(|v| !v.is_empty());
+    let url_text = g.url.clone().or_else(|| env_of(FlagId::Url));
+    let host = g.host.clone().or_else(|| env_of(FlagId::Host));
+    let port_text = g.port.clone().or_else(|| env_of(FlagId::Port));
     let port = match &port_text {
         Some(p) => Some(
             p.trim()
@@ -103,7 +105,8 @@ pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
             WsUrl::from_host_port(host.as_deref(), port)
         }
         (None, _, Some(u)) => {
-            let mut url = WsUrl::parse(&u).map_err(|e| Error::usage(format!("RDX_URL: {e}")))?;
+            let mut url = WsUrl::parse(&u)
+                .map_err(|e| Error::usage(format!("{}: {e}", FlagId::Url.env())))?;
             if let Some(h) = host {
                 url.host = h;
             }
@@ -114,11 +117,12 @@ pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
         }
         (None, _, None) => WsUrl::from_host_port(host.as_deref(), port),
     };
-    let timeout_explicit = g.timeout.is_some() || env_nonempty("RDX_TIMEOUT").is_some();
+    let timeout_explicit = g.timeout.is_some() || env_of(FlagId::Timeout).is_some();
     let timeout = match g.timeout {
         Some(t) => t,
-        None => match env_nonempty("RDX_TIMEOUT") {
-            Some(t) => parse_duration(&t).map_err(|e| Error::usage(format!("RDX_TIMEOUT: {e}")))?,
+        None => match env_of(FlagId::Timeout) {
+            Some(t) => parse_duration(&t)
+                .map_err(|e| Error::usage(format!("{}: {e}", FlagId::Timeout.env())))?,
             None => Duration::from_secs(5),
         },
     };
@@ -129,37 +133,37 @@ pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
         env("TERM").as_deref(),
     );
     let width = tty.then(|| crate::output::terminal_width(env("COLUMNS").as_deref()));
-    let labels = match p.value("labels").map(PathBuf::from) {
+    let labels = match p.value(FlagId::Labels).map(PathBuf::from) {
         Some(p) => p,
-        None => match env_nonempty("RDX_LABELS") {
+        None => match env_of(FlagId::Labels) {
             Some(p) => PathBuf::from(p),
             None => default_labels_path(env),
         },
     };
-    let quiet = p.flag("quiet");
+    let quiet = p.flag(FlagId::Quiet);
     Ok(Config {
         feed: Setup {
             url,
-            replay: p.value("replay").map(str::to_string),
+            replay: p.value(FlagId::Replay).map(str::to_string),
             spool: None,
-            record: p.value("record").map(str::to_string),
+            record: p.value(FlagId::Record).map(str::to_string),
             timeout,
-            login: p.flag("login"),
-            reconnect: !p.flag("no-reconnect"),
+            login: p.flag(FlagId::Login),
+            reconnect: !p.flag(FlagId::NoReconnect),
             trust: Trust {
                 cacert: p
-                    .value("cacert")
+                    .value(FlagId::Cacert)
                     .map(str::to_string)
-                    .or_else(|| env_nonempty("RDX_CACERT"))
+                    .or_else(|| env_of(FlagId::Cacert))
                     .map(PathBuf::from),
-                insecure: p.flag("insecure"),
+                insecure: p.flag(FlagId::Insecure),
             },
             labels,
             quiet,
-            verbose: p.flag("verbose") && !quiet,
+            verbose: p.flag(FlagId::Verbose) && !quiet,
         },
         timeout_explicit,
-        json: p.flag("json"),
+        json: p.flag(FlagId::Json),
         color,
         tty,
         width,

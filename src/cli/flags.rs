@@ -100,9 +100,141 @@ impl Command {
     }
 }
 
+/// A flag by name: what code reads a flag's value with (`p.value(FlagId::Count)`),
+/// so that a misspelt flag does not compile. The name itself is written once,
+/// in [`FlagId::long`]; the table below says what each flag is, and the same name
+/// may stand in several scopes (`--count` of `tail`, `watch` and `record`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlagId {
+    Url,
+    Host,
+    Port,
+    Replay,
+    Record,
+    Timeout,
+    Cacert,
+    Insecure,
+    Login,
+    NoReconnect,
+    Json,
+    Color,
+    Labels,
+    Quiet,
+    Verbose,
+    App,
+    Env,
+    IdPrefix,
+    Instance,
+    InstanceSelect,
+    For,
+    Follow,
+    All,
+    Type,
+    Invert,
+    Count,
+    Diff,
+    History,
+    Path,
+    Until,
+    Help,
+    Version,
+}
+
+impl FlagId {
+    #[cfg(test)]
+    pub(crate) const ALL: [FlagId; 32] = [
+        FlagId::Url,
+        FlagId::Host,
+        FlagId::Port,
+        FlagId::Replay,
+        FlagId::Record,
+        FlagId::Timeout,
+        FlagId::Cacert,
+        FlagId::Insecure,
+        FlagId::Login,
+        FlagId::NoReconnect,
+        FlagId::Json,
+        FlagId::Color,
+        FlagId::Labels,
+        FlagId::Quiet,
+        FlagId::Verbose,
+        FlagId::App,
+        FlagId::Env,
+        FlagId::IdPrefix,
+        FlagId::Instance,
+        FlagId::InstanceSelect,
+        FlagId::For,
+        FlagId::Follow,
+        FlagId::All,
+        FlagId::Type,
+        FlagId::Invert,
+        FlagId::Count,
+        FlagId::Diff,
+        FlagId::History,
+        FlagId::Path,
+        FlagId::Until,
+        FlagId::Help,
+        FlagId::Version,
+    ];
+
+    /// The flag's long name, without the dashes.
+    pub(crate) const fn long(self) -> &'static str {
+        match self {
+            FlagId::Url => "url",
+            FlagId::Host => "host",
+            FlagId::Port => "port",
+            FlagId::Replay => "replay",
+            FlagId::Record => "record",
+            FlagId::Timeout => "timeout",
+            FlagId::Cacert => "cacert",
+            FlagId::Insecure => "insecure",
+            FlagId::Login => "login",
+            FlagId::NoReconnect => "no-reconnect",
+            FlagId::Json => "json",
+            FlagId::Color => "color",
+            FlagId::Labels => "labels",
+            FlagId::Quiet => "quiet",
+            FlagId::Verbose => "verbose",
+            FlagId::App => "app",
+            FlagId::Env => "env",
+            FlagId::IdPrefix => "id-prefix",
+            FlagId::Instance => "instance",
+            FlagId::InstanceSelect => "instance-select",
+            FlagId::For => "for",
+            FlagId::Follow => "follow",
+            FlagId::All => "all",
+            FlagId::Type => "type",
+            FlagId::Invert => "invert",
+            FlagId::Count => "count",
+            FlagId::Diff => "diff",
+            FlagId::History => "history",
+            FlagId::Path => "path",
+            FlagId::Until => "until",
+            FlagId::Help => "help",
+            FlagId::Version => "version",
+        }
+    }
+
+    /// The flag as the user writes it, for messages: `--count`.
+    pub(crate) fn shown(self) -> String {
+        format!("--{}", self.long())
+    }
+
+    /// The environment variable the table gives this flag. Only for flags
+    /// that have one (a unit test holds every caller to that).
+    pub(crate) fn env(self) -> &'static str {
+        FLAGS
+            .iter()
+            .find_map(|f| (f.id == self).then_some(f.env).flatten())
+            .unwrap_or_else(|| panic!("--{} has no environment variable in FLAGS", self.long()))
+    }
+}
+
 /// One flag of one scope.
 #[derive(Debug)]
 pub(crate) struct Flag {
+    pub(crate) id: FlagId,
+    /// `id.long()`, kept here for the many readers of the table.
     pub(crate) long: &'static str,
     pub(crate) short: Option<char>,
     /// The value's name in help (`DUR`), or None for a switch.
@@ -116,9 +248,10 @@ pub(crate) struct Flag {
     pub(crate) help: &'static str,
 }
 
-const fn flag(long: &'static str, scope: Scope, help: &'static str) -> Flag {
+const fn flag(id: FlagId, scope: Scope, help: &'static str) -> Flag {
     Flag {
-        long,
+        id,
+        long: id.long(),
         short: None,
         value: None,
         env: None,
@@ -153,32 +286,32 @@ use Scope::{Filter, Global, Only, Selector};
 pub(crate) static FLAGS: &[Flag] = &[
     // Connection
     flag(
-        "url",
+        FlagId::Url,
         Global,
         "server URL (default ws://127.0.0.1:8000/socketcluster/)",
     )
     .value("URL")
     .env("RDX_URL"),
-    flag("host", Global, "server host")
+    flag(FlagId::Host, Global, "server host")
         .value("H")
         .env("RDX_HOST"),
-    flag("port", Global, "server port")
+    flag(FlagId::Port, Global, "server port")
         .value("P")
         .env("RDX_PORT"),
     flag(
-        "replay",
+        FlagId::Replay,
         Global,
         "read recorded traffic instead of connecting (- = stdin)",
     )
     .value("FILE"),
     flag(
-        "record",
+        FlagId::Record,
         Global,
         "also append every frame, in and out, to FILE",
     )
     .value("FILE"),
     flag(
-        "timeout",
+        FlagId::Timeout,
         Global,
         "longest wait to connect, for a match, for a state (default 5s); given \
          explicitly, also for --until/--count",
@@ -186,122 +319,131 @@ pub(crate) static FLAGS: &[Flag] = &[
     .value("DUR")
     .env("RDX_TIMEOUT"),
     flag(
-        "cacert",
+        FlagId::Cacert,
         Global,
         "PEM CA certificate(s) to trust for wss:// (besides the built-in roots)",
     )
     .value("FILE")
     .env("RDX_CACERT"),
     flag(
-        "insecure",
+        FlagId::Insecure,
         Global,
         "wss:// without checking the server's certificate (warns every time)",
     ),
     flag(
-        "login",
+        FlagId::Login,
         Global,
         "log in as a monitor (for servers that require it)",
     ),
     flag(
-        "no-reconnect",
+        FlagId::NoReconnect,
         Global,
         "a lost link ends the command with exit code 3",
     ),
     // Output
-    flag("json", Global, "machine output: one JSON object per line"),
     flag(
-        "color",
+        FlagId::Json,
+        Global,
+        "machine output: one JSON object per line",
+    ),
+    flag(
+        FlagId::Color,
         Global,
         "auto, always or never (default auto; NO_COLOR is honoured)",
     )
     .value("WHEN")
     .choices(&["auto", "always", "never"]),
-    flag("labels", Global, "the label store")
+    flag(FlagId::Labels, Global, "the label store")
         .value("FILE")
         .env("RDX_LABELS"),
-    flag("quiet", Global, "say less on stderr").short('q'),
+    flag(FlagId::Quiet, Global, "say less on stderr").short('q'),
     flag(
-        "verbose",
+        FlagId::Verbose,
         Global,
         "say more on stderr (skipped frames, protocol version)",
     ),
     // Filters and selectors
     flag(
-        "app",
+        FlagId::App,
         Filter,
         "the app name exactly (`shop@staging` is not `shop`), or /regex/",
     )
     .value("NAME"),
     flag(
-        "env",
+        FlagId::Env,
         Filter,
         "the env (the app's config, or a name suffix like shop@staging)",
     )
     .value("ENV"),
-    flag("id-prefix", Filter, "instance ids starting with PREFIX").value("PREFIX"),
     flag(
-        "instance",
+        FlagId::IdPrefix,
+        Filter,
+        "instance ids starting with PREFIX",
+    )
+    .value("PREFIX"),
+    flag(
+        FlagId::Instance,
         Selector,
         "exactly this instance id (it never moves: its app going away ends the command)",
     )
     .value("ID"),
     flag(
-        "instance-select",
+        FlagId::InstanceSelect,
         Selector,
         "an instance id, a label, or /regex/ (id, label, app); follows its app across reloads",
     )
     .value("SEL"),
     // sessions
     flag(
-        "for",
+        FlagId::For,
         Only(Sessions),
         "how long to listen before printing (default 1s; ignored in replay)",
     )
     .value("DUR"),
     flag(
-        "follow",
+        FlagId::Follow,
         Only(Sessions),
         "after the listing, print a line for every instance that appears or changes \
          status, until interrupted",
     )
     .short('f'),
     flag(
-        "all",
+        FlagId::All,
         Only(Sessions),
         "include instances that are gone (their app disconnected)",
     )
     .short('a'),
     // tail
     flag(
-        "type",
+        FlagId::Type,
         Only(Tail),
         "keep actions whose type matches the regex RE",
     )
     .short('t')
     .value("RE"),
     flag(
-        "invert",
+        FlagId::Invert,
         Only(Tail),
         "drop the actions --type matches instead (like grep -v)",
     )
     .short('v'),
-    flag("count", Only(Tail), "exit 0 after N printed actions")
+    flag(FlagId::Count, Only(Tail), "exit 0 after N printed actions")
         .short('n')
         .value("N"),
     flag(
-        "diff",
+        FlagId::Diff,
         Only(Tail),
         "also print what changed in the state with each action",
     )
     .short('d'),
     flag(
-        "history",
+        FlagId::History,
         Only(Tail),
         "also print what the apps did before rdx started (the actions they still hold)",
     ),
     // state
     flag(
-        "path",
+        FlagId::Path,
         Only(State),
         "print only the value at PATH: `.todos[0].title`, `.[\"odd key\"]` or `/todos/0/title`",
     )
@@ -309,23 +451,23 @@ pub(crate) static FLAGS: &[Flag] = &[
     .value("PATH"),
     // watch
     flag(
-        "until",
+        FlagId::Until,
         Only(Watch),
         "exit 0 as soon as the first PATH equals this JSON value (`5`, `'\"done\"'`)",
     )
     .value("JSON"),
-    flag("count", Only(Watch), "exit 0 after N changes")
+    flag(FlagId::Count, Only(Watch), "exit 0 after N changes")
         .short('n')
         .value("N"),
     // record
     flag(
-        "for",
+        FlagId::For,
         Only(Record),
         "stop after DUR (counted from subscribed)",
     )
     .value("DUR"),
     flag(
-        "count",
+        FlagId::Count,
         Only(Record),
         "stop after N relay messages (heartbeats do not count)",
     )
@@ -335,8 +477,8 @@ pub(crate) static FLAGS: &[Flag] = &[
 
 /// `--help` and `--version`: read before the table, listed with it.
 pub(crate) static META: &[Flag] = &[
-    flag("help", Global, "show help (also `rdx help COMMAND`)").short('h'),
-    flag("version", Global, "show the version").short('V'),
+    flag(FlagId::Help, Global, "show help (also `rdx help COMMAND`)").short('h'),
+    flag(FlagId::Version, Global, "show the version").short('V'),
 ];
 
 /// The flag `--long` (or `-short`) as `command` takes it; with no command,
@@ -410,4 +552,37 @@ pub(crate) fn of_scope(command: Option<Command>, scope: Scope) -> Vec<&'static F
         .iter()
         .filter(|f| f.scope == scope && command.is_none_or(|c| c.takes(f.scope)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_is_a_flag_and_names_one_flag() {
+        for id in FlagId::ALL {
+            let rows: Vec<&Flag> = FLAGS.iter().chain(META).filter(|f| f.id == id).collect();
+            assert!(!rows.is_empty(), "{id:?} is in no row of FLAGS or META");
+            for f in rows {
+                assert_eq!(f.long, id.long(), "{id:?}");
+            }
+            for other in FlagId::ALL.into_iter().filter(|o| *o != id) {
+                assert_ne!(other.long(), id.long(), "{id:?} and {other:?}");
+            }
+        }
+        // Every row of the table is one of the ids (ALL is complete).
+        for f in FLAGS.iter().chain(META) {
+            assert!(FlagId::ALL.contains(&f.id), "--{}", f.long);
+        }
+    }
+
+    #[test]
+    fn a_flag_has_one_environment_variable_in_every_scope() {
+        for f in FLAGS.iter().filter(|f| f.env.is_some()) {
+            assert_eq!(Some(f.id.env()), f.env, "--{}", f.long);
+            for g in FLAGS.iter().filter(|g| g.id == f.id) {
+                assert_eq!(g.env, f.env, "--{}", f.long);
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub use parse::{Invocation, Parsed, parse};
 
 use regex_lite::Regex;
 
+use crate::cli::flags::FlagId;
 use crate::error::{Error, Result};
 use crate::model::selection::{Matcher, Selection};
 use crate::query::paths::{self, Path};
@@ -42,18 +43,16 @@ pub(crate) fn path(v: &str) -> Result<Path> {
 /// The value of an optional flag, read with `read`.
 pub(crate) fn opt<T>(
     p: &Parsed,
-    long: &str,
+    id: FlagId,
     read: impl Fn(&str, &str) -> Result<T>,
 ) -> Result<Option<T>> {
-    p.value(long)
-        .map(|v| read(v, &format!("--{long}")))
-        .transpose()
+    p.value(id).map(|v| read(v, &id.shown())).transpose()
 }
 
 /// The filters and the selector a command was given.
 pub(crate) fn selection(p: &Parsed) -> Result<Selection> {
-    let matcher = |long: &str| -> Result<Option<Matcher>> { opt(p, long, Matcher::parse) };
-    if p.value("instance-select")
+    let matcher = |id: FlagId| -> Result<Option<Matcher>> { opt(p, id, Matcher::parse) };
+    if p.value(FlagId::InstanceSelect)
         .is_some_and(|v| v.trim().is_empty())
     {
         return Err(Error::usage(
@@ -61,11 +60,11 @@ pub(crate) fn selection(p: &Parsed) -> Result<Selection> {
         ));
     }
     Ok(Selection {
-        app: matcher("app")?,
-        env: p.value("env").map(str::to_string),
-        id_prefix: p.value("id-prefix").map(str::to_string),
-        instance: p.value("instance").map(str::to_string),
-        select: matcher("instance-select")?,
+        app: matcher(FlagId::App)?,
+        env: p.value(FlagId::Env).map(str::to_string),
+        id_prefix: p.value(FlagId::IdPrefix).map(str::to_string),
+        instance: p.value(FlagId::Instance).map(str::to_string),
+        select: matcher(FlagId::InstanceSelect)?,
     })
 }
 
@@ -85,7 +84,7 @@ pub(crate) fn no_more_words(p: &Parsed, from: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::flags::Command;
+    use crate::cli::flags::{Command, FlagId};
     use crate::cli::parse::{parse_words, parsed};
     use std::path::PathBuf;
     use std::time::Duration;
@@ -164,17 +163,38 @@ mod tests {
     }
 
     #[test]
+    fn every_environment_variable_of_the_flag_table_is_read() {
+        // A value for each, unlike the default; a flag given an environment
+        // variable in the table needs one here (and config must read it).
+        let sample = |env: &str| match env {
+            "RDX_URL" => "h:9",
+            "RDX_HOST" => "h",
+            "RDX_PORT" => "9",
+            "RDX_TIMEOUT" => "2s",
+            "RDX_LABELS" => "e.json",
+            "RDX_CACERT" => "ca.pem",
+            other => panic!("{other}: add a sample value to this test"),
+        };
+        let plain = format!("{:?}", cfg("sessions", &[]));
+        for f in crate::cli::flags::FLAGS.iter().filter(|f| f.env.is_some()) {
+            let env = f.id.env();
+            let with = format!("{:?}", cfg("sessions", &[(env, sample(env))]));
+            assert_ne!(with, plain, "{env} (--{}) changes nothing", f.long);
+        }
+    }
+
+    #[test]
     fn command_flags_may_come_first() {
         let p = parsed("--app admin --url ws://h:1/ state --path .a");
         assert_eq!(p.command, Command::State);
-        assert_eq!(p.value("url"), Some("ws://h:1/"));
+        assert_eq!(p.value(FlagId::Url), Some("ws://h:1/"));
         assert_eq!(selection(&p).unwrap().describe(), "--app admin");
-        assert_eq!(p.value("path"), Some(".a"));
-        assert_eq!(parsed("--for 2s sessions").value("for"), Some("2s"));
-        assert!(parsed("-q --json sessions").flag("quiet"));
-        assert_eq!(parsed("-n 3 tail").value("count"), Some("3"));
-        assert_eq!(parsed("-qn 3 tail").value("count"), Some("3"));
-        assert_eq!(parsed("-n3 tail").value("count"), Some("3"));
+        assert_eq!(p.value(FlagId::Path), Some(".a"));
+        assert_eq!(parsed("--for 2s sessions").value(FlagId::For), Some("2s"));
+        assert!(parsed("-q --json sessions").flag(FlagId::Quiet));
+        assert_eq!(parsed("-n 3 tail").value(FlagId::Count), Some("3"));
+        assert_eq!(parsed("-qn 3 tail").value(FlagId::Count), Some("3"));
+        assert_eq!(parsed("-n3 tail").value(FlagId::Count), Some("3"));
         assert_eq!(parsed("watch -n 2 .a").words, [".a"]);
     }
 

@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 
-use crate::cli::flags::{self, Command, Flag};
+use crate::cli::flags::{self, Command, Flag, FlagId};
 use crate::cli::suggest;
 use crate::error::{Error, Result};
 use crate::output::sanitize;
@@ -28,17 +28,17 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Was the switch `--long` given?
-    pub(crate) fn flag(&self, long: &str) -> bool {
-        self.values.iter().any(|(f, _)| f.long == long)
+    /// Was the switch `id` given?
+    pub(crate) fn flag(&self, id: FlagId) -> bool {
+        self.values.iter().any(|(f, _)| f.id == id)
     }
 
-    /// The value of `--long` (the last one given wins).
-    pub(crate) fn value(&self, long: &str) -> Option<&str> {
+    /// The value of flag `id` (the last one given wins).
+    pub(crate) fn value(&self, id: FlagId) -> Option<&str> {
         self.values
             .iter()
             .rev()
-            .find(|(f, _)| f.long == long)
+            .find(|(f, _)| f.id == id)
             .and_then(|(_, v)| v.as_deref())
     }
 

@@ -131,7 +131,7 @@ fn flags_of(command: Option<Command>) -> Vec<&'static Flag> {
     out.extend(
         flags::META
             .iter()
-            .filter(|f| command.is_none() || f.long == "help"),
+            .filter(|f| command.is_none() || f.id == flags::FlagId::Help),
     );
     out
 }

@@ -341,13 +341,13 @@ fn read_line(
     Ok(Some(if over { Err(len) } else { Ok(()) }))
 }
 
-/// Write one message and flush it; a closed stdout ends rdx quietly.
+/// Write one message and flush it. A closed stdout (the client went away) is
+/// a broken pipe, which the error policy ends quietly with exit 0.
 fn send(msg: &Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
     let text = crate::output::json::to_string(msg);
-    if writeln!(out, "{text}").and_then(|_| out.flush()).is_err() {
-        std::process::exit(0);
-    }
+    writeln!(out, "{text}")?;
+    out.flush()?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::fixture::Recorder;
@@ -44,8 +45,8 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
     };
     Ok(Args {
         file: file.clone(),
-        listen_for: cli::opt(p, "for", cli::duration)?,
-        count: cli::opt(p, "count", cli::count)?,
+        listen_for: cli::opt(p, FlagId::For, cli::duration)?,
+        count: cli::opt(p, FlagId::Count, cli::count)?,
     })
 }
 

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{Feed, Item, Options};
@@ -79,9 +80,9 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
         Some(_) => cli::no_more_words(p, 0)?,
     }
     Ok(Args {
-        listen_for: cli::opt(p, "for", cli::duration)?,
-        follow: p.flag("follow"),
-        all: p.flag("all"),
+        listen_for: cli::opt(p, FlagId::For, cli::duration)?,
+        follow: p.flag(FlagId::Follow),
+        all: p.flag(FlagId::All),
         sel: cli::selection(p)?,
         words,
     })

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{Feed, Item, Options, States};
@@ -56,7 +57,7 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
     cli::no_more_words(p, 0)?;
     Ok(Args {
         sel: cli::selection(p)?,
-        path: p.value("path").map(cli::path).transpose()?,
+        path: p.value(FlagId::Path).map(cli::path).transpose()?,
     })
 }
 

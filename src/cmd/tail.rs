@@ -6,6 +6,7 @@ use std::time::Instant;
 use regex_lite::Regex;
 use serde_json::{Value, json};
 
+use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
@@ -61,11 +62,11 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
     cli::no_more_words(p, 0)?;
     Ok(Args {
         sel: cli::selection(p)?,
-        type_re: cli::opt(p, "type", cli::regex)?,
-        invert: p.flag("invert"),
-        count: cli::opt(p, "count", cli::count)?,
-        diff: p.flag("diff"),
-        history: p.flag("history"),
+        type_re: cli::opt(p, FlagId::Type, cli::regex)?,
+        invert: p.flag(FlagId::Invert),
+        count: cli::opt(p, FlagId::Count, cli::count)?,
+        diff: p.flag(FlagId::Diff),
+        history: p.flag(FlagId::History),
     })
 }
 

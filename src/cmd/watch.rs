@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, Feed, Item, Options, States};
@@ -62,7 +63,7 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
             "rdx watch needs at least one PATH (see `rdx watch --help`)",
         ));
     }
-    let until = match p.value("until") {
+    let until = match p.value(FlagId::Until) {
         Some(text) => Some(serde_json::from_str(text).map_err(|e| {
             Error::usage(format!(
                 "--until {text:?} is not a JSON value ({e}); quote strings: --until '\"done\"'"
@@ -78,7 +79,7 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
             .map(|w| cli::path(w))
             .collect::<Result<_>>()?,
         until,
-        count: cli::opt(p, "count", cli::count)?,
+        count: cli::opt(p, FlagId::Count, cli::count)?,
     })
 }
 

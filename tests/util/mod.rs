@@ -38,6 +38,7 @@ pub fn rdx() -> Command {
         "RDX_PORT",
         "RDX_TIMEOUT",
         "RDX_LABELS",
+        "RDX_CACERT",
         "NO_COLOR",
     ] {
         c.env_remove(k);
@@ -146,6 +147,13 @@ impl Expect for Output {
 /// Run rdx with `args`, a 60 s watchdog, and return its output.
 pub fn run(args: &[&str]) -> Ran {
     run_cmd(rdx().args(args), args)
+}
+
+/// Run rdx on a recording: `rdx --replay FILE ARGS...`.
+pub fn replay(file: &str, args: &[&str]) -> Ran {
+    let mut all = vec!["--replay", file];
+    all.extend_from_slice(args);
+    run(&all)
 }
 
 pub fn run_cmd(cmd: &mut Command, args: &[&str]) -> Ran {

@@ -106,7 +106,7 @@ complete -c rdx -f
             .filter(|c| flags_of(Some(*c)).iter().any(|g| std::ptr::eq(*g, f)))
             .flat_map(command_names)
             .collect();
-        let condition = if f.long == "version" {
+        let condition = if f.id == flags::FlagId::Version {
             " -n __rdx_none".to_string()
         } else if f.scope == Scope::Global {
             String::new()
