@@ -85,3 +85,16 @@ pub fn document(choices: &[u8]) -> String {
     doc.push_str("]}");
     doc
 }
+
+/// `n` choices from a seed (xorshift), for tests that want many documents
+/// without a fuzzer; the seed moves on.
+pub fn choices(seed: &mut u64, n: usize) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            (*seed >> 24) as u8
+        })
+        .collect()
+}

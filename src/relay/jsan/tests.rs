@@ -124,18 +124,7 @@ fn depth_is_bounded() {
     }
     assert_eq!(cur, &json!("[Too deep]"));
     assert!(depth <= MAX_DEPTH);
-    // dismantle without deep recursive drops
-    fn flatten(v: Value) {
-        let mut stack = vec![v];
-        while let Some(v) = stack.pop() {
-            match v {
-                Value::Array(a) => stack.extend(a),
-                Value::Object(o) => stack.extend(o.into_iter().map(|(_, v)| v)),
-                _ => {}
-            }
-        }
-    }
-    flatten(r);
+    forget_deep(r);
 }
 
 #[test]
@@ -270,14 +259,7 @@ fn hostile_documents_cost_what_their_size_allows() {
     // the generator the fuzz target uses, from seeded choices
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     for round in 0..60 {
-        let choices: Vec<u8> = (0..64)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed >> 24) as u8
-            })
-            .collect();
+        let choices = hostile::choices(&mut seed, 64);
         let text = hostile::document(&choices);
         let n = text.len();
         let (out, cost) = std::thread::Builder::new()

@@ -174,14 +174,7 @@ fn a_plain_perform_action_read_from_its_text_is_the_tree_unwrapped() {
 fn hostile_jsan_reads_the_same_on_every_path() {
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     for round in 0..24 {
-        let choices: Vec<u8> = (0..64)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed >> 32) as u8
-            })
-            .collect();
+        let choices = crate::relay::jsan::hostile::choices(&mut seed, 64);
         let doc = crate::relay::jsan::hostile::document(&choices);
         let want: Value = crate::relay::jsan::resolve(serde_json::from_str(&doc).unwrap());
         // the action's references are written from the document's root, so
