@@ -6,6 +6,7 @@
 //! No command loops over the channel or decides for itself which instance it
 //! follows; live and replay go through the same code.
 
+mod deadlines;
 pub mod event;
 pub mod fixture;
 mod intake;
@@ -16,6 +17,8 @@ mod query;
 pub mod reload;
 mod selected;
 pub mod source;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use item::{ActionItem, Gap, Item};
 pub(crate) use query::Woke;
@@ -127,7 +130,7 @@ pub(crate) struct Feed {
     pub(crate) skipped: u64,
     ledgers: HashMap<String, Ledger<(u64, Rc<Message>)>>,
     /// The instances whose actions wait for a STATE, and until when.
-    holds: HashMap<String, u64>,
+    holds: deadlines::Deadlines<String>,
     reloads: Reloads,
     update_due: Option<u64>,
     last_update: Option<u64>,
@@ -168,7 +171,7 @@ impl Feed {
             reconnected_at: None,
             skipped: 0,
             ledgers: HashMap::new(),
-            holds: HashMap::new(),
+            holds: Default::default(),
             reloads: Reloads::default(),
             update_due: None,
             last_update: None,
