@@ -258,7 +258,52 @@ impl Feed {
             }
         };
         if snapshot {
-            self.deliver(Item::State { instance, t, msg });
+            self.deliver(Item::State {
+                instance: instance.clone(),
+                t,
+                msg,
+            });
+        }
+        self.bound(Some(&instance));
+    }
+
+    /// Past the registry's bounds (live and stopped instances, bytes): let
+    /// the least recently seen go, with what the feed holds for them, and
+    /// say so the first time. The followed instance stays, and `current`
+    /// (a message for it is being taken in).
+    pub(super) fn bound(&mut self, current: Option<&str>) {
+        if !self.registry.over_bounds() {
+            return;
+        }
+        let followed = self.followed().map(str::to_string);
+        let keep: Vec<&str> = followed.as_deref().into_iter().chain(current).collect();
+        let before = self.registry.let_go_count();
+        let gone = self.registry.let_go(&keep);
+        let active = self.registry.let_go_count() - before;
+        if active > 0 && !self.said_let_go {
+            self.said_let_go = true;
+            let b = self.registry.bounds();
+            if !self.quiet {
+                eprintln!(
+                    "rdx: more than {} live or stopped instances, or more than {} MiB of them: let the {active} least recently seen go ({} kept); they are no longer listed or followed",
+                    b.active,
+                    b.bytes >> 20,
+                    self.registry.len()
+                );
+            }
+        }
+        self.release(gone);
+    }
+
+    /// What the feed holds for instances the registry let go: their ledgers
+    /// and timers, what waits for a selection, their reload candidacy.
+    pub(super) fn release(&mut self, gone: Vec<(String, Option<String>)>) {
+        for (id, app) in gone {
+            self.ledgers.remove(&id);
+            self.holds.remove(id.as_str());
+            self.held.remove(&id);
+            self.learned.remove(&id);
+            self.reloads.forget(&id, app.as_deref());
         }
     }
 
@@ -405,16 +450,13 @@ impl Feed {
             }
         }
         // Hours without growth: the newest gone instances are kept, the rest
-        // forgotten, with their ledgers (looked at every time half as many gone
-        // instances, so the cost stays amortized).
+        // forgotten, with what the feed holds for them (looked at every time
+        // half as many gone instances, so the cost stays amortized).
         let kept = super::gone_kept(self.replay);
         if self.gone_since_pruned >= kept / 2 {
             self.gone_since_pruned = 0;
-            for forgotten in self.registry.forget_gone(kept) {
-                self.ledgers.remove(&forgotten);
-                self.holds.remove(forgotten.as_str());
-                self.held.remove(&forgotten);
-            }
+            let forgotten = self.registry.forget_gone(kept);
+            self.release(forgotten);
         }
         if let Follow::Lost { decided: true, .. } = self.follow {
             self.reresolve();

@@ -144,6 +144,8 @@ pub(crate) struct Feed {
     learned: HashSet<String>,
     /// Instances gone since the last look at forgetting old ones.
     gone_since_pruned: usize,
+    /// Said on stderr that live or stopped instances were let go.
+    said_let_go: bool,
     /// Every reload seen (old, new), for replay's resolution.
     reload_log: Vec<(String, String)>,
     /// Why rdx's own link is down right now (None: up, or not yet tried).
@@ -184,6 +186,7 @@ impl Feed {
             learned: store.apps.into_keys().collect(),
             reload_log: Vec::new(),
             gone_since_pruned: 0,
+            said_let_go: false,
             link_lost: None,
         })
     }

@@ -138,6 +138,17 @@ impl Reloads {
         }
     }
 
+    /// `key` (of app `app`) is no longer known to rdx at all (the registry
+    /// let it go): it is no candidate any more.
+    pub(crate) fn forget(&mut self, key: &str, app: Option<&str>) {
+        let Some(app) = app else { return };
+        if let Some(w) = self.apps.get_mut(app).and_then(|open| open.back_mut())
+            && w.candidates.remove(key).is_some()
+        {
+            self.due_changed(app);
+        }
+    }
+
     /// Keep the index of due times in step with `app`'s windows.
     fn due_changed(&mut self, app: &str) {
         let due = self.apps.get(app).and_then(|open| {
@@ -151,6 +162,13 @@ impl Reloads {
         if due.is_none() {
             self.apps.remove(app);
         }
+    }
+
+    /// Every candidate of every open window.
+    #[cfg(test)]
+    pub(crate) fn candidates(&self) -> Vec<String> {
+        let windows = self.apps.values().flatten();
+        windows.flat_map(|w| w.candidates.keys().cloned()).collect()
     }
 
     /// The time of the next decision, if a window is open.

@@ -182,3 +182,61 @@ fn forty_thousand_instances_holding_gapped_actions_cost_log_n_each() {
     });
     assert_eq!((actions, gaps), (2 * n, n));
 }
+
+#[test]
+fn what_the_feed_holds_for_instances_the_registry_let_go_goes_with_them() {
+    use crate::model::registry::Bounds;
+    let (mut feed, _rec) = empty_feed(Options {
+        actions: true,
+        ..Options::default()
+    });
+    feed.registry = Registry::with_bounds(Bounds {
+        active: 1000,
+        bytes: usize::MAX,
+    });
+    let n = 5000;
+    for i in 0..n {
+        // each holds its action 3 (a ledger and a timer each), and app0's
+        // new instances are candidates of a reload window
+        let t = T0 + i as u64 / 10;
+        let (s, k) = (format!("s{i}"), format!("i{i}"));
+        let app = format!("app{}", i % 4);
+        for v in [
+            serde_json::json!({"type":"START","id":s,"instanceId":k,"name":app}),
+            serde_json::json!({"type":"ACTION","id":s,"instanceId":k,"name":app,"nextActionId":2}),
+            serde_json::json!({"type":"ACTION","id":s,"instanceId":k,"name":app,"nextActionId":4}),
+        ] {
+            feed.observe(Event::Relay { t, msg: msg(v) }).unwrap();
+        }
+        if i % 400 == 0 {
+            feed.observe(Event::Relay {
+                t,
+                msg: msg(serde_json::json!({"type":"DISCONNECTED","id":s})),
+            })
+            .unwrap();
+        }
+        feed.ready.clear();
+        // 1000 live ones at most, and the few gone ones
+        assert!(
+            feed.registry.len() <= 1000 + 13,
+            "{i}: {}",
+            feed.registry.len()
+        );
+        assert!(
+            feed.ledgers.len() <= feed.registry.len(),
+            "{i}: {}",
+            feed.ledgers.len()
+        );
+        assert!(feed.holds.len() <= feed.registry.len());
+    }
+    assert!(feed.registry.let_go_count() >= n - 1000 - 13);
+    assert!(feed.said_let_go);
+    // every ledger, timer and reload candidate is of an instance still known
+    assert!(feed.ledgers.keys().all(|k| feed.registry.get(k).is_some()));
+    let candidates = feed.reloads.candidates();
+    assert!(!candidates.is_empty());
+    assert!(
+        candidates.iter().all(|k| feed.registry.get(k).is_some()),
+        "{candidates:?}"
+    );
+}
