@@ -254,3 +254,83 @@ fn an_http_1_0_web_server_is_named_as_a_web_server() {
     assert!(err.contains("--port 8000"), "{err}");
     assert!(!err.contains("HTTP version must be"), "{err}");
 }
+
+/// The figure for issue 18's reconnect case (not run by default: it waits
+/// out the 30 s grace): 20,000 instances START, the server drops rdx, takes
+/// it back, and none of them is heard from again. Just after the grace a
+/// new instance STARTs; prints how long rdx took to report it (the time its
+/// main thread spent marking the 20,000 gone). `RDX_BENCH_BIN` runs another
+/// binary (a release build), `RDX_BENCH_N` starts another number of instances:
+/// `RDX_BENCH_BIN=target/release/rdx cargo test --test integration unheard_after -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_unheard_after_a_reconnect() {
+    use std::time::Instant;
+    let n: usize = std::env::var("RDX_BENCH_N").map_or(20_000, |v| v.parse().unwrap());
+    let (marked_tx, marked_rx) = std::sync::mpsc::channel();
+    let (port, _sent) = serve(2, move |c, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        if c == 0 {
+            for i in 0..n {
+                publish(
+                    ws,
+                    &format!(
+                        r#"{{"type":"START","id":"s{i}","instanceId":"i{i}","name":"app{}"}}"#,
+                        i % 4
+                    ),
+                );
+            }
+            idle(ws, sent, Duration::from_secs(3));
+            let _ = ws.close(None);
+            idle(ws, sent, Duration::from_millis(200));
+            return;
+        }
+        let back = Instant::now();
+        while back.elapsed() < Duration::from_millis(30_100) {
+            heartbeats(ws, sent, 1);
+        }
+        publish(
+            ws,
+            r#"{"type":"START","id":"sm","instanceId":"marker","name":"late"}"#,
+        );
+        let _ = marked_tx.send(Instant::now());
+        heartbeats(ws, sent, 10 * 60);
+    });
+    let bin = std::env::var("RDX_BENCH_BIN").unwrap_or(env!("CARGO_BIN_EXE_rdx").to_string());
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "--port",
+            &port.to_string(),
+            "sessions",
+            "--follow",
+            "--json",
+        ])
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("rdx-test-state"),
+        )
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (mut gone, mut seen) = (0, None);
+    use std::io::BufRead;
+    for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+        gone += usize::from(l.contains(r#""status":"gone""#));
+        if l.contains(r#""id":"marker""#) {
+            seen = Some(Instant::now());
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let sent = marked_rx.recv().unwrap();
+    let took = seen.expect("the late instance was reported") - sent;
+    eprintln!(
+        "{n} unheard instances: a START just after the grace was reported {took:?} later ({gone} gone lines)"
+    );
+    assert!(gone > 0);
+}

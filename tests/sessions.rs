@@ -1,6 +1,7 @@
 //! `rdx sessions` / `rdx list` on recorded fixtures, and the live bound on
 //! gone instances against an in-process fake server.
 
+use crate::util::generated;
 use crate::util::*;
 
 use serde_json::Value;
@@ -334,4 +335,35 @@ fn live_only_the_newest_hundred_gone_instances_are_kept_and_sessions_says_so() {
         160 - all.len()
     );
     assert!(stderr(&o).contains(&note), "{}", stderr(&o));
+}
+
+#[test]
+fn live_instances_beyond_the_bound_let_the_least_recently_seen_go() {
+    // 52,000 apps START and stay: more than rdx keeps live (50,000). The
+    // 50,001st lets the least recently seen eighth go, said once.
+    let dir = TempDir::new("many-live");
+    let file = dir.join("starts.jsonl");
+    std::fs::write(&file, generated::starts(52_000)).unwrap();
+    let o = run(&["--replay", &file, "sessions", "--json"]);
+    o.expect(0);
+    let listed = json_lines(&o);
+    assert_eq!(listed.len(), 52_000 - 6_251);
+    assert!(listed.iter().all(|i| i["status"] == "live"));
+    let has = |id: &str| listed.iter().any(|i| i["id"] == id);
+    assert!(has("i51999") && has("i6251"), "the newest stay");
+    assert!(!has("i0") && !has("i6250"), "the oldest go");
+    let err = stderr(&o);
+    assert_eq!(err.matches("least recently seen go").count(), 1, "{err}");
+    assert!(
+        err.contains("more than 50000 live or stopped instances")
+            && err.contains("let the 6251 least recently seen go"),
+        "{err}"
+    );
+    let o = run(&["--replay", &file, "sessions", "--all", "--json"]);
+    o.expect(0);
+    assert!(
+        stderr(&o).contains("6251 live or stopped instance(s) let go"),
+        "{}",
+        stderr(&o)
+    );
 }

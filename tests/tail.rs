@@ -1,5 +1,6 @@
 //! `rdx tail` on recorded fixtures.
 
+use crate::util::generated;
 use crate::util::*;
 
 fn expected_actions(file: &str) -> Vec<(String, String)> {
@@ -381,4 +382,47 @@ fn a_followed_instance_that_goes_ends_the_replay_with_exit_0() {
     // a selection that matches nothing when it is resolved is still exit 1
     let o = replay(&f, &["tail", "--instance", "nope"]);
     o.expect(1);
+}
+
+#[test]
+fn many_instances_with_a_gap_each_print_both_actions_and_one_gap() {
+    // every instance holds its action 3 (2 never comes) at the same time
+    let n = 2_000;
+    let dir = TempDir::new("gapped");
+    let file = dir.join("gapped.jsonl");
+    std::fs::write(&file, generated::gapped(n)).unwrap();
+    let lines = tail_json(&file, &[]);
+    let mut per: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for l in &lines {
+        let what = match l["type"].as_str().unwrap() {
+            "action" => format!("a{}", l["action_id"]),
+            "gap" => format!("gap{}-{}", l["from_id"], l["to_id"]),
+            other => panic!("{other}: {l}"),
+        };
+        per.entry(l["instance"].as_str().unwrap().to_string())
+            .or_default()
+            .push(what);
+    }
+    assert_eq!(per.len(), n);
+    for (inst, seen) in &per {
+        assert_eq!(seen, &["a1", "gap2-2", "a3"], "{inst}");
+    }
+}
+
+/// The recordings the bookkeeping figures in BENCHMARKS.md were measured on:
+/// `RDX_GEN_DIR=DIR cargo test --test integration write_generated -- --ignored`.
+#[test]
+#[ignore]
+fn write_generated_recordings() {
+    let dir = std::env::var("RDX_GEN_DIR").expect("RDX_GEN_DIR names where to write");
+    std::fs::create_dir_all(&dir).unwrap();
+    for n in [10_000, 20_000, 40_000] {
+        let path = format!("{dir}/gapped-{n}.jsonl");
+        std::fs::write(&path, generated::gapped(n)).unwrap();
+    }
+    std::fs::write(
+        format!("{dir}/starts-200k.jsonl"),
+        generated::starts(200_000),
+    )
+    .unwrap();
 }

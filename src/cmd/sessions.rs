@@ -202,6 +202,15 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 crate::feed::gone_kept(feed.is_replay())
             );
         }
+        let let_go = feed.registry.let_go_count();
+        if args.all && let_go > 0 {
+            let b = feed.registry.bounds();
+            eprintln!(
+                "rdx: {let_go} live or stopped instance(s) let go, not shown: rdx keeps at most {} of them (and {} MiB of instances), the most recently seen",
+                b.active,
+                b.bytes >> 20
+            );
+        }
     }
     out.flush()?;
     if follow {

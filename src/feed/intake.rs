@@ -4,6 +4,7 @@
 //! and delivers the resulting items to the command, or holds them while the
 //! selection is being decided.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use crate::feed::reload::Verdict;
 use crate::feed::selected::Follow;
 use crate::feed::source::Next;
 use crate::feed::{Feed, HELD_PER_INSTANCE, RECONNECT_GRACE_MS, States, UPDATE_EVERY_MS};
-use crate::model::registry::{Change, Status};
+use crate::model::registry::{Change, Registry, Status};
 use crate::output::sanitize;
 use crate::relay::lifted::{self, History};
 use crate::relay::message::{Kind, Message};
@@ -52,7 +53,7 @@ impl Feed {
     }
 
     pub(super) fn next_timer(&self) -> Option<u64> {
-        let holds = self.holds.values().min().copied();
+        let holds = self.holds.first();
         let grace = self.reconnected_at.map(|t| t + RECONNECT_GRACE_MS);
         [holds, grace, self.reloads.due(), self.update_due]
             .into_iter()
@@ -76,13 +77,7 @@ impl Feed {
             let changes = self.registry.mark_unheard_gone(since);
             self.registry_changes(t, changes);
         }
-        let due: Vec<String> = self
-            .holds
-            .iter()
-            .filter(|(_, d)| now.is_none_or(|n| n >= **d))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for instance in due {
+        for instance in self.holds.take_due(now) {
             let mut steps = Vec::new();
             if let Some(l) = self.ledgers.get_mut(&instance) {
                 l.expire(now, &mut steps);
@@ -99,14 +94,8 @@ impl Feed {
     /// Keep the map of waiting ledgers in step with `instance`'s ledger (so
     /// the timers look only at the instances that wait).
     pub(super) fn note_hold(&mut self, instance: &str) {
-        match self.ledgers.get(instance).and_then(Ledger::due) {
-            Some(d) => {
-                self.holds.insert(instance.to_string(), d);
-            }
-            None => {
-                self.holds.remove(instance);
-            }
-        }
+        let due = self.ledgers.get(instance).and_then(Ledger::due);
+        self.holds.set(instance, due);
     }
 
     pub(super) fn want_update(&mut self, now: u64) {
@@ -272,7 +261,52 @@ impl Feed {
             }
         };
         if snapshot {
-            self.deliver(Item::State { instance, t, msg });
+            self.deliver(Item::State {
+                instance: instance.clone(),
+                t,
+                msg,
+            });
+        }
+        self.bound(Some(&instance));
+    }
+
+    /// Past the registry's bounds (live and stopped instances, bytes): let
+    /// the least recently seen go, with what the feed holds for them, and
+    /// say so the first time. The followed instance stays, and `current`
+    /// (a message for it is being taken in).
+    pub(super) fn bound(&mut self, current: Option<&str>) {
+        if !self.registry.over_bounds() {
+            return;
+        }
+        let followed = self.followed().map(str::to_string);
+        let keep: Vec<&str> = followed.as_deref().into_iter().chain(current).collect();
+        let before = self.registry.let_go_count();
+        let gone = self.registry.let_go(&keep);
+        let active = self.registry.let_go_count() - before;
+        if active > 0 && !self.said_let_go {
+            self.said_let_go = true;
+            let b = self.registry.bounds();
+            if !self.quiet {
+                eprintln!(
+                    "rdx: more than {} live or stopped instances, or more than {} MiB of them: let the {active} least recently seen go ({} kept); they are no longer listed or followed",
+                    b.active,
+                    b.bytes >> 20,
+                    self.registry.len()
+                );
+            }
+        }
+        self.release(gone);
+    }
+
+    /// What the feed holds for instances the registry let go: their ledgers
+    /// and timers, what waits for a selection, their reload candidacy.
+    pub(super) fn release(&mut self, gone: Vec<(String, Option<String>)>) {
+        for (id, app) in gone {
+            self.ledgers.remove(&id);
+            self.holds.remove(id.as_str());
+            self.held.remove(&id);
+            self.learned.remove(&id);
+            self.reloads.forget(&id, app.as_deref());
         }
     }
 
@@ -380,6 +414,10 @@ impl Feed {
     /// React to registry changes: reload detection, the followed instance
     /// going, `sessions --follow` lines.
     pub(super) fn registry_changes(&mut self, t: u64, changes: Vec<Change>) {
+        // Live instances by app and first seen, built once for the changes
+        // that need it (the ones rdx learns of late, all at once after its
+        // own reconnect): each then looks around in O(log n), not O(n).
+        let mut arrivals: Option<Arrivals> = None;
         for change in changes {
             let instance = change.instance().to_string();
             let Some(inst) = self.registry.get(&instance) else {
@@ -391,25 +429,17 @@ impl Feed {
                 Change::Status(_) if inst.status == Status::Gone => {
                     // Learned late (after rdx's own reconnect): its
                     // replacement may be there already. A DISCONNECTED is
-                    // news now, and needs no look around (no O(n) per gone).
+                    // news now, and needs no look around.
                     let since = inst.last_seen.min(t);
-                    let recent: Vec<(String, u64)> = if since < t && app.is_some() {
-                        self.registry
-                            .iter()
-                            .filter(|i| {
-                                i.id != instance
-                                    && i.app == app
-                                    && i.status != Status::Gone
-                                    && i.first_seen >= since
-                                    && i.first_seen < t
-                            })
-                            .map(|i| (i.id.clone(), i.first_seen))
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
                     self.gone_since_pruned += 1;
                     self.followed_gone(&instance);
+                    let registry = &self.registry;
+                    let recent = || match (&app, since < t) {
+                        (Some(a), true) => arrivals
+                            .get_or_insert_with(|| Arrivals::of(registry))
+                            .between(a, since, t, &instance),
+                        _ => Vec::new(),
+                    };
                     self.reloads.gone(&instance, app.as_deref(), t, recent);
                     if app.is_none() {
                         self.verdict(Verdict::Vanished {
@@ -424,20 +454,52 @@ impl Feed {
             }
         }
         // Hours without growth: the newest gone instances are kept, the rest
-        // forgotten, with their ledgers (looked at every time half as many gone
-        // instances, so the cost stays amortized).
+        // forgotten, with what the feed holds for them (looked at every time
+        // half as many gone instances, so the cost stays amortized).
         let kept = super::gone_kept(self.replay);
         if self.gone_since_pruned >= kept / 2 {
             self.gone_since_pruned = 0;
-            for forgotten in self.registry.forget_gone(kept) {
-                self.ledgers.remove(&forgotten);
-                self.holds.remove(&forgotten);
-                self.held.remove(&forgotten);
-            }
+            let forgotten = self.registry.forget_gone(kept);
+            self.release(forgotten);
         }
         if let Follow::Lost { decided: true, .. } = self.follow {
             self.reresolve();
         }
+    }
+}
+
+/// The instances that are not gone, per app, by first seen.
+struct Arrivals(HashMap<String, Vec<(u64, String)>>);
+
+impl Arrivals {
+    fn of(registry: &Registry) -> Arrivals {
+        let mut by_app: HashMap<String, Vec<(u64, String)>> = HashMap::new();
+        for i in registry.iter() {
+            if let (Some(app), true) = (&i.app, i.status != Status::Gone) {
+                by_app
+                    .entry(app.clone())
+                    .or_default()
+                    .push((i.first_seen, i.id.clone()));
+            }
+        }
+        for list in by_app.values_mut() {
+            list.sort_unstable();
+        }
+        Arrivals(by_app)
+    }
+
+    /// The instances of `app` first seen in `since..until`, but `not`.
+    fn between(&self, app: &str, since: u64, until: u64, not: &str) -> Vec<(String, u64)> {
+        let Some(list) = self.0.get(app) else {
+            return Vec::new();
+        };
+        let from = list.partition_point(|(seen, _)| *seen < since);
+        list[from..]
+            .iter()
+            .take_while(|(seen, _)| *seen < until)
+            .filter(|(_, id)| id != not)
+            .map(|(seen, id)| (id.clone(), *seen))
+            .collect()
     }
 }
 

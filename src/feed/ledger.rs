@@ -195,9 +195,14 @@ impl<A> Ledger<A> {
                 .collect(),
             None => Vec::new(),
         };
+        // The held ones are in id order: each entry is looked for in O(log n).
         let held = merged.len();
         for (i, e) in entries.iter().enumerate() {
-            if e.id > last && merged[..held].iter().all(|(m, _)| *m != e.id) {
+            if e.id > last
+                && merged[..held]
+                    .binary_search_by_key(&e.id, |(m, _)| *m)
+                    .is_err()
+            {
                 merged.push((e.id, Source::State(i)));
             }
         }

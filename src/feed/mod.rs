@@ -6,6 +6,7 @@
 //! No command loops over the channel or decides for itself which instance it
 //! follows; live and replay go through the same code.
 
+mod deadlines;
 pub mod event;
 pub mod fixture;
 mod intake;
@@ -17,6 +18,8 @@ pub mod reload;
 mod selected;
 pub mod source;
 mod spool;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use item::{ActionItem, Gap, Item};
 pub(crate) use query::Woke;
@@ -131,7 +134,7 @@ pub(crate) struct Feed {
     pub(crate) skipped: u64,
     ledgers: HashMap<String, Ledger<(u64, Rc<Message>)>>,
     /// The instances whose actions wait for a STATE, and until when.
-    holds: HashMap<String, u64>,
+    holds: deadlines::Deadlines<String>,
     reloads: Reloads,
     update_due: Option<u64>,
     last_update: Option<u64>,
@@ -147,6 +150,8 @@ pub(crate) struct Feed {
     learned: HashSet<String>,
     /// Instances gone since the last look at forgetting old ones.
     gone_since_pruned: usize,
+    /// Said on stderr that live or stopped instances were let go.
+    said_let_go: bool,
     /// Every reload seen (old, new), for replay's resolution.
     reload_log: Vec<(String, String)>,
     /// Why rdx's own link is down right now (None: up, or not yet tried).
@@ -177,7 +182,7 @@ impl Feed {
             reconnected_at: None,
             skipped: 0,
             ledgers: HashMap::new(),
-            holds: HashMap::new(),
+            holds: Default::default(),
             reloads: Reloads::default(),
             update_due: None,
             last_update: None,
@@ -191,6 +196,7 @@ impl Feed {
             learned: store.apps.into_keys().collect(),
             reload_log: Vec::new(),
             gone_since_pruned: 0,
+            said_let_go: false,
             link_lost: None,
         })
     }

@@ -84,6 +84,31 @@ impl Change {
     }
 }
 
+/// How many live or stopped instances the registry keeps, at most (more
+/// than any one server has apps; 200,000 STARTs cost 166 MB before there
+/// was a bound, and about 90 MB since, however many more come).
+pub(crate) const ACTIVE_KEPT: usize = 50_000;
+/// How many bytes the instances the registry keeps may cost, at most (an
+/// estimate, [`footprint`]: about 1 KB an instance with short names, so the
+/// count bound comes first unless names, labels or action types are long).
+pub(crate) const BYTES_KEPT: usize = 64 << 20;
+
+/// The registry's bounds: [`ACTIVE_KEPT`], [`BYTES_KEPT`] (smaller in tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bounds {
+    pub(crate) active: usize,
+    pub(crate) bytes: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            active: ACTIVE_KEPT,
+            bytes: BYTES_KEPT,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Registry {
     instances: HashMap<String, Instance>,
@@ -94,6 +119,37 @@ pub struct Registry {
     user_labels: crate::model::labels::Labels,
     /// Gone instances let go by [`Registry::forget_gone`], in all.
     forgotten: usize,
+    /// Live or stopped instances let go by [`Registry::let_go`], in all.
+    let_go: usize,
+    bounds: Bounds,
+    /// Live or stopped instances now.
+    active: usize,
+    /// What the instances cost now ([`footprint`], summed).
+    bytes: usize,
+    /// [`Registry::over_bounds`] is true past these (the bounds, or more
+    /// when what must stay is over them already).
+    check_active: usize,
+    check_bytes: usize,
+}
+
+/// What an instance costs, roughly: its record, its strings (the id is
+/// also the map's key and in its socket's list), its place in the maps and
+/// what the feed keeps for it (its ledger, its timers): about 1 KB for
+/// short names, as measured (peak RSS over instance count).
+fn footprint(i: &Instance) -> usize {
+    const FIXED: usize = std::mem::size_of::<Instance>() + 640;
+    let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    FIXED
+        + 3 * i.id.len()
+        + 2 * i.connection.len()
+        + opt(&i.app)
+        + opt(&i.label)
+        + opt(&i.env)
+        + opt(&i.last_action)
+}
+
+fn is_active(s: Status) -> bool {
+    s != Status::Gone
 }
 
 /// Best-effort env from a name suffix: `shop@staging`, `shop (staging)`, `shop:staging`.
@@ -119,14 +175,40 @@ pub(crate) fn env_from_name(name: &str) -> Option<String> {
 
 impl Registry {
     pub fn new() -> Registry {
-        Registry::default()
+        Registry::with_bounds(Bounds::default())
+    }
+
+    pub(crate) fn with_bounds(bounds: Bounds) -> Registry {
+        Registry {
+            bounds,
+            check_active: bounds.active,
+            check_bytes: bounds.bytes,
+            ..Registry::default()
+        }
+    }
+
+    pub(crate) fn bounds(&self) -> Bounds {
+        self.bounds
+    }
+
+    /// How many live or stopped instances were let go (beyond the bounds), in all.
+    pub(crate) fn let_go_count(&self) -> usize {
+        self.let_go
+    }
+
+    /// What the kept instances cost (estimated bytes).
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// Attach the label store's labels (to instances known now and later).
     pub(crate) fn set_user_labels(&mut self, labels: crate::model::labels::Labels) {
         for inst in self.instances.values_mut() {
             if let Some(l) = labels.get(&inst.id) {
+                self.bytes -= footprint(inst);
                 inst.label = Some(l.clone());
+                self.bytes += footprint(inst);
             }
         }
         self.user_labels = labels;
@@ -160,8 +242,11 @@ impl Registry {
             return Vec::new();
         }
         let socket = msg.socket.as_deref().unwrap_or(instance);
-        let (inst, mut change) = match self.instances.get_mut(instance) {
-            Some(inst) => (inst, Change::Touched(instance.to_string())),
+        let (inst, mut change, before) = match self.instances.get_mut(instance) {
+            Some(inst) => {
+                let before = footprint(inst);
+                (inst, Change::Touched(instance.to_string()), before)
+            }
             None => {
                 let inst = Instance {
                     id: instance.to_string(),
@@ -180,11 +265,12 @@ impl Registry {
                     .entry(socket.to_string())
                     .or_default()
                     .push(instance.to_string());
+                self.active += 1;
                 let inst = self.instances.entry(instance.to_string()).or_insert(inst);
-                (inst, Change::Added(instance.to_string()))
+                (inst, Change::Added(instance.to_string()), 0)
             }
         };
-        inst.messages += 1;
+        inst.messages = inst.messages.saturating_add(1);
         inst.last_seen = inst.last_seen.max(t);
         if let Some(name) = &msg.name
             && inst.app.as_deref() != Some(&**name)
@@ -210,15 +296,22 @@ impl Registry {
             // come in order: the newest one names the last action.
             match msg.next_action_id.map(|n| n - 1) {
                 Some(id) => inst.actions = inst.actions.max(id.max(0) as u64),
-                None => inst.actions += 1,
+                None => inst.actions = inst.actions.saturating_add(1),
             }
             if let Some(ty) = action_type {
                 inst.last_action = Some(ty.to_string());
             }
         }
+        if is_active(old_status) != is_active(inst.status) {
+            match is_active(inst.status) {
+                true => self.active += 1,
+                false => self.active -= 1,
+            }
+        }
         let moved = inst.connection != socket;
-        if moved {
-            let old = std::mem::replace(&mut inst.connection, socket.to_string());
+        let old = moved.then(|| std::mem::replace(&mut inst.connection, socket.to_string()));
+        self.bytes = self.bytes - before + footprint(inst);
+        if let Some(old) = old {
             if let Some(on_socket) = self.by_socket.get_mut(&old) {
                 on_socket.retain(|k| k != instance);
                 if on_socket.is_empty() {
@@ -254,7 +347,9 @@ impl Registry {
         if top as u64 >= inst.actions {
             inst.actions = top as u64;
             if last_type.is_some() {
+                self.bytes -= footprint(inst);
                 inst.last_action = last_type;
+                self.bytes += footprint(inst);
             }
         }
     }
@@ -270,7 +365,9 @@ impl Registry {
             }
         }
         if let Some(inst) = self.instances.get_mut(instance) {
+            self.bytes -= footprint(inst);
             inst.label = label;
+            self.bytes += footprint(inst);
         }
     }
 
@@ -288,10 +385,11 @@ impl Registry {
         let mut changes = Vec::new();
         for instance in on_socket {
             if let Some(inst) = self.instances.get_mut(instance) {
-                inst.messages += 1;
+                inst.messages = inst.messages.saturating_add(1);
                 inst.last_seen = inst.last_seen.max(t);
                 if inst.status != Status::Gone {
                     inst.status = Status::Gone;
+                    self.active -= 1;
                     changes.push(Change::Status(instance.clone()));
                 } else {
                     changes.push(Change::Touched(instance.clone()));
@@ -310,6 +408,7 @@ impl Registry {
         for inst in self.instances.values_mut() {
             if inst.status != Status::Gone && inst.last_seen < since {
                 inst.status = Status::Gone;
+                self.active -= 1;
                 changes.push(Change::Status(inst.id.clone()));
             }
         }
@@ -319,32 +418,104 @@ impl Registry {
 
     /// Forget the oldest gone instances beyond `keep` (by last seen): a long
     /// `sessions --follow` against apps that reload all day must not grow
-    /// without bound. Returns the instances forgotten.
-    pub(crate) fn forget_gone(&mut self, keep: usize) -> Vec<String> {
-        let mut gone: Vec<(u64, String)> = self
+    /// without bound. Returns the instances forgotten, with their apps.
+    pub(crate) fn forget_gone(&mut self, keep: usize) -> Vec<(String, Option<String>)> {
+        let mut gone: Vec<(u64, &str)> = self
             .instances
             .values()
             .filter(|i| i.status == Status::Gone)
-            .map(|i| (i.last_seen, i.id.clone()))
+            .map(|i| (i.last_seen, i.id.as_str()))
             .collect();
         if gone.len() <= keep {
             return Vec::new();
         }
-        gone.sort();
         let over = gone.len() - keep;
-        let drop: Vec<String> = gone.into_iter().take(over).map(|(_, id)| id).collect();
+        gone.select_nth_unstable(over - 1);
+        let mut drop: Vec<(u64, String)> = gone[..over]
+            .iter()
+            .map(|(t, id)| (*t, id.to_string()))
+            .collect();
+        drop.sort_unstable();
         self.forgotten += drop.len();
-        for id in &drop {
-            if let Some(inst) = self.instances.remove(id)
-                && let Some(on_socket) = self.by_socket.get_mut(&inst.connection)
-            {
-                on_socket.retain(|k| k != id);
-                if on_socket.is_empty() {
-                    self.by_socket.remove(&inst.connection);
+        drop.into_iter()
+            .filter_map(|(_, id)| self.remove(&id))
+            .collect()
+    }
+
+    /// Past a bound: more live or stopped instances than [`Bounds::active`],
+    /// or instances that cost more than [`Bounds::bytes`]. O(1): asked after
+    /// every message.
+    pub(crate) fn over_bounds(&self) -> bool {
+        self.active > self.check_active || self.bytes > self.check_bytes
+    }
+
+    /// Let the least recently seen instances go until an eighth under the
+    /// bounds (so that this, O(n log n), runs once per n/8 new instances):
+    /// live and stopped ones beyond [`Bounds::active`], then any beyond
+    /// [`Bounds::bytes`]. `keep` (the instance a command follows, the one
+    /// a message is being taken in for) stays. Returns the instances let
+    /// go, with their apps.
+    pub(crate) fn let_go(&mut self, keep: &[&str]) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        if !self.over_bounds() {
+            return out;
+        }
+        let eighth_under = |n: usize| n - n / 8;
+        let by_age = |r: &Registry, active_only: bool| {
+            let mut v: Vec<(u64, String)> = r
+                .instances
+                .values()
+                .filter(|i| (!active_only || is_active(i.status)) && !keep.contains(&i.id.as_str()))
+                .map(|i| (i.last_seen, i.id.clone()))
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        if self.active > self.bounds.active {
+            let target = eighth_under(self.bounds.active);
+            for (_, id) in by_age(self, true) {
+                if self.active <= target {
+                    break;
+                }
+                out.extend(self.remove(&id));
+                self.let_go += 1;
+            }
+        }
+        if self.bytes > self.bounds.bytes {
+            let target = eighth_under(self.bounds.bytes);
+            for (_, id) in by_age(self, false) {
+                if self.bytes <= target {
+                    break;
+                }
+                let active = self.instances.get(&id).is_some_and(|i| is_active(i.status));
+                out.extend(self.remove(&id));
+                match active {
+                    true => self.let_go += 1,
+                    false => self.forgotten += 1,
                 }
             }
         }
-        drop
+        // What stays (`keep`) may be over a bound by itself: look again only
+        // after as much growth again.
+        self.check_active = self.bounds.active.max(self.active + self.bounds.active / 8);
+        self.check_bytes = self.bounds.bytes.max(self.bytes + self.bounds.bytes / 8);
+        out
+    }
+
+    /// Remove one instance and its place in the socket map.
+    fn remove(&mut self, id: &str) -> Option<(String, Option<String>)> {
+        let inst = self.instances.remove(id)?;
+        self.bytes -= footprint(&inst);
+        if is_active(inst.status) {
+            self.active -= 1;
+        }
+        if let Some(on_socket) = self.by_socket.get_mut(&inst.connection) {
+            on_socket.retain(|k| k != id);
+            if on_socket.is_empty() {
+                self.by_socket.remove(&inst.connection);
+            }
+        }
+        Some((inst.id, inst.app))
     }
 
     /// Instances sorted as `sessions` prints them: last seen newest first,

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod e2e;
 pub mod fake;
+pub mod generated;
 pub mod proxy;
 
 use std::io::Read;

@@ -187,3 +187,48 @@ fn a_flood_while_holding_ends_the_wait() {
         "the gap, then every held action"
     );
 }
+
+#[test]
+fn a_big_state_over_a_full_hold_costs_log_n_per_entry() {
+    // 10,000 ACTIONs wait (ids 3..=10_002, id 2 missing); a STATE with
+    // 1,000,000 entries fills the hole. Each entry used to be looked for among
+    // every held action (10¹⁰ comparisons: minutes in a debug build).
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut l = L::default();
+        l.saw_start();
+        let mut out = Vec::new();
+        l.on_action(Some(1), "a", 1, SINCE, &mut out);
+        for id in 3..=10_002 {
+            l.on_action(Some(id), "a", 2, SINCE, &mut out);
+        }
+        let entries: Vec<Entry> = (1..=1_000_001).map(|id| e(id, 3)).collect();
+        l.on_state(&entries, Some(1_000_001), SINCE, &mut out);
+        let _ = tx.send(out);
+    });
+    let out = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("watchdog: the STATE is still being merged after 20 s");
+    assert_eq!(out.len(), 1_000_001);
+    let from_action = out
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                Step::Emit {
+                    from: Source::Action(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(from_action, 1 + 10_000, "what came as an ACTION stays so");
+    let emitted: Vec<i64> = out
+        .iter()
+        .map(|s| match s {
+            Step::Emit { id, .. } => id.unwrap(),
+            Step::Gap { .. } => panic!("no gap: the STATE filled it"),
+        })
+        .collect();
+    assert_eq!(emitted, (1..=1_000_001).collect::<Vec<_>>());
+}

@@ -227,10 +227,116 @@ fn the_oldest_gone_instances_are_forgotten_beyond_the_bound() {
         json!({"type":"START","id":"live","instanceId":"alive"}),
     );
     assert!(r.forget_gone(20).is_empty());
-    let forgotten = r.forget_gone(3);
+    let forgotten: Vec<String> = r.forget_gone(3).into_iter().map(|(id, _)| id).collect();
     assert_eq!(forgotten, ["i0", "i1", "i2", "i3", "i4", "i5", "i6"]);
     assert_eq!(r.len(), 4);
     assert!(r.get("alive").is_some() && r.get("i9").is_some() && r.get("i0").is_none());
     // a forgotten socket's late DISCONNECTED is harmless
     assert!(apply(&mut r, 600, json!({"type":"DISCONNECTED","id":"s0"})).is_empty());
+}
+
+/// The registry's own sums, checked against its instances.
+fn check_sums(r: &Registry) {
+    let bytes: usize = r.iter().map(footprint).sum();
+    let active = r.iter().filter(|i| i.status != Status::Gone).count();
+    assert_eq!((r.bytes(), r.active), (bytes, active));
+}
+
+#[test]
+fn live_instances_beyond_the_bound_let_the_least_recently_seen_go() {
+    let mut r = Registry::with_bounds(Bounds {
+        active: 16,
+        bytes: usize::MAX,
+    });
+    for n in 0..40u64 {
+        apply(
+            &mut r,
+            1000 + n,
+            json!({"type":"START","id": format!("s{n}"),"instanceId": format!("i{n}"),"name":"shop"}),
+        );
+        // i0 keeps talking: it is the most recently seen of all
+        apply(
+            &mut r,
+            1000 + n,
+            json!({"type":"STATE","id":"s0","instanceId":"i0"}),
+        );
+        if r.over_bounds() {
+            let gone = r.let_go(&["i1"]);
+            assert!(
+                gone.iter()
+                    .all(|(id, app)| id != "i0" && id != "i1" && app.as_deref() == Some("shop"))
+            );
+        }
+        check_sums(&r);
+        assert!(r.active <= 16, "{n}: {}", r.active);
+    }
+    assert!(r.get("i0").is_some() && r.get("i1").is_some() && r.get("i39").is_some());
+    assert!(r.get("i2").is_none());
+    assert_eq!(r.let_go_count() + r.len(), 40);
+    assert_eq!(r.forgotten(), 0, "none of them was gone");
+    // a let-go socket's late DISCONNECTED is harmless; a let-go instance
+    // that talks again is new
+    assert!(apply(&mut r, 2000, json!({"type":"DISCONNECTED","id":"s2"})).is_empty());
+    let c = apply(
+        &mut r,
+        2001,
+        json!({"type":"STATE","id":"s3","instanceId":"i3"}),
+    );
+    assert_eq!(c, [Change::Added("i3".into())]);
+    check_sums(&r);
+}
+
+#[test]
+fn instances_beyond_the_byte_bound_let_the_least_recently_seen_go() {
+    let mut r = Registry::with_bounds(Bounds {
+        active: usize::MAX,
+        bytes: 64 << 10,
+    });
+    let long = "x".repeat(4096);
+    for n in 0..100u64 {
+        apply(
+            &mut r,
+            n,
+            json!({"type":"START","id": format!("s{n}"),"instanceId": format!("i{n}"),"name": format!("{long}{n}")}),
+        );
+        if n % 3 == 0 {
+            apply(
+                &mut r,
+                n,
+                json!({"type":"DISCONNECTED","id": format!("s{n}")}),
+            );
+        }
+        r.let_go(&[]);
+        check_sums(&r);
+        assert!(r.bytes() <= 64 << 10, "{n}: {}", r.bytes());
+    }
+    assert!(r.get("i99").is_some() && r.get("i0").is_none());
+    // gone ones count as forgotten, the others as let go
+    assert_eq!(r.let_go_count() + r.forgotten() + r.len(), 100);
+    assert!(r.forgotten() > 0 && r.let_go_count() > 0);
+}
+
+#[test]
+fn what_must_stay_over_the_bound_is_not_looked_at_again_and_again() {
+    let mut r = Registry::with_bounds(Bounds {
+        active: usize::MAX,
+        bytes: 16 << 10,
+    });
+    let huge = "h".repeat(32 << 10);
+    apply(
+        &mut r,
+        1,
+        json!({"type":"START","id":"s","instanceId":"big","name": huge}),
+    );
+    assert!(r.over_bounds());
+    assert!(r.let_go(&["big"]).is_empty());
+    // over the bound by itself: the next look waits for an eighth more
+    assert!(!r.over_bounds());
+    apply(
+        &mut r,
+        2,
+        json!({"type":"START","id":"t","instanceId":"small"}),
+    );
+    assert!(!r.over_bounds());
+    check_sums(&r);
 }

@@ -1,0 +1,252 @@
+//! The feed's bookkeeping as a whole, on generated recordings: what it
+//! costs per event, and what it lets go.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::*;
+use crate::feed::event::Event;
+
+/// A file removed on drop.
+pub(super) struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A recording in a temporary file, removed on drop.
+pub(super) struct Recording(TempFile);
+
+impl Recording {
+    pub(super) fn new(tag: &str, lines: &str) -> Recording {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "rdx-feed-{tag}-{}-{}.jsonl",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::write(&path, lines).unwrap();
+        Recording(TempFile(path))
+    }
+
+    pub(super) fn setup(&self) -> Setup {
+        Setup {
+            url: crate::link::url::WsUrl::parse("ws://127.0.0.1:1/socketcluster/").unwrap(),
+            replay: Some(self.0.0.display().to_string()),
+            spool: None,
+            record: None,
+            timeout: Duration::from_secs(5),
+            login: false,
+            reconnect: true,
+            trust: crate::link::tls::Trust {
+                cacert: None,
+                insecure: false,
+            },
+            labels: self.0.0.with_extension("labels.json"),
+            quiet: true,
+            verbose: false,
+        }
+    }
+}
+
+/// One `dir:"in"` line: a `#publish` on `log` of `msg`.
+pub(super) fn frame(t: u64, msg: &str) -> String {
+    let data = format!(r##"{{"event":"#publish","data":{{"channel":"log","data":{msg}}}}}"##);
+    format!(
+        "{}\n",
+        serde_json::json!({"t": t, "dir": "in", "data": data})
+    )
+}
+
+pub(super) fn start(t: u64, i: usize, app: &str) -> String {
+    frame(
+        t,
+        &format!(r#"{{"type":"START","id":"s{i}","instanceId":"i{i}","name":"{app}"}}"#),
+    )
+}
+
+/// Run `f` on a thread of its own; fail if it takes longer than `limit` (a
+/// watchdog many times what the work costs when each step is O(log n), and
+/// a fraction of what it costs when each step is O(n)).
+pub(super) fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        Err(_) => panic!("watchdog: {what} still running after {limit:?}"),
+    }
+}
+
+const T0: u64 = 1_795_520_108_713;
+
+#[test]
+fn marking_twenty_thousand_unheard_instances_gone_is_not_quadratic() {
+    // 20,000 instances of four apps were live when rdx's link dropped; none
+    // is heard from again within the grace, and two new instances of "app0"
+    // appeared meanwhile (the one replacement the first gone can have).
+    // O(n) per instance made this 9 s in a release build (20k × 20k looks
+    // around for replacements), minutes in a debug one.
+    let n = 20_000;
+    let gone = within(Duration::from_secs(20), "marking unheard gone", move || {
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&start(T0 + i as u64 / 100, i, &format!("app{}", i % 4)));
+        }
+        let back = T0 + 1000;
+        text.push_str(&start(back + 10, n, "app0"));
+        text.push_str(&start(back + 20, n + 1, "app0"));
+        let rec = Recording::new("unheard", &text);
+        let opts = Options {
+            changes: true,
+            ..Options::default()
+        };
+        let mut feed = Feed::open(&rec.setup(), opts, None).unwrap();
+        feed.drain().unwrap();
+        feed.reconnected_at = Some(back);
+        feed.timers(Some(back + RECONNECT_GRACE_MS));
+        let lines = feed
+            .ready
+            .iter()
+            .filter(|i| matches!(i, Item::Instance { .. }))
+            .count();
+        (lines, feed.registry.forgotten(), feed.registry.len())
+    });
+    let (lines, forgotten, kept) = gone;
+    assert_eq!(lines, n, "one line per instance that went");
+    // what is kept is bounded as always: the newest gone ones and the two live
+    assert_eq!(forgotten + kept, n + 2);
+    assert_eq!(kept, gone_kept(true) + 2);
+}
+
+/// A relay message, decoded.
+fn msg(v: serde_json::Value) -> Box<Message> {
+    Box::new(Message::decode(v).unwrap())
+}
+
+/// A feed on a recording that holds nothing but the handshake, for a test
+/// to hand events to itself.
+fn empty_feed(opts: Options) -> (Feed, Recording) {
+    let hs = r#"{"rid":1,"data":{"id":"m","pingTimeout":30000,"isAuthenticated":false}}"#;
+    let text = format!(
+        "{}\n",
+        serde_json::json!({"t": T0, "dir": "in", "data": hs})
+    );
+    let rec = Recording::new("empty", &text);
+    let feed = Feed::open(&rec.setup(), opts, None).unwrap();
+    (feed, rec)
+}
+
+#[test]
+fn forty_thousand_instances_holding_gapped_actions_cost_log_n_each() {
+    // Each instance: START, action 1, action 3 (2 never comes): its action 3
+    // waits for a STATE, and all 40,000 wait at once. Looking at every held
+    // instance for the next timer on every event made a recording of this
+    // take 5.9 s in a release build (×4 per doubling).
+    let n = 40_000;
+    let (actions, gaps) = within(Duration::from_secs(40), "gapped instances", move || {
+        let (mut feed, _rec) = empty_feed(Options {
+            actions: true,
+            ..Options::default()
+        });
+        let mut events = Vec::new();
+        for i in 0..n {
+            let t = T0 + i as u64 / 50;
+            let (s, k) = (format!("s{i}"), format!("i{i}"));
+            events.push((
+                t,
+                msg(serde_json::json!({"type":"START","id":s,"instanceId":k,"name":"app"})),
+            ));
+            for next in [2, 4] {
+                events.push((t, msg(serde_json::json!({"type":"ACTION","id":s,"instanceId":k,"name":"app","nextActionId":next}))));
+            }
+        }
+        let (mut actions, mut gaps) = (0, 0);
+        let mut count = |feed: &mut Feed| {
+            for item in feed.ready.drain(..) {
+                match item {
+                    Item::Action(_) => actions += 1,
+                    Item::Gap(g) => {
+                        assert_eq!((g.from, g.to), (2, 2));
+                        gaps += 1;
+                    }
+                    _ => {}
+                }
+            }
+        };
+        for (t, msg) in events {
+            feed.observe(Event::Relay { t, msg }).unwrap();
+            count(&mut feed);
+        }
+        feed.observe(Event::End).unwrap();
+        count(&mut feed);
+        (actions, gaps)
+    });
+    assert_eq!((actions, gaps), (2 * n, n));
+}
+
+#[test]
+fn what_the_feed_holds_for_instances_the_registry_let_go_goes_with_them() {
+    use crate::model::registry::Bounds;
+    let (mut feed, _rec) = empty_feed(Options {
+        actions: true,
+        ..Options::default()
+    });
+    feed.registry = Registry::with_bounds(Bounds {
+        active: 1000,
+        bytes: usize::MAX,
+    });
+    let n = 5000;
+    for i in 0..n {
+        // each holds its action 3 (a ledger and a timer each), and app0's
+        // new instances are candidates of a reload window
+        let t = T0 + i as u64 / 10;
+        let (s, k) = (format!("s{i}"), format!("i{i}"));
+        let app = format!("app{}", i % 4);
+        for v in [
+            serde_json::json!({"type":"START","id":s,"instanceId":k,"name":app}),
+            serde_json::json!({"type":"ACTION","id":s,"instanceId":k,"name":app,"nextActionId":2}),
+            serde_json::json!({"type":"ACTION","id":s,"instanceId":k,"name":app,"nextActionId":4}),
+        ] {
+            feed.observe(Event::Relay { t, msg: msg(v) }).unwrap();
+        }
+        if i % 400 == 0 {
+            feed.observe(Event::Relay {
+                t,
+                msg: msg(serde_json::json!({"type":"DISCONNECTED","id":s})),
+            })
+            .unwrap();
+        }
+        feed.ready.clear();
+        // 1000 live ones at most, and the few gone ones
+        assert!(
+            feed.registry.len() <= 1000 + 13,
+            "{i}: {}",
+            feed.registry.len()
+        );
+        assert!(
+            feed.ledgers.len() <= feed.registry.len(),
+            "{i}: {}",
+            feed.ledgers.len()
+        );
+        assert!(feed.holds.len() <= feed.registry.len());
+    }
+    assert!(feed.registry.let_go_count() >= n - 1000 - 13);
+    assert!(feed.said_let_go);
+    // every ledger, timer and reload candidate is of an instance still known
+    assert!(feed.ledgers.keys().all(|k| feed.registry.get(k).is_some()));
+    let candidates = feed.reloads.candidates();
+    assert!(!candidates.is_empty());
+    assert!(
+        candidates.iter().all(|k| feed.registry.get(k).is_some()),
+        "{candidates:?}"
+    );
+}
