@@ -146,8 +146,8 @@ pub(crate) struct Feed {
     gone_since_pruned: usize,
     /// Said on stderr that live or stopped instances were let go.
     said_let_go: bool,
-    /// Every reload seen (old, new), for replay's resolution.
-    reload_log: Vec<(String, String)>,
+    /// Every reload seen in a replay (new → old), for its resolution.
+    reload_log: HashMap<String, String>,
     /// Why rdx's own link is down right now (None: up, or not yet tried).
     pub(crate) link_lost: Option<String>,
 }
@@ -184,7 +184,7 @@ impl Feed {
             failed: None,
             ended: false,
             learned: store.apps.into_keys().collect(),
-            reload_log: Vec::new(),
+            reload_log: HashMap::new(),
             gone_since_pruned: 0,
             said_let_go: false,
             link_lost: None,
