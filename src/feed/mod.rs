@@ -128,6 +128,8 @@ pub(crate) struct Feed {
     started_ms: Option<u64>,
     reconnected_at: Option<u64>,
     pub(crate) skipped: u64,
+    /// Numbers out of range left out of messages that were kept.
+    pub(crate) out_of_range: u64,
     ledgers: HashMap<String, Ledger<(u64, Rc<Message>)>>,
     /// The instances whose actions wait for a STATE, and until when.
     holds: deadlines::Deadlines<String>,
@@ -172,6 +174,7 @@ impl Feed {
             started_ms: None,
             reconnected_at: None,
             skipped: 0,
+            out_of_range: 0,
             ledgers: HashMap::new(),
             holds: Default::default(),
             reloads: Reloads::default(),
@@ -285,15 +288,24 @@ impl Feed {
 
     /// Say on stderr how much input was skipped (unless --quiet).
     pub(crate) fn summary(&self) {
-        if self.skipped > 0 && !self.quiet {
-            let hint = if self.verbose {
-                ""
-            } else {
-                " (--verbose shows each)"
-            };
+        if self.quiet {
+            return;
+        }
+        let hint = if self.verbose {
+            ""
+        } else {
+            " (--verbose shows each)"
+        };
+        if self.skipped > 0 {
             eprintln!(
                 "rdx: skipped {} frame(s) or message(s) that could not be understood{hint}",
                 self.skipped
+            );
+        }
+        if self.out_of_range > 0 {
+            eprintln!(
+                "rdx: ignored {} number(s) out of range (action ids past 2^53, times past year 9999) in messages otherwise kept{hint}",
+                self.out_of_range
             );
         }
     }

@@ -202,7 +202,9 @@ fn count_nodes(v: &Value, cap: usize) -> usize {
 /// in size by the size of `root` (see [`COPIES_PER_NODE`]): what does not fit
 /// becomes `"[Elided $.path: N nodes]"`.
 pub fn resolve(root: Value) -> Value {
-    let budget = (COPIES_PER_NODE * count_nodes(&root, usize::MAX)).max(COPIES_FLOOR);
+    let budget = COPIES_PER_NODE
+        .saturating_mul(count_nodes(&root, usize::MAX))
+        .max(COPIES_FLOOR);
     let mut r = Resolver {
         root: &root,
         expanding: Vec::new(),
