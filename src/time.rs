@@ -3,6 +3,36 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The last millisecond RFC 3339 can write with a four-digit year:
+/// 9999-12-31T23:59:59.999Z. A time from the wire or a file past it (or
+/// before 1970, which epoch ms in a u64 cannot hold) is bad input.
+pub(crate) const MAX_MS: u64 = 253_402_300_799_999;
+
+/// Is `ms` a time rdx can hold and write (1970 to the end of year 9999)?
+pub(crate) fn in_range(ms: u64) -> bool {
+    ms <= MAX_MS
+}
+
+/// Epoch ms from a JSON number: `Ok(None)` for no number at all, `Err` with
+/// the number's text when it is one but no time in range (negative, past
+/// year 9999, not finite). Fractions are cut.
+pub(crate) fn ms_of(v: &serde_json::Value) -> Result<Option<u64>, String> {
+    let Some(n) = v.as_number() else {
+        return Ok(None);
+    };
+    let ms = match n.as_u64() {
+        Some(u) => Some(u),
+        None => n
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0 && *f <= MAX_MS as f64)
+            .map(|f| f as u64),
+    };
+    match ms {
+        Some(ms) if in_range(ms) => Ok(Some(ms)),
+        _ => Err(n.to_string()),
+    }
+}
+
 /// Milliseconds since the Unix epoch, now.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
@@ -25,8 +55,10 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-/// `2026-11-24T14:26:28.713Z`
+/// `2026-11-24T14:26:28.713Z`. Times past [`MAX_MS`] (refused where they
+/// come in) are written as it, never as a five-digit year.
 pub(crate) fn rfc3339_ms(ms: u64) -> String {
+    let ms = ms.min(MAX_MS);
     let secs = (ms / 1000) as i64;
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
@@ -111,6 +143,38 @@ mod tests {
         assert_eq!(rfc3339_ms(1_795_520_108_713), "2026-11-24T11:35:08.713Z");
         assert_eq!(rfc3339_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339_ms(4_107_542_399_999), "2100-02-28T23:59:59.999Z");
+    }
+
+    #[test]
+    fn times_out_of_range_are_refused_and_never_written_as_absurd_dates() {
+        use serde_json::json;
+        assert_eq!(rfc3339_ms(MAX_MS), "9999-12-31T23:59:59.999Z");
+        for ms in [MAX_MS + 1, u64::MAX, i64::MAX as u64] {
+            assert_eq!(rfc3339_ms(ms), "9999-12-31T23:59:59.999Z", "{ms}");
+            assert!(!in_range(ms));
+        }
+        assert_eq!(ms_of(&json!(0)), Ok(Some(0)));
+        assert_eq!(
+            ms_of(&json!(1_795_520_108_713u64)),
+            Ok(Some(1_795_520_108_713))
+        );
+        assert_eq!(ms_of(&json!(1.5e12)), Ok(Some(1_500_000_000_000)));
+        assert_eq!(ms_of(&json!(12.9)), Ok(Some(12)));
+        assert_eq!(ms_of(&json!(MAX_MS)), Ok(Some(MAX_MS)));
+        for bad in [
+            json!(MAX_MS + 1),
+            json!(u64::MAX),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(-1),
+            json!(-0.5),
+            json!(1e300),
+            json!(9_007_199_254_740_993u64),
+        ] {
+            assert!(ms_of(&bad).is_err(), "{bad}");
+        }
+        assert_eq!(ms_of(&json!("12")), Ok(None));
+        assert_eq!(ms_of(&json!(null)), Ok(None));
     }
 
     #[test]

@@ -82,6 +82,12 @@ const CASES: &[Case] = &[
         stderr: "",
     },
     Case {
+        file: "out-of-range-numbers.jsonl",
+        code: 0,
+        instances: 2,
+        stderr: "out-of-range-numbers.jsonl:11: skipped: inbound line whose \"t\" 1e+300 is out of range",
+    },
+    Case {
         file: "empty-file.jsonl",
         code: 0,
         instances: 0,
@@ -171,6 +177,78 @@ fn wrong_types_still_count_the_good_messages() {
     assert_eq!(i["id"], "i1");
     assert!(i["actions"].as_u64().unwrap() >= 2, "{i}");
     assert_eq!(i["last_action"], "inc");
+}
+
+/// Issue 18: numbers no app sends (ids past 2^53 or negative, `nextActionId`
+/// of i64::MIN, times past year 9999) in every place they come: said, left
+/// out, never wrapped (the debug build this runs would panic on overflow),
+/// and the good action after them is printed.
+#[test]
+fn numbers_out_of_range_are_said_and_left_out_never_wrapped() {
+    let f = path("out-of-range-numbers.jsonl");
+    let o = run(&["--replay", &f, "tail", "--json"]);
+    o.expect(0);
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    let got: Vec<(String, i64, String)> = json_lines(&o)
+        .iter()
+        .map(|l| {
+            assert_eq!(l["type"], "action", "no gap: nothing was lost: {l}");
+            assert!(l["ts"].as_str().unwrap().starts_with("2026-11-24T"), "{l}");
+            (
+                l["instance"].as_str().unwrap().to_string(),
+                l["action_id"].as_i64().unwrap(),
+                l["action_type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("i1", 1, "one"),
+        ("i1", 2, "two"),
+        ("i1", 3, "three"),
+        ("i1", 4, "four"),
+        ("i2", 1, "uno"),
+        ("i2", 2, "dos"),
+        ("i1", 5, "five"),
+        ("i2", 3, "tres"),
+    ]
+    .map(|(i, n, t)| (i.to_string(), n, t.to_string()));
+    assert_eq!(got, want);
+    // 4 ACTIONs with a bad nextActionId, 2 lines with a bad "t"; 2 bad
+    // action timestamps, and in the STATE 2 ids, 1 time, 1 nextActionId
+    assert!(err.contains("skipped 6 frame(s) or message(s)"), "{err}");
+    assert!(err.contains("ignored 6 number(s) out of range"), "{err}");
+    let o = run(&["--replay", &f, "--verbose", "tail"]);
+    let err = stderr(&o);
+    for said in [
+        ":4: skipped: ACTION: nextActionId -9223372036854775808 out of range",
+        ":8: skipped: ACTION: nextActionId \"18446744073709551615\" out of range",
+        ":12: skipped: inbound line whose \"t\" 18446744073709551615 is out of range",
+        "nums·i1: ignored timestamp -1 of action 4 out of range",
+        "nums·i2: ignored stagedActionIds: 9223372036854775807 out of range",
+    ] {
+        assert!(err.contains(said), "{said:?} in {err}");
+    }
+    let o = run(&["--replay", &f, "sessions", "--json"]);
+    o.expect(0);
+    for i in json_lines(&o) {
+        let want = if i["id"] == "i1" {
+            (5, "five")
+        } else {
+            (3, "tres")
+        };
+        assert_eq!(
+            (
+                i["actions"].as_u64().unwrap(),
+                i["last_action"].as_str().unwrap()
+            ),
+            want,
+            "{i}"
+        );
+        for k in ["first_seen", "last_seen"] {
+            assert!(i[k].as_str().unwrap().starts_with("2026-11-24T"), "{i}");
+        }
+    }
 }
 
 /// Issue 13's hostile shape: 2.4 KB of references, each level pointing twice

@@ -168,9 +168,7 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
         let t = obj
             .get("t")
             .and_then(|t| serde_json::from_str::<Value>(t.get()).ok());
-        let Some(t) = t.as_ref().and_then(epoch_ms) else {
-            return Err("inbound line without a numeric \"t\"".into());
-        };
+        let t = epoch_ms(t.as_ref())?;
         let lit = obj.get("data").map(|d| d.get()).unwrap_or_default();
         let data = if lit.len() > BIG_FRAME && lit.starts_with('"') {
             // The content's place in the line (inside the quotes).
@@ -205,9 +203,7 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
             data: Data::Text(String::new()),
         });
     }
-    let Some(t) = obj.get("t").and_then(epoch_ms) else {
-        return Err("inbound line without a numeric \"t\"".into());
-    };
+    let t = epoch_ms(obj.get("t"))?;
     let data = match obj.remove("data") {
         Some(Value::String(d)) => d,
         _ => return Err("inbound line without a string \"data\"".into()),
@@ -219,13 +215,16 @@ fn parse_line(line: &[u8]) -> Result<Frame, String> {
     })
 }
 
-/// A recorded time: a number of milliseconds (fractions and negatives clamp).
-fn epoch_ms(v: &Value) -> Option<u64> {
-    let n = v.as_number()?;
-    Some(
-        n.as_u64()
-            .unwrap_or_else(|| n.as_f64().map_or(0, |f| f.clamp(0.0, 8.64e15) as u64)),
-    )
+/// A recorded time: a number of milliseconds (fractions are cut), within
+/// 1970 to the end of year 9999; `Err` says what is wrong with it.
+fn epoch_ms(v: Option<&Value>) -> Result<u64, String> {
+    match v.map(crate::time::ms_of) {
+        Some(Ok(Some(t))) => Ok(t),
+        Some(Err(text)) => Err(format!(
+            "inbound line whose \"t\" {text} is out of range (epoch ms of a time in years 1970-9999)"
+        )),
+        _ => Err("inbound line without a numeric \"t\"".into()),
+    }
 }
 
 /// Writes frames in fixture format, one flushed line each.
@@ -351,6 +350,54 @@ mod tests {
         assert!(
             matches!(events.last(), Some(Event::Skipped { what, .. }) if what.contains("truncated"))
         );
+    }
+
+    #[test]
+    fn recorded_times_out_of_range_skip_their_line() {
+        let start = r##""data":"{\"event\":\"#publish\",\"data\":{\"channel\":\"log\",\"data\":{\"type\":\"START\",\"id\":\"s\"}}}""##;
+        let mut text = String::new();
+        let ts = [
+            "1795520108713",
+            "18446744073709551615",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "-1",
+            "1e300",
+            "253402300800000",
+            "253402300799999",
+            "12.75",
+        ];
+        for t in ts {
+            // the fast path, and the general one (a key it does not expect first)
+            text.push_str(&format!("{{\"t\":{t},\"dir\":\"in\",{start}}}\n"));
+            text.push_str(&format!(
+                "{{\"x\\u0041\":1,\"t\":{t},\"dir\":\"in\",{start}}}\n"
+            ));
+        }
+        let (r, events) = run(&text);
+        assert_eq!(r.unwrap(), 6, "three good times, on both paths");
+        let mut got = Vec::new();
+        for e in &events {
+            match e {
+                Event::Relay { t, .. } => got.push(*t),
+                Event::Skipped { what, loud, .. } => {
+                    assert!(*loud && what.contains("out of range"), "{what}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                1_795_520_108_713,
+                1_795_520_108_713,
+                253_402_300_799_999,
+                253_402_300_799_999,
+                12,
+                12
+            ]
+        );
+        assert_eq!(events.len(), ts.len() * 2);
     }
 
     #[test]

@@ -35,8 +35,12 @@ impl Feed {
             && let Some(due) = self.next_timer()
         {
             let now = now_ms();
-            let at = Instant::now() + Duration::from_millis(due.saturating_sub(now));
-            wake = Some(wake.map_or(at, |w| w.min(at)));
+            // A deadline too far to hold as an Instant is no wake-up at all.
+            if let Some(at) =
+                Instant::now().checked_add(Duration::from_millis(due.saturating_sub(now)))
+            {
+                wake = Some(wake.map_or(at, |w| w.min(at)));
+            }
         }
         match self.src.next(wake) {
             Next::Timeout => {}
@@ -54,7 +58,9 @@ impl Feed {
 
     pub(super) fn next_timer(&self) -> Option<u64> {
         let holds = self.holds.first();
-        let grace = self.reconnected_at.map(|t| t + RECONNECT_GRACE_MS);
+        let grace = self
+            .reconnected_at
+            .map(|t| t.saturating_add(RECONNECT_GRACE_MS));
         [holds, grace, self.reloads.due(), self.update_due]
             .into_iter()
             .flatten()
@@ -70,7 +76,7 @@ impl Feed {
             self.send_update(due);
         }
         if let Some(since) = self.reconnected_at
-            && now.is_some_and(|n| n >= since + RECONNECT_GRACE_MS)
+            && now.is_some_and(|n| n >= since.saturating_add(RECONNECT_GRACE_MS))
         {
             self.reconnected_at = None;
             let t = now.unwrap_or(self.last_t);
@@ -103,8 +109,9 @@ impl Feed {
             return;
         }
         match self.last_update {
-            Some(l) if now < l + UPDATE_EVERY_MS => {
-                self.update_due.get_or_insert(l + UPDATE_EVERY_MS);
+            Some(l) if now < l.saturating_add(UPDATE_EVERY_MS) => {
+                self.update_due
+                    .get_or_insert(l.saturating_add(UPDATE_EVERY_MS));
             }
             _ => self.send_update(now),
         }
@@ -219,6 +226,12 @@ impl Feed {
         let wants_history = self.opts.actions || self.opts.states == States::None;
         let history = if wants_history && msg.kind.has_history() {
             let h = lifted::history(&msg, self.opts.states == States::PerAction);
+            if let Some(h) = &h
+                && h.bad > 0
+            {
+                let what = h.bad_first.clone().unwrap_or_default();
+                self.out_of_range(&instance, h.bad, &what);
+            }
             if let Some(h) = &h {
                 let last_type = h
                     .entries
@@ -238,7 +251,7 @@ impl Feed {
             let ledger = self.ledgers.entry(instance.clone()).or_default();
             match msg.kind {
                 Kind::Action => {
-                    let id = msg.next_action_id.map(|n| n - 1);
+                    let id = msg.next_action_id.map(|n| n.saturating_sub(1));
                     if ledger.on_action(id, (t, msg.clone()), t, baseline, &mut steps) {
                         self.want_update(t);
                     }
@@ -268,6 +281,24 @@ impl Feed {
             });
         }
         self.bound(Some(&instance));
+    }
+
+    /// Numbers out of range in a message rdx otherwise kept (an id past
+    /// 2^53 in a STATE's history, a time past year 9999): left out, counted
+    /// for the summary, each said with --verbose.
+    pub(super) fn out_of_range(&mut self, instance: &str, n: usize, what: &str) {
+        self.out_of_range = self.out_of_range.saturating_add(n as u64);
+        if self.verbose {
+            let more = match n {
+                1 => String::new(),
+                n => format!(" (and {} more in this message)", n - 1),
+            };
+            eprintln!(
+                "rdx: {}: ignored {}{more}",
+                sanitize(&self.short_name(instance)),
+                sanitize(what)
+            );
+        }
     }
 
     /// Past the registry's bounds (live and stopped instances, bytes): let
@@ -329,6 +360,13 @@ impl Feed {
                     id,
                     from: ledger::Source::Action((at, mut m)),
                 } => {
+                    if let Some(bad) = m.bad_timestamp() {
+                        let what = format!(
+                            "timestamp {bad} of action {} out of range (a time in years 1970-9999; the time it arrived is used)",
+                            id.unwrap_or_default()
+                        );
+                        self.out_of_range(instance, 1, &what);
+                    }
                     let ts = m.action_timestamp().unwrap_or(at);
                     let state = if self.opts.states == States::PerAction {
                         m.decoded_payload()

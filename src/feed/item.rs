@@ -49,7 +49,7 @@ pub(crate) struct Gap {
 
 impl Gap {
     pub(crate) fn lost(&self) -> i64 {
-        self.to - self.from + 1
+        self.to.saturating_sub(self.from).saturating_add(1)
     }
 }
 
@@ -87,5 +87,24 @@ impl Item {
             Item::State { instance, .. } => Some(instance),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gap_counts_what_it_spans_without_wrapping() {
+        let gap = |from, to| Gap {
+            instance: "i".into(),
+            t: 0,
+            from,
+            to,
+        };
+        assert_eq!(gap(2, 2).lost(), 1);
+        assert_eq!(gap(2, 9).lost(), 8);
+        assert_eq!(gap(i64::MIN, i64::MAX).lost(), i64::MAX);
+        assert_eq!(gap(-1, i64::MAX).lost(), i64::MAX);
     }
 }

@@ -13,6 +13,9 @@
 //! the actions in its first STATE dispatched before rdx was subscribed (their
 //! own timestamps against rdx's clock) are the baseline, printed only with
 //! `--history`.
+//!
+//! Ids come checked (`0..=2^53`, see `crate::relay::ids`); the arithmetic
+//! here saturates all the same, so no id can wrap it.
 
 /// How long an instance's actions wait for the STATE that fills a gap.
 pub(crate) const HOLD_MS: u64 = 1000;
@@ -138,13 +141,13 @@ impl<A> Ledger<A> {
             Some(l) => l,
             // An instance already streaming when rdx joined: this is the
             // first action rdx sees live.
-            None => n - 1,
+            None => n.saturating_sub(1),
         };
         self.last = Some(last);
         if n <= last {
             return false;
         }
-        if n == last + 1 {
+        if n == last.saturating_add(1) {
             self.last = Some(n);
             out.push(Step::Emit {
                 id: Some(n),
@@ -153,7 +156,7 @@ impl<A> Ledger<A> {
             return false;
         }
         self.hold = Some(Hold {
-            until: now + HOLD_MS,
+            until: now.saturating_add(HOLD_MS),
             queue: vec![(n, action)],
         });
         true
@@ -235,10 +238,10 @@ impl<A> Ledger<A> {
             if id <= last {
                 continue;
             }
-            if id > last + 1 {
+            if id > last.saturating_add(1) {
                 out.push(Step::Gap {
-                    from: last + 1,
-                    to: id - 1,
+                    from: last.saturating_add(1),
+                    to: id.saturating_sub(1),
                 });
             }
             out.push(Step::Emit { id: Some(id), from });
@@ -264,7 +267,7 @@ fn first_baseline(entries: &[Entry], top: Option<i64>, baseline: Baseline) -> i6
         None => match entries.iter().map(|e| e.id).min() {
             // Everything it still holds is new; what it committed away
             // (older than its maxAge) is taken as from before rdx.
-            Some(first) => first - 1,
+            Some(first) => first.saturating_sub(1),
             None => top.unwrap_or(0),
         },
     }

@@ -132,6 +132,8 @@ pub(crate) struct Feed {
     started_ms: Option<u64>,
     reconnected_at: Option<u64>,
     pub(crate) skipped: u64,
+    /// Numbers out of range left out of messages that were kept.
+    pub(crate) out_of_range: u64,
     ledgers: HashMap<String, Ledger<(u64, Rc<Message>)>>,
     /// The instances whose actions wait for a STATE, and until when.
     holds: deadlines::Deadlines<String>,
@@ -152,8 +154,8 @@ pub(crate) struct Feed {
     gone_since_pruned: usize,
     /// Said on stderr that live or stopped instances were let go.
     said_let_go: bool,
-    /// Every reload seen (old, new), for replay's resolution.
-    reload_log: Vec<(String, String)>,
+    /// Every reload seen in a replay (new → old), for its resolution.
+    reload_log: HashMap<String, String>,
     /// Why rdx's own link is down right now (None: up, or not yet tried).
     pub(crate) link_lost: Option<String>,
 }
@@ -181,6 +183,7 @@ impl Feed {
             started_ms: None,
             reconnected_at: None,
             skipped: 0,
+            out_of_range: 0,
             ledgers: HashMap::new(),
             holds: Default::default(),
             reloads: Reloads::default(),
@@ -194,7 +197,7 @@ impl Feed {
             ended: false,
             end_note: None,
             learned: store.apps.into_keys().collect(),
-            reload_log: Vec::new(),
+            reload_log: HashMap::new(),
             gone_since_pruned: 0,
             said_let_go: false,
             link_lost: None,
@@ -296,20 +299,27 @@ impl Feed {
     /// Say on stderr (unless --quiet) why the stream ended, if it ended
     /// because what it followed did, and how much input was skipped.
     pub(crate) fn summary(&self) {
-        if let Some(note) = &self.end_note
-            && !self.quiet
-        {
+        if self.quiet {
+            return;
+        }
+        if let Some(note) = &self.end_note {
             eprintln!("rdx: {note}");
         }
-        if self.skipped > 0 && !self.quiet {
-            let hint = if self.verbose {
-                ""
-            } else {
-                " (--verbose shows each)"
-            };
+        let hint = if self.verbose {
+            ""
+        } else {
+            " (--verbose shows each)"
+        };
+        if self.skipped > 0 {
             eprintln!(
                 "rdx: skipped {} frame(s) or message(s) that could not be understood{hint}",
                 self.skipped
+            );
+        }
+        if self.out_of_range > 0 {
+            eprintln!(
+                "rdx: ignored {} number(s) out of range (action ids past 2^53, times past year 9999) in messages otherwise kept{hint}",
+                self.out_of_range
             );
         }
     }

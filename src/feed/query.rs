@@ -67,8 +67,11 @@ impl Feed {
             if !self.replay
                 && let Some(due) = self.next_timer()
             {
-                let at = Instant::now() + Duration::from_millis(due.saturating_sub(now_ms()));
-                wake = Some(wake.map_or(at, |w| w.min(at)));
+                let at =
+                    Instant::now().checked_add(Duration::from_millis(due.saturating_sub(now_ms())));
+                if let Some(at) = at {
+                    wake = Some(wake.map_or(at, |w| w.min(at)));
+                }
             }
             let ready = {
                 let mut sel = Select::new();

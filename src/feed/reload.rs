@@ -317,6 +317,18 @@ mod tests {
     }
 
     #[test]
+    fn times_at_the_end_of_u64_never_wrap() {
+        let mut r = Reloads::default();
+        r.gone("a", Some("shop"), u64::MAX - 10, Vec::new);
+        r.appeared("b", Some("shop"), u64::MAX);
+        assert_eq!(r.due(), Some(u64::MAX));
+        assert_eq!(r.tick(Some(u64::MAX)), vec![reload("a", "b")]);
+        r.gone("c", Some("shop"), u64::MAX, Vec::new);
+        r.gone("d", Some("shop"), u64::MAX, Vec::new);
+        assert_eq!(r.tick(None).len(), 2);
+    }
+
+    #[test]
     fn end_of_input_decides_everything() {
         let mut r = Reloads::default();
         r.gone("a", Some("shop"), 1000, Vec::new);

@@ -125,10 +125,15 @@ impl Feed {
             scan.drain()?;
             let instance = scan.resolve_now(&selecting)?;
             let mut root = instance.clone();
+            // Each instance replaces at most one; a chain that comes round
+            // again (ids reused) stops where it started.
+            let mut steps = 0;
             while follows
-                && let Some((old, _)) = scan.reload_log.iter().find(|(_, new)| *new == root)
+                && steps < scan.reload_log.len()
+                && let Some(old) = scan.reload_log.get(&root)
             {
                 root = old.clone();
+                steps += 1;
             }
             let mut feed = Feed::open(cfg, opts, None)?;
             // Labels moved by the first pass are where this pass starts.
@@ -264,7 +269,13 @@ impl Feed {
     pub(super) fn verdict(&mut self, verdict: Verdict) {
         match &verdict {
             Verdict::Reload { old, new } => {
-                self.reload_log.push((old.clone(), new.clone()));
+                // Only a replay resolves by it (live, a day of reloads
+                // would grow it without bound).
+                if self.replay {
+                    self.reload_log
+                        .entry(new.clone())
+                        .or_insert_with(|| old.clone());
+                }
                 self.move_label(old, new);
             }
             Verdict::Ambiguous { old, app } => {

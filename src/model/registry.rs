@@ -294,7 +294,7 @@ impl Registry {
             // `actions` is the highest action id known (ids count from 1);
             // apps that send no ids are counted message by message. ACTIONs
             // come in order: the newest one names the last action.
-            match msg.next_action_id.map(|n| n - 1) {
+            match msg.next_action_id.map(|n| n.saturating_sub(1)) {
                 Some(id) => inst.actions = inst.actions.max(id.max(0) as u64),
                 None => inst.actions = inst.actions.saturating_add(1),
             }

@@ -194,8 +194,10 @@ fn finish<'de>(kind: Kind, p: Parts, deferred: Option<&'de RawValue>) -> Decoded
         plain_name,
         p.next.as_ref(),
     );
-    let msg = Message::assemble(kind, p.socket, p.instance_id, d, p.payload, p.action);
-    (Ok(msg), deferred)
+    match Message::assemble(kind, p.socket, p.instance_id, d, p.payload, p.action) {
+        Ok(msg) => (Ok(msg), deferred),
+        Err(e) => (Err(e), None),
+    }
 }
 
 /// Not the frame this path takes: give up quietly (the general path will see it).

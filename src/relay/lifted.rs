@@ -56,7 +56,7 @@ pub(crate) fn from_lifted(lifted: Value) -> Snapshot {
     let index = obj
         .get("currentStateIndex")
         .and_then(Value::as_u64)
-        .map(|i| i as usize)
+        .map(|i| usize::try_from(i).unwrap_or(usize::MAX))
         .unwrap_or(computed.len().saturating_sub(1));
     let state = (index < computed.len())
         .then(|| computed.swap_remove(index))
@@ -163,6 +163,17 @@ pub(crate) struct History {
     pub(crate) entries: Vec<HistoryEntry>,
     /// The current app state (only when asked for).
     pub(crate) current: Option<Value>,
+    /// Numbers out of range, left out (an id past 2^53, a time past year
+    /// 9999): how many, and what the first was.
+    pub(crate) bad: usize,
+    pub(crate) bad_first: Option<String>,
+}
+
+impl History {
+    fn bad(&mut self, what: String) {
+        self.bad += 1;
+        self.bad_first.get_or_insert(what);
+    }
 }
 
 /// The action history of a STATE / LIFTED message. With `states`, each
@@ -223,34 +234,71 @@ fn build_history(
     computed: Option<Vec<Value>>,
     current_index: Option<u64>,
 ) -> History {
-    let staged: Vec<i64> = match staged {
-        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_i64).collect(),
+    use crate::relay::ids;
+    let mut h = History::default();
+    // Ids out of range are left out (with their entries), said once here.
+    let staged: Vec<Option<i64>> = match staged {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter(|v| v.is_number())
+            .map(|v| match ids::action_id(v) {
+                Ok(id) => Some(id),
+                Err(text) => {
+                    h.bad(format!("stagedActionIds: {text} out of range (0..=2^53)"));
+                    None
+                }
+            })
+            .collect(),
         _ => {
-            let mut ids: Vec<i64> = by_id.keys().filter_map(|k| k.parse().ok()).collect();
-            ids.sort_unstable();
-            ids
+            let mut list = Vec::new();
+            for k in by_id.keys() {
+                match k
+                    .parse::<i64>()
+                    .map(|_| ids::action_id(&Value::String(k.clone())))
+                {
+                    Ok(Ok(id)) => list.push(id),
+                    Ok(Err(text)) => h.bad(format!("actionsById: {text} out of range (0..=2^53)")),
+                    Err(_) => {}
+                }
+            }
+            list.sort_unstable();
+            list.into_iter().map(Some).collect()
         }
     };
-    let top = match next {
-        Some(Value::Number(n)) => n.as_i64().map(|n| n - 1),
-        Some(Value::String(s)) => s.trim().parse::<i64>().ok().map(|n| n - 1),
-        _ => None,
+    h.top = match ids::next_action_id(next) {
+        Ok(n) => n.map(|n| n.saturating_sub(1)),
+        Err(text) => {
+            h.bad(ids::bad_next(&text));
+            None
+        }
     };
     let mut computed = computed.map(|c| {
         c.into_iter()
             .map(|mut e| e.as_object_mut().and_then(|o| o.remove("state")))
             .collect::<Vec<_>>()
     });
-    let current = computed.as_ref().and_then(|c| {
-        let i = current_index.map_or(c.len().checked_sub(1)?, |i| i as usize);
+    h.current = computed.as_ref().and_then(|c| {
+        let i = match current_index {
+            Some(i) => usize::try_from(i).ok()?,
+            None => c.len().checked_sub(1)?,
+        };
         c.get(i).cloned().flatten()
     });
-    let mut entries = Vec::new();
     for (pos, id) in staged.into_iter().enumerate() {
+        let Some(id) = id else { continue };
         let Some(wrapped) = by_id.remove(&id.to_string()) else {
             continue;
         };
-        let ts = wrapped.get("timestamp").and_then(timestamp_of);
+        let ts = match wrapped.get("timestamp").map(timestamp_of) {
+            Some(Ok(ts)) => ts,
+            Some(Err(text)) => {
+                h.bad(format!(
+                    "timestamp {text} of action {id} out of range (a time in years 1970-9999)"
+                ));
+                None
+            }
+            None => None,
+        };
         let action = unwrap_action(wrapped);
         if id <= 0 || action_type_of(&action).as_deref() == Some("@@INIT") {
             continue;
@@ -258,28 +306,23 @@ fn build_history(
         let state = computed
             .as_mut()
             .and_then(|c| c.get_mut(pos).and_then(Option::take));
-        entries.push(HistoryEntry {
+        h.entries.push(HistoryEntry {
             id,
             ts,
             action,
             state,
         });
     }
-    History {
-        top,
-        entries,
-        current,
-    }
+    h
 }
 
+/// A dispatch time: `Ok(None)` for none, `Err` with its text for a number
+/// that is no time (see [`crate::time::ms_of`]).
+pub(crate) type Stamp = Result<Option<u64>, String>;
+
 /// A dispatch time in ms (a number; fractions are cut).
-pub(crate) fn timestamp_of(v: &Value) -> Option<u64> {
-    let n = v.as_number()?;
-    n.as_u64().or_else(|| {
-        n.as_f64()
-            .filter(|f| f.is_finite() && *f >= 0.0)
-            .map(|f| f as u64)
-    })
+pub(crate) fn timestamp_of(v: &Value) -> Stamp {
+    crate::time::ms_of(v)
 }
 
 #[cfg(test)]
@@ -332,5 +375,69 @@ pub(crate) mod history_tests {
                 .entries
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn numbers_out_of_range_in_a_history_are_left_out_and_counted() {
+        let top = crate::relay::ids::MAX_ACTION_ID;
+        let act =
+            |ts: Value| json!({"type":"PERFORM_ACTION","action":{"type":"a"},"timestamp": ts});
+        let m = state_msg(json!({
+            "actionsById": {
+                "1": act(json!(5)),
+                "2": act(json!(u64::MAX)),
+                "3": act(json!(-1)),
+                "4": act(json!(1e300)),
+                (top.to_string()): act(json!(6)),
+            },
+            "nextActionId": i64::MIN,
+            "stagedActionIds": [0, 1, 2, 3, 4, top, top + 1, i64::MAX, -1, u64::MAX, 1e300, i64::MIN],
+        }));
+        for states in [false, true] {
+            let h = history(&m, states).unwrap();
+            let got: Vec<_> = h.entries.iter().map(|e| (e.id, e.ts)).collect();
+            assert_eq!(
+                got,
+                [
+                    (1, Some(5)),
+                    (2, None),
+                    (3, None),
+                    (4, None),
+                    (top, Some(6))
+                ]
+            );
+            assert_eq!(h.top, None, "nextActionId i64::MIN is no top");
+            // 6 ids, 3 times, 1 nextActionId
+            assert_eq!(h.bad, 10, "{:?}", h.bad_first);
+            assert!(h.bad_first.as_deref().unwrap().contains("out of range"));
+        }
+        // nextActionId at the edges; ids from actionsById's keys
+        for (next, want) in [
+            (json!(top + 1), Some(top)),
+            (json!(top + 2), None),
+            (json!(u64::MAX), None),
+            (json!(-1), None),
+            (json!("12"), Some(11)),
+        ] {
+            let h = history(
+                &state_msg(json!({"actionsById": {}, "nextActionId": next})),
+                false,
+            )
+            .unwrap();
+            assert_eq!(h.top, want, "{next}");
+        }
+        let keys = state_msg(json!({"actionsById": {
+            "1": act(json!(1)), "9007199254740993": act(json!(1)), "-4": act(json!(1)), "x": act(json!(1))
+        }}));
+        let h = history(&keys, false).unwrap();
+        assert_eq!(h.entries.iter().map(|e| e.id).collect::<Vec<_>>(), [1]);
+        assert_eq!(h.bad, 2);
+        // currentStateIndex past anything
+        let h = history(
+            &state_msg(json!({"computedStates":[{"state":1}], "currentStateIndex": u64::MAX})),
+            true,
+        )
+        .unwrap();
+        assert_eq!(h.current, None);
     }
 }

@@ -39,7 +39,7 @@ pub struct Message {
     pub(crate) next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
-    action_cache: OnceCell<Option<(Value, Option<u64>)>>,
+    action_cache: OnceCell<Option<(Value, crate::relay::lifted::Stamp)>>,
 }
 
 impl PartialEq for Message {
@@ -64,7 +64,8 @@ pub(crate) struct Described {
     pub(crate) name: Option<Text>,
     pub(crate) env: Option<String>,
     pub(crate) label: Option<String>,
-    pub(crate) next_action_id: Option<i64>,
+    /// `nextActionId`, checked: `Err` with its text when out of range.
+    pub(crate) next_action_id: Result<Option<i64>, String>,
 }
 
 impl Described {
@@ -85,17 +86,15 @@ impl Described {
             name,
             env: text_field(lib_config, ENV).or_else(|| text_field(meta, ENV)),
             label: text_field(lib_config, &["label"]).or_else(|| text_field(meta, &["label"])),
-            next_action_id: match next {
-                Some(Value::Number(n)) => n.as_i64(),
-                Some(Value::String(s)) => s.trim().parse().ok(),
-                _ => None,
-            },
+            next_action_id: crate::relay::ids::next_action_id(next),
         }
     }
 }
 
 impl Message {
     /// Put a decoded message together (both decoders and the one-pass path).
+    /// A `nextActionId` out of range makes the message bad: its id is what
+    /// places an action, and no app sends such a one.
     pub(crate) fn assemble(
         kind: Kind,
         socket: Option<Text>,
@@ -103,7 +102,7 @@ impl Message {
         described: Described,
         payload: Option<Raw>,
         action: Option<Raw>,
-    ) -> Message {
+    ) -> Result<Message, BadMessage> {
         let not_null = |r: Option<Raw>| r.filter(|r| !rawjson::is_null(r));
         let Described {
             name,
@@ -111,7 +110,14 @@ impl Message {
             label,
             next_action_id,
         } = described;
-        Message {
+        let next_action_id = next_action_id.map_err(|text| {
+            BadMessage::OutOfRange(format!(
+                "{}: {}",
+                kind.as_str(),
+                crate::relay::ids::bad_next(&text)
+            ))
+        })?;
+        Ok(Message {
             kind,
             socket,
             instance_id,
@@ -122,7 +128,7 @@ impl Message {
             action: not_null(action),
             next_action_id,
             action_cache: OnceCell::new(),
-        }
+        })
     }
 }
 
@@ -133,6 +139,8 @@ pub enum BadMessage {
     NoType,
     /// Neither an `instanceId` nor a socket `id`: nothing to key it by.
     NoKey(String),
+    /// A number no app can send (an id past 2^53, a negative one).
+    OutOfRange(String),
 }
 
 impl std::fmt::Display for BadMessage {
@@ -141,6 +149,7 @@ impl std::fmt::Display for BadMessage {
             BadMessage::NotAnObject => write!(f, "relay message is not an object"),
             BadMessage::NoType => write!(f, "relay message without a string type"),
             BadMessage::NoKey(t) => write!(f, "{t} message without instanceId or id"),
+            BadMessage::OutOfRange(what) => write!(f, "{what}"),
         }
     }
 }
@@ -200,14 +209,7 @@ impl Message {
         );
         let raw = |v: Option<Value>| v.map(|v| rawjson::to_raw(&v));
         let (payload, action) = (raw(obj.remove("payload")), raw(obj.remove("action")));
-        Ok(Message::assemble(
-            kind,
-            socket,
-            instance_id,
-            d,
-            payload,
-            action,
-        ))
+        Message::assemble(kind, socket, instance_id, d, payload, action)
     }
 
     /// Decode from raw JSON, parsing only the small fields: `payload` and
@@ -265,14 +267,7 @@ impl Message {
         } else {
             None
         };
-        Ok(Message::assemble(
-            kind,
-            socket,
-            instance_id,
-            d,
-            payload,
-            raw_field("action"),
-        ))
+        Message::assemble(kind, socket, instance_id, d, payload, raw_field("action"))
     }
 
     /// The registry key: `instanceId`, else the socket id.
@@ -298,10 +293,19 @@ impl Message {
 
     /// When the app dispatched the action (the `PERFORM_ACTION` timestamp).
     pub(crate) fn action_timestamp(&self) -> Option<u64> {
-        self.decoded().and_then(|(_, ts)| *ts)
+        self.decoded()
+            .and_then(|(_, ts)| ts.as_ref().ok().copied().flatten())
     }
 
-    fn decoded(&self) -> Option<&(Value, Option<u64>)> {
+    /// The action's timestamp, when it is a number but no time (negative,
+    /// past year 9999): its text. [`Message::action_timestamp`] is then None.
+    pub(crate) fn bad_timestamp(&self) -> Option<&str> {
+        self.decoded()
+            .and_then(|(_, ts)| ts.as_ref().err())
+            .map(String::as_str)
+    }
+
+    fn decoded(&self) -> Option<&(Value, crate::relay::lifted::Stamp)> {
         self.action_cache
             .get_or_init(|| {
                 let raw = self.action.as_ref()?;
@@ -323,9 +327,10 @@ impl Message {
                     Value::Array(items) => items.last(),
                     other => Some(other),
                 };
-                let ts = last
-                    .and_then(|a| a.get("timestamp"))
-                    .and_then(crate::relay::lifted::timestamp_of);
+                let ts = match last.and_then(|a| a.get("timestamp")) {
+                    Some(t) => crate::relay::lifted::timestamp_of(t),
+                    None => Ok(None),
+                };
                 Some((unwrap_action(v), ts))
             })
             .as_ref()
@@ -403,7 +408,7 @@ fn resolved(parsed: Value) -> Value {
 /// action only. `None` for any other shape (the caller parses it whole).
 /// The text must hold no jsan reference (the caller checks: no `$jsan`, no
 /// `\u` escape that could spell one).
-fn plain_action(text: &str) -> Option<(Value, Option<u64>)> {
+fn plain_action(text: &str) -> Option<(Value, crate::relay::lifted::Stamp)> {
     let obj = rawjson::object(text)?;
     let inner = obj.get("action").filter(|a| a.get().starts_with('{'))?;
     let wrapped = match obj.get("type") {
@@ -413,11 +418,13 @@ fn plain_action(text: &str) -> Option<(Value, Option<u64>)> {
     if !wrapped {
         return None;
     }
-    let ts = obj
+    let ts = match obj
         .get("timestamp")
         .and_then(|t| serde_json::from_str::<Value>(t.get()).ok())
-        .as_ref()
-        .and_then(crate::relay::lifted::timestamp_of);
+    {
+        Some(t) => crate::relay::lifted::timestamp_of(&t),
+        None => Ok(None),
+    };
     Some((serde_json::from_str(inner.get()).ok()?, ts))
 }
 

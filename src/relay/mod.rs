@@ -3,6 +3,7 @@
 //! lazy JSON; pure, no I/O.
 
 pub mod hot;
+pub(crate) mod ids;
 pub mod jsan;
 pub mod kind;
 pub mod lifted;

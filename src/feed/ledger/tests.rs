@@ -232,3 +232,40 @@ fn a_big_state_over_a_full_hold_costs_log_n_per_entry() {
         .collect();
     assert_eq!(emitted, (1..=1_000_001).collect::<Vec<_>>());
 }
+
+#[test]
+fn extreme_ids_and_times_never_wrap() {
+    // Ids come checked (0..=2^53); the ledger holds up all the same.
+    for (first, then) in [
+        (i64::MAX, i64::MIN),
+        (i64::MIN, i64::MAX),
+        (0, i64::MAX),
+        (-1, i64::MIN),
+    ] {
+        for start in [false, true] {
+            let mut l = L::default();
+            if start {
+                l.saw_start();
+            }
+            let mut out = Vec::new();
+            l.on_action(Some(first), "a", u64::MAX, SINCE, &mut out);
+            l.on_action(Some(then), "b", u64::MAX, SINCE, &mut out);
+            assert!(l.due().is_none_or(|d| d == u64::MAX));
+            l.on_state(
+                &[e(then, u64::MAX), e(first, 0)],
+                Some(i64::MAX),
+                SINCE,
+                &mut out,
+            );
+            l.expire(None, &mut out);
+            for s in &out {
+                if let Step::Gap { from, to } = s {
+                    assert!(from <= to, "{first} {then}: {out:?}");
+                }
+            }
+        }
+    }
+    let mut l = L::default();
+    let mut out = Vec::new();
+    l.on_state(&[e(i64::MIN, 1)], None, Baseline::Since(u64::MAX), &mut out);
+}

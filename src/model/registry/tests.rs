@@ -340,3 +340,20 @@ fn what_must_stay_over_the_bound_is_not_looked_at_again_and_again() {
     assert!(!r.over_bounds());
     check_sums(&r);
 }
+
+#[test]
+fn extreme_action_ids_never_wrap_the_counts() {
+    let mut r = Registry::new();
+    for next in [i64::MIN, 0, -1, i64::MAX, 1] {
+        // the decoders refuse these; the registry does not wrap on them either
+        let mut m = msg(json!({"type":"ACTION","id":"s","instanceId":"i"}));
+        m.next_action_id = Some(next);
+        r.apply(u64::MAX, &m, None);
+    }
+    let i = r.get("i").unwrap();
+    assert_eq!(i.actions, i64::MAX as u64 - 1);
+    assert_eq!(i.to_json()["last_seen"], "9999-12-31T23:59:59.999Z");
+    r.note_history("i", Some(i64::MIN), None);
+    r.note_history("i", Some(i64::MAX), Some("x".into()));
+    check_sums(&r);
+}

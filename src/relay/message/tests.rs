@@ -150,9 +150,10 @@ fn a_plain_perform_action_read_from_its_text_is_the_tree_unwrapped() {
         r#"{"type":"PERFORM_ACTION","action":{}}"#,
     ] {
         let v: Value = serde_json::from_str(text).unwrap();
-        let ts = v
-            .get("timestamp")
-            .and_then(crate::relay::lifted::timestamp_of);
+        let ts = match v.get("timestamp") {
+            Some(t) => crate::relay::lifted::timestamp_of(t),
+            None => Ok(None),
+        };
         assert_eq!(plain_action(text), Some((unwrap_action(v), ts)), "{text}");
     }
     // Other shapes are left to the whole parse.
@@ -193,5 +194,77 @@ fn hostile_jsan_reads_the_same_on_every_path() {
             "round {round}"
         );
         assert_eq!(fast.decoded_action(), Some(&want), "round {round}");
+    }
+}
+
+#[test]
+fn next_action_ids_out_of_range_make_the_message_bad_in_every_decoder() {
+    let top = crate::relay::ids::MAX_ACTION_ID;
+    let good = [json!(2), json!(top + 1), json!("7"), json!(null)];
+    let bad = [
+        json!(i64::MIN),
+        json!(i64::MAX),
+        json!(u64::MAX),
+        json!(-1),
+        json!(0),
+        json!(1e300),
+        json!(top + 2),
+        json!("-9223372036854775808"),
+        json!("1e300"),
+        json!(true),
+    ];
+    for (next, ok) in good
+        .iter()
+        .map(|n| (n, true))
+        .chain(bad.iter().map(|n| (n, false)))
+    {
+        let msg =
+            json!({"type":"ACTION","id":"s","instanceId":"i","action":"{}","nextActionId": next});
+        let frame = json!({"event":"#publish","data":{"channel":"log","data": msg}}).to_string();
+        let decoded = [
+            Message::decode(msg.clone()),
+            Message::decode_raw(&rawjson::to_raw(&msg), true),
+            crate::relay::hot::log_publish(&frame, true).expect("a #publish on log"),
+        ];
+        for d in decoded {
+            match (ok, d) {
+                (true, Ok(m)) => {
+                    assert!(m.next_action_id.is_none_or(|n| (1..=top + 1).contains(&n)))
+                }
+                (false, Err(BadMessage::OutOfRange(what))) => {
+                    assert!(
+                        what.contains("nextActionId") && what.contains("out of range"),
+                        "{what}"
+                    )
+                }
+                (_, other) => panic!("{next}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn action_timestamps_out_of_range_are_no_time() {
+    for (ts, want, bad) in [
+        (json!(1_795_520_108_713u64), Some(1_795_520_108_713), false),
+        (json!(u64::MAX), None, true),
+        (json!(i64::MIN), None, true),
+        (json!(-1), None, true),
+        (json!(1e300), None, true),
+        (json!(253_402_300_800_000u64), None, true),
+        (json!("soon"), None, false),
+    ] {
+        let action =
+            json!({"type":"PERFORM_ACTION","action":{"type":"x"},"timestamp": ts}).to_string();
+        // the fast path (a jsan string) and the general one (an object)
+        for action in [json!(action), serde_json::from_str(&action).unwrap()] {
+            let m = Message::decode(
+                json!({"type":"ACTION","id":"s","instanceId":"i","action": action}),
+            )
+            .unwrap();
+            assert_eq!(m.action_type().as_deref(), Some("x"));
+            assert_eq!(m.action_timestamp(), want, "{ts}");
+            assert_eq!(m.bad_timestamp().is_some(), bad, "{ts}");
+        }
     }
 }
