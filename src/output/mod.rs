@@ -286,21 +286,10 @@ fn sys_width() -> Option<usize> {
     winsize::cols(1)
 }
 
-/// The terminal-size ioctl, where its request number is the asm-generic one
-/// (mips, powerpc and sparc number it differently: no ioctl there).
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv32",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "s390x"
-    )
-))]
+/// The terminal-size ioctl (Linux), where its request number is the
+/// asm-generic one (mips, powerpc and sparc number it differently: no ioctl
+/// there, and no width).
+#[cfg(target_os = "linux")]
 mod winsize {
     use std::ffi::c_int;
 
@@ -325,21 +314,7 @@ mod winsize {
         pub(super) fn ioctl(fd: c_int, request: Request, ...) -> c_int;
     }
 
-    pub(super) const TIOCGWINSZ: Request = 0x5413;
-
-    /// The width in columns of the terminal on `fd`, if it is one.
-    pub(super) fn cols(fd: c_int) -> Option<usize> {
-        let mut ws = WinSize::default();
-        // SAFETY: TIOCGWINSZ writes one `struct winsize` into the pointer we
-        // pass, which points at a live, properly laid-out value.
-        let rc = unsafe { ioctl(fd, TIOCGWINSZ, &mut ws as *mut WinSize) };
-        (rc == 0 && ws.cols > 0).then_some(ws.cols as usize)
-    }
-}
-
-#[cfg(not(all(
-    target_os = "linux",
-    any(
+    pub(super) const TIOCGWINSZ: Option<Request> = if cfg!(any(
         target_arch = "x86",
         target_arch = "x86_64",
         target_arch = "arm",
@@ -348,8 +323,24 @@ mod winsize {
         target_arch = "riscv64",
         target_arch = "loongarch64",
         target_arch = "s390x"
-    )
-)))]
+    )) {
+        Some(0x5413)
+    } else {
+        None
+    };
+
+    /// The width in columns of the terminal on `fd`, if it is one.
+    pub(super) fn cols(fd: c_int) -> Option<usize> {
+        let request = TIOCGWINSZ?;
+        let mut ws = WinSize::default();
+        // SAFETY: TIOCGWINSZ writes one `struct winsize` into the pointer we
+        // pass, which points at a live, properly laid-out value.
+        let rc = unsafe { ioctl(fd, request, &mut ws as *mut WinSize) };
+        (rc == 0 && ws.cols > 0).then_some(ws.cols as usize)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
 mod winsize {
     pub(super) fn cols(_fd: i32) -> Option<usize> {
         None
