@@ -284,6 +284,12 @@ impl Registry {
         {
             inst.env = Some(env);
         }
+        // A label the app sends shows until people give one (theirs win).
+        if let Some(label) = &msg.label
+            && !self.user_labels.contains_key(instance)
+        {
+            inst.label = Some(label.clone());
+        }
         let old_status = inst.status;
         inst.status = match msg.kind {
             Kind::Stop => Status::Stopped,

@@ -357,3 +357,33 @@ fn extreme_action_ids_never_wrap_the_counts() {
     r.note_history("i", Some(i64::MAX), Some("x".into()));
     check_sums(&r);
 }
+
+#[test]
+fn a_label_the_app_sends_shows_until_people_give_one() {
+    let mut r = Registry::new();
+    apply(
+        &mut r,
+        10,
+        json!({"type":"START","id":"s1","instanceId":"i1","name":"shop",
+        "libConfig":{"name":"shop","label":"checkout tab"}}),
+    );
+    assert_eq!(r.get("i1").unwrap().label.as_deref(), Some("checkout tab"));
+    apply(
+        &mut r,
+        11,
+        json!({"type":"START","id":"s2","instanceId":"i2","meta":{"label":"from meta"}}),
+    );
+    assert_eq!(r.get("i2").unwrap().label.as_deref(), Some("from meta"));
+    r.set_label("i1", Some("mine".into()));
+    apply(
+        &mut r,
+        12,
+        json!({"type":"ACTION","id":"s1","instanceId":"i1","libConfig":{"label":"checkout tab"},
+        "action":"{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"add\"}}"}),
+    );
+    assert_eq!(
+        r.get("i1").unwrap().label.as_deref(),
+        Some("mine"),
+        "people's label wins"
+    );
+}
