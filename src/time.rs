@@ -13,10 +13,14 @@ pub(crate) fn in_range(ms: u64) -> bool {
     ms <= MAX_MS
 }
 
+/// A dispatch time: `Ok(None)` for none, `Err` with its text for a number
+/// that is no time (see [`ms_of`]).
+pub(crate) type Stamp = Result<Option<u64>, String>;
+
 /// Epoch ms from a JSON number: `Ok(None)` for no number at all, `Err` with
 /// the number's text when it is one but no time in range (negative, past
 /// year 9999, not finite). Fractions are cut.
-pub(crate) fn ms_of(v: &serde_json::Value) -> Result<Option<u64>, String> {
+pub(crate) fn ms_of(v: &serde_json::Value) -> Stamp {
     let Some(n) = v.as_number() else {
         return Ok(None);
     };

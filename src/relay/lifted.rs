@@ -289,7 +289,7 @@ fn build_history(
         let Some(wrapped) = by_id.remove(&id.to_string()) else {
             continue;
         };
-        let ts = match wrapped.get("timestamp").map(timestamp_of) {
+        let ts = match wrapped.get("timestamp").map(crate::time::ms_of) {
             Some(Ok(ts)) => ts,
             Some(Err(text)) => {
                 h.bad(format!(
@@ -314,15 +314,6 @@ fn build_history(
         });
     }
     h
-}
-
-/// A dispatch time: `Ok(None)` for none, `Err` with its text for a number
-/// that is no time (see [`crate::time::ms_of`]).
-pub(crate) type Stamp = Result<Option<u64>, String>;
-
-/// A dispatch time in ms (a number; fractions are cut).
-pub(crate) fn timestamp_of(v: &Value) -> Stamp {
-    crate::time::ms_of(v)
 }
 
 #[cfg(test)]

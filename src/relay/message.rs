@@ -39,7 +39,7 @@ pub struct Message {
     pub(crate) next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
-    action_cache: OnceCell<Option<(Value, crate::relay::lifted::Stamp)>>,
+    action_cache: OnceCell<Option<(Value, crate::time::Stamp)>>,
 }
 
 impl PartialEq for Message {
@@ -305,7 +305,7 @@ impl Message {
             .map(String::as_str)
     }
 
-    fn decoded(&self) -> Option<&(Value, crate::relay::lifted::Stamp)> {
+    fn decoded(&self) -> Option<&(Value, crate::time::Stamp)> {
         self.action_cache
             .get_or_init(|| {
                 let raw = self.action.as_ref()?;
@@ -328,7 +328,7 @@ impl Message {
                     other => Some(other),
                 };
                 let ts = match last.and_then(|a| a.get("timestamp")) {
-                    Some(t) => crate::relay::lifted::timestamp_of(t),
+                    Some(t) => crate::time::ms_of(t),
                     None => Ok(None),
                 };
                 Some((unwrap_action(v), ts))
@@ -408,7 +408,7 @@ fn resolved(parsed: Value) -> Value {
 /// action only. `None` for any other shape (the caller parses it whole).
 /// The text must hold no jsan reference (the caller checks: no `$jsan`, no
 /// `\u` escape that could spell one).
-fn plain_action(text: &str) -> Option<(Value, crate::relay::lifted::Stamp)> {
+fn plain_action(text: &str) -> Option<(Value, crate::time::Stamp)> {
     let obj = rawjson::object(text)?;
     let inner = obj.get("action").filter(|a| a.get().starts_with('{'))?;
     let wrapped = match obj.get("type") {
@@ -422,7 +422,7 @@ fn plain_action(text: &str) -> Option<(Value, crate::relay::lifted::Stamp)> {
         .get("timestamp")
         .and_then(|t| serde_json::from_str::<Value>(t.get()).ok())
     {
-        Some(t) => crate::relay::lifted::timestamp_of(&t),
+        Some(t) => crate::time::ms_of(&t),
         None => Ok(None),
     };
     Some((serde_json::from_str(inner.get()).ok()?, ts))

@@ -151,7 +151,7 @@ fn a_plain_perform_action_read_from_its_text_is_the_tree_unwrapped() {
     ] {
         let v: Value = serde_json::from_str(text).unwrap();
         let ts = match v.get("timestamp") {
-            Some(t) => crate::relay::lifted::timestamp_of(t),
+            Some(t) => crate::time::ms_of(t),
             None => Ok(None),
         };
         assert_eq!(plain_action(text), Some((unwrap_action(v), ts)), "{text}");
