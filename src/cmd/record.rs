@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
-use crate::feed::fixture::Recorder;
+use crate::feed::recording::Recorder;
 use crate::feed::{Feed, Item, Options};
 
 /// What `rdx record` does (its flags are listed from the flag table).

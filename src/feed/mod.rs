@@ -8,12 +8,12 @@
 
 mod deadlines;
 pub mod event;
-pub mod fixture;
 mod intake;
 pub mod item;
 mod labelling;
 pub mod ledger;
 mod query;
+pub mod recording;
 pub mod reload;
 mod selected;
 pub mod source;
@@ -31,7 +31,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::feed::fixture::Recorder;
+use crate::feed::recording::Recorder;
 use crate::feed::reload::Reloads;
 use crate::feed::source::Source;
 use crate::model::labels;

@@ -16,7 +16,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use crate::error::{Error, Result};
 use crate::feed::Setup;
 use crate::feed::event::{self, Event, EventTx};
-use crate::feed::fixture::{self, Recorder};
+use crate::feed::recording::{self, Recorder};
 use crate::link::tls;
 use crate::link::transport::{self, Connected, Control, Gone, LiveOptions, Upstream};
 use crate::link::wire::Packet;
@@ -188,7 +188,7 @@ fn spawn_replay(
         .spawn(move || {
             let mut open = true;
             let mut batch = Vec::with_capacity(REPLAY_BATCH);
-            let result = fixture::replay(&mut *reader, &name, payloads, &mut |ev| {
+            let result = recording::replay(&mut *reader, &name, payloads, &mut |ev| {
                 batch.push(ev);
                 if batch.len() >= REPLAY_BATCH && open {
                     open = tx.send_batch(std::mem::take(&mut batch)).is_ok();

@@ -4,5 +4,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut reader = std::io::Cursor::new(data);
-    let _ = rdx::feed::fixture::replay(&mut reader, "fuzz.jsonl", true, &mut |_| {});
+    let _ = rdx::feed::recording::replay(&mut reader, "fuzz.jsonl", true, &mut |_| {});
 });
