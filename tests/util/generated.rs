@@ -52,10 +52,7 @@ pub fn gapped(n: usize) -> String {
     let mut out = handshake(T0);
     for i in 0..n {
         let t = T0 + (i as u64) * 900 / (n as u64).max(1);
-        let start = format!(
-            r#"{{"type":"START","id":"s{i}","instanceId":"i{i}","name":"app{}"}}"#,
-            i % 4
-        );
+        let start = start(i);
         out.push_str(&frame(t, &start));
         out.push_str(&frame(t, &action(i, 1, t)));
         out.push_str(&frame(t, &action(i, 3, t)));
@@ -63,15 +60,20 @@ pub fn gapped(n: usize) -> String {
     out
 }
 
+/// Instance `i`'s START (socket `s{i}`, app `app{i % 4}`).
+fn start(i: usize) -> String {
+    format!(
+        r#"{{"type":"START","id":"s{i}","instanceId":"i{i}","name":"app{}"}}"#,
+        i % 4
+    )
+}
+
 /// `n` instances that say START, in one recorded second.
 pub fn starts(n: usize) -> String {
     let mut out = handshake(T0);
     for i in 0..n {
         let t = T0 + (i as u64) * 900 / (n as u64).max(1);
-        let start = format!(
-            r#"{{"type":"START","id":"s{i}","instanceId":"i{i}","name":"app{}"}}"#,
-            i % 4
-        );
+        let start = start(i);
         out.push_str(&frame(t, &start));
     }
     out

@@ -58,6 +58,35 @@ impl Cuts {
         }
     }
 
+    /// The entries of the list `what` that fit in `bulk` bytes of JSON, in
+    /// the order given, each made by `make` (which counts what it cut in
+    /// its own `Cuts`, merged only for entries that are kept); the rest are
+    /// counted as left out.
+    pub(super) fn fill<T>(
+        &mut self,
+        what: &'static str,
+        bulk: u64,
+        items: impl ExactSizeIterator<Item = T>,
+        mut make: impl FnMut(T, &mut Cuts) -> Value,
+    ) -> Vec<Value> {
+        let total = items.len();
+        let mut out = Vec::new();
+        let mut used = 2;
+        for (n, item) in items.enumerate() {
+            let mut mine = Cuts::default();
+            let v = make(item, &mut mine);
+            let len = json::len(&v) + 1;
+            if used + len > bulk {
+                self.left_out(what, (total - n) as u64);
+                break;
+            }
+            used += len;
+            self.merge(mine);
+            out.push(v);
+        }
+        out
+    }
+
     /// Add what `other` counted.
     pub(super) fn merge(&mut self, other: Cuts) {
         self.strings += other.strings;

@@ -40,20 +40,9 @@ impl Server<'_> {
                         str_cap: sq.str_cap.min((sq.bulk / 16).max(16) as usize),
                         ..*sq
                     };
-                    let mut sessions = Vec::new();
-                    let mut used = 2;
-                    for (n, inst) in list.iter().enumerate() {
-                        let mut mine = Cuts::default();
-                        let s = session(inst, &part, &mut mine);
-                        let len = json::len(&s) + 1;
-                        if used + len > sq.bulk {
-                            cuts.left_out("sessions", (list.len() - n) as u64);
-                            break;
-                        }
-                        used += len;
-                        cuts.merge(mine);
-                        sessions.push(s);
-                    }
+                    let sessions = cuts.fill("sessions", sq.bulk, list.iter(), |inst, mine| {
+                        session(inst, &part, mine)
+                    });
                     let mut out = Map::new();
                     out.insert("source".into(), json!(source));
                     out.insert("count".into(), json!(list.len()));
@@ -170,21 +159,11 @@ impl Server<'_> {
                         })
                         .collect();
                     let each = share(&sizes, sq.bulk * 3 / 4);
-                    let mut actions = Vec::new();
-                    let mut used = 2;
                     // Newest first: when they do not all fit, the oldest go.
-                    for (n, r) in chosen.iter().rev().enumerate() {
-                        let mut mine = Cuts::default();
-                        let a = entry(r, with_diff, each, sq, &mut mine);
-                        let len = json::len(&a) + 1;
-                        if used + len > sq.bulk {
-                            cuts.left_out("actions", (chosen.len() - n) as u64);
-                            break;
-                        }
-                        used += len;
-                        cuts.merge(mine);
-                        actions.push(a);
-                    }
+                    let mut actions =
+                        cuts.fill("actions", sq.bulk, chosen.iter().rev(), |r, mine| {
+                            entry(r, with_diff, each, sq, mine)
+                        });
                     actions.reverse();
                     let mut out = self.about(feed, &k, sq, cuts);
                     out.insert("kept".into(), json!(kept));
