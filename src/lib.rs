@@ -3,7 +3,7 @@
 //! Layers, each using only those below it (`tests/layout.rs` holds them):
 //! [`cmd`] (one module per command) → [`cli`] (the command line into a
 //! config) → [`feed`] (what commands consume) → [`model`], [`query`] →
-//! [`relay`] → [`link`] (the wire), with [`output`], [`time`] and [`error`] as
+//! [`relay`] → [`link`] (the wire), with [`output`], [`rawjson`], [`time`] and [`error`] as
 //! leaves. The module map in the README is generated from the modules' docs
 //! (`make modmap`).
 pub mod cli;
@@ -14,5 +14,6 @@ pub mod link;
 pub mod model;
 pub mod output;
 pub mod query;
+pub mod rawjson;
 pub mod relay;
 pub mod time;

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("time", 0),
     ("output", 0),
+    ("rawjson", 0),
     ("link", 1),
     ("relay", 2),
     ("model", 3),

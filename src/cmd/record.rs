@@ -80,7 +80,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             .then(|| Instant::now() + Duration::from_millis(50));
         let wake = [end, stop, tick].into_iter().flatten().min();
         match feed.next(wake)? {
-            Item::Message => {
+            Item::Received => {
                 messages += 1;
                 if args.count.is_some_and(|n| messages >= n) {
                     break;

@@ -288,7 +288,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                     args.count.unwrap_or_default()
                 )));
             }
-            Item::Instance { .. } | Item::Switched | Item::Message => {}
+            Item::Instance { .. } | Item::Switched | Item::Received => {}
         }
     }
     tail.out.flush()?;

@@ -249,7 +249,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 feed.say_gap(&g);
                 false
             }
-            Item::Instance { .. } | Item::Message => false,
+            Item::Instance { .. } | Item::Received => false,
             Item::Timeout => {
                 w.out.flush()?;
                 let who = feed

@@ -121,7 +121,7 @@ pub fn route_owned(
 fn relay_event(
     t: u64,
     at: &dyn Fn() -> String,
-    data: crate::link::rawjson::Raw,
+    data: crate::rawjson::Raw,
     payloads: bool,
     emit: &mut dyn FnMut(Event),
 ) {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::feed::event::Event;
 use crate::feed::item::{ActionItem, Gap, Item, Via};
-use crate::feed::ledger::{self, Ledger, Step};
+use crate::feed::ledger::{self, Ledger, Order};
 use crate::feed::reload::Verdict;
 use crate::feed::selected::Follow;
 use crate::feed::source::Next;
@@ -201,7 +201,7 @@ impl Feed {
     pub(super) fn relay(&mut self, t: u64, msg: Rc<Message>) {
         self.started_ms.get_or_insert(t);
         if self.opts.messages {
-            self.ready.push_back(Item::Message);
+            self.ready.push_back(Item::Received);
         }
         let ty = if msg.kind == Kind::Action {
             msg.action_type()
@@ -345,20 +345,20 @@ impl Feed {
         &mut self,
         instance: &str,
         t: u64,
-        steps: Vec<Step<(u64, Rc<Message>)>>,
+        steps: Vec<Order<(u64, Rc<Message>)>>,
         mut history: Option<History>,
     ) {
         for step in steps {
             let item = match step {
-                Step::Gap { from, to } => Item::Gap(Gap {
+                Order::Gap { from, to } => Item::Gap(Gap {
                     instance: instance.to_string(),
                     t,
                     from,
                     to,
                 }),
-                Step::Emit {
+                Order::Emit {
                     id,
-                    from: ledger::Source::Action((at, mut m)),
+                    from: ledger::Origin::Action((at, mut m)),
                 } => {
                     if let Some(bad) = m.bad_timestamp() {
                         let what = format!(
@@ -388,9 +388,9 @@ impl Feed {
                         state,
                     })
                 }
-                Step::Emit {
+                Order::Emit {
                     id,
-                    from: ledger::Source::State(i),
+                    from: ledger::Origin::State(i),
                 } => {
                     let Some(e) = history.as_mut().and_then(|h| h.entries.get_mut(i)) else {
                         continue;

@@ -69,8 +69,9 @@ pub(crate) enum Item {
         t: u64,
         change: Change,
     },
-    /// A relay message arrived (with `messages`).
-    Message,
+    /// A relay message arrived (with `messages`); it carries nothing, it
+    /// is counted.
+    Received,
     /// The followed instance changed (said on stderr already).
     Switched,
     /// The recording ended.

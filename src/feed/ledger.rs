@@ -25,16 +25,16 @@ const MAX_HELD: usize = 10_000;
 /// Where an emitted action is: a held ACTION message, or entry `i` of the
 /// STATE being applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Source<A> {
+pub(crate) enum Origin<A> {
     Action(A),
     State(usize),
 }
 
 /// What the ledger says to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Step<A> {
+pub(crate) enum Order<A> {
     /// Emit this action (`id` is None for apps that send no ids).
-    Emit { id: Option<i64>, from: Source<A> },
+    Emit { id: Option<i64>, from: Origin<A> },
     /// Ids `from..=to` will never be seen.
     Gap { from: i64, to: i64 },
 }
@@ -115,13 +115,13 @@ impl<A> Ledger<A> {
         action: A,
         now: u64,
         baseline: Baseline,
-        out: &mut Vec<Step<A>>,
+        out: &mut Vec<Order<A>>,
     ) -> bool {
         let Some(n) = id else {
             self.idless = true;
-            out.push(Step::Emit {
+            out.push(Order::Emit {
                 id: None,
-                from: Source::Action(action),
+                from: Origin::Action(action),
             });
             return false;
         };
@@ -149,9 +149,9 @@ impl<A> Ledger<A> {
         }
         if n == last.saturating_add(1) {
             self.last = Some(n);
-            out.push(Step::Emit {
+            out.push(Order::Emit {
                 id: Some(n),
-                from: Source::Action(action),
+                from: Origin::Action(action),
             });
             return false;
         }
@@ -169,7 +169,7 @@ impl<A> Ledger<A> {
         entries: &[Entry],
         top: Option<i64>,
         baseline: Baseline,
-        out: &mut Vec<Step<A>>,
+        out: &mut Vec<Order<A>>,
     ) {
         let top = top.or_else(|| entries.iter().map(|e| e.id).max());
         if self.idless {
@@ -189,12 +189,12 @@ impl<A> Ledger<A> {
             _ => last,
         };
         // What arrived as an ACTION stays "via action"; the STATE fills the rest.
-        let mut merged: Vec<(i64, Source<A>)> = match self.hold.take() {
+        let mut merged: Vec<(i64, Origin<A>)> = match self.hold.take() {
             Some(h) => h
                 .queue
                 .into_iter()
                 .filter(|(id, _)| *id > last)
-                .map(|(id, a)| (id, Source::Action(a)))
+                .map(|(id, a)| (id, Origin::Action(a)))
                 .collect(),
             None => Vec::new(),
         };
@@ -206,7 +206,7 @@ impl<A> Ledger<A> {
                     .binary_search_by_key(&e.id, |(m, _)| *m)
                     .is_err()
             {
-                merged.push((e.id, Source::State(i)));
+                merged.push((e.id, Origin::State(i)));
             }
         }
         merged.sort_by_key(|(id, _)| *id);
@@ -216,7 +216,7 @@ impl<A> Ledger<A> {
 
     /// Release held actions whose wait is over (`now` ≥ their due time), or
     /// all of them when `now` is None (the input ended).
-    pub(crate) fn expire(&mut self, now: Option<u64>, out: &mut Vec<Step<A>>) {
+    pub(crate) fn expire(&mut self, now: Option<u64>, out: &mut Vec<Order<A>>) {
         let due = match &self.hold {
             Some(h) => now.is_none_or(|n| n >= h.until),
             None => false,
@@ -225,26 +225,26 @@ impl<A> Ledger<A> {
             let items = h
                 .queue
                 .into_iter()
-                .map(|(id, a)| (id, Source::Action(a)))
+                .map(|(id, a)| (id, Origin::Action(a)))
                 .collect();
             self.release(items, out);
         }
     }
 
     /// Emit `items` (sorted by id, all above `last`) with gaps between them.
-    fn release(&mut self, items: Vec<(i64, Source<A>)>, out: &mut Vec<Step<A>>) {
+    fn release(&mut self, items: Vec<(i64, Origin<A>)>, out: &mut Vec<Order<A>>) {
         let mut last = self.last.unwrap_or(0);
         for (id, from) in items {
             if id <= last {
                 continue;
             }
             if id > last.saturating_add(1) {
-                out.push(Step::Gap {
+                out.push(Order::Gap {
                     from: last.saturating_add(1),
                     to: id.saturating_sub(1),
                 });
             }
-            out.push(Step::Emit { id: Some(id), from });
+            out.push(Order::Emit { id: Some(id), from });
             last = id;
         }
         self.last = Some(last);

@@ -12,7 +12,7 @@ mod intake;
 pub mod item;
 mod labelling;
 pub mod ledger;
-mod query;
+mod next_or;
 pub mod recording;
 pub mod reload;
 mod selected;
@@ -22,7 +22,7 @@ mod spool;
 mod tests;
 
 pub(crate) use item::{ActionItem, Gap, Item};
-pub(crate) use query::Woke;
+pub(crate) use next_or::Woke;
 use selected::{Follow, Selecting};
 pub(crate) use spool::{Spool, spool_stdin};
 
@@ -102,7 +102,7 @@ pub(crate) struct Options {
     pub(crate) changes: bool,
     /// Actions from before rdx started too (`tail --history`).
     pub(crate) history: bool,
-    /// An [`Item::Message`] for every relay message (`record --count`).
+    /// An [`Item::Received`] for every relay message (`record --count`).
     pub(crate) messages: bool,
 }
 

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::feed::event::{self, Event};
-use crate::link::rawjson;
+use crate::rawjson;
 
 /// Frames longer than this are decoded in their line's buffer.
 const BIG_FRAME: usize = 1 << 22;

@@ -8,7 +8,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use crate::link::rawjson::{self, Raw};
+use crate::rawjson::{self, Raw};
 
 /// One packet of an inbound frame.
 #[derive(Debug, Clone)]

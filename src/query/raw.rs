@@ -5,8 +5,8 @@
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::link::rawjson;
 use crate::query::paths::{Path, Seg};
+use crate::rawjson;
 use crate::relay::message::{Kind, Message};
 
 /// The value at `path` in the state a message carries, found by walking the

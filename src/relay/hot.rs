@@ -23,7 +23,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::link::rawjson::{self, Raw};
+use crate::rawjson::{self, Raw};
 use crate::relay::kind::Text;
 use crate::relay::message::{
     BIG_PAYLOAD, BadMessage, Described, Kind, Message, intern, own_payload,

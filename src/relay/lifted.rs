@@ -209,7 +209,7 @@ pub(crate) fn history(msg: &Message, states: bool) -> Option<History> {
             current_index,
         ));
     }
-    let top = crate::link::rawjson::object(inner)?;
+    let top = crate::rawjson::object(inner)?;
     let small = |k: &str| {
         top.get(k)
             .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())

@@ -11,7 +11,7 @@ use std::cell::OnceCell;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::link::rawjson::{self, Raw};
+use crate::rawjson::{self, Raw};
 use crate::relay::jsan;
 pub(crate) use crate::relay::kind::intern;
 pub use crate::relay::kind::{Kind, Text};

@@ -8,14 +8,14 @@ fn e(id: i64, ts: u64) -> Entry {
     Entry { id, ts: Some(ts) }
 }
 
-fn ids(out: &[Step<&str>]) -> Vec<String> {
+fn ids(out: &[Order<&str>]) -> Vec<String> {
     out.iter()
         .map(|s| match s {
-            Step::Emit { id, from } => match from {
-                Source::Action(a) => format!("{}a{a}", id.unwrap_or(-1)),
-                Source::State(i) => format!("{}s{i}", id.unwrap_or(-1)),
+            Order::Emit { id, from } => match from {
+                Origin::Action(a) => format!("{}a{a}", id.unwrap_or(-1)),
+                Origin::State(i) => format!("{}s{i}", id.unwrap_or(-1)),
             },
-            Step::Gap { from, to } => format!("gap{from}-{to}"),
+            Order::Gap { from, to } => format!("gap{from}-{to}"),
         })
         .collect()
 }
@@ -215,8 +215,8 @@ fn a_big_state_over_a_full_hold_costs_log_n_per_entry() {
         .filter(|s| {
             matches!(
                 s,
-                Step::Emit {
-                    from: Source::Action(_),
+                Order::Emit {
+                    from: Origin::Action(_),
                     ..
                 }
             )
@@ -226,8 +226,8 @@ fn a_big_state_over_a_full_hold_costs_log_n_per_entry() {
     let emitted: Vec<i64> = out
         .iter()
         .map(|s| match s {
-            Step::Emit { id, .. } => id.unwrap(),
-            Step::Gap { .. } => panic!("no gap: the STATE filled it"),
+            Order::Emit { id, .. } => id.unwrap(),
+            Order::Gap { .. } => panic!("no gap: the STATE filled it"),
         })
         .collect();
     assert_eq!(emitted, (1..=1_000_001).collect::<Vec<_>>());
@@ -259,7 +259,7 @@ fn extreme_ids_and_times_never_wrap() {
             );
             l.expire(None, &mut out);
             for s in &out {
-                if let Step::Gap { from, to } = s {
+                if let Order::Gap { from, to } = s {
                     assert!(from <= to, "{first} {then}: {out:?}");
                 }
             }
