@@ -23,8 +23,6 @@ use crate::model::registry::Status;
 use crate::model::selection::{Matcher, Selection};
 use crate::query::diff::diff;
 use crate::query::paths::{self, Path};
-use crate::relay::lifted::snapshot;
-use crate::relay::message::action_type_of;
 use crate::time::{now_ms, rfc3339_ms};
 
 /// What `rdx mcp` does.
@@ -378,7 +376,7 @@ impl Server<'_> {
     fn take(&mut self, item: Item) {
         let dropped = match item {
             Item::Action(a) => self.seen.action(a),
-            Item::State { instance, t, msg } => match snapshot(&msg).and_then(|s| s.state) {
+            Item::State { instance, t, state } => match state.value() {
                 Some(state) => self.seen.state(&instance, t, state),
                 None => Vec::new(),
             },

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::rc::Rc;
 use std::time::Instant;
 
 use serde_json::{Value, json};
@@ -10,13 +9,11 @@ use serde_json::{Value, json};
 use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
+use crate::feed::item::Carried;
 use crate::feed::{Feed, Item, Options, States};
 use crate::model::selection::Selection;
 use crate::output::{Out, json};
 use crate::query::paths::{self, Path};
-use crate::query::raw::with_raw_value;
-use crate::relay::lifted::snapshot;
-use crate::relay::message::Message;
 use crate::time::rfc3339_ms;
 
 /// What `rdx state` does (its flags are listed from the flag table).
@@ -84,11 +81,11 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         // One pass over the whole file, keeping each instance's last state;
         // then the selection, resolved as at the end of the file.
         let mut feed = Feed::open(&cfg.feed, opts, None)?;
-        let mut latest: HashMap<String, (Rc<Message>, u64)> = HashMap::new();
+        let mut latest: HashMap<String, (Carried, u64)> = HashMap::new();
         loop {
             match feed.next(None)? {
-                Item::State { instance, t, msg } => {
-                    latest.insert(instance, (msg, t));
+                Item::State { instance, t, state } => {
+                    latest.insert(instance, (state, t));
                 }
                 Item::End => break,
                 _ => {}
@@ -123,11 +120,11 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     // printed (pretty, colored) token by token from its text.
     let root = crate::cli::path(".")?;
     let path = args.path.as_ref().unwrap_or(&root);
-    let quick = with_raw_value(&msg, path, |raw| write_state(&mut out, cfg, &head, raw));
+    let quick = msg.with_raw_at(path, |raw| write_state(&mut out, cfg, &head, raw));
     match quick {
         Some(written) => written?,
         None => {
-            let full = snapshot(&msg).and_then(|s| s.state).ok_or_else(|| {
+            let full = msg.value().ok_or_else(|| {
                 Error::Timeout(format!(
                     "the state of instance {instance} could not be read"
                 ))
@@ -171,11 +168,11 @@ fn write_state(out: &mut Out, cfg: &Config, head: &Value, raw: &str) -> std::io:
 
 /// Live: the newest state the followed instance sent while rdx resolved
 /// the selection, or the one it sends when asked (UPDATE).
-fn newest_state(feed: &mut Feed, deadline: Instant) -> Result<(Rc<Message>, u64)> {
+fn newest_state(feed: &mut Feed, deadline: Instant) -> Result<(Carried, u64)> {
     let mut latest = None;
     while feed.has_ready() {
-        if let Item::State { msg, t, .. } = feed.next(None)? {
-            latest = Some((msg, t));
+        if let Item::State { state, t, .. } = feed.next(None)? {
+            latest = Some((state, t));
         }
     }
     if let Some(found) = latest {
@@ -184,7 +181,7 @@ fn newest_state(feed: &mut Feed, deadline: Instant) -> Result<(Rc<Message>, u64)
     feed.request_update();
     loop {
         match feed.next(Some(deadline))? {
-            Item::State { msg, t, .. } => return Ok((msg, t)),
+            Item::State { state, t, .. } => return Ok((state, t)),
             Item::Timeout | Item::End => {
                 let who = feed
                     .followed()

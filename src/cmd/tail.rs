@@ -14,7 +14,6 @@ use crate::model::registry::Status;
 use crate::model::selection::Selection;
 use crate::output::{Out, Palette, compact, json, sanitize, truncate, width};
 use crate::query::diff;
-use crate::relay::message::action_type_of;
 use crate::time::{clock_ms, rfc3339_ms};
 
 /// What `rdx tail` does (its flags are listed from the flag table).
@@ -120,7 +119,7 @@ impl Tail<'_> {
             }
             _ => None,
         };
-        let action_type = action_type_of(&a.action).unwrap_or_default();
+        let action_type = a.action.type_name().unwrap_or_default();
         if !self.keeps(&action_type) {
             return Ok(Flow::Go);
         }
@@ -151,7 +150,7 @@ impl Tail<'_> {
             let ty = sanitize(&action_type).into_owned();
             // The action without its type: colored like jq when it fits the
             // terminal whole, cut (plain) when it does not.
-            let rest_value = match &a.action {
+            let rest_value = match a.action.to_value().as_ref() {
                 Value::Object(o) => {
                     let mut o = o.clone();
                     o.remove("type");
@@ -272,9 +271,11 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 }
             }
             Item::Gap(g) => tail.gap(&feed, &g)?,
-            Item::State { instance, msg, .. } => {
+            Item::State {
+                instance, state, ..
+            } => {
                 if args.diff
-                    && let Some(state) = crate::relay::lifted::snapshot(&msg).and_then(|s| s.state)
+                    && let Some(state) = state.value()
                 {
                     tail.prev.insert(instance, state);
                 }

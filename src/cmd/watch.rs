@@ -11,7 +11,6 @@ use crate::feed::{self, Feed, Item, Options, States};
 use crate::model::selection::Selection;
 use crate::output::{Out, Palette, compact, json, sanitize};
 use crate::query::paths::{self, Path};
-use crate::relay::lifted::snapshot;
 use crate::time::{clock_ms, rfc3339_ms};
 
 /// What `rdx watch` does (its flags are listed from the flag table).
@@ -229,14 +228,13 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         let done = match feed.next(until)? {
             Item::Action(a) => match &a.state {
                 Some(state) => {
-                    let cause =
-                        crate::relay::message::action_type_of(&a.action).unwrap_or_default();
+                    let cause = a.action.type_name().unwrap_or_default();
                     w.state(&feed, &a.instance, a.ts, state, &cause)?
                 }
                 None => false,
             },
-            Item::State { instance, t, msg } => match snapshot(&msg).and_then(|s| s.state) {
-                Some(state) => w.state(&feed, &instance, t, &state, msg.kind.as_str())?,
+            Item::State { instance, t, state } => match state.value() {
+                Some(value) => w.state(&feed, &instance, t, &value, state.kind())?,
                 None => false,
             },
             Item::Switched => {

@@ -8,11 +8,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use crate::error::Result;
 use crate::feed::event::Event;
-use crate::feed::item::{ActionItem, Gap, Item, Via};
+use crate::feed::item::{Action, ActionItem, Carried, Gap, Item, Via};
 use crate::feed::ledger::{self, Ledger, Order};
 use crate::feed::reload::Verdict;
 use crate::feed::selected::Follow;
@@ -277,7 +275,7 @@ impl Feed {
             self.deliver(Item::State {
                 instance: instance.clone(),
                 t,
-                msg,
+                state: Carried(msg),
             });
         }
         self.bound(Some(&instance));
@@ -376,14 +374,14 @@ impl Feed {
                     // The message is usually only here now: its action moves
                     // into the item rather than being copied.
                     let action = match Rc::get_mut(&mut m) {
-                        Some(only) => only.take_decoded_action(),
-                        None => m.decoded_action().cloned(),
+                        Some(only) => only.take_action(),
+                        None => m.action().cloned(),
                     };
                     Item::Action(ActionItem {
                         instance: instance.to_string(),
                         action_id: id,
                         ts,
-                        action: action.unwrap_or(Value::Null),
+                        action: action.unwrap_or_default(),
                         via: Via::Action,
                         state,
                     })
@@ -399,7 +397,7 @@ impl Feed {
                         instance: instance.to_string(),
                         action_id: id,
                         ts: e.ts.unwrap_or(t),
-                        action: std::mem::take(&mut e.action),
+                        action: Action::Tree(std::mem::take(&mut e.action)),
                         via: Via::State,
                         state: e.state.take(),
                     })

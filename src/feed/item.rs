@@ -6,6 +6,8 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use crate::model::registry::Change;
+use crate::query::paths::Path;
+pub(crate) use crate::relay::action::Action;
 use crate::relay::message::Message;
 
 /// How an action reached rdx.
@@ -32,10 +34,34 @@ pub(crate) struct ActionItem {
     pub(crate) action_id: Option<i64>,
     /// When the app dispatched it (its own timestamp; receive time without one).
     pub(crate) ts: u64,
-    pub(crate) action: Value,
+    /// The action (as its text until a tree is asked for).
+    pub(crate) action: Action,
     pub(crate) via: Via,
     /// The app state after it ([`States::PerAction`]).
     pub(crate) state: Option<Value>,
+}
+
+/// A message that carries an instance's state, read only when asked: a big
+/// STATE is walked as text for one path and never becomes a tree.
+#[derive(Debug, Clone)]
+pub(crate) struct Carried(pub(super) Rc<Message>);
+
+impl Carried {
+    /// The state, decoded (the current state of a lifted one).
+    pub(crate) fn value(&self) -> Option<Value> {
+        crate::relay::lifted::snapshot(&self.0).and_then(|s| s.state)
+    }
+
+    /// `f` of the JSON text at `path` in the state, read from the message's
+    /// text (`None`: it cannot be read so; use [`Carried::value`]).
+    pub(crate) fn with_raw_at<R>(&self, path: &Path, f: impl FnOnce(&str) -> R) -> Option<R> {
+        crate::query::raw::with_raw_value(&self.0, path, f)
+    }
+
+    /// The kind of message it came in (`STATE`, `INIT`, ...).
+    pub(crate) fn kind(&self) -> &str {
+        self.0.kind.as_str()
+    }
 }
 
 /// Actions an instance dispatched that rdx will never get.
@@ -62,7 +88,7 @@ pub(crate) enum Item {
     State {
         instance: String,
         t: u64,
-        msg: Rc<Message>,
+        state: Carried,
     },
     /// A registry change (with `changes`).
     Instance {

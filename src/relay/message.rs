@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::rawjson::{self, Raw};
+use crate::relay::action::{self, Action};
 use crate::relay::jsan;
 pub(crate) use crate::relay::kind::intern;
 pub use crate::relay::kind::{Kind, Text};
@@ -39,7 +40,7 @@ pub struct Message {
     pub(crate) next_action_id: Option<i64>,
     /// The decoded action, parsed once on first use (the registry wants its
     /// type, `tail` the whole action).
-    action_cache: OnceCell<Option<(Value, crate::time::Stamp)>>,
+    action_cache: OnceCell<Option<(Action, crate::time::Stamp)>>,
 }
 
 impl PartialEq for Message {
@@ -281,12 +282,12 @@ impl Message {
     /// The decoded action: `action` parsed a second time, jsan resolved, and
     /// unwrapped from `PERFORM_ACTION` (also `{timestamp, action}` of the
     /// legacy client). A batch (array) gives its last action.
-    pub fn decoded_action(&self) -> Option<&Value> {
+    pub fn action(&self) -> Option<&Action> {
         self.decoded().map(|(a, _)| a)
     }
 
     /// The decoded action, taken out of the message (which keeps no copy).
-    pub(crate) fn take_decoded_action(&mut self) -> Option<Value> {
+    pub(crate) fn take_action(&mut self) -> Option<Action> {
         self.decoded();
         self.action_cache.take().flatten().map(|(a, _)| a)
     }
@@ -305,19 +306,22 @@ impl Message {
             .map(String::as_str)
     }
 
-    fn decoded(&self) -> Option<&(Value, crate::time::Stamp)> {
+    fn decoded(&self) -> Option<&(Action, crate::time::Stamp)> {
         self.action_cache
             .get_or_init(|| {
                 let raw = self.action.as_ref()?;
                 // Nearly every action: a jsan string of a PERFORM_ACTION
-                // with no references; only the inner action becomes a tree.
+                // with no references; its inner action is kept as text when
+                // it is canonical, else only it becomes a tree.
                 let v = if raw.get().starts_with('"') {
                     let text = rawjson::unescape_literal(raw.get())?;
-                    if !text.contains("$jsan")
-                        && !text.contains("\\u")
-                        && let Some(fast) = plain_action(&text)
-                    {
-                        return Some(fast);
+                    if !text.contains("$jsan") && !text.contains("\\u") {
+                        if let Some(fast) = action::perform_action(&text) {
+                            return Some(fast);
+                        }
+                        if let Some((v, ts)) = plain_action(&text) {
+                            return Some((Action::Tree(v), ts));
+                        }
                     }
                     resolved(serde_json::from_str(&text).ok()?)
                 } else {
@@ -331,14 +335,14 @@ impl Message {
                     Some(t) => crate::time::ms_of(t),
                     None => Ok(None),
                 };
-                Some((unwrap_action(v), ts))
+                Some((Action::Tree(unwrap_action(v)), ts))
             })
             .as_ref()
     }
 
     /// The action's `type`, as text.
     pub fn action_type(&self) -> Option<String> {
-        action_type_of(self.decoded_action()?)
+        Some(self.action()?.type_name()?.into_owned())
     }
 
     /// The `payload`'s JSON text: unquoted once when it came as a jsan string

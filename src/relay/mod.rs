@@ -2,6 +2,7 @@
 //! payloads, lifted states), decoded leniently and lazily. Uses the link's
 //! lazy JSON; pure, no I/O.
 
+pub mod action;
 pub mod hot;
 pub(crate) mod ids;
 pub mod jsan;

@@ -113,7 +113,7 @@ impl Kept {
     /// after it becomes the instance's state. Returns the instances whose
     /// states were dropped to make room.
     pub(super) fn action(&mut self, a: crate::feed::ActionItem) -> Vec<String> {
-        let ty = clip_str(&action_type_of(&a.action).unwrap_or_default(), TYPE_BYTES);
+        let ty = clip_str(&a.action.type_name().unwrap_or_default(), TYPE_BYTES);
         let mut edits = None;
         let mut dropped = Vec::new();
         if let Some(new) = a.state {
@@ -133,7 +133,7 @@ impl Kept {
             }
             dropped = self.set_state(&a.instance, a.ts, new, full);
         }
-        let (action, action_cut) = keep(a.action, ENTRY_BYTES);
+        let (action, action_cut) = keep(a.action.into_value(), ENTRY_BYTES);
         let (diff, diff_cut) = match edits {
             Some(e) => match keep(Value::Array(e), ENTRY_BYTES) {
                 (Value::Array(e), cut) => (Some(e), cut),

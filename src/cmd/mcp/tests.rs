@@ -101,7 +101,9 @@ fn action_item(k: &str, id: i64, bytes: usize, state: Option<Value>) -> crate::f
         instance: k.into(),
         action_id: Some(id),
         ts: id as u64,
-        action: json!({"type": format!("add/{id}"), "payload": items}),
+        action: crate::feed::item::Action::Tree(
+            json!({"type": format!("add/{id}"), "payload": items}),
+        ),
         via: crate::feed::item::Via::Action,
         state,
     }
