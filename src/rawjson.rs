@@ -160,6 +160,15 @@ pub(crate) fn unescape_literal(lit: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The in-place decoder alone.
+    fn in_place(lit: &str) -> Option<String> {
+        let inner = lit.strip_prefix('"')?.strip_suffix('"')?;
+        let mut v = inner.as_bytes().to_vec();
+        let n = unescape_in_place(&mut v)?;
+        v.truncate(n);
+        String::from_utf8(v).ok()
+    }
+
     #[test]
     fn unescaping_agrees_with_serde_json() {
         for lit in [
@@ -173,6 +182,7 @@ mod tests {
         ] {
             let want: String = serde_json::from_str(lit).unwrap();
             assert_eq!(unescape_literal(lit).as_deref(), Some(&*want), "{lit}");
+            assert_eq!(in_place(lit).as_deref(), Some(&*want), "{lit}");
         }
         for bad in [
             r#""\x""#,
@@ -186,6 +196,7 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<String>(bad).is_err(), "{bad}");
             assert_eq!(unescape_literal(bad), None, "{bad}");
+            assert_eq!(in_place(bad), None, "{bad}");
         }
     }
 

@@ -65,14 +65,25 @@ pub(crate) fn rfc3339_ms(ms: u64) -> String {
     let ms = ms.min(MAX_MS);
     let secs = (ms / 1000) as i64;
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60,
-        ms % 1000
-    )
+    let sod = secs.rem_euclid(86_400) as u64;
+    // Written digit by digit: this is on every `--json` line, and `format!`
+    // costs more than the rest of the line's fields together.
+    let mut b = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut n: u64| {
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    // MAX_MS keeps the year within four digits (and 1970 and later).
+    put(0, 4, y.clamp(0, 9999) as u64);
+    put(5, 2, u64::from(mo));
+    put(8, 2, u64::from(d));
+    put(11, 2, sod / 3600);
+    put(14, 2, sod % 3600 / 60);
+    put(17, 2, sod % 60);
+    put(20, 3, ms % 1000);
+    String::from_utf8(b.to_vec()).unwrap_or_default()
 }
 
 /// `14:26:28.713` (UTC), for stream lines.
@@ -147,6 +158,29 @@ mod tests {
         assert_eq!(rfc3339_ms(1_795_520_108_713), "2026-11-24T11:35:08.713Z");
         assert_eq!(rfc3339_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339_ms(4_107_542_399_999), "2100-02-28T23:59:59.999Z");
+    }
+
+    #[test]
+    fn the_digit_writer_says_what_format_says() {
+        let formatted = |ms: u64| {
+            let secs = (ms / 1000) as i64;
+            let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+            let sod = secs.rem_euclid(86_400);
+            format!(
+                "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+                sod / 3600,
+                sod % 3600 / 60,
+                sod % 60,
+                ms % 1000
+            )
+        };
+        // Every day boundary and odd millisecond over the whole range, by a
+        // stride prime to the day's length.
+        let mut ms = 0u64;
+        while ms <= MAX_MS {
+            assert_eq!(rfc3339_ms(ms), formatted(ms), "{ms}");
+            ms += 86_399_997 * 37;
+        }
     }
 
     #[test]

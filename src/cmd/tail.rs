@@ -128,15 +128,15 @@ impl Tail<'_> {
             let line = self
                 .out
                 .object()
-                .field("type", "action")?
-                .field("ts", &rfc3339_ms(a.ts))?
-                .field("instance", &a.instance)?
-                .field("app", &inst.and_then(|i| i.app.as_deref()))?
-                .field("label", &inst.and_then(|i| i.label.as_deref()))?
+                .str("type", Some("action"))?
+                .str("ts", Some(&rfc3339_ms(a.ts)))?
+                .str("instance", Some(&a.instance))?
+                .str("app", inst.and_then(|i| i.app.as_deref()))?
+                .str("label", inst.and_then(|i| i.label.as_deref()))?
                 .field("action_id", &a.action_id)?
-                .field("action_type", &action_type)?
+                .str("action_type", Some(&action_type))?
                 .field("action", &a.action)?
-                .field("via", a.via.as_str())?;
+                .str("via", Some(a.via.as_str()))?;
             match &changes {
                 Some(ch) => {
                     let edits: Vec<Value> = ch.iter().map(diff::Edit::to_json).collect();

@@ -37,6 +37,20 @@ fn write_escaped<W: ?Sized + Write>(w: &mut W, s: &str) -> io::Result<()> {
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
+        // Plain ASCII (below DEL), the usual case, eight bytes at a time: a
+        // byte is flagged when its high bit is set or its low seven bits
+        // are all ones (DEL); no carry crosses bytes.
+        if let Some(chunk) = b.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(word);
+            const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+            const ONES: u64 = 0x0101_0101_0101_0101;
+            if (((x & LOW7) + ONES) | x) & !LOW7 == 0 {
+                i += 8;
+                continue;
+            }
+        }
         // Only these bytes start an unsafe character: DEL, and the UTF-8
         // lead bytes of U+0080-U+00BF and U+2000-U+2FFF.
         if matches!(b[i], 0x7f | 0xc2 | 0xe2) {
@@ -53,6 +67,13 @@ fn write_escaped<W: ?Sized + Write>(w: &mut W, s: &str) -> io::Result<()> {
         }
     }
     w.write_all(&b[start..])
+}
+
+/// Whether `s` is written inside a JSON string as it is: printable ASCII
+/// without a quote or a backslash.
+pub(crate) fn plain(s: &str) -> bool {
+    s.bytes()
+        .all(|c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\')
 }
 
 /// Write `v` as one line of JSON for programs (no newline added): compact,
@@ -367,6 +388,43 @@ mod tests {
         text.chars()
             .filter(|&c| crate::output::is_unsafe(c))
             .collect()
+    }
+
+    #[test]
+    fn a_plain_string_is_what_the_writer_writes_between_quotes() {
+        for c in (0u8..=0x7f)
+            .map(char::from)
+            .chain(['é', '\u{9b}', '\u{202e}'])
+        {
+            let s = format!("ab{c}d");
+            let written = to_string(&s);
+            if plain(&s) {
+                assert_eq!(written, format!("\"{s}\""), "{c:?}");
+            }
+            let printable = (' '..='~').contains(&c) && c != '"' && c != '\\';
+            assert_eq!(plain(&s), printable, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn unsafe_characters_are_escaped_wherever_they_fall_in_a_word() {
+        for c in [
+            '\u{7f}', '\u{80}', '\u{9b}', '\u{9f}', '\u{202e}', '\u{2069}',
+        ] {
+            for at in 0..20 {
+                let s = format!("{}{c}{}é", "a".repeat(at), "b".repeat(19 - at));
+                let mut got = Vec::new();
+                write_escaped(&mut got, &s).unwrap();
+                let want: String = s
+                    .chars()
+                    .map(|ch| match is_unsafe(ch) {
+                        true => format!("\\u{:04x}", ch as u32),
+                        false => ch.to_string(),
+                    })
+                    .collect();
+                assert_eq!(String::from_utf8(got).unwrap(), want, "{c:?} at {at}");
+            }
+        }
     }
 
     #[test]

@@ -254,13 +254,37 @@ impl ObjectLine<'_> {
         key: &str,
         value: &T,
     ) -> io::Result<Self> {
+        self.key(key)?;
+        json::to_writer(&mut self.out.w, value)?;
+        Ok(self)
+    }
+
+    /// A string field (null for `None`): [`ObjectLine::field`]'s text,
+    /// written directly when it is printable ASCII with nothing to escape
+    /// (ids, names, times, most action types).
+    pub(crate) fn str(mut self, key: &str, value: Option<&str>) -> io::Result<Self> {
+        self.key(key)?;
+        let w = &mut self.out.w;
+        match value {
+            Some(s) if json::plain(s) => {
+                w.write_all(b"\"")?;
+                w.write_all(s.as_bytes())?;
+                w.write_all(b"\"")
+            }
+            v => json::to_writer(&mut *w, &v),
+        }?;
+        Ok(self)
+    }
+
+    fn key(&mut self, key: &str) -> io::Result<()> {
         let w = &mut self.out.w;
         w.write_all(if self.first { b"{" } else { b"," })?;
         self.first = false;
-        json::to_writer(&mut *w, key)?;
-        w.write_all(b":")?;
-        json::to_writer(&mut *w, value)?;
-        Ok(self)
+        // Keys are rdx's own names (plain ASCII): written as they are.
+        debug_assert!(key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+        w.write_all(b"\"")?;
+        w.write_all(key.as_bytes())?;
+        w.write_all(b"\":")
     }
 
     pub(crate) fn end(self) -> io::Result<()> {

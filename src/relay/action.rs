@@ -19,8 +19,8 @@ use crate::relay::jsan::MAX_DEPTH;
 use crate::time::Stamp;
 
 /// An object with more keys than this is parsed, not scanned (the check
-/// for a repeated key is quadratic).
-const MAX_KEYS: usize = 32;
+/// for a repeated key is quadratic, and the keys seen sit on the stack).
+const MAX_KEYS: usize = 16;
 
 /// An app's action (the inner one, unwrapped from `PERFORM_ACTION`).
 #[derive(Debug, Clone, PartialEq)]
@@ -98,14 +98,16 @@ pub(crate) fn perform_action(text: &str) -> Option<(Action, Stamp)> {
     }
     let mut i = 1;
     let (mut kind, mut action, mut stamp) = (None, None, None);
-    let mut seen = Vec::with_capacity(4);
+    let mut seen = [""; MAX_KEYS];
+    let mut keys = 0;
     loop {
         let key_end = key(b, i)?;
         let name = &text[i + 1..key_end - 1];
-        if seen.contains(&name) || b.get(key_end) != Some(&b':') {
+        if keys == MAX_KEYS || seen[..keys].contains(&name) || b.get(key_end) != Some(&b':') {
             return None;
         }
-        seen.push(name);
+        seen[keys] = name;
+        keys += 1;
         let at = key_end + 1;
         let end = canonical(b, at, 1)?;
         match name {
@@ -201,14 +203,16 @@ fn object(b: &[u8], i: usize, depth: usize) -> Option<usize> {
     if b.get(i) == Some(&b'}') {
         return Some(i + 1);
     }
-    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut seen: [&[u8]; MAX_KEYS] = [&[]; MAX_KEYS];
+    let mut keys = 0;
     loop {
         let end = string(b, i)?;
         let k = &b[i..end];
-        if keys.len() >= MAX_KEYS || keys.contains(&k) || b.get(end) != Some(&b':') {
+        if keys == MAX_KEYS || seen[..keys].contains(&k) || b.get(end) != Some(&b':') {
             return None;
         }
-        keys.push(k);
+        seen[keys] = k;
+        keys += 1;
         i = canonical(b, end + 1, depth)?;
         match b.get(i)? {
             b',' => i += 1,
@@ -377,6 +381,17 @@ mod tests {
                 "{inner}: kept as text"
             );
         }
+        let wide: Vec<String> = (0..MAX_KEYS + 1).map(|k| format!("\"k{k}\":{k}")).collect();
+        let wide = format!("{{{}}}", wide.join(","));
+        assert!(
+            !matches!(scanned(&wide), Some(Action::Text { .. })),
+            "more keys than the bound"
+        );
+        let fits: Vec<String> = (0..MAX_KEYS).map(|k| format!("\"k{k}\":{k}")).collect();
+        assert!(matches!(
+            scanned(&format!("{{{}}}", fits.join(","))),
+            Some(Action::Text { .. })
+        ));
         let deep = format!(
             r#"{{"type":"d","v":{}{}}}"#,
             "[".repeat(120),
