@@ -54,15 +54,38 @@ pub(super) enum Follow {
     Ended(String),
 }
 
+/// What [`Feed::open_selected`] follows, and how.
+#[derive(Debug, Clone)]
+pub(crate) struct Selected {
+    /// The selection, resolved to exactly one instance.
+    pub(crate) sel: Selection,
+    /// The command that asks (errors name it: "`rdx tail` needs exactly one").
+    pub(crate) command: &'static str,
+    pub(crate) follows: Follows,
+    /// When the command started: live, a match is waited for until this
+    /// plus the timeout.
+    pub(crate) started: Instant,
+}
+
+/// Whether a feed follows the app of its instance when it reloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Follows {
+    /// Across reloads (`tail`, `watch`): a replay plays the whole chain of
+    /// instances that ends at the match; live, the feed moves on to the
+    /// instance that replaced the one that went.
+    AcrossReloads,
+    /// Only the instance the selection names, gone or not (`state`, which
+    /// reads one state of it).
+    Once,
+}
+
 /// The selection a feed follows, and for which command (for messages).
 #[derive(Debug, Clone)]
 pub(super) struct Selecting {
     pub(super) sel: Selection,
     kind: Moves,
     command: &'static str,
-    /// Follow the app across reloads (false: `state`, which reads one state
-    /// of the instance the selection names, gone or not).
-    follows: bool,
+    follows: Follows,
 }
 
 impl Feed {
@@ -73,7 +96,7 @@ impl Feed {
             sel,
             kind: Moves::Pattern,
             command: "tail",
-            follows: true,
+            follows: Follows::AcrossReloads,
         });
         self.follow = Follow::All;
     }
@@ -91,7 +114,7 @@ impl Feed {
             sel,
             kind,
             command,
-            follows: false,
+            follows: Follows::Once,
         };
         let instance = self.resolve_now(&selecting)?;
         self.selecting = Some(selecting);
@@ -102,15 +125,14 @@ impl Feed {
     /// Open a feed that follows exactly one instance: `sel` resolved as
     /// SPEC.md says (live: wait for a match, then settle; replay: against
     /// the whole file, then played from the start, from the first instance
-    /// of the reload chain that ends at the match).
-    pub(crate) fn open_selected(
-        cfg: &Setup,
-        opts: Options,
-        sel: Selection,
-        command: &'static str,
-        follows: bool,
-        started: Instant,
-    ) -> Result<Feed> {
+    /// of the reload chain that ends at the match when it follows reloads).
+    pub(crate) fn open_selected(cfg: &Setup, opts: Options, selected: Selected) -> Result<Feed> {
+        let Selected {
+            sel,
+            command,
+            follows,
+            started,
+        } = selected;
         let kind = Moves::of(&sel);
         let selecting = Selecting {
             sel,
@@ -128,7 +150,7 @@ impl Feed {
             // Each instance replaces at most one; a chain that comes round
             // again (ids reused) stops where it started.
             let mut steps = 0;
-            while follows
+            while follows == Follows::AcrossReloads
                 && steps < scan.reload_log.len()
                 && let Some(old) = scan.reload_log.get(&root)
             {
@@ -220,7 +242,7 @@ impl Feed {
             return;
         }
         let Some(s) = &self.selecting else { return };
-        if !s.follows {
+        if s.follows == Follows::Once {
             return;
         }
         let note = match &self.follow {
@@ -249,7 +271,7 @@ impl Feed {
             return;
         }
         let Some(s) = &self.selecting else { return };
-        if !s.follows {
+        if s.follows == Follows::Once {
             return;
         }
         if s.kind == Moves::Literal {

@@ -282,10 +282,12 @@ fn a_replayed_chain_of_reloads_is_walked_back_in_linear_time() {
         let feed = Feed::open_selected(
             &rec.setup(),
             opts,
-            sel,
-            "tail",
-            true,
-            std::time::Instant::now(),
+            Selected {
+                sel,
+                command: "tail",
+                follows: Follows::AcrossReloads,
+                started: std::time::Instant::now(),
+            },
         )
         .unwrap();
         feed.followed().map(str::to_string)
