@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use crate::error::{Error, Result};
+use crate::error::{Result, SelectionError};
 use crate::feed::reload::Verdict;
 use crate::feed::{Feed, Item, Options, SETTLE, Setup};
 use crate::model::labels;
@@ -403,7 +403,11 @@ impl Feed {
                 true
             }
             res @ Resolution::Several(_) => {
-                self.failed = s.sel.one(res, &self.registry, s.command).err();
+                self.failed = s
+                    .sel
+                    .one(res, &self.registry, s.command)
+                    .err()
+                    .map(Into::into);
                 true
             }
             _ => false,
@@ -493,25 +497,19 @@ impl Feed {
                                 .ok()
                                 .and_then(|st| st.apps.get(&old).cloned())
                         });
-                    return Err(self.gone_error(s, &old, app.as_deref()));
+                    return Err(self.gone_error(s, &old, app).into());
                 }
             }
         }
-        // An id or a label that matches nothing: say which label store was
-        // searched (a label set with another --labels is not in this one).
-        if let (Resolution::None, Moves::Named, Some(Matcher::Exact(text))) =
-            (&res, s.kind, &s.sel.select)
-        {
-            let why = match s.sel.one(Resolution::None, &self.registry, s.command) {
-                Err(Error::NotFound(m)) => m,
-                _ => String::new(),
-            };
-            return Err(Error::NotFound(format!(
-                "{why}; no instance is labelled {} in the label store {}",
-                sanitize(text),
-                self.labels_path.display()
-            )));
-        }
-        s.sel.one(res, &self.registry, s.command)
+        s.sel.one(res, &self.registry, s.command).map_err(|mut e| {
+            // An id or a label that matches nothing: say which label store
+            // was searched (a label set with another --labels is not in it).
+            if let SelectionError::NoMatch { labels, .. } = &mut *e
+                && s.kind == Moves::Named
+            {
+                *labels = Some(self.labels_path.clone());
+            }
+            e.into()
+        })
     }
 }
