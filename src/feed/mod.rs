@@ -8,6 +8,7 @@
 
 mod deadlines;
 pub mod event;
+mod follow;
 mod intake;
 pub mod item;
 mod labelling;

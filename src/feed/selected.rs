@@ -1,58 +1,19 @@
 //! The selection the feed follows. It resolves it to one instance (live: wait
 //! for a match and settle; replay: the whole file first), follows the app
-//! across a reload, resolves it again when its instance goes, and gives the
-//! errors SPEC.md gives when none or several match.
+//! across a reload and resolves it again when its instance goes (as
+//! `follow` decides), and says why, as data, when none or several match.
 
 use std::time::Instant;
 
 use crate::error::{Result, SelectionError};
+pub(super) use crate::feed::follow::Follow;
+use crate::feed::follow::{Moves, Next};
 use crate::feed::reload::Verdict;
 use crate::feed::{Feed, Item, Options, SETTLE, Setup};
 use crate::model::labels;
 use crate::model::registry::{Instance, Status};
-use crate::model::selection::{Matcher, Resolution, Selection};
+use crate::model::selection::{Resolution, Selection};
 use crate::output::sanitize;
-
-/// How a selector may move when its instance goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Moves {
-    /// `--instance ID`: never moves.
-    Literal,
-    /// `--instance-select` with an id or a label: moves on a reload only.
-    Named,
-    /// Filters or a `/regex/`: resolved again.
-    Pattern,
-}
-
-impl Moves {
-    fn of(sel: &Selection) -> Moves {
-        if sel.instance.is_some() {
-            Moves::Literal
-        } else if matches!(sel.select, Some(Matcher::Exact(_))) {
-            Moves::Named
-        } else {
-            Moves::Pattern
-        }
-    }
-}
-
-#[derive(Debug)]
-pub(super) enum Follow {
-    /// No selector: every instance the filters admit.
-    All,
-    /// Live, before the selector is resolved.
-    Resolving,
-    One(String),
-    /// The followed instance went gone; `decided`: no reload,
-    /// waiting for the selection to match one live instance again.
-    Lost {
-        old: String,
-        decided: bool,
-    },
-    /// The followed instance ended (gone, no reload, and the selection may
-    /// not move): the stream is over.
-    Ended(String),
-}
 
 /// What [`Feed::open_selected`] follows, and how.
 #[derive(Debug, Clone)]
@@ -198,18 +159,12 @@ impl Feed {
 
     /// The instance followed, if one is (or the one that ended the stream).
     pub(crate) fn followed(&self) -> Option<&str> {
-        match &self.follow {
-            Follow::One(k) | Follow::Ended(k) => Some(k),
-            _ => None,
-        }
+        self.follow.followed()
     }
 
     /// The instance whose end ended the stream, if that is why it ended.
     pub(crate) fn ended_with(&self) -> Option<&str> {
-        match &self.follow {
-            Follow::Ended(k) => Some(k),
-            _ => None,
-        }
+        self.follow.ended_with()
     }
 
     /// The followed instance `old` ended with no reload and the selection
@@ -267,25 +222,17 @@ impl Feed {
     }
 
     pub(super) fn followed_gone(&mut self, instance: &str) {
-        if !matches!(&self.follow, Follow::One(k) if k == instance) {
-            return;
-        }
         let Some(s) = &self.selecting else { return };
         if s.follows == Follows::Once {
             return;
         }
-        if s.kind == Moves::Literal {
+        if self.follow.gone(instance, s.kind) == Next::End {
             let why = format!(
                 "instance {} (--instance, which never moves) is gone",
                 sanitize(&self.app_and_id(instance))
             );
             self.end_followed(instance, why);
-            return;
         }
-        self.follow = Follow::Lost {
-            old: instance.to_string(),
-            decided: false,
-        };
     }
 
     pub(super) fn verdict(&mut self, verdict: Verdict) {
@@ -319,11 +266,19 @@ impl Feed {
             | Verdict::Ambiguous { old, .. }
             | Verdict::Vanished { old } => old.clone(),
         };
-        if !matches!(&self.follow, Follow::Lost { old: o, decided: false, .. } if *o == old) {
+        // Only a followed instance is lost, so there is a selection.
+        let Some(kind) = self.selecting.as_ref().map(|s| s.kind) else {
+            return;
+        };
+        let next = self.follow.verdict(&verdict, kind);
+        if next == Next::Stay {
             return;
         }
-        match verdict {
-            Verdict::Reload { new, .. } => {
+        let Some(s) = self.selecting.clone() else {
+            return;
+        };
+        match next {
+            Next::Switch(new) => {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} reloaded as {}; following it",
@@ -331,31 +286,24 @@ impl Feed {
                         sanitize(&self.app_and_id(&new))
                     );
                 }
-                self.follow_one(new.clone(), true);
+                self.follow_one(new, true);
             }
-            _ => {
-                let Some(s) = self.selecting.clone() else {
-                    return;
+            Next::End => {
+                let unclear = match &verdict {
+                    Verdict::Ambiguous { app, .. } => format!(
+                        ", and it is not clear which instance of {} replaced it",
+                        sanitize(app)
+                    ),
+                    _ => ", and no reload replaced it".into(),
                 };
-                if s.kind == Moves::Named {
-                    let unclear = match &verdict {
-                        Verdict::Ambiguous { app, .. } => format!(
-                            ", and it is not clear which instance of {} replaced it",
-                            sanitize(app)
-                        ),
-                        _ => ", and no reload replaced it".into(),
-                    };
-                    let why = format!(
-                        "{} that {} names is gone{unclear}",
-                        sanitize(&self.app_and_id(&old)),
-                        s.sel.describe()
-                    );
-                    self.end_followed(&old, why);
-                    return;
-                }
-                if let Follow::Lost { decided, .. } = &mut self.follow {
-                    *decided = true;
-                }
+                let why = format!(
+                    "{} that {} names is gone{unclear}",
+                    sanitize(&self.app_and_id(&old)),
+                    s.sel.describe()
+                );
+                self.end_followed(&old, why);
+            }
+            Next::Rematch => {
                 if !self.reresolve() && !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; waiting for an instance matching {}",
@@ -364,6 +312,7 @@ impl Feed {
                     );
                 }
             }
+            Next::Stay | Next::Several => {}
         }
     }
 
@@ -389,8 +338,8 @@ impl Feed {
             [one] => Resolution::One(one.id.clone()),
             many => Resolution::Several(many.iter().map(|i| i.id.clone()).collect()),
         };
-        match res {
-            Resolution::One(k) if k != old => {
+        match self.follow.rematch(&res) {
+            Next::Switch(k) => {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; following {}, the one instance matching {}",
@@ -402,7 +351,7 @@ impl Feed {
                 self.follow_one(k, true);
                 true
             }
-            res @ Resolution::Several(_) => {
+            Next::Several => {
                 self.failed = s
                     .sel
                     .one(res, &self.registry, s.command)
