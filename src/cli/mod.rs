@@ -7,6 +7,7 @@ pub mod config;
 pub mod flags;
 pub mod parse;
 pub(crate) mod suggest;
+pub(crate) mod words;
 
 pub(crate) use config::duration;
 pub use config::{Config, config};

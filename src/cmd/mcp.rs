@@ -547,22 +547,8 @@ impl Server<'_> {
     ) -> std::result::Result<String, Outcome> {
         match feed.resolve_one(sel, "mcp") {
             Ok(k) => Ok(k),
-            Err(Error::NotFound(_)) if !last && !self.settled(feed) => Err(Outcome::NotYet),
-            Err(e) => Err(Outcome::Done(tool_err(
-                e.to_string()
-                    .replace("--instance-select", "select")
-                    .replace("--instance ID", "instance")
-                    .replace("--id-prefix", "id_prefix")
-                    .replace("--instance", "instance")
-                    .replace("--app", "app")
-                    .replace("--env", "env")
-                    .replace(
-                        "`rdx sessions --all` lists them",
-                        "list_sessions with all: true lists them",
-                    )
-                    .replace("`rdx mcp` needs", "this tool needs")
-                    .replace("`rdx sessions label ID NAME`", "label_session"),
-            ))),
+            Err(_) if !last && !self.settled(feed) => Err(Outcome::NotYet),
+            Err(e) => Err(Outcome::Done(tool_err(words::say(&e)))),
         }
     }
 
@@ -577,6 +563,7 @@ mod cut;
 mod kept;
 mod schema;
 mod tools;
+mod words;
 
 use call::*;
 use cut::*;

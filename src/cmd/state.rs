@@ -100,8 +100,16 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         };
         (msg, t, feed)
     } else {
-        let mut feed =
-            Feed::open_selected(&cfg.feed, opts, args.sel.clone(), "state", false, started)?;
+        let mut feed = Feed::open_selected(
+            &cfg.feed,
+            opts,
+            crate::feed::Selected {
+                sel: args.sel.clone(),
+                command: "state",
+                follows: crate::feed::Follows::Once,
+                started,
+            },
+        )?;
         let (msg, t) = newest_state(&mut feed, started + cfg.feed.timeout)?;
         (msg, t, feed)
     };

@@ -242,7 +242,16 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     // With a selector, follow the one instance it picks (across reloads);
     // without, every instance the filters admit.
     let mut feed = if args.sel.has_selector() {
-        Feed::open_selected(&setup, opts, args.sel.clone(), "tail", true, started)?
+        Feed::open_selected(
+            &setup,
+            opts,
+            feed::Selected {
+                sel: args.sel.clone(),
+                command: "tail",
+                follows: feed::Follows::AcrossReloads,
+                started,
+            },
+        )?
     } else {
         let mut f = Feed::open(&setup, opts, None)?;
         f.filter(args.sel.clone());

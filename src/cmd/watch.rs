@@ -196,7 +196,16 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         states: States::PerAction,
         ..Options::default()
     };
-    let mut feed = Feed::open_selected(&setup, opts, args.sel.clone(), "watch", true, started)?;
+    let mut feed = Feed::open_selected(
+        &setup,
+        opts,
+        feed::Selected {
+            sel: args.sel.clone(),
+            command: "watch",
+            follows: feed::Follows::AcrossReloads,
+            started,
+        },
+    )?;
     let mut w = Watch {
         cfg,
         args: &args,

@@ -3,12 +3,12 @@
 //! app each labelled instance belongs to, and a label whose instance is gone
 //! finds the one instance that replaced it.
 
-use crate::error::Error;
+use crate::error::SelectionError;
 use crate::feed::Feed;
 use crate::feed::selected::Selecting;
 use crate::model::labels;
-use crate::model::registry::{Instance, Status};
-use crate::model::selection::{Matcher, describe_instance};
+use crate::model::registry::Status;
+use crate::model::selection::{Matcher, candidate};
 use crate::output::sanitize;
 
 impl Feed {
@@ -133,42 +133,27 @@ impl Feed {
     }
 
     /// The followed (or labelled) instance is gone and nothing replaced it.
-    pub(super) fn gone_error(&self, s: &Selecting, old: &str, app: Option<&str>) -> Error {
-        let label = self
-            .registry
-            .user_label(old)
-            .map(|l| format!(" (label {})", sanitize(l)))
-            .unwrap_or_default();
-        let mut msg = format!(
-            "the instance {}{label} that {} names is gone",
-            sanitize(old),
-            s.sel.describe()
-        );
-        let list: Vec<&Instance> = match app {
+    pub(super) fn gone_error(
+        &self,
+        s: &Selecting,
+        old: &str,
+        app: Option<String>,
+    ) -> SelectionError {
+        let live = match &app {
             Some(a) => self
                 .registry
                 .iter()
-                .filter(|i| i.id != old && i.app.as_deref() == Some(a) && i.status != Status::Gone)
+                .filter(|i| i.id != old && i.app.as_ref() == Some(a) && i.status != Status::Gone)
+                .map(candidate)
                 .collect(),
             None => Vec::new(),
         };
-        match (app, list.is_empty()) {
-            (Some(a), true) => msg.push_str(&format!(
-                ", and no live instance of {} replaced it; `rdx sessions --all` lists what was seen",
-                sanitize(a)
-            )),
-            (Some(a), false) => {
-                msg.push_str(&format!(
-                    ", and it is not clear which instance of {} replaced it:\n",
-                    sanitize(a)
-                ));
-                for i in list {
-                    msg.push_str(&format!("  {}\n", describe_instance(i)));
-                }
-                msg.push_str("pick one with --instance ID, or label it: `rdx sessions label ID NAME`");
-            }
-            (None, _) => msg.push_str("; `rdx sessions --all` lists what was seen"),
+        SelectionError::Gone {
+            asked: s.sel.asked(),
+            old: old.to_string(),
+            label: self.registry.user_label(old).map(str::to_string),
+            app,
+            live,
         }
-        Error::NotFound(msg)
     }
 }

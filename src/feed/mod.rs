@@ -8,6 +8,7 @@
 
 mod deadlines;
 pub mod event;
+mod follow;
 mod intake;
 pub mod item;
 mod labelling;
@@ -24,6 +25,7 @@ mod tests;
 pub(crate) use item::{ActionItem, Gap, Item};
 pub(crate) use next_or::Woke;
 use selected::{Follow, Selecting};
+pub(crate) use selected::{Follows, Selected};
 pub(crate) use spool::{Spool, spool_stdin};
 
 use std::collections::{HashMap, HashSet, VecDeque};

@@ -1,13 +1,13 @@
 //! The feed for a server that answers questions while it listens (`rdx
 //! mcp`): waiting on the source or on another channel at once, and
 //! resolving a selection against the registry as it is now, with the CLI's
-//! rules and errors.
+//! rules (and why it picks none or several, for the front end to word).
 
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, TryRecvError};
 
-use crate::error::Result;
+use crate::error::{Result, SelectionError};
 use crate::feed::{Feed, Item};
 use crate::model::selection::Selection;
 use crate::time::now_ms;
@@ -94,9 +94,13 @@ impl Feed {
         }
     }
 
-    /// The one instance `sel` picks in the registry now, or the CLI's error
-    /// listing the candidates (`command` names who asks, as in `rdx state`).
-    pub(crate) fn resolve_one(&self, sel: &Selection, command: &str) -> Result<String> {
+    /// The one instance `sel` picks in the registry now, or why not, with
+    /// the candidates (`command` names who asks, as in `rdx state`).
+    pub(crate) fn resolve_one(
+        &self,
+        sel: &Selection,
+        command: &'static str,
+    ) -> Result<String, Box<SelectionError>> {
         sel.one(sel.resolve(&self.registry), &self.registry, command)
     }
 }

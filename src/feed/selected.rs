@@ -1,57 +1,43 @@
 //! The selection the feed follows. It resolves it to one instance (live: wait
 //! for a match and settle; replay: the whole file first), follows the app
-//! across a reload, resolves it again when its instance goes, and gives the
-//! errors SPEC.md gives when none or several match.
+//! across a reload and resolves it again when its instance goes (as
+//! `follow` decides), and says why, as data, when none or several match.
 
 use std::time::Instant;
 
-use crate::error::{Error, Result};
+use crate::error::{Result, SelectionError};
+pub(super) use crate::feed::follow::Follow;
+use crate::feed::follow::{Moves, Next};
 use crate::feed::reload::Verdict;
 use crate::feed::{Feed, Item, Options, SETTLE, Setup};
 use crate::model::labels;
 use crate::model::registry::{Instance, Status};
-use crate::model::selection::{Matcher, Resolution, Selection};
+use crate::model::selection::{Resolution, Selection};
 use crate::output::sanitize;
 
-/// How a selector may move when its instance goes.
+/// What [`Feed::open_selected`] follows, and how.
+#[derive(Debug, Clone)]
+pub(crate) struct Selected {
+    /// The selection, resolved to exactly one instance.
+    pub(crate) sel: Selection,
+    /// The command that asks (errors name it: "`rdx tail` needs exactly one").
+    pub(crate) command: &'static str,
+    pub(crate) follows: Follows,
+    /// When the command started: live, a match is waited for until this
+    /// plus the timeout.
+    pub(crate) started: Instant,
+}
+
+/// Whether a feed follows the app of its instance when it reloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Moves {
-    /// `--instance ID`: never moves.
-    Literal,
-    /// `--instance-select` with an id or a label: moves on a reload only.
-    Named,
-    /// Filters or a `/regex/`: resolved again.
-    Pattern,
-}
-
-impl Moves {
-    fn of(sel: &Selection) -> Moves {
-        if sel.instance.is_some() {
-            Moves::Literal
-        } else if matches!(sel.select, Some(Matcher::Exact(_))) {
-            Moves::Named
-        } else {
-            Moves::Pattern
-        }
-    }
-}
-
-#[derive(Debug)]
-pub(super) enum Follow {
-    /// No selector: every instance the filters admit.
-    All,
-    /// Live, before the selector is resolved.
-    Resolving,
-    One(String),
-    /// The followed instance went gone; `decided`: no reload,
-    /// waiting for the selection to match one live instance again.
-    Lost {
-        old: String,
-        decided: bool,
-    },
-    /// The followed instance ended (gone, no reload, and the selection may
-    /// not move): the stream is over.
-    Ended(String),
+pub(crate) enum Follows {
+    /// Across reloads (`tail`, `watch`): a replay plays the whole chain of
+    /// instances that ends at the match; live, the feed moves on to the
+    /// instance that replaced the one that went.
+    AcrossReloads,
+    /// Only the instance the selection names, gone or not (`state`, which
+    /// reads one state of it).
+    Once,
 }
 
 /// The selection a feed follows, and for which command (for messages).
@@ -60,9 +46,7 @@ pub(super) struct Selecting {
     pub(super) sel: Selection,
     kind: Moves,
     command: &'static str,
-    /// Follow the app across reloads (false: `state`, which reads one state
-    /// of the instance the selection names, gone or not).
-    follows: bool,
+    follows: Follows,
 }
 
 impl Feed {
@@ -73,7 +57,7 @@ impl Feed {
             sel,
             kind: Moves::Pattern,
             command: "tail",
-            follows: true,
+            follows: Follows::AcrossReloads,
         });
         self.follow = Follow::All;
     }
@@ -91,7 +75,7 @@ impl Feed {
             sel,
             kind,
             command,
-            follows: false,
+            follows: Follows::Once,
         };
         let instance = self.resolve_now(&selecting)?;
         self.selecting = Some(selecting);
@@ -102,15 +86,14 @@ impl Feed {
     /// Open a feed that follows exactly one instance: `sel` resolved as
     /// SPEC.md says (live: wait for a match, then settle; replay: against
     /// the whole file, then played from the start, from the first instance
-    /// of the reload chain that ends at the match).
-    pub(crate) fn open_selected(
-        cfg: &Setup,
-        opts: Options,
-        sel: Selection,
-        command: &'static str,
-        follows: bool,
-        started: Instant,
-    ) -> Result<Feed> {
+    /// of the reload chain that ends at the match when it follows reloads).
+    pub(crate) fn open_selected(cfg: &Setup, opts: Options, selected: Selected) -> Result<Feed> {
+        let Selected {
+            sel,
+            command,
+            follows,
+            started,
+        } = selected;
         let kind = Moves::of(&sel);
         let selecting = Selecting {
             sel,
@@ -128,7 +111,7 @@ impl Feed {
             // Each instance replaces at most one; a chain that comes round
             // again (ids reused) stops where it started.
             let mut steps = 0;
-            while follows
+            while follows == Follows::AcrossReloads
                 && steps < scan.reload_log.len()
                 && let Some(old) = scan.reload_log.get(&root)
             {
@@ -176,18 +159,12 @@ impl Feed {
 
     /// The instance followed, if one is (or the one that ended the stream).
     pub(crate) fn followed(&self) -> Option<&str> {
-        match &self.follow {
-            Follow::One(k) | Follow::Ended(k) => Some(k),
-            _ => None,
-        }
+        self.follow.followed()
     }
 
     /// The instance whose end ended the stream, if that is why it ended.
     pub(crate) fn ended_with(&self) -> Option<&str> {
-        match &self.follow {
-            Follow::Ended(k) => Some(k),
-            _ => None,
-        }
+        self.follow.ended_with()
     }
 
     /// The followed instance `old` ended with no reload and the selection
@@ -220,7 +197,7 @@ impl Feed {
             return;
         }
         let Some(s) = &self.selecting else { return };
-        if !s.follows {
+        if s.follows == Follows::Once {
             return;
         }
         let note = match &self.follow {
@@ -245,25 +222,17 @@ impl Feed {
     }
 
     pub(super) fn followed_gone(&mut self, instance: &str) {
-        if !matches!(&self.follow, Follow::One(k) if k == instance) {
-            return;
-        }
         let Some(s) = &self.selecting else { return };
-        if !s.follows {
+        if s.follows == Follows::Once {
             return;
         }
-        if s.kind == Moves::Literal {
+        if self.follow.gone(instance, s.kind) == Next::End {
             let why = format!(
                 "instance {} (--instance, which never moves) is gone",
                 sanitize(&self.app_and_id(instance))
             );
             self.end_followed(instance, why);
-            return;
         }
-        self.follow = Follow::Lost {
-            old: instance.to_string(),
-            decided: false,
-        };
     }
 
     pub(super) fn verdict(&mut self, verdict: Verdict) {
@@ -297,11 +266,19 @@ impl Feed {
             | Verdict::Ambiguous { old, .. }
             | Verdict::Vanished { old } => old.clone(),
         };
-        if !matches!(&self.follow, Follow::Lost { old: o, decided: false, .. } if *o == old) {
+        // Only a followed instance is lost, so there is a selection.
+        let Some(kind) = self.selecting.as_ref().map(|s| s.kind) else {
+            return;
+        };
+        let next = self.follow.verdict(&verdict, kind);
+        if next == Next::Stay {
             return;
         }
-        match verdict {
-            Verdict::Reload { new, .. } => {
+        let Some(s) = self.selecting.clone() else {
+            return;
+        };
+        match next {
+            Next::Switch(new) => {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} reloaded as {}; following it",
@@ -309,31 +286,24 @@ impl Feed {
                         sanitize(&self.app_and_id(&new))
                     );
                 }
-                self.follow_one(new.clone(), true);
+                self.follow_one(new, true);
             }
-            _ => {
-                let Some(s) = self.selecting.clone() else {
-                    return;
+            Next::End => {
+                let unclear = match &verdict {
+                    Verdict::Ambiguous { app, .. } => format!(
+                        ", and it is not clear which instance of {} replaced it",
+                        sanitize(app)
+                    ),
+                    _ => ", and no reload replaced it".into(),
                 };
-                if s.kind == Moves::Named {
-                    let unclear = match &verdict {
-                        Verdict::Ambiguous { app, .. } => format!(
-                            ", and it is not clear which instance of {} replaced it",
-                            sanitize(app)
-                        ),
-                        _ => ", and no reload replaced it".into(),
-                    };
-                    let why = format!(
-                        "{} that {} names is gone{unclear}",
-                        sanitize(&self.app_and_id(&old)),
-                        s.sel.describe()
-                    );
-                    self.end_followed(&old, why);
-                    return;
-                }
-                if let Follow::Lost { decided, .. } = &mut self.follow {
-                    *decided = true;
-                }
+                let why = format!(
+                    "{} that {} names is gone{unclear}",
+                    sanitize(&self.app_and_id(&old)),
+                    s.sel.describe()
+                );
+                self.end_followed(&old, why);
+            }
+            Next::Rematch => {
                 if !self.reresolve() && !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; waiting for an instance matching {}",
@@ -342,6 +312,7 @@ impl Feed {
                     );
                 }
             }
+            Next::Stay | Next::Several => {}
         }
     }
 
@@ -367,8 +338,8 @@ impl Feed {
             [one] => Resolution::One(one.id.clone()),
             many => Resolution::Several(many.iter().map(|i| i.id.clone()).collect()),
         };
-        match res {
-            Resolution::One(k) if k != old => {
+        match self.follow.rematch(&res) {
+            Next::Switch(k) => {
                 if !self.quiet {
                     eprintln!(
                         "rdx: {} is gone; following {}, the one instance matching {}",
@@ -380,8 +351,12 @@ impl Feed {
                 self.follow_one(k, true);
                 true
             }
-            res @ Resolution::Several(_) => {
-                self.failed = s.sel.one(res, &self.registry, s.command).err();
+            Next::Several => {
+                self.failed = s
+                    .sel
+                    .one(res, &self.registry, s.command)
+                    .err()
+                    .map(Into::into);
                 true
             }
             _ => false,
@@ -471,25 +446,19 @@ impl Feed {
                                 .ok()
                                 .and_then(|st| st.apps.get(&old).cloned())
                         });
-                    return Err(self.gone_error(s, &old, app.as_deref()));
+                    return Err(self.gone_error(s, &old, app).into());
                 }
             }
         }
-        // An id or a label that matches nothing: say which label store was
-        // searched (a label set with another --labels is not in this one).
-        if let (Resolution::None, Moves::Named, Some(Matcher::Exact(text))) =
-            (&res, s.kind, &s.sel.select)
-        {
-            let why = match s.sel.one(Resolution::None, &self.registry, s.command) {
-                Err(Error::NotFound(m)) => m,
-                _ => String::new(),
-            };
-            return Err(Error::NotFound(format!(
-                "{why}; no instance is labelled {} in the label store {}",
-                sanitize(text),
-                self.labels_path.display()
-            )));
-        }
-        s.sel.one(res, &self.registry, s.command)
+        s.sel.one(res, &self.registry, s.command).map_err(|mut e| {
+            // An id or a label that matches nothing: say which label store
+            // was searched (a label set with another --labels is not in it).
+            if let SelectionError::NoMatch { labels, .. } = &mut *e
+                && s.kind == Moves::Named
+            {
+                *labels = Some(self.labels_path.clone());
+            }
+            e.into()
+        })
     }
 }

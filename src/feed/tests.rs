@@ -282,10 +282,12 @@ fn a_replayed_chain_of_reloads_is_walked_back_in_linear_time() {
         let feed = Feed::open_selected(
             &rec.setup(),
             opts,
-            sel,
-            "tail",
-            true,
-            std::time::Instant::now(),
+            Selected {
+                sel,
+                command: "tail",
+                follows: Follows::AcrossReloads,
+                started: std::time::Instant::now(),
+            },
         )
         .unwrap();
         feed.followed().map(str::to_string)
@@ -304,4 +306,76 @@ fn live_reloads_all_day_keep_no_log() {
         });
     }
     assert!(feed.reload_log.is_empty());
+}
+
+/// What a replay's selection that picks no instance says, as data: the
+/// label store searched for a label, or the gone instance the label names.
+#[test]
+fn a_label_that_picks_nothing_says_why() {
+    use crate::error::SelectionError;
+    let open = |text: &str, store: Option<&str>| {
+        let rec = Recording::new("unpicked", text);
+        let setup = rec.setup();
+        if let Some(st) = store {
+            std::fs::write(&setup.labels, st).unwrap();
+        }
+        let sel = crate::model::selection::Selection {
+            select: Some(
+                crate::model::selection::Matcher::parse("checkout", "--instance-select").unwrap(),
+            ),
+            ..Default::default()
+        };
+        let selected = Selected {
+            sel,
+            command: "tail",
+            follows: Follows::AcrossReloads,
+            started: std::time::Instant::now(),
+        };
+        let got = Feed::open_selected(&setup, Options::default(), selected);
+        let _ = std::fs::remove_file(&setup.labels);
+        match got {
+            Err(Error::Selection(e)) => (*e, setup.labels),
+            other => panic!("{:?}", other.map(|f| f.followed().map(str::to_string))),
+        }
+    };
+    let admins = format!("{}{}", start(T0, 1, "admin"), start(T0 + 10, 2, "admin"));
+    let (e, store) = open(&admins, None);
+    assert!(
+        matches!(&e, SelectionError::NoMatch { seen: 2, apps, labels: Some(l), .. }
+            if *apps == [Some("admin".to_string())] && *l == store),
+        "{e:?}"
+    );
+    // i0 (labelled, of shop) is not in the recording; two shops are.
+    let shops = format!(
+        "{}{}{}",
+        start(T0, 1, "admin"),
+        start(T0 + 10, 2, "shop"),
+        start(T0 + 20, 3, "shop")
+    );
+    let labelled = r#"{"labels":{"i0":"checkout"},"apps":{"i0":"shop"}}"#;
+    let (e, _) = open(&shops, Some(labelled));
+    let SelectionError::Gone {
+        asked,
+        old,
+        label,
+        app,
+        mut live,
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    live.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(asked.select.as_deref(), Some("checkout"));
+    assert_eq!(
+        (old.as_str(), label.as_deref(), app.as_deref()),
+        ("i0", Some("checkout"), Some("shop"))
+    );
+    let ids: Vec<&str> = live.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["i2", "i3"]);
+    // An older store that does not say which app i0 was.
+    let (e, _) = open(&admins, Some(r#"{"labels":{"i0":"checkout"}}"#));
+    assert!(
+        matches!(&e, SelectionError::Gone { app: None, live, .. } if live.is_empty()),
+        "{e:?}"
+    );
 }

@@ -9,12 +9,13 @@
 //! listing with [`Selection::admits`], `tail` follows what it admits, and
 //! `state` / `watch` call [`Selection::resolve`] for exactly one instance.
 
+use std::collections::BTreeSet;
+
 use regex_lite::Regex;
 
-use crate::error::{Error, Result};
+use crate::error::{Asked, Candidate, Error, Result, SelectionError};
 use crate::model::registry::{Instance, Registry, Status};
 use crate::output::sanitize;
-use crate::time::rfc3339_ms;
 
 /// A name to match: exact text, or a `/regex/`.
 #[derive(Debug, Clone)]
@@ -136,7 +137,9 @@ impl Selection {
         }
     }
 
-    /// The selector and filters, in words, for error messages.
+    /// The selector and filters in the command line's words, for the feed's
+    /// notes on stderr (errors are data, [`SelectionError`], that each
+    /// front end words: `cli/words.rs` says it as this does).
     pub(crate) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(id) = &self.instance {
@@ -161,63 +164,58 @@ impl Selection {
         }
     }
 
-    /// The one instance of a resolution, or the error SPEC.md gives for
-    /// none or several (exit 1, listing matches or naming what was seen).
-    pub(crate) fn one(&self, res: Resolution, reg: &Registry, command: &str) -> Result<String> {
+    /// What was asked, each part as given, for an error to name.
+    pub(crate) fn asked(&self) -> Asked {
+        Asked {
+            instance: self.instance.clone(),
+            select: self.select.as_ref().map(|m| m.text().to_string()),
+            app: self.app.as_ref().map(|m| m.text().to_string()),
+            env: self.env.clone(),
+            id_prefix: self.id_prefix.clone(),
+        }
+    }
+
+    /// The one instance of a resolution, or what SPEC.md says for none or
+    /// several (exit 1, listing the matches or naming what was seen).
+    pub(crate) fn one(
+        &self,
+        res: Resolution,
+        reg: &Registry,
+        command: &'static str,
+    ) -> Result<String, Box<SelectionError>> {
         match res {
             Resolution::One(instance) => Ok(instance),
-            Resolution::Several(keys) => {
-                let mut msg = format!(
-                    "{} instances match ({}); `rdx {command}` needs exactly one:\n",
-                    keys.len(),
-                    self.describe()
-                );
-                for k in keys {
-                    if let Some(i) = reg.get(&k) {
-                        msg.push_str(&format!("  {}\n", describe_instance(i)));
-                    }
-                }
-                msg.push_str(
-                    "narrow it with --instance ID, --id-prefix PREFIX, a tighter /regex/, or a label \
-                     (`rdx sessions label ID NAME`, then --instance-select NAME)",
-                );
-                Err(Error::NotFound(msg))
-            }
-            Resolution::None => {
-                let mut apps: Vec<String> = reg
+            Resolution::Several(keys) => Err(Box::new(SelectionError::Several {
+                asked: self.asked(),
+                command,
+                matches: keys
                     .iter()
-                    .map(|i| sanitize(i.app.as_deref().unwrap_or("(no name)")).into_owned())
-                    .collect();
-                apps.sort();
-                apps.dedup();
-                let shown: Vec<String> = apps.iter().take(8).cloned().collect();
-                let more = if apps.len() > 8 { ", …" } else { "" };
-                let seen = match reg.len() {
-                    0 => "no instances were seen".to_string(),
-                    n => format!(
-                        "{n} instance(s) were seen (apps: {}{more})",
-                        shown.join(", ")
-                    ),
-                };
-                Err(Error::NotFound(format!(
-                    "no instance matches {}; {seen}; `rdx sessions --all` lists them",
-                    self.describe()
-                )))
+                    .filter_map(|k| reg.get(k))
+                    .map(candidate)
+                    .collect(),
+            })),
+            Resolution::None => {
+                let apps: BTreeSet<Option<String>> = reg.iter().map(|i| i.app.clone()).collect();
+                Err(Box::new(SelectionError::NoMatch {
+                    asked: self.asked(),
+                    seen: reg.len(),
+                    apps: apps.into_iter().collect(),
+                    labels: None,
+                }))
             }
         }
     }
 }
 
-/// One line about an instance for error listings: id, app, label, status, last seen.
-pub(crate) fn describe_instance(i: &Instance) -> String {
-    format!(
-        "{}  app={}  label={}  status={}  last seen {}",
-        sanitize(&i.id),
-        sanitize(i.app.as_deref().unwrap_or("-")),
-        sanitize(i.label.as_deref().unwrap_or("-")),
-        i.status.as_str(),
-        rfc3339_ms(i.last_seen)
-    )
+/// An instance as an error lists it.
+pub(crate) fn candidate(i: &Instance) -> Candidate {
+    Candidate {
+        id: i.id.clone(),
+        app: i.app.clone(),
+        label: i.label.clone(),
+        status: i.status.as_str(),
+        last_seen: i.last_seen,
+    }
 }
 
 #[cfg(test)]
