@@ -102,6 +102,9 @@ impl Feed {
             follows,
         };
         if cfg.replay.is_some() {
+            // Read twice: `--replay -` is spooled first.
+            let spooled = crate::feed::spool::spool_stdin(cfg)?;
+            let cfg = &spooled;
             let mut scan = Feed::open(cfg, Options::default(), None)?;
             // The first pass only resolves; the second one says what happens.
             scan.quiet = true;
