@@ -1,6 +1,6 @@
 //! The Redux DevTools relay: what apps publish on `log` (messages, their jsan
-//! payloads, lifted states), decoded leniently and lazily. Uses the link's
-//! lazy JSON; pure, no I/O.
+//! payloads, lifted states), decoded leniently and lazily. Uses the lazy
+//! JSON reader (`rawjson`); pure, no I/O.
 
 pub mod action;
 pub mod hot;
