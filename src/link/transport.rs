@@ -290,99 +290,30 @@ fn serve(
     if let Err(e) = act(ws, up, first, reconnect) {
         return e;
     }
-    let mut control = Vec::new();
-    let mut frames = 0u64;
-    // Frames already waiting are read without blocking and handed up as one
-    // batch: the main thread wakes once per burst, not once per frame.
-    let mut draining = false;
-    let mut batched = 0usize;
-    let mut last_burst: Option<Instant> = None;
+    let mut burst = Burst::default();
     loop {
         let now = Instant::now();
         let read = ws.read();
         let would_block = matches!(&read, Err(tungstenite::Error::Io(e))
             if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
-        if draining
-            && (would_block || batched >= MAX_BATCH || !matches!(read, Ok(WsMessage::Text(_))))
+        if burst.draining
+            && (would_block
+                || burst.batched >= MAX_BATCH
+                || !matches!(read, Ok(WsMessage::Text(_))))
         {
             // The burst is over (or big enough): up it goes, and reads block again.
-            if up.flush().is_err() {
-                return End::Shutdown;
+            if let Err(e) = burst.end(ws, up) {
+                return e;
             }
-            let _ = ws.get_ref().tcp().set_nonblocking(false);
-            draining = false;
-            batched = 0;
         }
-        let steps = match read {
-            Ok(WsMessage::Text(text)) => {
-                session.heard(now);
-                frames += 1;
-                control.clear();
-                match up.frame(now_ms(), frames, text.as_str(), &mut control) {
-                    Ok(true) => session.apps_restarted(now),
-                    Ok(false) => {}
-                    Err(Gone) => return End::Shutdown,
-                }
-                batched += 1;
-                if !draining {
-                    let woke = Instant::now();
-                    // (Not while connecting: the handshake's replies come
-                    // close together and start-up would wait for nothing.)
-                    if session.subscribed()
-                        && last_burst.is_some_and(|b| woke.duration_since(b) < FLOOD_GAP)
-                    {
-                        thread::sleep(COALESCE);
-                    }
-                    last_burst = Some(woke);
-                    draining = ws.get_ref().tcp().set_nonblocking(true).is_ok();
-                    if !draining && up.flush().is_err() {
-                        return End::Shutdown;
-                    }
-                }
-                session.packets(std::mem::take(&mut control), now)
-            }
-            Ok(WsMessage::Binary(b)) => {
-                session.heard(now);
-                frames += 1;
-                if up.binary(now_ms(), frames, b.len()).is_err() {
-                    return End::Shutdown;
-                }
-                Ok(Vec::new())
-            }
-            Ok(WsMessage::Close(frame)) => {
-                let reason = match frame {
-                    Some(f) => {
-                        let code = u16::from(f.code);
-                        let why = if f.reason.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", f.reason)
-                        };
-                        format!(
-                            "server closed the connection with {code} ({}){why}",
-                            close_code_name(code)
-                        )
-                    }
-                    None => "server closed the connection".into(),
-                };
-                Err(session.fail(reason))
-            }
-            Ok(_) => {
-                session.heard(now);
-                Ok(Vec::new())
-            }
-            Err(tungstenite::Error::Io(e))
-                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
-            {
-                Ok(Vec::new())
-            }
-            Err(e) => Err(session.fail(describe_ws_error(e))),
+        let steps = match burst.take(ws, up, &mut session, read, now) {
+            Ok(steps) => steps,
+            Err(e) => return e,
         };
-        let steps = steps.and_then(|mut s| {
+        let mut steps = match steps.and_then(|mut s| {
             s.extend(session.tick(Instant::now())?);
             Ok(s)
-        });
-        let mut steps = match steps {
+        }) {
             Ok(s) => s,
             Err(e) => return End::Ended(e),
         };
@@ -395,14 +326,11 @@ fn serve(
                 }
             }
         }
-        if draining && !steps.is_empty() {
+        if burst.draining && !steps.is_empty() {
             // Writing needs a blocking socket, and what came first goes first.
-            if up.flush().is_err() {
-                return End::Shutdown;
+            if let Err(e) = burst.end(ws, up) {
+                return e;
             }
-            let _ = ws.get_ref().tcp().set_nonblocking(false);
-            draining = false;
-            batched = 0;
         }
         for step in steps {
             if let Err(e) = act(ws, up, step, reconnect) {
@@ -412,6 +340,127 @@ fn serve(
                 };
             }
         }
+    }
+}
+
+/// The reader's batching: frames already waiting are read without blocking
+/// and handed up as one batch, so the main thread wakes once per burst, not
+/// once per frame.
+#[derive(Default)]
+struct Burst {
+    /// Reading without blocking, until the burst is over.
+    draining: bool,
+    /// Frames in the batch being drained.
+    batched: usize,
+    /// When the last burst began.
+    last: Option<Instant>,
+    /// Frames read on this connection.
+    frames: u64,
+    /// The SocketCluster packets of the frame being read (reused).
+    control: Vec<Packet>,
+}
+
+/// What one read makes the session do (or why the connection ends).
+type Taken = Result<Vec<Step>, Ended>;
+
+impl Burst {
+    /// Hand the batch up and make reads block again.
+    fn end(&mut self, ws: &mut Ws, up: &mut impl Upstream) -> Result<(), End> {
+        if up.flush().is_err() {
+            return Err(End::Shutdown);
+        }
+        let _ = ws.get_ref().tcp().set_nonblocking(false);
+        self.draining = false;
+        self.batched = 0;
+        Ok(())
+    }
+
+    /// Take in what one read gave: a frame goes up, a close or an error
+    /// ends the session. `Err` only when the main thread is gone.
+    fn take(
+        &mut self,
+        ws: &mut Ws,
+        up: &mut impl Upstream,
+        session: &mut Session,
+        read: tungstenite::Result<WsMessage>,
+        now: Instant,
+    ) -> Result<Taken, End> {
+        Ok(match read {
+            Ok(WsMessage::Text(text)) => {
+                session.heard(now);
+                self.frames += 1;
+                self.control.clear();
+                match up.frame(now_ms(), self.frames, text.as_str(), &mut self.control) {
+                    Ok(true) => session.apps_restarted(now),
+                    Ok(false) => {}
+                    Err(Gone) => return Err(End::Shutdown),
+                }
+                self.batched += 1;
+                if !self.draining {
+                    self.start(ws, up, session)?;
+                }
+                session.packets(std::mem::take(&mut self.control), now)
+            }
+            Ok(WsMessage::Binary(b)) => {
+                session.heard(now);
+                self.frames += 1;
+                if up.binary(now_ms(), self.frames, b.len()).is_err() {
+                    return Err(End::Shutdown);
+                }
+                Ok(Vec::new())
+            }
+            Ok(WsMessage::Close(frame)) => Err(session.fail(close_reason(frame))),
+            Ok(_) => {
+                session.heard(now);
+                Ok(Vec::new())
+            }
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(session.fail(describe_ws_error(e))),
+        })
+    }
+
+    /// A frame came while reads block: start draining. A burst that starts
+    /// soon after the last one waits a moment first, so a flood is read in
+    /// batches (not while connecting: the handshake's replies come close
+    /// together and start-up would wait for nothing).
+    fn start(&mut self, ws: &mut Ws, up: &mut impl Upstream, session: &Session) -> Result<(), End> {
+        let woke = Instant::now();
+        if session.subscribed()
+            && self
+                .last
+                .is_some_and(|b| woke.duration_since(b) < FLOOD_GAP)
+        {
+            thread::sleep(COALESCE);
+        }
+        self.last = Some(woke);
+        self.draining = ws.get_ref().tcp().set_nonblocking(true).is_ok();
+        if !self.draining && up.flush().is_err() {
+            return Err(End::Shutdown);
+        }
+        Ok(())
+    }
+}
+
+/// What rdx says when the server closes the connection.
+fn close_reason(frame: Option<tungstenite::protocol::CloseFrame>) -> String {
+    match frame {
+        Some(f) => {
+            let code = u16::from(f.code);
+            let why = if f.reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", f.reason)
+            };
+            format!(
+                "server closed the connection with {code} ({}){why}",
+                close_code_name(code)
+            )
+        }
+        None => "server closed the connection".into(),
     }
 }
 
