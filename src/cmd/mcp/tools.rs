@@ -6,6 +6,14 @@ use super::*;
 use crate::model::registry::Instance;
 use crate::output::json;
 
+/// What `get_actions` asks for besides the instance.
+struct ActionsAsked {
+    ty: Option<Regex>,
+    since: Option<i64>,
+    limit: usize,
+    with_diff: bool,
+}
+
 impl Server<'_> {
     pub(super) fn run_call(&mut self, feed: &mut Feed, p: &mut Pending, last: bool) -> Outcome {
         if !matches!(p.call, Call::Label { .. })
@@ -14,112 +22,8 @@ impl Server<'_> {
             return o;
         }
         match p.call.clone() {
-            Call::ListSessions { sel, all, max } => {
-                if !last && !self.settled(feed) {
-                    return Outcome::NotYet;
-                }
-                let list: Vec<&Instance> = feed
-                    .registry
-                    .sorted(all)
-                    .into_iter()
-                    .filter(|i| sel.admits(i))
-                    .collect();
-                let hidden = if all {
-                    0
-                } else {
-                    feed.registry
-                        .iter()
-                        .filter(|i| i.status == Status::Gone && sel.admits(i))
-                        .count()
-                };
-                let source = if feed.is_replay() { "replay" } else { "live" };
-                Outcome::Done(fit(max, |sq, cuts| {
-                    // Newest first, as many as the bulk holds; their strings
-                    // shrink with it, so that a small one still lists one.
-                    let part = Squeeze {
-                        str_cap: sq.str_cap.min((sq.bulk / 16).max(16) as usize),
-                        ..*sq
-                    };
-                    let sessions = cuts.fill("sessions", sq.bulk, list.iter(), |inst, mine| {
-                        session(inst, &part, mine)
-                    });
-                    let mut out = Map::new();
-                    out.insert("source".into(), json!(source));
-                    out.insert("count".into(), json!(list.len()));
-                    out.insert("hidden_gone".into(), json!(hidden));
-                    out.insert("returned".into(), json!(sessions.len()));
-                    out.insert("sessions".into(), Value::Array(sessions));
-                    out
-                }))
-            }
-            Call::GetState { sel, path, max } => {
-                let k = match self.pick(feed, &sel, last) {
-                    Ok(k) => k,
-                    Err(o) => return o,
-                };
-                let Some(seen) = self.seen.get(&k).filter(|s| s.state.is_some()) else {
-                    if !last {
-                        if self.asked.insert(k.clone()) {
-                            feed.request_update();
-                        }
-                        return Outcome::NotYet;
-                    }
-                    return Outcome::Done(tool_err(format!(
-                        "no state seen from instance {k} yet ({}); rdx asked it for one: try again in a moment",
-                        if feed.is_replay() {
-                            "the recording holds none"
-                        } else {
-                            "it has not answered"
-                        }
-                    )));
-                };
-                let state = seen.state.as_ref().expect("filtered");
-                let value = match &path {
-                    Some(p) => match paths::lookup(state, p) {
-                        Ok(v) => v,
-                        Err(m) => {
-                            return Outcome::Done(tool_err(format!(
-                                "path {} not found in instance {k}: {} exists, {} does not ({}); get_state with path {} shows what is there",
-                                p.display(),
-                                m.found,
-                                m.missing_at,
-                                m.reason,
-                                m.found
-                            )));
-                        }
-                    },
-                    None => state,
-                };
-                let shown_path = path.as_ref().map_or(".".into(), |p| p.display());
-                let prefix = path
-                    .as_ref()
-                    .filter(|p| !p.segs.is_empty())
-                    .map(|p| p.display());
-                let cutter = Cutter::new(value, json::len(value), max + ENVELOPE);
-                Outcome::Done(fit(max, |sq, cuts| {
-                    let mut out = self.about(feed, &k, sq, cuts);
-                    out.insert("path".into(), cuts.clip(&shown_path, sq));
-                    out.insert("ts".into(), json!(rfc3339_ms(seen.state_t)));
-                    let prefix = prefix.as_deref().unwrap_or("");
-                    cut_into(&mut out, &cutter, prefix, sq, cuts);
-                    if seen.state_cut {
-                        if path.is_none() {
-                            cuts.value();
-                        }
-                        out.insert("state_kept_cut".into(), json!({
-                            "state_bytes": seen.state_bytes,
-                            "kept_bytes": STATE_BYTES,
-                            "note": format!(
-                                "the state is about {} bytes, more than rdx keeps of one instance ({STATE_BYTES}): \
-                                 it was kept cut (its beginning), so what was cut is at no path; \
-                                 markers \"…(N more …)\" in a value are from that cut",
-                                seen.state_bytes
-                            ),
-                        }));
-                    }
-                    out
-                }))
-            }
+            Call::ListSessions { sel, all, max } => self.list_sessions(feed, &sel, all, max, last),
+            Call::GetState { sel, path, max } => self.get_state(feed, &sel, path, max, last),
             Call::GetActions {
                 sel,
                 ty,
@@ -128,124 +32,286 @@ impl Server<'_> {
                 with_diff,
                 max,
             } => {
-                let k = match self.pick(feed, &sel, last) {
-                    Ok(k) => k,
-                    Err(o) => return o,
+                let ask = ActionsAsked {
+                    ty,
+                    since,
+                    limit,
+                    with_diff,
                 };
-                let empty = VecDeque::new();
-                let recent = self.seen.get(&k).map_or(&empty, |s| &s.recent);
-                let mut chosen: Vec<&Recent> = recent
-                    .iter()
-                    .rev()
-                    .filter(|r| ty.as_ref().is_none_or(|re| re.is_match(&r.ty)))
-                    .filter(|r| since.is_none_or(|s| r.id.is_some_and(|id| id > s)))
-                    .take(limit)
-                    .collect();
-                chosen.reverse();
-                let kept = recent.len();
-                let newest = recent.back().and_then(|r| r.id);
-                Outcome::Done(fit(max, |sq, cuts| {
-                    // Each action (and diff) gets up to an even share of
-                    // the bulk; small ones leave theirs to the big ones.
-                    let sizes: Vec<u64> = chosen
-                        .iter()
-                        .flat_map(|r| {
-                            let d = if with_diff {
-                                r.diff.as_ref().map_or(4, |d| d.iter().map(weight).sum())
-                            } else {
-                                0
-                            };
-                            [weight(&r.action), d]
-                        })
-                        .collect();
-                    let each = share(&sizes, sq.bulk * 3 / 4);
-                    // Newest first: when they do not all fit, the oldest go.
-                    let mut actions =
-                        cuts.fill("actions", sq.bulk, chosen.iter().rev(), |r, mine| {
-                            entry(r, with_diff, each, sq, mine)
-                        });
-                    actions.reverse();
-                    let mut out = self.about(feed, &k, sq, cuts);
-                    out.insert("kept".into(), json!(kept));
-                    out.insert("newest_id".into(), json!(newest));
-                    out.insert("returned".into(), json!(actions.len()));
-                    out.insert("actions".into(), Value::Array(actions));
-                    out
-                }))
+                self.get_actions(feed, &sel, &ask, max, last)
             }
             Call::WaitFor {
                 sel, path, equals, ..
-            } => {
-                let k = match &p.memo {
-                    Some((k, _)) => k.clone(),
-                    None => match self.pick(feed, &sel, last) {
-                        Ok(k) => k,
-                        Err(o) => return o,
-                    },
-                };
-                let has_state = self.seen.get(&k).is_some_and(|s| s.state.is_some());
-                let now_value = self
-                    .seen
-                    .get(&k)
-                    .and_then(|s| s.state.as_ref())
-                    .and_then(|st| paths::lookup(st, &path).ok().cloned());
-                let before = p.memo.take().and_then(|(_, b)| b);
-                let (met, before) = match (&equals, has_state, before) {
-                    (_, false, _) => {
-                        if self.asked.insert(k.clone()) {
-                            feed.request_update();
-                        }
-                        (false, None)
-                    }
-                    (Some(want), true, b) => (now_value.as_ref() == Some(want), b),
-                    // The first value seen is the one to change from.
-                    (None, true, None) => (false, Some(now_value.clone())),
-                    (None, true, Some(b)) => (now_value != b, Some(b)),
-                };
-                p.memo = Some((k.clone(), before));
-                if met || last {
-                    return self.waited(feed, p, &k, &path, met, now_value);
+            } => self.wait_for(feed, p, &sel, &path, equals.as_ref(), last),
+            Call::Label { id, label, max } => self.label(feed, &id, &label, max),
+        }
+    }
+
+    /// `list_sessions`: the registry, newest first, cut to `max`.
+    fn list_sessions(
+        &self,
+        feed: &Feed,
+        sel: &Selection,
+        all: bool,
+        max: u64,
+        last: bool,
+    ) -> Outcome {
+        if !last && !self.settled(feed) {
+            return Outcome::NotYet;
+        }
+        let list: Vec<&Instance> = feed
+            .registry
+            .sorted(all)
+            .into_iter()
+            .filter(|i| sel.admits(i))
+            .collect();
+        let hidden = if all {
+            0
+        } else {
+            feed.registry
+                .iter()
+                .filter(|i| i.status == Status::Gone && sel.admits(i))
+                .count()
+        };
+        let source = if feed.is_replay() { "replay" } else { "live" };
+        Outcome::Done(fit(max, |sq, cuts| {
+            // Newest first, as many as the bulk holds; their strings
+            // shrink with it, so that a small one still lists one.
+            let part = Squeeze {
+                str_cap: sq.str_cap.min((sq.bulk / 16).max(16) as usize),
+                ..*sq
+            };
+            let sessions = cuts.fill("sessions", sq.bulk, list.iter(), |inst, mine| {
+                session(inst, &part, mine)
+            });
+            let mut out = Map::new();
+            out.insert("source".into(), json!(source));
+            out.insert("count".into(), json!(list.len()));
+            out.insert("hidden_gone".into(), json!(hidden));
+            out.insert("returned".into(), json!(sessions.len()));
+            out.insert("sessions".into(), Value::Array(sessions));
+            out
+        }))
+    }
+
+    /// `get_state`: the followed instance's state (or the value at `path`).
+    fn get_state(
+        &mut self,
+        feed: &mut Feed,
+        sel: &Selection,
+        path: Option<Path>,
+        max: u64,
+        last: bool,
+    ) -> Outcome {
+        let k = match self.pick(feed, sel, last) {
+            Ok(k) => k,
+            Err(o) => return o,
+        };
+        let Some(seen) = self.seen.get(&k).filter(|s| s.state.is_some()) else {
+            if !last {
+                if self.asked.insert(k.clone()) {
+                    feed.request_update();
                 }
-                Outcome::NotYet
+                return Outcome::NotYet;
             }
-            Call::Label { id, label, max } => {
-                let mut clash = None;
-                let mut previous = None;
-                let store = labels::update(&self.cfg.feed.labels, |l| {
-                    clash = l
-                        .iter()
-                        .find(|(k, v)| **k != id && **v == label)
-                        .map(|(k, _)| k.clone());
-                    previous = l.insert(id.clone(), label.clone());
-                });
-                match store {
-                    Ok(l) => {
-                        feed.registry.set_user_labels(l);
-                        let known = feed.registry.get(&id).is_some();
-                        Outcome::Done(fit(max, |sq, cuts| {
-                            let mut out = Map::new();
-                            out.insert("id".into(), cuts.clip(&id, sq));
-                            out.insert("label".into(), cuts.clip(&label, sq));
-                            out.insert("previous".into(), cuts.clip_opt(previous.as_deref(), sq));
-                            out.insert("known".into(), json!(known));
-                            if let Some(other) = &clash {
-                                let other = cuts.clip(other, sq);
-                                let other = other.as_str().unwrap_or_default();
-                                let label = cuts.clip(&label, sq);
-                                let label = label.as_str().unwrap_or_default();
-                                out.insert(
-                                    "note".into(),
-                                    json!(format!(
-                                        "{other} has the same label; select {label} matches both"
-                                    )),
-                                );
-                            }
-                            out
-                        }))
-                    }
-                    Err(e) => Outcome::Done(tool_err(e.to_string())),
+            return Outcome::Done(tool_err(format!(
+                "no state seen from instance {k} yet ({}); rdx asked it for one: try again in a moment",
+                if feed.is_replay() {
+                    "the recording holds none"
+                } else {
+                    "it has not answered"
                 }
+            )));
+        };
+        let state = seen.state.as_ref().expect("filtered");
+        let value = match &path {
+            Some(p) => match paths::lookup(state, p) {
+                Ok(v) => v,
+                Err(m) => {
+                    return Outcome::Done(tool_err(format!(
+                        "path {} not found in instance {k}: {} exists, {} does not ({}); get_state with path {} shows what is there",
+                        p.display(),
+                        m.found,
+                        m.missing_at,
+                        m.reason,
+                        m.found
+                    )));
+                }
+            },
+            None => state,
+        };
+        let shown_path = path.as_ref().map_or(".".into(), |p| p.display());
+        let prefix = path
+            .as_ref()
+            .filter(|p| !p.segs.is_empty())
+            .map(|p| p.display());
+        let cutter = Cutter::new(value, json::len(value), max + ENVELOPE);
+        Outcome::Done(fit(max, |sq, cuts| {
+            let mut out = self.about(feed, &k, sq, cuts);
+            out.insert("path".into(), cuts.clip(&shown_path, sq));
+            out.insert("ts".into(), json!(rfc3339_ms(seen.state_t)));
+            let prefix = prefix.as_deref().unwrap_or("");
+            cut_into(&mut out, &cutter, prefix, sq, cuts);
+            if seen.state_cut {
+                if path.is_none() {
+                    cuts.value();
+                }
+                out.insert("state_kept_cut".into(), json!({
+                    "state_bytes": seen.state_bytes,
+                    "kept_bytes": STATE_BYTES,
+                    "note": format!(
+                        "the state is about {} bytes, more than rdx keeps of one instance ({STATE_BYTES}): \
+                         it was kept cut (its beginning), so what was cut is at no path; \
+                         markers \"…(N more …)\" in a value are from that cut",
+                        seen.state_bytes
+                    ),
+                }));
             }
+            out
+        }))
+    }
+
+    /// `get_actions`: the instance's recent actions, filtered, newest kept.
+    fn get_actions(
+        &mut self,
+        feed: &mut Feed,
+        sel: &Selection,
+        ask: &ActionsAsked,
+        max: u64,
+        last: bool,
+    ) -> Outcome {
+        let ActionsAsked {
+            ty,
+            since,
+            limit,
+            with_diff,
+        } = ask;
+        let (since, limit, with_diff) = (*since, *limit, *with_diff);
+        let k = match self.pick(feed, sel, last) {
+            Ok(k) => k,
+            Err(o) => return o,
+        };
+        let empty = VecDeque::new();
+        let recent = self.seen.get(&k).map_or(&empty, |s| &s.recent);
+        let mut chosen: Vec<&Recent> = recent
+            .iter()
+            .rev()
+            .filter(|r| ty.as_ref().is_none_or(|re| re.is_match(&r.ty)))
+            .filter(|r| since.is_none_or(|s| r.id.is_some_and(|id| id > s)))
+            .take(limit)
+            .collect();
+        chosen.reverse();
+        let kept = recent.len();
+        let newest = recent.back().and_then(|r| r.id);
+        Outcome::Done(fit(max, |sq, cuts| {
+            // Each action (and diff) gets up to an even share of
+            // the bulk; small ones leave theirs to the big ones.
+            let sizes: Vec<u64> = chosen
+                .iter()
+                .flat_map(|r| {
+                    let d = if with_diff {
+                        r.diff.as_ref().map_or(4, |d| d.iter().map(weight).sum())
+                    } else {
+                        0
+                    };
+                    [weight(&r.action), d]
+                })
+                .collect();
+            let each = share(&sizes, sq.bulk * 3 / 4);
+            // Newest first: when they do not all fit, the oldest go.
+            let mut actions = cuts.fill("actions", sq.bulk, chosen.iter().rev(), |r, mine| {
+                entry(r, with_diff, each, sq, mine)
+            });
+            actions.reverse();
+            let mut out = self.about(feed, &k, sq, cuts);
+            out.insert("kept".into(), json!(kept));
+            out.insert("newest_id".into(), json!(newest));
+            out.insert("returned".into(), json!(actions.len()));
+            out.insert("actions".into(), Value::Array(actions));
+            out
+        }))
+    }
+
+    /// `wait_for`: met, or pending until the value changes or equals.
+    fn wait_for(
+        &mut self,
+        feed: &mut Feed,
+        p: &mut Pending,
+        sel: &Selection,
+        path: &Path,
+        equals: Option<&Value>,
+        last: bool,
+    ) -> Outcome {
+        let k = match &p.memo {
+            Some((k, _)) => k.clone(),
+            None => match self.pick(feed, sel, last) {
+                Ok(k) => k,
+                Err(o) => return o,
+            },
+        };
+        let has_state = self.seen.get(&k).is_some_and(|s| s.state.is_some());
+        let now_value = self
+            .seen
+            .get(&k)
+            .and_then(|s| s.state.as_ref())
+            .and_then(|st| paths::lookup(st, path).ok().cloned());
+        let before = p.memo.take().and_then(|(_, b)| b);
+        let (met, before) = match (&equals, has_state, before) {
+            (_, false, _) => {
+                if self.asked.insert(k.clone()) {
+                    feed.request_update();
+                }
+                (false, None)
+            }
+            (Some(want), true, b) => (now_value.as_ref() == Some(want), b),
+            // The first value seen is the one to change from.
+            (None, true, None) => (false, Some(now_value.clone())),
+            (None, true, Some(b)) => (now_value != b, Some(b)),
+        };
+        p.memo = Some((k.clone(), before));
+        if met || last {
+            return self.waited(feed, p, &k, path, met, now_value);
+        }
+        Outcome::NotYet
+    }
+
+    /// `label_session`: a label written to the store rdx's commands share.
+    fn label(&mut self, feed: &mut Feed, id: &str, label: &str, max: u64) -> Outcome {
+        let mut clash = None;
+        let mut previous = None;
+        let store = labels::update(&self.cfg.feed.labels, |l| {
+            clash = l
+                .iter()
+                .find(|(k, v)| **k != id && **v == label)
+                .map(|(k, _)| k.clone());
+            previous = l.insert(id.to_string(), label.to_string());
+        });
+        match store {
+            Ok(l) => {
+                feed.registry.set_user_labels(l);
+                let known = feed.registry.get(id).is_some();
+                Outcome::Done(fit(max, |sq, cuts| {
+                    let mut out = Map::new();
+                    out.insert("id".into(), cuts.clip(id, sq));
+                    out.insert("label".into(), cuts.clip(label, sq));
+                    out.insert("previous".into(), cuts.clip_opt(previous.as_deref(), sq));
+                    out.insert("known".into(), json!(known));
+                    if let Some(other) = &clash {
+                        let other = cuts.clip(other, sq);
+                        let other = other.as_str().unwrap_or_default();
+                        let label = cuts.clip(label, sq);
+                        let label = label.as_str().unwrap_or_default();
+                        out.insert(
+                            "note".into(),
+                            json!(format!(
+                                "{other} has the same label; select {label} matches both"
+                            )),
+                        );
+                    }
+                    out
+                }))
+            }
+            Err(e) => Outcome::Done(tool_err(e.to_string())),
         }
     }
 
