@@ -51,7 +51,51 @@ fn read_call(name: &str, tool: &Value, args: &Value) -> std::result::Result<Call
     let Value::Object(given) = args else {
         return Err(format!("{name}: arguments must be an object"));
     };
-    let schema = &tool["inputSchema"];
+    check_schema(name, &tool["inputSchema"], given)?;
+    let g = Given(given);
+    let max = given
+        .get("max_bytes")
+        .and_then(Value::as_u64)
+        .unwrap_or(MAX_BYTES)
+        .clamp(MAX_BYTES_MIN, MAX_BYTES_CAP);
+    Ok(match name {
+        "list_sessions" => Call::ListSessions {
+            sel: g.sel()?,
+            all: g.flag("all"),
+            max,
+        },
+        "get_state" => Call::GetState {
+            sel: g.sel()?,
+            path: g.path("path")?,
+            max,
+        },
+        "get_actions" => Call::GetActions {
+            sel: g.sel()?,
+            ty: g
+                .text("type")
+                .map(|t| Regex::new(&t).map_err(|e| format!("type {t:?}: invalid regex: {e}")))
+                .transpose()?,
+            since: given.get("since_id").and_then(Value::as_i64),
+            limit: given
+                .get("limit")
+                .and_then(Value::as_u64)
+                .unwrap_or(20)
+                .clamp(1, RING as u64) as usize,
+            with_diff: g.flag("with_diff"),
+            max,
+        },
+        "wait_for" => wait_for(&g, max)?,
+        _ => label_session(&g, max)?,
+    })
+}
+
+/// The arguments' names and JSON types against the tool's input schema,
+/// and the required ones there.
+fn check_schema(
+    name: &str,
+    schema: &Value,
+    given: &Map<String, Value>,
+) -> std::result::Result<(), String> {
     let props = schema["properties"]
         .as_object()
         .cloned()
@@ -87,87 +131,77 @@ fn read_call(name: &str, tool: &Value, args: &Value) -> std::result::Result<Call
             return Err(format!("{name}: {r} is required"));
         }
     }
-    let s = |k: &str| given.get(k).and_then(Value::as_str).map(str::to_string);
-    let b = |k: &str| given.get(k).and_then(Value::as_bool).unwrap_or(false);
-    let sel = || -> std::result::Result<Selection, String> {
+    Ok(())
+}
+
+/// A call's arguments, checked against the schema already.
+struct Given<'a>(&'a Map<String, Value>);
+
+impl Given<'_> {
+    fn text(&self, k: &str) -> Option<String> {
+        self.0.get(k).and_then(Value::as_str).map(str::to_string)
+    }
+
+    fn flag(&self, k: &str) -> bool {
+        self.0.get(k).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// The selector arguments, as the command line's flags read them.
+    fn sel(&self) -> std::result::Result<Selection, String> {
         let m = |k: &str| {
-            s(k).map(|t| Matcher::parse(&t, k))
+            self.text(k)
+                .map(|t| Matcher::parse(&t, k))
                 .transpose()
                 .map_err(|e| e.to_string())
         };
         Ok(Selection {
             app: m("app")?,
-            env: s("env"),
-            id_prefix: s("id_prefix"),
-            instance: s("instance"),
+            env: self.text("env"),
+            id_prefix: self.text("id_prefix"),
+            instance: self.text("instance"),
             select: m("select")?,
         })
-    };
-    let path = |k: &str| {
-        s(k).map(|t| paths::parse(&t).map_err(|e| e.to_string()))
+    }
+
+    fn path(&self, k: &str) -> std::result::Result<Option<Path>, String> {
+        self.text(k)
+            .map(|t| paths::parse(&t).map_err(|e| e.to_string()))
             .transpose()
-    };
-    let max = given
-        .get("max_bytes")
-        .and_then(Value::as_u64)
-        .unwrap_or(MAX_BYTES)
-        .clamp(MAX_BYTES_MIN, MAX_BYTES_CAP);
-    Ok(match name {
-        "list_sessions" => Call::ListSessions {
-            sel: sel()?,
-            all: b("all"),
-            max,
-        },
-        "get_state" => Call::GetState {
-            sel: sel()?,
-            path: path("path")?,
-            max,
-        },
-        "get_actions" => Call::GetActions {
-            sel: sel()?,
-            ty: s("type")
-                .map(|t| Regex::new(&t).map_err(|e| format!("type {t:?}: invalid regex: {e}")))
-                .transpose()?,
-            since: given.get("since_id").and_then(Value::as_i64),
-            limit: given
-                .get("limit")
-                .and_then(Value::as_u64)
-                .unwrap_or(20)
-                .clamp(1, RING as u64) as usize,
-            with_diff: b("with_diff"),
-            max,
-        },
-        "wait_for" => {
-            let equals = given.get("equals").cloned();
-            let changes = b("changes");
-            if equals.is_some() == changes {
-                return Err("wait_for: give either equals (a JSON value) or changes: true".into());
-            }
-            let secs = given
-                .get("timeout_s")
-                .and_then(Value::as_f64)
-                .unwrap_or(WAIT_DEFAULT_S);
-            if !(0.0..=WAIT_CAP_S).contains(&secs) {
-                return Err(format!(
-                    "wait_for: timeout_s must be between 0 and {WAIT_CAP_S}"
-                ));
-            }
-            Call::WaitFor {
-                sel: sel()?,
-                path: path("path")?.expect("required"),
-                equals,
-                timeout: Duration::from_secs_f64(secs),
-                max,
-            }
-        }
-        _ => {
-            let id = s("id").unwrap_or_default();
-            let label = s("label").unwrap_or_default();
-            if id.trim().is_empty() {
-                return Err("label_session: id is empty".into());
-            }
-            labels::validate(&label).map_err(|e| e.to_string())?;
-            Call::Label { id, label, max }
-        }
+    }
+}
+
+/// `wait_for`'s arguments: one of `equals` and `changes`, a bounded timeout.
+fn wait_for(g: &Given, max: u64) -> std::result::Result<Call, String> {
+    let equals = g.0.get("equals").cloned();
+    let changes = g.flag("changes");
+    if equals.is_some() == changes {
+        return Err("wait_for: give either equals (a JSON value) or changes: true".into());
+    }
+    let secs =
+        g.0.get("timeout_s")
+            .and_then(Value::as_f64)
+            .unwrap_or(WAIT_DEFAULT_S);
+    if !(0.0..=WAIT_CAP_S).contains(&secs) {
+        return Err(format!(
+            "wait_for: timeout_s must be between 0 and {WAIT_CAP_S}"
+        ));
+    }
+    Ok(Call::WaitFor {
+        sel: g.sel()?,
+        path: g.path("path")?.expect("required"),
+        equals,
+        timeout: Duration::from_secs_f64(secs),
+        max,
     })
+}
+
+/// `label_session`'s arguments: an id and a label the store takes.
+fn label_session(g: &Given, max: u64) -> std::result::Result<Call, String> {
+    let id = g.text("id").unwrap_or_default();
+    let label = g.text("label").unwrap_or_default();
+    if id.trim().is_empty() {
+        return Err("label_session: id is empty".into());
+    }
+    labels::validate(&label).map_err(|e| e.to_string())?;
+    Ok(Call::Label { id, label, max })
 }
