@@ -8,7 +8,7 @@ use crate::feed::Feed;
 use crate::feed::selected::Selecting;
 use crate::model::labels;
 use crate::model::registry::Status;
-use crate::model::selection::{Matcher, candidate};
+use crate::model::selection::{Matcher, candidates};
 use crate::output::sanitize;
 
 impl Feed {
@@ -139,15 +139,13 @@ impl Feed {
         old: &str,
         app: Option<String>,
     ) -> SelectionError {
-        let live = match &app {
-            Some(a) => self
-                .registry
-                .iter()
-                .filter(|i| i.id != old && i.app.as_ref() == Some(a) && i.status != Status::Gone)
-                .map(candidate)
-                .collect(),
-            None => Vec::new(),
-        };
+        let live =
+            match &app {
+                Some(a) => candidates(self.registry.iter().filter(|i| {
+                    i.id != old && i.app.as_ref() == Some(a) && i.status != Status::Gone
+                })),
+                None => Vec::new(),
+            };
         SelectionError::Gone {
             asked: s.sel.asked(),
             old: old.to_string(),

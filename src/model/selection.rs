@@ -188,11 +188,7 @@ impl Selection {
             Resolution::Several(keys) => Err(Box::new(SelectionError::Several {
                 asked: self.asked(),
                 command,
-                matches: keys
-                    .iter()
-                    .filter_map(|k| reg.get(k))
-                    .map(candidate)
-                    .collect(),
+                matches: candidates(keys.iter().filter_map(|k| reg.get(k))),
             })),
             Resolution::None => {
                 let apps: BTreeSet<Option<String>> = reg.iter().map(|i| i.app.clone()).collect();
@@ -205,6 +201,14 @@ impl Selection {
             }
         }
     }
+}
+
+/// Instances as an error lists them: the most recently seen first (then by
+/// id), the same on every run.
+pub(crate) fn candidates<'a>(list: impl Iterator<Item = &'a Instance>) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = list.map(candidate).collect();
+    out.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then_with(|| a.id.cmp(&b.id)));
+    out
 }
 
 /// An instance as an error lists it.
@@ -249,6 +253,21 @@ mod tests {
             r.apply(t, &Message::decode(v).unwrap(), None);
         }
         r
+    }
+
+    #[test]
+    fn candidates_are_listed_newest_first_then_by_id_whatever_the_map_order() {
+        let r = reg();
+        let mut all: Vec<&Instance> = r.iter().collect();
+        let want = ["c", "b", "a1"];
+        for _ in 0..3 {
+            all.rotate_left(1);
+            let ids: Vec<String> = candidates(all.iter().copied())
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            assert_eq!(ids, want);
+        }
     }
 
     fn sel(instance: Option<&str>, select: Option<&str>, app: Option<&str>) -> Selection {
