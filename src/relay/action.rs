@@ -259,9 +259,6 @@ fn number(b: &[u8], i: usize) -> Option<usize> {
     fits.then_some(end)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
 /// The end (one past the closing quote) of a canonical string at `i`: only
 /// the escapes serde_json writes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`;
 /// a `\u` is left to the parser), no raw control character, and none of
@@ -273,24 +270,7 @@ fn string(b: &[u8], i: usize) -> Option<usize> {
     }
     let mut i = i + 1;
     loop {
-        while let Some(chunk) = b.get(i..i + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().ok()?);
-            let quote = w ^ (ONES * u64::from(b'"'));
-            let slash = w ^ (ONES * u64::from(b'\\'));
-            let del = w ^ (ONES * 0x7f);
-            // a quote, a backslash, a control, DEL, or a byte ≥ 0x80
-            let hit = (quote.wrapping_sub(ONES) & !quote)
-                | (slash.wrapping_sub(ONES) & !slash)
-                | (w.wrapping_sub(ONES * 0x20) & !w)
-                | (del.wrapping_sub(ONES) & !del)
-                | w;
-            let hit = hit & HIGHS;
-            if hit != 0 {
-                i += (hit.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
+        i = crate::relay::scan::plain_run(b, i, true);
         match *b.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => match *b.get(i + 1)? {

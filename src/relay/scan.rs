@@ -155,6 +155,35 @@ fn number(b: &[u8], mut i: usize) -> Option<usize> {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
+/// Where the run of plain string bytes from `i` ends, eight bytes at a
+/// time: at the first quote, backslash or control character, and with
+/// `ascii` also at the first byte from DEL (0x7f) up. Near the end of `b`
+/// (less than eight bytes left) it stops where it is, for the caller's
+/// byte-by-byte step.
+pub(crate) fn plain_run(b: &[u8], mut i: usize, ascii: bool) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let slash = w ^ (ONES * u64::from(b'\\'));
+        let mut hit = (quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        if ascii {
+            let del = w ^ (ONES * 0x7f);
+            hit |= (del.wrapping_sub(ONES) & !del) | w;
+        }
+        let hit = hit & HIGHS;
+        if hit != 0 {
+            // The lowest flagged byte is the first real one.
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
 /// The end (one past the closing quote) of the JSON string whose opening
 /// quote is at `i`, checked as serde_json checks it: escapes valid, no raw
 /// control characters (the text is UTF-8 already). Plain bytes go eight at
@@ -165,22 +194,7 @@ fn string(b: &[u8], i: usize) -> Option<usize> {
     }
     let mut i = i + 1;
     loop {
-        // Eight bytes at once while none is a quote, a backslash or a control.
-        while let Some(chunk) = b.get(i..i + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().ok()?);
-            let quote = w ^ (ONES * u64::from(b'"'));
-            let slash = w ^ (ONES * u64::from(b'\\'));
-            let hit = (quote.wrapping_sub(ONES) & !quote)
-                | (slash.wrapping_sub(ONES) & !slash)
-                | (w.wrapping_sub(ONES * 0x20) & !w);
-            let hit = hit & HIGHS;
-            if hit != 0 {
-                // The lowest flagged byte is the first real one.
-                i += (hit.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
+        i = plain_run(b, i, false);
         match *b.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => match *b.get(i + 1)? {
