@@ -16,6 +16,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::relay::jsan::MAX_DEPTH;
+use crate::relay::scan::{plain_run, word};
 use crate::time::Stamp;
 
 /// An object with more keys than this is parsed, not scanned (the check
@@ -194,10 +195,6 @@ fn canonical(b: &[u8], i: usize, depth: usize) -> Option<usize> {
     }
 }
 
-fn word(b: &[u8], i: usize, w: &[u8]) -> Option<usize> {
-    b[i..].starts_with(w).then_some(i + w.len())
-}
-
 fn object(b: &[u8], i: usize, depth: usize) -> Option<usize> {
     let mut i = i + 1;
     if b.get(i) == Some(&b'}') {
@@ -270,7 +267,7 @@ fn string(b: &[u8], i: usize) -> Option<usize> {
     }
     let mut i = i + 1;
     loop {
-        i = crate::relay::scan::plain_run(b, i, true);
+        i = plain_run(b, i, true);
         match *b.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => match *b.get(i + 1)? {

@@ -116,7 +116,8 @@ fn flat_value(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-fn word(b: &[u8], i: usize, w: &[u8]) -> Option<usize> {
+/// The end of the literal `w` (`true`, `false`, `null`) at `i`.
+pub(crate) fn word(b: &[u8], i: usize, w: &[u8]) -> Option<usize> {
     b[i..].starts_with(w).then_some(i + w.len())
 }
 
