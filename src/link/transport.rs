@@ -159,6 +159,7 @@ fn run(opts: LiveOptions, mut up: impl Upstream, ctl: Receiver<Control>) {
     }
 }
 
+/// One connection: open it, serve it until it ends, and say why it did.
 fn connect_once(
     opts: &LiveOptions,
     up: &mut impl Upstream,
@@ -166,78 +167,15 @@ fn connect_once(
     deadline: Option<Instant>,
     reconnect: bool,
 ) -> End {
-    let failed = |reason: String, permanent: bool| End::Ended(Ended::Failed { reason, permanent });
-    let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-    let connect_budget = remaining()
+    let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    let connect_budget = remaining
         .unwrap_or(ACK_TIMEOUT)
         .max(Duration::from_millis(10));
-    let addrs = match addresses(&opts.url) {
-        Ok(a) if !a.is_empty() => a,
-        Ok(_) => {
-            return failed(format!("no address for {}", opts.url.host), true);
-        }
-        Err(e) => {
-            return failed(format!("cannot resolve {}: {e}", opts.url.host), false);
-        }
-    };
-    let mut last_err = None;
-    let mut stream = None;
-    for addr in &addrs {
-        match TcpStream::connect_timeout(addr, connect_budget) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
-            Err(e) => last_err = Some(e),
-        }
-    }
-    let Some(tcp) = stream else {
-        let e = last_err.map(|e| describe_io(&e)).unwrap_or_default();
-        return failed(e, false);
-    };
-    let _ = tcp.set_nodelay(true);
-    let _ = tcp.set_read_timeout(Some(connect_budget));
-    let _ = tcp.set_write_timeout(Some(ACK_TIMEOUT));
-    let stream = match &opts.tls {
-        Some(config) => match Stream::tls(tcp, &opts.url.host, config.clone()) {
-            Ok(s) => s,
-            Err(e) => return failed(e, true),
-        },
-        None => Stream::Plain(tcp),
-    };
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE));
     let url_text = opts.url.to_string();
-    let mut ws =
-        match tungstenite::client::client_with_config(url_text.as_str(), stream, Some(config)) {
-            Ok((ws, _response)) => ws,
-            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
-                return failed(
-                    http_answer(resp.status().as_u16(), &resp.status().to_string()),
-                    true,
-                );
-            }
-            // An HTTP/1.0 answer (`python3 -m http.server`, other static
-            // file servers): a web server too, whatever its status.
-            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Protocol(
-                tungstenite::error::ProtocolError::WrongHttpVersion,
-            ))) => {
-                return failed(not_devtools("in HTTP/1.0"), true);
-            }
-            Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Io(e))) => {
-                return match tls::describe(&e, &opts.url.host) {
-                    Some(why) => failed(why, true),
-                    None => failed(
-                        format!("WebSocket upgrade failed: {}", describe_io(&e)),
-                        false,
-                    ),
-                };
-            }
-            Err(e) => {
-                return failed(format!("WebSocket upgrade failed: {e}"), false);
-            }
-        };
+    let mut ws = match open(opts, &url_text, connect_budget) {
+        Ok(ws) => ws,
+        Err(e) => return End::Ended(e),
+    };
     let _ = ws.get_ref().tcp().set_read_timeout(Some(TICK));
     up.meta(now_ms(), "open", &url_text);
     let end = serve(&mut ws, up, ctl, opts.login, deadline, reconnect);
@@ -251,6 +189,82 @@ fn connect_once(
         let _ = ws.flush();
     }
     end
+}
+
+/// A connection that failed before it was subscribed; a `permanent`
+/// failure is not retried.
+fn failed(reason: String, permanent: bool) -> Ended {
+    Ended::Failed { reason, permanent }
+}
+
+/// Open the WebSocket: a TCP connection (each try bounded by `budget`),
+/// TLS for `wss://`, then the upgrade.
+fn open(opts: &LiveOptions, url_text: &str, budget: Duration) -> Result<Ws, Ended> {
+    let tcp = tcp_connect(&opts.url, budget)?;
+    let _ = tcp.set_nodelay(true);
+    let _ = tcp.set_read_timeout(Some(budget));
+    let _ = tcp.set_write_timeout(Some(ACK_TIMEOUT));
+    let stream = match &opts.tls {
+        Some(config) => match Stream::tls(tcp, &opts.url.host, config.clone()) {
+            Ok(s) => s,
+            Err(e) => return Err(failed(e, true)),
+        },
+        None => Stream::Plain(tcp),
+    };
+    upgrade(url_text, stream, &opts.url.host)
+}
+
+/// Resolve the host and connect to the first of its addresses that
+/// answers within `budget`.
+fn tcp_connect(url: &WsUrl, budget: Duration) -> Result<TcpStream, Ended> {
+    let addrs = match addresses(url) {
+        Ok(a) if !a.is_empty() => a,
+        Ok(_) => {
+            return Err(failed(format!("no address for {}", url.host), true));
+        }
+        Err(e) => {
+            return Err(failed(format!("cannot resolve {}: {e}", url.host), false));
+        }
+    };
+    let mut last_err = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, budget) {
+            Ok(s) => return Ok(s),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let e = last_err.map(|e| describe_io(&e)).unwrap_or_default();
+    Err(failed(e, false))
+}
+
+/// The WebSocket upgrade over `stream`; when it fails, what answered
+/// instead (a web server, a TLS refusal, ...).
+fn upgrade(url_text: &str, stream: Stream, host: &str) -> Result<Ws, Ended> {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    match tungstenite::client::client_with_config(url_text, stream, Some(config)) {
+        Ok((ws, _response)) => Ok(ws),
+        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => Err(failed(
+            http_answer(resp.status().as_u16(), &resp.status().to_string()),
+            true,
+        )),
+        // An HTTP/1.0 answer (`python3 -m http.server`, other static
+        // file servers): a web server too, whatever its status.
+        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Protocol(
+            tungstenite::error::ProtocolError::WrongHttpVersion,
+        ))) => Err(failed(not_devtools("in HTTP/1.0"), true)),
+        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Io(e))) => {
+            Err(match tls::describe(&e, host) {
+                Some(why) => failed(why, true),
+                None => failed(
+                    format!("WebSocket upgrade failed: {}", describe_io(&e)),
+                    false,
+                ),
+            })
+        }
+        Err(e) => Err(failed(format!("WebSocket upgrade failed: {e}"), false)),
+    }
 }
 
 type Ws = tungstenite::WebSocket<Stream>;
@@ -317,14 +331,8 @@ fn serve(
             Ok(s) => s,
             Err(e) => return End::Ended(e),
         };
-        if session.subscribed() {
-            loop {
-                match ctl.try_recv() {
-                    Ok(Control::Update) => steps.extend(session.update(Instant::now())),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => return End::Shutdown,
-                }
-            }
+        if let Err(e) = requests(ctl, &mut session, &mut steps) {
+            return e;
         }
         if burst.draining && !steps.is_empty() {
             // Writing needs a blocking socket, and what came first goes first.
@@ -341,6 +349,25 @@ fn serve(
             }
         }
     }
+}
+
+/// Once subscribed, what the main thread asked for adds to `steps`. `Err`
+/// when the main thread is gone.
+fn requests(
+    ctl: &Receiver<Control>,
+    session: &mut Session,
+    steps: &mut Vec<Step>,
+) -> Result<(), End> {
+    if session.subscribed() {
+        loop {
+            match ctl.try_recv() {
+                Ok(Control::Update) => steps.extend(session.update(Instant::now())),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return Err(End::Shutdown),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The reader's batching: frames already waiting are read without blocking
