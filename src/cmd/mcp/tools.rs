@@ -5,6 +5,7 @@ use super::*;
 
 use crate::model::registry::Instance;
 use crate::output::json;
+use crate::query::paths::Missing;
 
 /// What `get_actions` asks for besides the instance.
 struct ActionsAsked {
@@ -108,46 +109,54 @@ impl Server<'_> {
             Err(o) => return o,
         };
         let Some(seen) = self.seen.get(&k).filter(|s| s.state.is_some()) else {
-            if !last {
-                if self.asked.insert(k.clone()) {
-                    feed.request_update();
-                }
-                return Outcome::NotYet;
-            }
-            return Outcome::Done(tool_err(format!(
-                "no state seen from instance {k} yet ({}); rdx asked it for one: try again in a moment",
-                if feed.is_replay() {
-                    "the recording holds none"
-                } else {
-                    "it has not answered"
-                }
-            )));
+            return self.no_state_yet(feed, &k, last);
         };
         let state = seen.state.as_ref().expect("filtered");
         let value = match &path {
             Some(p) => match paths::lookup(state, p) {
                 Ok(v) => v,
-                Err(m) => {
-                    return Outcome::Done(tool_err(format!(
-                        "path {} not found in instance {k}: {} exists, {} does not ({}); get_state with path {} shows what is there",
-                        p.display(),
-                        m.found,
-                        m.missing_at,
-                        m.reason,
-                        m.found
-                    )));
-                }
+                Err(m) => return Outcome::Done(not_found(&k, p, &m)),
             },
             None => state,
         };
-        let shown_path = path.as_ref().map_or(".".into(), |p| p.display());
-        let prefix = path
-            .as_ref()
-            .filter(|p| !p.segs.is_empty())
-            .map(|p| p.display());
+        self.state_answer(feed, &k, seen, value, path.as_ref(), max)
+    }
+
+    /// No state seen from `k` yet: ask it for one (once) and wait, or, on
+    /// the last try, say so.
+    fn no_state_yet(&mut self, feed: &mut Feed, k: &str, last: bool) -> Outcome {
+        if !last {
+            if self.asked.insert(k.to_string()) {
+                feed.request_update();
+            }
+            return Outcome::NotYet;
+        }
+        Outcome::Done(tool_err(format!(
+            "no state seen from instance {k} yet ({}); rdx asked it for one: try again in a moment",
+            if feed.is_replay() {
+                "the recording holds none"
+            } else {
+                "it has not answered"
+            }
+        )))
+    }
+
+    /// `get_state`'s answer: `value` (the state, or its value at `path`)
+    /// cut to fit `max`.
+    fn state_answer(
+        &self,
+        feed: &Feed,
+        k: &str,
+        seen: &Seen,
+        value: &Value,
+        path: Option<&Path>,
+        max: u64,
+    ) -> Outcome {
+        let shown_path = path.map_or(".".into(), |p| p.display());
+        let prefix = path.filter(|p| !p.segs.is_empty()).map(|p| p.display());
         let cutter = Cutter::new(value, json::len(value), max + ENVELOPE);
         Outcome::Done(fit(max, |sq, cuts| {
-            let mut out = self.about(feed, &k, sq, cuts);
+            let mut out = self.about(feed, k, sq, cuts);
             out.insert("path".into(), cuts.clip(&shown_path, sq));
             out.insert("ts".into(), json!(rfc3339_ms(seen.state_t)));
             let prefix = prefix.as_deref().unwrap_or("");
@@ -156,16 +165,7 @@ impl Server<'_> {
                 if path.is_none() {
                     cuts.value();
                 }
-                out.insert("state_kept_cut".into(), json!({
-                    "state_bytes": seen.state_bytes,
-                    "kept_bytes": STATE_BYTES,
-                    "note": format!(
-                        "the state is about {} bytes, more than rdx keeps of one instance ({STATE_BYTES}): \
-                         it was kept cut (its beginning), so what was cut is at no path; \
-                         markers \"…(N more …)\" in a value are from that cut",
-                        seen.state_bytes
-                    ),
-                }));
+                out.insert("state_kept_cut".into(), kept_cut(seen));
             }
             out
         }))
@@ -399,6 +399,32 @@ fn session(inst: &Instance, sq: &Squeeze, cuts: &mut Cuts) -> Value {
         }
     }
     v
+}
+
+/// `get_state`'s error for a `path` that is not in instance `k`'s state.
+fn not_found(k: &str, p: &Path, m: &Missing) -> Value {
+    tool_err(format!(
+        "path {} not found in instance {k}: {} exists, {} does not ({}); get_state with path {} shows what is there",
+        p.display(),
+        m.found,
+        m.missing_at,
+        m.reason,
+        m.found
+    ))
+}
+
+/// What `get_state` says of a state rdx kept cut.
+fn kept_cut(seen: &Seen) -> Value {
+    json!({
+        "state_bytes": seen.state_bytes,
+        "kept_bytes": STATE_BYTES,
+        "note": format!(
+            "the state is about {} bytes, more than rdx keeps of one instance ({STATE_BYTES}): \
+             it was kept cut (its beginning), so what was cut is at no path; \
+             markers \"…(N more …)\" in a value are from that cut",
+            seen.state_bytes
+        ),
+    })
 }
 
 /// One action as `get_actions` lists it: the action and its diff cut to
