@@ -137,6 +137,7 @@ static:
 # Prints a table and leaves it in target/bench-results.md (see BENCHMARKS.md).
 bench: e2e-deps $(BENCH)/node_modules/.package-lock.json static
 	@test -x /usr/bin/time || (apt-get update -qq && apt-get install -y -qq time)
+	@test -x /usr/bin/valgrind || (apt-get update -qq && apt-get install -y -qq valgrind)
 	$(CARGO) build --release --example floor
 	$(CARGO) build --release
 	python3 tests/bench/gen.py target/bench-data

@@ -463,7 +463,41 @@ def many():
     return t, rss
 
 
-CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "hostile18", "many", "static")
+def instructions():
+    """Instructions per message (callgrind: a count, the same on every run
+    whatever else the machine does), per thread, for `tail --json` over the
+    first 20,000 ACTIONs of the 100k replay: the same ~1 KB messages the live
+    flood sends. The main thread's work is the same live and replayed; the
+    replay reader (a recording's lines) stands in for the socket reader."""
+    n = 20_000
+    src = os.path.join(DATA, "replay-100k.jsonl")
+    part = os.path.join(DATA, "replay-20k.jsonl")
+    with open(src) as f, open(part, "w") as out:
+        for k, line in enumerate(f):
+            if k >= n + 9:  # the handshake and 8 STARTs, then n ACTIONs
+                break
+            out.write(line)
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.run(["valgrind", "--tool=callgrind", "--separate-threads=yes",
+                            f"--callgrind-out-file={d}/cg.%p", RDX, "--replay", part, "tail", "--json"],
+                           stdout=DEVNULL, stderr=subprocess.PIPE, timeout=600)
+        if p.returncode != 0:
+            raise SystemExit(f"callgrind run failed: {p.stderr.decode()[-2000:]}")
+        totals = {}
+        for name in sorted(os.listdir(d)):
+            if "-" not in name:
+                continue
+            with open(os.path.join(d, name)) as fh:
+                for line in fh:
+                    if line.startswith("totals:"):
+                        totals[int(name.rsplit("-", 1)[1])] = int(line.split()[1])
+    # thread 1 is main; the reader is the other one
+    main_i = totals.get(1, 0) / n
+    other = sum(v for k, v in totals.items() if k != 1) / n
+    return main_i, other
+
+
+CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "hostile18", "many", "static", "instr")
 
 
 def main():
@@ -509,6 +543,9 @@ def main():
     if want("many"):
         print("== 10,000 instances", flush=True)
         mt, mrss = many()
+    if want("instr"):
+        print("== instructions per message (callgrind)", flush=True)
+        ins_main, ins_reader = instructions()
     binary = os.path.getsize(STATIC) / 1e6 if os.path.exists(STATIC) else float("nan")
 
     goal = lambda ok: "yes" if ok else "**no**"
@@ -565,6 +602,8 @@ def main():
         rows.append(("10,000 instances: `sessions --all --json`", f"{fmt(mt, 's', 2)}, RSS {fmt(mrss, 'MB', 0)}", "", "", "", ""))
     if want("million"):
         rows += [(f"Replay 1M actions, 500 instances coming and going: `{k}`", f"{t:.2f} s, RSS {r:.1f} MB", "", "", "RSS flat", "") for k, (t, r) in mil.items()]
+    if want("instr"):
+        rows.append(("`tail --json`, 20k ~1 KB ACTIONs: instructions per message (callgrind)", f"main thread {ins_main / 1000:.1f} k, replay reader {ins_reader / 1000:.1f} k", "", "", "", ""))
     if want("static"):
         rows.append(("Static binary (`make static`)", f"{binary:.2f} MB", "", "", "≤ 3 MB", goal(binary <= 3)))
     elapsed = time.time() - started
