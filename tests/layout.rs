@@ -105,6 +105,87 @@ fn dependencies_point_one_way_down() {
     );
 }
 
+/// The module path of a file of src/ (`src/feed/mod.rs` → `feed`,
+/// `src/relay/message.rs` → `relay::message`).
+fn module_of(src: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+#[test]
+fn no_two_modules_import_each_other_even_round_a_circle() {
+    let src = root().join("src");
+    let files: Vec<PathBuf> = sources(&src)
+        .into_iter()
+        .filter(|f| !f.ends_with("tests.rs") && !f.ends_with("lib.rs") && !f.ends_with("main.rs"))
+        .collect();
+    let modules: Vec<String> = files.iter().map(|f| module_of(&src, f)).collect();
+    // Each module's uses (code, not comments: a doc link is no import), as
+    // the longest module path a `crate::` path starts with.
+    let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (file, m) in files.iter().zip(&modules) {
+        let text = fs::read_to_string(file).unwrap();
+        // Code before a `#[cfg(test)]` module only.
+        let code = text
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or_default();
+        let mut to = Vec::new();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            let mut rest = line;
+            while let Some(i) = rest.find("crate::") {
+                rest = &rest[i + 7..];
+                let path: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let segs: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+                let target = (1..=segs.len())
+                    .rev()
+                    .map(|k| segs[..k].join("::"))
+                    .find(|c| modules.contains(c));
+                if let Some(t) = target
+                    && &t != m
+                    && !m.starts_with(&format!("{t}::"))
+                    && !to.contains(&t)
+                {
+                    to.push(t);
+                }
+            }
+        }
+        uses.insert(m.clone(), to);
+    }
+    // A circle: a module reached again from itself.
+    let mut circles = Vec::new();
+    for start in &modules {
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some((at, trail)) = stack.pop() {
+            for next in uses.get(&at).into_iter().flatten() {
+                if next == start {
+                    circles.push(format!("{} → {start}", trail.join(" → ")));
+                } else if seen.insert(next.clone()) {
+                    let mut t = trail.clone();
+                    t.push(next.clone());
+                    stack.push((next.clone(), t));
+                }
+            }
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "modules importing each other:\n{}",
+        circles.join("\n")
+    );
+}
+
 /// A module's doc: its `//!` lines up to the first blank one, joined.
 fn doc(file: &Path) -> String {
     let text = fs::read_to_string(file).unwrap();

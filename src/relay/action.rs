@@ -43,11 +43,11 @@ impl Default for Action {
 
 impl Action {
     /// The action's `type` as text: a string type as is, any other type as
-    /// JSON (the same as [`crate::relay::message::action_type_of`] of its tree).
+    /// JSON (the same as [`action_type_of`] of its tree).
     pub fn type_name(&self) -> Option<Cow<'_, str>> {
         match self {
             Action::Text { ty, .. } => ty.as_deref().map(Cow::Borrowed),
-            Action::Tree(v) => crate::relay::message::action_type_of(v).map(Cow::Owned),
+            Action::Tree(v) => action_type_of(v).map(Cow::Owned),
         }
     }
 
@@ -85,6 +85,18 @@ impl Serialize for Action {
             },
             Action::Tree(v) => v.serialize(s),
         }
+    }
+}
+
+/// An action's type as text: a string type as is, any other type as JSON.
+pub(crate) fn action_type_of(action: &Value) -> Option<String> {
+    match action {
+        Value::Object(o) => match o.get("type")? {
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        },
+        Value::String(s) => Some(s.clone()),
+        _ => None,
     }
 }
 
@@ -330,10 +342,7 @@ mod tests {
             );
             let tree: Value = serde_json::from_str(inner).unwrap();
             assert_eq!(a.to_value().into_owned(), tree);
-            assert_eq!(
-                a.type_name().map(Cow::into_owned),
-                crate::relay::message::action_type_of(&tree)
-            );
+            assert_eq!(a.type_name().map(Cow::into_owned), action_type_of(&tree));
         }
     }
 

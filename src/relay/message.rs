@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::rawjson::{self, Raw};
+pub(crate) use crate::relay::action::action_type_of;
 use crate::relay::action::{self, Action};
 use crate::relay::jsan;
 pub(crate) use crate::relay::kind::intern;
@@ -448,18 +449,6 @@ pub(crate) fn unwrap_action(v: Value) -> Value {
             Value::Object(obj)
         }
         other => other,
-    }
-}
-
-/// An action's type as text: a string type as is, any other type as JSON.
-pub(crate) fn action_type_of(action: &Value) -> Option<String> {
-    match action {
-        Value::Object(o) => match o.get("type")? {
-            Value::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
-        },
-        Value::String(s) => Some(s.clone()),
-        _ => None,
     }
 }
 
