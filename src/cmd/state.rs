@@ -106,10 +106,11 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     };
     let instance = feed.followed().unwrap_or_default().to_string();
     let mut printer = view::printer(cfg.format(), Out::new(cfg.tty));
+    let who = Who::of(&feed.registry, &instance);
     let shown_path = args.path.as_ref().map(Path::display);
     let mut print = |raw: &str| {
         printer.print(&Record::State {
-            who: Who::of(&feed.registry, &instance),
+            who,
             ts: t,
             path: shown_path.as_deref(),
             raw,
