@@ -2,7 +2,8 @@
 //!
 //! Layers, each using only those below it (`tests/layout.rs` holds them):
 //! [`cmd`] (one module per command) → [`cli`] (the command line into a
-//! config) → [`feed`] (what commands consume) → [`model`], [`query`] →
+//! config), [`view`] (what commands print, as records, and their printers)
+//! → [`feed`] (what commands consume) → [`model`], [`query`] →
 //! [`relay`] → [`link`] (the wire), with [`output`], [`rawjson`], [`time`] and [`error`] as
 //! leaves. The module map in the README is generated from the modules' docs
 //! (`make modmap`).
@@ -17,3 +18,4 @@ pub mod query;
 pub mod rawjson;
 pub mod relay;
 pub mod time;
+pub mod view;

@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("query", 3),
     ("feed", 4),
     ("cli", 5),
+    ("view", 5),
     ("cmd", 6),
 ];
 

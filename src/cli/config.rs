@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::feed::Setup;
 use crate::link::tls::Trust;
 use crate::link::url::WsUrl;
-use crate::output::{ColorWhen, Palette};
+use crate::output::{ColorWhen, Format, Palette};
 use crate::time::parse_duration;
 
 /// Everything a command needs to know, resolved from flags, env and defaults.
@@ -34,6 +34,19 @@ pub struct Config {
 impl Config {
     pub(crate) fn palette(&self) -> Palette {
         Palette { on: self.color }
+    }
+
+    /// How the commands print (`--json`: NDJSON), for `view::printer`.
+    pub(crate) fn format(&self) -> Format {
+        if self.json {
+            Format::Ndjson
+        } else {
+            Format::Human {
+                pal: self.palette(),
+                width: self.width,
+                pretty: self.tty,
+            }
+        }
     }
 
     /// When a command's end condition stops waiting: `--timeout` after

@@ -1,6 +1,7 @@
 //! One file per command: its help, its arguments (read from the parsed
 //! command line) and its `run`. Uses everything below it: the cli's config,
-//! the feed, the model, queries and output.
+//! the feed, the model, queries, the records and printers of `view`, and
+//! output.
 
 pub mod completions;
 pub mod man;

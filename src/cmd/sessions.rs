@@ -10,8 +10,9 @@ use crate::feed::{Feed, Item, Options};
 use crate::model::labels;
 use crate::model::registry::{Instance, Status};
 use crate::model::selection::Selection;
-use crate::output::{Out, Palette, Table, sanitize};
-use crate::time::{age, clock_ms, now_ms};
+use crate::output::{Out, sanitize};
+use crate::time::now_ms;
+use crate::view::{self, Printer, Record};
 
 /// What `rdx sessions` does (its flags are listed from the flag table).
 pub(crate) const ABOUT: &str = "\
@@ -156,7 +157,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let mut feed = Feed::open(&cfg.feed, opts, None)?;
     let window = args.listen_for.unwrap_or(Duration::from_secs(1));
     discover(&mut feed, window)?;
-    let mut out = Out::new(args.follow || cfg.tty);
+    let mut printer = view::printer(cfg.format(), Out::new(args.follow || cfg.tty));
     let reference = if feed.is_replay() {
         feed.last_t
     } else {
@@ -168,13 +169,10 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         .into_iter()
         .filter(|i| args.sel.admits(i))
         .collect();
-    if cfg.json {
-        for inst in &list {
-            out.json(&inst.to_json())?;
-        }
-    } else if !list.is_empty() {
-        out.text(&render(&list, reference, cfg.palette()))?;
-    }
+    printer.print(&Record::Instances {
+        list: &list,
+        reference_ms: reference,
+    })?;
     let follow = args.follow && !feed.is_replay();
     if !cfg.feed.quiet {
         let hidden = feed
@@ -212,13 +210,13 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             );
         }
     }
-    out.flush()?;
+    printer.flush()?;
     if follow {
         let shown: HashMap<String, (Status, String)> = list
             .iter()
             .map(|i| (i.id.clone(), (i.status, i.connection.clone())))
             .collect();
-        follow_changes(&mut feed, &mut out, cfg, &args.sel, shown)?;
+        follow_changes(&mut feed, printer.as_mut(), &args.sel, shown)?;
     }
     feed.summary();
     Ok(())
@@ -228,12 +226,10 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
 /// connection) changes; never the same state twice.
 fn follow_changes(
     feed: &mut Feed,
-    out: &mut Out,
-    cfg: &Config,
+    printer: &mut dyn Printer,
     sel: &Selection,
     mut shown: HashMap<String, (Status, String)>,
 ) -> Result<()> {
-    let pal = cfg.palette();
     loop {
         let (t, change) = match feed.next(None)? {
             Item::Instance { t, change } => (t, change),
@@ -245,10 +241,10 @@ fn follow_changes(
             continue;
         };
         let now = (inst.status, inst.connection.clone());
-        let mark = match shown.get(instance) {
+        let new = match shown.get(instance) {
             Some(before) if *before == now => continue,
-            Some(_) => "~",
-            None => "+",
+            Some(_) => false,
+            None => true,
         };
         shown.insert(instance.to_string(), now);
         // What the registry has forgotten is forgotten here too (all day
@@ -256,82 +252,6 @@ fn follow_changes(
         if shown.len() > 2 * feed.registry.len() + 64 {
             shown.retain(|k, _| feed.registry.get(k).is_some());
         }
-        if cfg.json {
-            out.json(&inst.to_json())?;
-        } else {
-            out.line(&format!(
-                "{}  {mark} {}  {}  {}  {}",
-                pal.dim(&clock_ms(t)),
-                sanitize(&inst.id),
-                sanitize(inst.app.as_deref().unwrap_or("-")),
-                status_cell(inst.status, pal).0,
-                pal.dim(&format!("via {}", sanitize(&inst.connection))),
-            ))?;
-        }
+        printer.print(&Record::Instance { ts: t, inst, new })?;
     }
-}
-
-fn status_cell(s: Status, pal: Palette) -> (String, String) {
-    let plain = s.as_str().to_string();
-    let styled = match s {
-        Status::Live => pal.green(&plain),
-        Status::Stopped => pal.yellow(&plain),
-        Status::Gone => pal.red(&plain),
-    };
-    (styled, plain)
-}
-
-fn plain(s: String) -> (String, String) {
-    (s.clone(), s)
-}
-
-/// The human table. Every string from the wire is sanitized.
-pub(crate) fn render(list: &[&Instance], reference_ms: u64, pal: Palette) -> String {
-    let show_label = list.iter().any(|i| i.label.is_some());
-    let show_env = list.iter().any(|i| i.env.is_some());
-    let mut header = vec!["INSTANCE", "APP"];
-    let mut right = vec![false, false];
-    if show_label {
-        header.push("LABEL");
-        right.push(false);
-    }
-    if show_env {
-        header.push("ENV");
-        right.push(false);
-    }
-    header.extend(["STATUS", "MSGS", "ACTIONS", "LAST ACTION", "LAST SEEN"]);
-    right.extend([false, true, true, false, true]);
-    let mut table = Table::new(&header, &right, pal);
-    for inst in list {
-        let mut row = vec![
-            plain(sanitize(&inst.id).into_owned()),
-            plain(sanitize(inst.app.as_deref().unwrap_or("-")).into_owned()),
-        ];
-        if show_label {
-            row.push(plain(
-                sanitize(inst.label.as_deref().unwrap_or("-")).into_owned(),
-            ));
-        }
-        if show_env {
-            row.push(plain(
-                sanitize(inst.env.as_deref().unwrap_or("-")).into_owned(),
-            ));
-        }
-        let ago = match reference_ms.saturating_sub(inst.last_seen) {
-            ms if ms < 1000 => "now".to_string(),
-            ms => format!("{} ago", age(ms)),
-        };
-        row.extend([
-            status_cell(inst.status, pal),
-            plain(inst.messages.to_string()),
-            plain(inst.actions.to_string()),
-            plain(
-                crate::output::truncate(&sanitize(inst.last_action.as_deref().unwrap_or("-")), 40)
-                    .into_owned(),
-            ),
-            (pal.dim(&ago), ago),
-        ]);
-        table.row(row);
-    }
-    table.render()
 }

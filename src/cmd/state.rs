@@ -1,10 +1,9 @@
 //! `rdx state`: the current state of exactly one instance.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
@@ -12,9 +11,9 @@ use crate::error::{Error, Result};
 use crate::feed::item::Carried;
 use crate::feed::{Feed, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::{Out, json};
+use crate::output::Out;
 use crate::query::paths::{self, Path};
-use crate::time::rfc3339_ms;
+use crate::view::{self, Record, Who};
 
 /// What `rdx state` does (its flags are listed from the flag table).
 pub(crate) const ABOUT: &str = "\
@@ -114,21 +113,22 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         (msg, t, feed)
     };
     let instance = feed.followed().unwrap_or_default().to_string();
-    let inst = feed.registry.get(&instance);
-    let mut out = Out::new(cfg.tty);
-    let head = json!({
-        "type": "state",
-        "ts": rfc3339_ms(t),
-        "instance": instance,
-        "app": inst.and_then(|i| i.app.clone()),
-        "label": inst.and_then(|i| i.label.clone()),
-        "path": args.path.as_ref().map(Path::display),
-    });
+    let mut printer = view::printer(cfg.format(), Out::new(cfg.tty));
+    let who = Who::of(&feed.registry, &instance);
+    let shown_path = args.path.as_ref().map(Path::display);
+    let mut print = |raw: &str| {
+        printer.print(&Record::State {
+            who,
+            ts: t,
+            path: shown_path.as_deref(),
+            raw,
+        })
+    };
     // Walk the raw text first: a big state never becomes a tree, and is
     // printed (pretty, colored) token by token from its text.
     let root = crate::cli::path(".")?;
     let path = args.path.as_ref().unwrap_or(&root);
-    let quick = msg.with_raw_at(path, |raw| write_state(&mut out, cfg, &head, raw));
+    let quick = msg.with_raw_at(path, &mut print);
     match quick {
         Some(written) => written?,
         None => {
@@ -142,36 +142,12 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 None => &full,
             };
             let text = serde_json::to_string(value).map_err(std::io::Error::other)?;
-            write_state(&mut out, cfg, &head, &text)?;
+            print(&text)?;
         }
     }
-    out.flush()?;
+    printer.flush()?;
     feed.summary();
     Ok(())
-}
-
-/// Print a state (the JSON text of the value): with `--json` inside the
-/// `{"type":"state",...}` line, for people pretty and colored on a terminal
-/// (or with `--color always`), else compact.
-fn write_state(out: &mut Out, cfg: &Config, head: &Value, raw: &str) -> std::io::Result<()> {
-    if cfg.json {
-        let mut head = json::to_string(head);
-        head.pop(); // the closing brace: the state comes last, from its text
-        head.push_str(",\"state\":");
-        out.write_with(|w| {
-            w.write_all(head.as_bytes())?;
-            // The app's text may be pretty-printed: made one compact line.
-            json::write_compact_raw(raw, w)?;
-            w.write_all(b"}")
-        })?;
-        return out.line("");
-    }
-    // For people (a terminal, or `--color always`): colored like jq when
-    // color is on, pretty on a terminal, wire strings made terminal-safe;
-    // piped, compact JSON for programs.
-    let pal = cfg.palette();
-    out.write_with(|w| json::write_raw(raw, cfg.tty, pal, w))?;
-    out.line("")
 }
 
 /// Live: the newest state the followed instance sent while rdx resolved

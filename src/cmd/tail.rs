@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use regex_lite::Regex;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
@@ -12,9 +12,9 @@ use crate::error::{Error, Result};
 use crate::feed::{self, ActionItem, Feed, Gap, Item, Options, States};
 use crate::model::registry::Status;
 use crate::model::selection::Selection;
-use crate::output::{Out, Palette, compact, json, sanitize, truncate, width};
+use crate::output::{Out, sanitize};
 use crate::query::diff;
-use crate::time::{clock_ms, rfc3339_ms};
+use crate::view::{self, Printer, Record, Who};
 
 /// What `rdx tail` does (its flags are listed from the flag table).
 pub(crate) const ABOUT: &str = "\
@@ -70,11 +70,8 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
 }
 
 struct Tail<'a> {
-    cfg: &'a Config,
     args: &'a Args,
-    out: Out,
-    pal: Palette,
-    width: Option<usize>,
+    printer: Box<dyn Printer>,
     printed: u64,
     /// Per instance: the previous state, for --diff.
     prev: HashMap<String, Value>,
@@ -123,80 +120,15 @@ impl Tail<'_> {
         if !self.keeps(&action_type) {
             return Ok(Flow::Go);
         }
-        let inst = feed.registry.get(&a.instance);
-        if self.cfg.json {
-            let line = self
-                .out
-                .object()
-                .str("type", Some("action"))?
-                .str("ts", Some(&rfc3339_ms(a.ts)))?
-                .str("instance", Some(&a.instance))?
-                .str("app", inst.and_then(|i| i.app.as_deref()))?
-                .str("label", inst.and_then(|i| i.label.as_deref()))?
-                .field("action_id", &a.action_id)?
-                .str("action_type", Some(&action_type))?
-                .field("action", &a.action)?
-                .str("via", Some(a.via.as_str()))?;
-            match &changes {
-                Some(ch) => {
-                    let edits: Vec<Value> = ch.iter().map(diff::Edit::to_json).collect();
-                    line.field("diff", &edits)?.end()?
-                }
-                None => line.end()?,
-            }
-        } else {
-            let time = clock_ms(a.ts);
-            let who = sanitize(&feed.short_name(&a.instance)).into_owned();
-            let ty = sanitize(&action_type).into_owned();
-            // The action without its type: colored like jq when it fits the
-            // terminal whole, cut (plain) when it does not.
-            let rest_value = match a.action.to_value().as_ref() {
-                Value::Object(o) => {
-                    let mut o = o.clone();
-                    o.remove("type");
-                    (!o.is_empty()).then_some(Value::Object(o))
-                }
-                Value::Null => None,
-                other => Some(other.clone()),
-            };
-            let rest = rest_value
-                .as_ref()
-                .map(|v| sanitize(&compact(v)).into_owned())
-                .unwrap_or_default();
-            let used = width(&time) + width(&who) + width(&ty) + 6;
-            let rest = match (self.width, &rest_value) {
-                (Some(w), Some(_)) if width(&rest) > w.saturating_sub(used).max(10) => {
-                    truncate(&rest, w.saturating_sub(used).max(10)).into_owned()
-                }
-                (_, Some(v)) => json::for_people(v, false, self.pal),
-                (_, None) => rest,
-            };
-            let line = format!(
-                "{}  {}  {}  {}",
-                self.pal.dim(&time),
-                self.pal.cyan(&who),
-                self.pal.bold(&ty),
-                rest
-            );
-            self.out.line(line.trim_end())?;
-            for c in changes.as_deref().unwrap_or_default() {
-                let text = match c {
-                    diff::Edit::Added { path, new } => format!("    + {path}: {}", compact(new)),
-                    diff::Edit::Removed { path, old } => {
-                        format!("    - {path}: {}", compact(old))
-                    }
-                    diff::Edit::Changed { path, old, new } => {
-                        format!("    ~ {path}: {} -> {}", compact(old), compact(new))
-                    }
-                };
-                let text = sanitize(&text).into_owned();
-                let text = match self.width {
-                    Some(w) => truncate(&text, w).into_owned(),
-                    None => text,
-                };
-                self.out.line(&self.pal.dim(&text))?;
-            }
-        }
+        self.printer.print(&Record::Action {
+            who: Who::of(&feed.registry, &a.instance),
+            ts: a.ts,
+            id: a.action_id,
+            ty: &action_type,
+            action: &a.action,
+            via: a.via,
+            diff: changes.as_deref(),
+        })?;
         self.printed += 1;
         Ok(if self.args.count.is_some_and(|n| self.printed >= n) {
             Flow::Stop
@@ -207,28 +139,18 @@ impl Tail<'_> {
 
     fn gap(&mut self, feed: &Feed, g: &Gap) -> Result<()> {
         // The lines before the hole are out before stderr says it.
-        self.out.flush()?;
+        self.printer.flush()?;
         feed.say_gap(g);
-        if self.cfg.json {
-            let inst = feed.registry.get(&g.instance);
-            self.out.json(&json!({
-                "type": "gap",
-                "ts": rfc3339_ms(g.t),
-                "instance": g.instance,
-                "app": inst.and_then(|i| i.app.clone()),
-                "label": inst.and_then(|i| i.label.clone()),
-                "from_id": g.from,
-                "to_id": g.to,
-                "lost": g.lost(),
-            }))?;
-        }
+        self.printer.print(&Record::Gap {
+            who: Who::of(&feed.registry, &g.instance),
+            gap: g,
+        })?;
         Ok(())
     }
 }
 
 pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let setup = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
         actions: true,
         states: if args.diff {
@@ -243,7 +165,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     // without, every instance the filters admit.
     let mut feed = if args.sel.has_selector() {
         Feed::open_selected(
-            &setup,
+            &cfg.feed,
             opts,
             feed::Selected {
                 sel: args.sel.clone(),
@@ -253,17 +175,14 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             },
         )?
     } else {
-        let mut f = Feed::open(&setup, opts, None)?;
+        let mut f = Feed::open(&cfg.feed, opts, None)?;
         f.filter(args.sel.clone());
         f
     };
     let mut tail = Tail {
-        cfg,
         args: &args,
         // Flushed whenever the feed has nothing more ready (below).
-        out: Out::new(cfg.tty),
-        pal: cfg.palette(),
-        width: cfg.width,
+        printer: view::printer(cfg.format(), Out::new(cfg.tty)),
         printed: 0,
         prev: HashMap::new(),
         prune_at: 32,
@@ -271,7 +190,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let deadline = args.count.and(cfg.end_deadline(started));
     loop {
         if !feed.has_ready() {
-            tail.out.flush()?;
+            tail.printer.flush()?;
         }
         match feed.next(deadline)? {
             Item::Action(a) => {
@@ -291,7 +210,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             }
             Item::End => break,
             Item::Timeout => {
-                tail.out.flush()?;
+                tail.printer.flush()?;
                 return Err(Error::Timeout(format!(
                     "{} of --count {} action(s) printed within --timeout",
                     tail.printed,
@@ -301,7 +220,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             Item::Instance { .. } | Item::Switched | Item::Received => {}
         }
     }
-    tail.out.flush()?;
+    tail.printer.flush()?;
     feed.summary();
     // The stream ended (the recording, or the instance it followed): an
     // unmet --count is exit 1; anything else ends normally.

@@ -2,16 +2,16 @@
 
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::{self, Feed, Item, Options, States};
 use crate::model::selection::Selection;
-use crate::output::{Out, Palette, compact, json, sanitize};
+use crate::output::{Out, compact, sanitize};
 use crate::query::paths::{self, Path};
-use crate::time::{clock_ms, rfc3339_ms};
+use crate::view::{self, Printer, Record, Who};
 
 /// What `rdx watch` does (its flags are listed from the flag table).
 pub(crate) const ABOUT: &str = "\
@@ -87,19 +87,9 @@ fn value_at(state: &Value, path: &Path) -> Option<Value> {
     paths::lookup(state, path).ok().cloned()
 }
 
-/// A value for people: compact JSON, colored like jq when color is on.
-fn show(v: &Option<Value>, pal: Palette) -> String {
-    match v {
-        Some(v) => json::for_people(v, false, pal),
-        None => "(missing)".into(),
-    }
-}
-
 struct Watch<'a> {
-    cfg: &'a Config,
     args: &'a Args,
-    out: Out,
-    pal: Palette,
+    printer: Box<dyn Printer>,
     /// The values now (None until the followed instance's first state).
     values: Option<Vec<Option<Value>>>,
     changes: u64,
@@ -116,26 +106,16 @@ impl Watch<'_> {
         cause: &str,
     ) -> Result<bool> {
         let new: Vec<Option<Value>> = self.args.paths.iter().map(|p| value_at(state, p)).collect();
-        let who = sanitize(&feed.short_name(instance)).into_owned();
+        let who = Who::of(&feed.registry, instance);
         match &mut self.values {
             None => {
                 for (p, v) in self.args.paths.iter().zip(&new) {
-                    if self.cfg.json {
-                        self.out.json(
-                            &json!({"type": "value", "ts": rfc3339_ms(t), "instance": instance,
-                            "app": feed.registry.get(instance).and_then(|i| i.app.clone()),
-                            "label": feed.registry.get(instance).and_then(|i| i.label.clone()),
-                            "path": p.display(), "value": v}),
-                        )?;
-                    } else {
-                        self.out.line(&format!(
-                            "{}  {}  {} = {}",
-                            self.pal.dim(&clock_ms(t)),
-                            self.pal.cyan(&who),
-                            self.pal.bold(&p.display()),
-                            show(v, self.pal)
-                        ))?;
-                    }
+                    self.printer.print(&Record::Value {
+                        who,
+                        ts: t,
+                        path: &p.display(),
+                        value: v.as_ref(),
+                    })?;
                 }
                 self.values = Some(new);
             }
@@ -145,22 +125,14 @@ impl Watch<'_> {
                         continue;
                     }
                     self.changes += 1;
-                    if self.cfg.json {
-                        self.out.json(&json!({"type": "change", "ts": rfc3339_ms(t), "instance": instance,
-                            "app": feed.registry.get(instance).and_then(|i| i.app.clone()),
-                            "label": feed.registry.get(instance).and_then(|i| i.label.clone()),
-                            "path": p.display(), "old": old[i], "new": new[i], "action_type": cause}))?;
-                    } else {
-                        self.out.line(&format!(
-                            "{}  {}  {}: {} -> {}  {}",
-                            self.pal.dim(&clock_ms(t)),
-                            self.pal.cyan(&who),
-                            self.pal.bold(&p.display()),
-                            show(&old[i], self.pal),
-                            show(&new[i], self.pal),
-                            self.pal.dim(&format!("({})", sanitize(cause)))
-                        ))?;
-                    }
+                    self.printer.print(&Record::Change {
+                        who,
+                        ts: t,
+                        path: &p.display(),
+                        old: old[i].as_ref(),
+                        new: new[i].as_ref(),
+                        cause,
+                    })?;
                     old[i] = new[i].clone();
                     if self.args.count.is_some_and(|n| self.changes >= n) {
                         return Ok(true);
@@ -190,14 +162,13 @@ impl Watch<'_> {
 
 pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    let setup = feed::spool_stdin(&cfg.feed)?;
     let opts = Options {
         actions: true,
         states: States::PerAction,
         ..Options::default()
     };
     let mut feed = Feed::open_selected(
-        &setup,
+        &cfg.feed,
         opts,
         feed::Selected {
             sel: args.sel.clone(),
@@ -207,10 +178,8 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         },
     )?;
     let mut w = Watch {
-        cfg,
         args: &args,
-        out: Out::new(cfg.tty),
-        pal: cfg.palette(),
+        printer: view::printer(cfg.format(), Out::new(cfg.tty)),
         values: None,
         changes: 0,
     };
@@ -226,7 +195,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     };
     loop {
         if !feed.has_ready() {
-            w.out.flush()?;
+            w.printer.flush()?;
         }
         let until = match w.values {
             None if !feed.is_replay() => {
@@ -252,13 +221,13 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 false
             }
             Item::Gap(g) => {
-                w.out.flush()?;
+                w.printer.flush()?;
                 feed.say_gap(&g);
                 false
             }
             Item::Instance { .. } | Item::Received => false,
             Item::Timeout => {
-                w.out.flush()?;
+                w.printer.flush()?;
                 let who = feed
                     .followed()
                     .map(|k| feed.short_name(k))
@@ -269,7 +238,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 }));
             }
             Item::End => {
-                w.out.flush()?;
+                w.printer.flush()?;
                 feed.summary();
                 let who = feed
                     .followed()
@@ -295,7 +264,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             }
         };
         if done {
-            w.out.flush()?;
+            w.printer.flush()?;
             feed.summary();
             return Ok(());
         }

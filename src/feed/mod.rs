@@ -26,7 +26,7 @@ pub(crate) use item::{ActionItem, Gap, Item};
 pub(crate) use next_or::Woke;
 use selected::{Follow, Selecting};
 pub(crate) use selected::{Follows, Selected};
-pub(crate) use spool::{Spool, spool_stdin};
+pub(crate) use spool::Spool;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;

@@ -176,19 +176,47 @@ impl Table {
     }
 }
 
-/// stdout, buffered; `stream` mode flushes after every line.
-pub(crate) struct Out {
-    w: BufWriter<Stdout>,
+/// How lines are written, decided once from the config: for people or for
+/// programs (`--json`). The printers of `view` take it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Format {
+    /// Text for people: colored by `pal`, cut to `width` columns (`None`:
+    /// never cut), documents pretty-printed when `pretty` (a terminal).
+    Human {
+        pal: Palette,
+        width: Option<usize>,
+        pretty: bool,
+    },
+    /// One JSON object per line (NDJSON).
+    Ndjson,
+}
+
+/// stdout (or any writer), buffered; `stream` mode flushes after every line.
+pub(crate) struct Out<W: Write = Stdout> {
+    w: BufWriter<W>,
     stream: bool,
 }
 
 impl Out {
     /// `stream`: flush after every line (callers say so on a terminal too).
     pub(crate) fn new(stream: bool) -> Out {
+        Out::to(io::stdout(), stream)
+    }
+}
+
+impl<W: Write> Out<W> {
+    /// Lines into `w` (a `Vec<u8>` in tests).
+    pub(crate) fn to(w: W, stream: bool) -> Out<W> {
         Out {
-            w: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            w: BufWriter::with_capacity(64 * 1024, w),
             stream,
         }
+    }
+
+    /// The writer, everything written flushed into it.
+    #[cfg(test)]
+    pub(crate) fn into_inner(self) -> io::Result<W> {
+        self.w.into_inner().map_err(io::IntoInnerError::into_error)
     }
 
     /// Write one line (a newline is added).
@@ -222,7 +250,7 @@ impl Out {
 
     /// One JSON object line, written field by field straight into the
     /// output: no tree is built for a line per action.
-    pub(crate) fn object(&mut self) -> ObjectLine<'_> {
+    pub(crate) fn object(&mut self) -> ObjectLine<'_, W> {
         ObjectLine {
             out: self,
             first: true,
@@ -232,7 +260,7 @@ impl Out {
     /// Write through `f` (a stream of text, e.g. a big JSON document).
     pub(crate) fn write_with(
         &mut self,
-        f: impl FnOnce(&mut BufWriter<Stdout>) -> io::Result<()>,
+        f: impl FnOnce(&mut BufWriter<W>) -> io::Result<()>,
     ) -> io::Result<()> {
         f(&mut self.w)
     }
@@ -243,12 +271,12 @@ impl Out {
 }
 
 /// A JSON object being written as one line: `out.object().field("a", &1)?.end()`.
-pub(crate) struct ObjectLine<'a> {
-    out: &'a mut Out,
+pub(crate) struct ObjectLine<'a, W: Write = Stdout> {
+    out: &'a mut Out<W>,
     first: bool,
 }
 
-impl ObjectLine<'_> {
+impl<W: Write> ObjectLine<'_, W> {
     pub(crate) fn field<T: serde::Serialize + ?Sized>(
         mut self,
         key: &str,
@@ -276,6 +304,18 @@ impl ObjectLine<'_> {
         Ok(self)
     }
 
+    /// A field whose value is the JSON text `raw` (valid JSON), written as
+    /// [`ObjectLine::field`] would write its value (see
+    /// [`json::write_compact_raw`]): a big document never becomes a tree.
+    pub(crate) fn raw(mut self, key: &str, raw: &str) -> io::Result<Self> {
+        self.key(key)?;
+        json::write_compact_raw(raw, &mut self.out.w)?;
+        Ok(self)
+    }
+
+    // Inlined into `str` and `field`: a key's four small writes without a
+    // call (a `tail --json` line has nine keys; 210 instructions a line).
+    #[inline(always)]
     fn key(&mut self, key: &str) -> io::Result<()> {
         let w = &mut self.out.w;
         w.write_all(if self.first { b"{" } else { b"," })?;
@@ -454,6 +494,38 @@ mod tests {
         assert_eq!(winsize::cols(pty.as_raw_fd()), Some(123));
         let file = std::fs::File::open("Cargo.toml").unwrap();
         assert_eq!(winsize::cols(file.as_raw_fd()), None);
+    }
+
+    #[test]
+    fn object_lines_write_what_serde_json_writes() {
+        let mut out = Out::to(Vec::new(), false);
+        let ints = [0, 7, -1, 10, 1_234_567, i64::MAX, i64::MIN, -i64::MAX];
+        for n in ints {
+            out.object()
+                .field("n", &n)
+                .unwrap()
+                .str("none", None)
+                .unwrap()
+                .str("s", Some("a\"b\u{9b}"))
+                .unwrap()
+                .str("p", Some("plain"))
+                .unwrap()
+                .raw("raw", "{ \"a\": [1,\n 2] }")
+                .unwrap()
+                .end()
+                .unwrap();
+        }
+        out.object().end().unwrap();
+        let want: String = ints
+            .iter()
+            .map(|n| {
+                let v = serde_json::json!({"n": n, "none": null, "s": "a\"b\u{9b}",
+                    "p": "plain", "raw": {"a": [1, 2]}});
+                json::to_string(&v) + "\n"
+            })
+            .collect::<String>()
+            + "{}\n";
+        assert_eq!(String::from_utf8(out.into_inner().unwrap()).unwrap(), want);
     }
 
     #[test]
