@@ -223,7 +223,16 @@ fn the_stdin_spool_is_private_unlinked_at_once_and_gone_after_ctrl_c() {
     let fixture_text = std::fs::read_to_string(fixture("two-apps.jsonl")).unwrap();
     let mut child = rdx()
         .env("TMPDIR", &tmp.0)
-        .args(["--replay", "-", "tail", "--json"])
+        // A selector: the recording is read twice, so stdin is spooled
+        // (a plain `tail` streams it).
+        .args([
+            "--replay",
+            "-",
+            "tail",
+            "--json",
+            "--instance",
+            "4xxi9ufznu6",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

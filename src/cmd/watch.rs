@@ -228,45 +228,56 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             Item::Instance { .. } | Item::Received => false,
             Item::Timeout => {
                 w.printer.flush()?;
-                let who = feed
-                    .followed()
-                    .map(|k| feed.short_name(k))
-                    .unwrap_or_default();
-                return Err(Error::Timeout(match w.values {
-                    None => format!("no state from {} within --timeout", sanitize(&who)),
-                    Some(_) => format!("{} within --timeout", w.unmet()),
-                }));
+                return Err(w.timed_out(&feed));
             }
             Item::End => {
                 w.printer.flush()?;
                 feed.summary();
-                let who = feed
-                    .followed()
-                    .map(|k| feed.short_name(k))
-                    .unwrap_or_default();
-                // The recording ended, or the instance watched did (with no
-                // reload): an unmet --until/--count is exit 1.
-                let (what, in_what) = match feed.ended_with() {
-                    Some(_) => (format!("{} ended", sanitize(&who)), "before it ended"),
-                    None => ("the recording ended".to_string(), "in the recording"),
-                };
-                return match (&w.values, args.until.is_some() || args.count.is_some()) {
-                    (None, _) => Err(Error::Timeout(format!(
-                        "no state for {} {in_what}",
-                        sanitize(&who)
-                    ))),
-                    (Some(_), true) => Err(Error::NotFound(format!(
-                        "{what} before {}",
-                        w.unmet().replace(" never equalled ", " equalled ")
-                    ))),
-                    (Some(_), false) => Ok(()),
-                };
+                return w.ended(&feed);
             }
         };
         if done {
             w.printer.flush()?;
             feed.summary();
             return Ok(());
+        }
+    }
+}
+
+impl Watch<'_> {
+    /// The followed instance's short name, for messages.
+    fn who(feed: &Feed) -> String {
+        let who = feed
+            .followed()
+            .map(|k| feed.short_name(k))
+            .unwrap_or_default();
+        sanitize(&who).into_owned()
+    }
+
+    /// `--timeout` passed: no first state, or a condition unmet (exit 4).
+    fn timed_out(&self, feed: &Feed) -> Error {
+        Error::Timeout(match self.values {
+            None => format!("no state from {} within --timeout", Self::who(feed)),
+            Some(_) => format!("{} within --timeout", self.unmet()),
+        })
+    }
+
+    /// The recording ended, or the instance watched did (with no reload):
+    /// no state is exit 4, an unmet --until/--count exit 1, else done.
+    fn ended(&self, feed: &Feed) -> Result<()> {
+        let who = Self::who(feed);
+        let (what, in_what) = match feed.ended_with() {
+            Some(_) => (format!("{who} ended"), "before it ended"),
+            None => ("the recording ended".to_string(), "in the recording"),
+        };
+        let conditions = self.args.until.is_some() || self.args.count.is_some();
+        match (&self.values, conditions) {
+            (None, _) => Err(Error::Timeout(format!("no state for {who} {in_what}"))),
+            (Some(_), true) => Err(Error::NotFound(format!(
+                "{what} before {}",
+                self.unmet().replace(" never equalled ", " equalled ")
+            ))),
+            (Some(_), false) => Ok(()),
         }
     }
 }
