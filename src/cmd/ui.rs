@@ -155,6 +155,11 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 preselected = true;
             }
             screen.term.draw(|f| render::draw(f, &mut ui, theme))?;
+            // The end-to-end tests' way to crash rdx ui on purpose (the
+            // terminal must come back all the same).
+            if std::env::var_os("RDX_UI_TEST_PANIC").is_some() {
+                panic!("RDX_UI_TEST_PANIC is set: a crash on purpose, after the first draw");
+            }
             dirty = false;
             last_draw = Some(now);
         }

@@ -223,12 +223,18 @@ fn actions(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
     }
     title.push(' ');
     let all = ui.chosen.is_none();
-    let header = if all {
-        TRow::new(["ID", "TIME", "WHO", "TYPE", "PAYLOAD"])
-    } else {
-        TRow::new(["ID", "TIME", "TYPE", "PAYLOAD"])
+    // On a narrow pane the time goes first (the detail's title has it).
+    let inner = area.width.saturating_sub(2);
+    let time = inner >= if all { 64 } else { 40 };
+    let mut head = vec!["ID"];
+    if time {
+        head.push("TIME");
     }
-    .style(Style::new().add_modifier(Modifier::BOLD));
+    if all {
+        head.push("WHO");
+    }
+    head.extend(["TYPE", "PAYLOAD"]);
+    let header = TRow::new(head).style(Style::new().add_modifier(Modifier::BOLD));
     let h = ui.heights.actions.max(1);
     let rows: Vec<TRow> = v
         .iter()
@@ -236,7 +242,7 @@ fn actions(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         .skip(ui.act_offset)
         .take(h)
         .map(|(n, r)| {
-            let row = action_row(ui, theme, r, all);
+            let row = action_row(ui, theme, r, all, time);
             if Some(n) == sel {
                 row.style(theme.cursor())
             } else {
@@ -244,23 +250,14 @@ fn actions(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
             }
         })
         .collect();
-    let time_w = if ui.relative { 8 } else { 12 };
-    let widths: Vec<Constraint> = if all {
-        vec![
-            Constraint::Length(4),
-            Constraint::Length(time_w),
-            Constraint::Length(13),
-            Constraint::Fill(3),
-            Constraint::Fill(1),
-        ]
-    } else {
-        vec![
-            Constraint::Length(4),
-            Constraint::Length(time_w),
-            Constraint::Fill(3),
-            Constraint::Fill(1),
-        ]
-    };
+    let mut widths = vec![Constraint::Length(4)];
+    if time {
+        widths.push(Constraint::Length(if ui.relative { 8 } else { 12 }));
+    }
+    if all {
+        widths.push(Constraint::Length(13));
+    }
+    widths.extend([Constraint::Fill(3), Constraint::Fill(1)]);
     let mut table = Table::new(rows, widths).header(header).block(block(
         title,
         ui.focus == Pane::Actions,
@@ -272,7 +269,7 @@ fn actions(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
     f.render_widget(table, area);
 }
 
-fn action_row(ui: &Ui, theme: Theme, r: &Row, all: bool) -> TRow<'static> {
+fn action_row(ui: &Ui, theme: Theme, r: &Row, all: bool, time: bool) -> TRow<'static> {
     let who = || {
         ui.instances
             .iter()
@@ -283,7 +280,9 @@ fn action_row(ui: &Ui, theme: Theme, r: &Row, all: bool) -> TRow<'static> {
     match &r.kind {
         RowKind::Action(a) => {
             cells.push(Cell::from(a.id.map_or("-".into(), |i| i.to_string())));
-            cells.push(Cell::from(when(ui, r.ts)).style(theme.dim()));
+            if time {
+                cells.push(Cell::from(when(ui, r.ts)).style(theme.dim()));
+            }
             if all {
                 cells.push(Cell::from(sanitize(&who()).into_owned()).style(theme.number()));
             }
@@ -296,7 +295,9 @@ fn action_row(ui: &Ui, theme: Theme, r: &Row, all: bool) -> TRow<'static> {
         }
         RowKind::Gap { from, to } => {
             cells.push(Cell::from("…"));
-            cells.push(Cell::from(when(ui, r.ts)).style(theme.dim()));
+            if time {
+                cells.push(Cell::from(when(ui, r.ts)).style(theme.dim()));
+            }
             if all {
                 cells.push(Cell::from(sanitize(&who()).into_owned()));
             }
@@ -313,14 +314,11 @@ fn detail(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         None => " Detail ".to_string(),
         Some(r) => match &r.kind {
             RowKind::Action(a) => format!(
-                " #{} {} · {} ",
+                " #{} {} · {}{} ",
                 a.id.map_or("-".into(), |i| i.to_string()),
                 sanitize(&crate::output::truncate(&a.ty, 30)),
-                if a.via_state {
-                    "via state"
-                } else {
-                    "via action"
-                }
+                clock_ms(r.ts),
+                if a.via_state { " · via state" } else { "" }
             ),
             RowKind::Gap { from, to } => format!(" {} ", Row::gap_text(*from, *to)),
         },
@@ -330,10 +328,17 @@ fn detail(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
     f.render_widget(b, area);
     let [tabs_area, body] =
         Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let numbered = inner.width >= 38;
     let titles: Vec<String> = Tab::ALL
         .iter()
         .enumerate()
-        .map(|(i, t)| format!("{} {}", i + 1, t.title()))
+        .map(|(i, t)| {
+            if numbered {
+                format!("{} {}", i + 1, t.title())
+            } else {
+                t.title().to_string()
+            }
+        })
         .collect();
     let sel = Tab::ALL.iter().position(|t| *t == ui.tab).unwrap_or(0);
     let tabs = Tabs::new(titles)
@@ -631,7 +636,7 @@ fn status_line(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         left.push(Span::raw(" · "));
         left.push(Span::styled(sanitize(m).into_owned(), theme.warn()));
     }
-    left.push(Span::styled(" · ? help · q quit", theme.dim()));
+    left.push(Span::styled(" · ? help", theme.dim()));
     f.render_widget(
         Paragraph::new(Line::from(left)).style(Style::new().add_modifier(Modifier::REVERSED)),
         area,
