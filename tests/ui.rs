@@ -258,7 +258,7 @@ fn ui_filters_action_types_by_regex_and_inverts() {
     let t = Tmux::start(&["--replay", &f, "ui"], 100, 30, &[]);
     t.wait_for(&["end of the recording", "Actions · all · 12"]);
     t.keys(&["Tab", "/"]);
-    t.wait_for(&["filter types (regex"]);
+    t.wait_for(&["filter action types (regex"]);
     t.type_text("^counter");
     t.keys(&["Enter"]);
     let s = t.wait_for(&["filter /^counter/", "Actions · all · 6 of 12"]);
@@ -354,6 +354,37 @@ fn ui_live_shows_a_real_store_as_it_dispatches() {
     t.wait_for(&["Actions · shop·"]);
     t.keys(&["3"]);
     t.wait_for(&["+ .todos"]);
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
+
+#[test]
+fn ui_labels_an_instance_in_the_label_store_and_goes_to_a_path() {
+    let f = fixture("gap-lost.jsonl");
+    let dir = TempDir::new("ui-labels");
+    let store = dir.join("labels.json");
+    let t = Tmux::start(&["--replay", &f, "--labels", &store, "ui"], 100, 30, &[]);
+    t.wait_for(&["end of the recording"]);
+    t.keys(&["j", "L"]);
+    t.wait_for(&["label c4od32580p5"]);
+    t.type_text("checkout");
+    t.keys(&["Enter"]);
+    t.wait_for(&["labelled c4od32580p5 as checkout", "Actions · checkout ·"]);
+    let written = std::fs::read_to_string(&store).unwrap();
+    assert!(
+        written.contains("\"c4od32580p5\"") && written.contains("checkout"),
+        "{written}"
+    );
+    // `rdx sessions` reads the same store.
+    let r = replay(&f, &["--labels", &store, "sessions", "--json"]);
+    r.expect(0);
+    assert!(crate::util::stdout(&r).contains("\"label\":\"checkout\""));
+    // `:` goes to a path in the state tree, unfolding what hides it.
+    t.keys(&["Tab", "Tab", "c", ":"]);
+    t.wait_for(&["go to the path"]);
+    t.type_text(".cart.items[2].sku");
+    t.keys(&["Enter"]);
+    t.wait_for(&["path .cart.items[2].sku", "sku: \"sku-6\""]);
     t.keys(&["q"]);
     t.expect_restored(0);
 }

@@ -22,6 +22,7 @@ use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::item::Via;
 use crate::feed::{self, ActionItem, Feed, Item, Options, States, Woke};
+use crate::model::labels;
 use crate::model::selection::Selection;
 use crate::time::now_ms;
 use render::Theme;
@@ -203,7 +204,16 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 Outcome::Quit => break,
                 Outcome::Changed => dirty = true,
                 Outcome::Nothing => {}
+                Outcome::Label(id, label) => {
+                    ui.message = Some(label_instance(&mut feed, &cfg.feed.labels, &id, label));
+                    dirty = true;
+                }
             },
+            Ok(Woke::Other(Input::Mouse(m))) => {
+                if ui.on_mouse(m) != Outcome::Nothing {
+                    dirty = true;
+                }
+            }
             Ok(Woke::Other(Input::Resize)) => dirty = true,
             Ok(Woke::Other(Input::Signal(sig))) => {
                 drop(screen);
@@ -257,6 +267,48 @@ fn refresh(ui: &mut Ui, feed: &Feed, ended: bool) {
     } else {
         "connecting".into()
     };
+}
+
+/// `L`: write the label store as `rdx sessions label ID NAME` does (or
+/// take the label away), and show it at once. What to say on the status
+/// line.
+fn label_instance(
+    feed: &mut Feed,
+    store: &std::path::Path,
+    id: &str,
+    label: Option<String>,
+) -> String {
+    if let Some(l) = &label
+        && let Err(e) = labels::validate(l)
+    {
+        return e.to_string();
+    }
+    let mut clash = None;
+    let written = labels::update(store, |l| match &label {
+        Some(name) => {
+            clash = l
+                .iter()
+                .find(|(k, v)| *k != id && *v == name)
+                .map(|(k, _)| k.clone());
+            l.insert(id.to_string(), name.clone());
+        }
+        None => {
+            l.remove(id);
+        }
+    });
+    match written {
+        Ok(all) => {
+            feed.registry.set_user_labels(all);
+            match (label, clash) {
+                (Some(l), None) => format!("labelled {id} as {l}"),
+                (Some(l), Some(other)) => {
+                    format!("labelled {id} as {l} (note: {other} has the same label)")
+                }
+                (None, _) => format!("removed the label of {id}"),
+            }
+        }
+        Err(e) => e.to_string(),
+    }
 }
 
 fn incoming(a: ActionItem) -> Incoming {

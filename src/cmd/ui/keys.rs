@@ -53,6 +53,10 @@ pub(crate) enum Cmd {
     /// Choose the instance or action under the cursor and move right.
     Choose,
     Filter,
+    /// `:` in the tree: go to a path.
+    GoTo,
+    /// Label the chosen instance.
+    Label,
     Invert,
     Pause,
     Follow,
@@ -129,6 +133,7 @@ pub(crate) static TABLE: &[Binding] = &[
     b(&[BackTab], "Shift-Tab", Cmd::PrevPane, Everywhere, "previous pane"),
     b(&[Char('?')], "?", Cmd::Help, Everywhere, "this help (any key closes it)"),
     b(&[Char('t')], "t", Cmd::Time, Everywhere, "times: relative (3s ago) or the clock"),
+    b(&[Char('L')], "L", Cmd::Label, Everywhere, "label the instance (the store `sessions label` writes)"),
     b(&[Char('k'), Up], "k, Up", Cmd::Up, Lists, "up one line"),
     b(&[Char('j'), Down], "j, Down", Cmd::Down, Lists, "down one line"),
     b(&[PageUp, Ctrl('b'), Ctrl('u')], "PgUp, Ctrl-B", Cmd::PageUp, Lists, "up one page"),
@@ -148,6 +153,7 @@ pub(crate) static TABLE: &[Binding] = &[
     b(&[Char(' ')], "Space", Cmd::Toggle, Detail, "fold or unfold the node"),
     b(&[Char('c')], "c", Cmd::CollapseAll, Detail, "fold every node below the top"),
     b(&[Char('e')], "e", Cmd::ExpandAll, Detail, "unfold every node"),
+    b(&[Char(':')], ":", Cmd::GoTo, Detail, "go to a path (`.todos[0]`, `/todos/0`), unfolding it"),
 ];
 
 /// What `key` asks for, if anything. The digits of the tab row say which

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row as TRow, Table, Tabs, 
 use serde_json::Value;
 
 use super::keys;
-use super::state::{Heights, Pane, Row, RowKind, Tab, Ui};
+use super::state::{Area, Areas, Heights, Pane, Row, RowKind, Tab, Ui};
 use super::tree::{self, Kind};
 use crate::model::registry::Status;
 use crate::output::sanitize;
@@ -93,6 +93,22 @@ pub(crate) fn draw(f: &mut Frame, ui: &mut Ui, theme: Theme) {
         Constraint::Percentage(100 - split),
     ])
     .areas(middle);
+    let area_of = |r: Rect| Area {
+        x: r.x,
+        y: r.y,
+        w: r.width,
+        h: r.height,
+    };
+    ui.areas = Areas {
+        instances: area_of(top),
+        actions: area_of(left),
+        detail: area_of(right),
+        // Below the border and the header; below the border, the tabs and
+        // the path line.
+        instances_first: top.y + 2,
+        actions_first: left.y + 2,
+        tree_first: right.y + 4,
+    };
     ui.set_heights(Heights {
         instances: top.height.saturating_sub(3) as usize,
         actions: left.height.saturating_sub(3) as usize,
@@ -389,7 +405,10 @@ fn detail(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
                     theme.dim(),
                 )],
             };
-            scrolled(f, ui, lines, body);
+            let p = Paragraph::new(Text::from(lines))
+                .wrap(Wrap { trim: false })
+                .scroll((ui.text_scroll.min(u16::MAX as usize) as u16, 0));
+            f.render_widget(p, body);
         }
         Tab::State => state_tab(f, ui, theme, &row, body),
     }
@@ -598,19 +617,26 @@ fn pretty(
 }
 
 fn status_line(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
-    if let Some(text) = &ui.editing {
+    if let Some(prompt) = &ui.editing {
         let line = Line::from(vec![
-            Span::styled(
-                "filter types (regex, Enter applies, Esc cancels): /",
-                theme.key(),
-            ),
-            Span::raw(sanitize(text).into_owned()),
+            Span::styled(sanitize(&prompt.kind.title()).into_owned(), theme.key()),
+            Span::raw(sanitize(&prompt.text).into_owned()),
             Span::styled("█", Style::new()),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
     }
-    let mut left = vec![
+    // A message (a bad regex, a label written) comes first: it is what the
+    // user just did.
+    let mut left = match &ui.message {
+        Some(m) => vec![
+            Span::raw(" "),
+            Span::styled(sanitize(m).into_owned(), theme.warn()),
+            Span::raw(" ·"),
+        ],
+        None => Vec::new(),
+    };
+    left.extend([
         Span::raw(" "),
         Span::styled(sanitize(&ui.source).into_owned(), theme.key()),
         Span::raw(" · "),
@@ -622,7 +648,7 @@ fn status_line(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
                 Style::new()
             },
         ),
-    ];
+    ]);
     let total: usize = ui.instances.len();
     left.push(Span::raw(format!(" · {total} instance(s)")));
     if let Some(flt) = &ui.filter {
@@ -631,10 +657,6 @@ fn status_line(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
             format!(" · filter {bang}/{}/", sanitize(&flt.text)),
             theme.warn(),
         ));
-    }
-    if let Some(m) = &ui.message {
-        left.push(Span::raw(" · "));
-        left.push(Span::styled(sanitize(m).into_owned(), theme.warn()));
     }
     left.push(Span::styled(" · ? help", theme.dim()));
     f.render_widget(

@@ -196,6 +196,20 @@ struct History {
     last: Option<Rc<Value>>,
 }
 
+/// The Actions pane's rows, shared by the draw and the keys.
+pub(crate) type Rows = Rc<Vec<Rc<Row>>>;
+
+/// What the Actions pane's rows depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ViewKey {
+    newest: u64,
+    oldest: u64,
+    chosen: Option<String>,
+    filter: Option<String>,
+    invert: bool,
+    paused_at: Option<u64>,
+}
+
 /// The State tab's tree for one row and one set of folds.
 #[derive(Debug)]
 struct TreeCache {
@@ -205,11 +219,81 @@ struct TreeCache {
 }
 
 /// What a key did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Quit,
     Changed,
     Nothing,
+    /// Give the instance this label in the label store (None: take it
+    /// away); the run loop writes the store, the state does no I/O.
+    Label(String, Option<String>),
+}
+
+/// A line the user types at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Prompt {
+    pub(crate) kind: PromptKind,
+    pub(crate) text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PromptKind {
+    /// `/`: a regex on action types.
+    Filter,
+    /// `:`: a path in the state to go to.
+    Path,
+    /// `L`: a label for this instance.
+    Label(String),
+}
+
+impl PromptKind {
+    pub(crate) fn title(&self) -> String {
+        match self {
+            PromptKind::Filter => {
+                "filter action types (regex; Enter applies, empty clears, Esc cancels): /".into()
+            }
+            PromptKind::Path => "go to the path (Enter goes, Esc cancels): ".into(),
+            PromptKind::Label(id) => format!(
+                "label {} (Enter saves to the label store, empty removes, Esc cancels): ",
+                id.chars().take(11).collect::<String>()
+            ),
+        }
+    }
+}
+
+/// Where a pane was drawn (columns and rows of the terminal).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Area {
+    pub(crate) x: u16,
+    pub(crate) y: u16,
+    pub(crate) w: u16,
+    pub(crate) h: u16,
+}
+
+impl Area {
+    fn contains(&self, col: u16, row: u16) -> bool {
+        col >= self.x && col < self.x + self.w && row >= self.y && row < self.y + self.h
+    }
+}
+
+/// The panes' areas, and where each one's first list line is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Areas {
+    pub(crate) instances: Area,
+    pub(crate) actions: Area,
+    pub(crate) detail: Area,
+    /// The first row of each list (below its border, header, tabs).
+    pub(crate) instances_first: u16,
+    pub(crate) actions_first: u16,
+    pub(crate) tree_first: u16,
+}
+
+/// A mouse event, as the state sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mouse {
+    ScrollUp { col: u16, row: u16 },
+    ScrollDown { col: u16, row: u16 },
+    Click { col: u16, row: u16 },
 }
 
 /// The filter on action types.
@@ -254,8 +338,10 @@ pub(crate) struct Ui {
     pub(crate) paused_at: Option<u64>,
     pub(crate) filter: Option<Filter>,
     pub(crate) invert: bool,
-    /// The filter being typed (`/`), when it is.
-    pub(crate) editing: Option<String>,
+    /// A line being typed (a filter, a path, a label), when one is.
+    pub(crate) editing: Option<Prompt>,
+    /// The pane areas of the last draw (for the mouse).
+    pub(crate) areas: Areas,
     pub(crate) tab: Tab,
     pub(crate) folds: HashSet<String>,
     folds_gen: u64,
@@ -264,6 +350,7 @@ pub(crate) struct Ui {
     /// The scroll of the Action, Diff and Raw tabs.
     pub(crate) text_scroll: usize,
     tree_cache: RefCell<Option<TreeCache>>,
+    view_cache: RefCell<Option<(ViewKey, Rows)>>,
     /// Times relative to now (`3s ago`) or as a clock.
     pub(crate) relative: bool,
     /// "Now" for relative times: the clock live, the recording's time in replay.
@@ -298,6 +385,7 @@ impl Ui {
             filter: None,
             invert: false,
             editing: None,
+            areas: Areas::default(),
             tab: Tab::State,
             folds: HashSet::new(),
             folds_gen: 0,
@@ -305,6 +393,7 @@ impl Ui {
             tree_offset: 0,
             text_scroll: 0,
             tree_cache: RefCell::new(None),
+            view_cache: RefCell::new(None),
             relative: false,
             now: 0,
             source,
@@ -473,14 +562,43 @@ impl Ui {
         }
     }
 
-    /// The rows of the Actions pane, oldest first.
-    pub(crate) fn visible(&self) -> Vec<&Rc<Row>> {
-        let Some(rows) = self.source_rows() else {
-            return Vec::new();
+    /// The rows of the Actions pane, oldest first (made once per change of
+    /// the rows or the view, however often a draw or a key asks).
+    pub(crate) fn visible(&self) -> Rows {
+        let key = self.view_key();
+        if let Some((k, v)) = self.view_cache.borrow().as_ref()
+            && *k == key
+        {
+            return v.clone();
+        }
+        let rows = match self.source_rows() {
+            None => Vec::new(),
+            Some(rows) => {
+                let until = self.paused_at.unwrap_or(u64::MAX);
+                let end = rows.partition_point(|r| r.seq <= until);
+                rows.range(..end)
+                    .filter(|r| self.passes(r))
+                    .cloned()
+                    .collect()
+            }
         };
-        let until = self.paused_at.unwrap_or(u64::MAX);
-        let end = rows.partition_point(|r| r.seq <= until);
-        rows.range(..end).filter(|r| self.passes(r)).collect()
+        let rows = Rc::new(rows);
+        *self.view_cache.borrow_mut() = Some((key, rows.clone()));
+        rows
+    }
+
+    /// What the view depends on: the rows (by the newest seq and the
+    /// oldest kept), the instance, the filter, the pause.
+    fn view_key(&self) -> ViewKey {
+        let rows = self.source_rows();
+        ViewKey {
+            newest: self.next_seq,
+            oldest: rows.and_then(|r| r.front()).map_or(0, |r| r.seq),
+            chosen: self.chosen.clone(),
+            filter: self.filter.as_ref().map(|f| f.text.clone()),
+            invert: self.invert,
+            paused_at: self.paused_at,
+        }
     }
 
     /// How many actions the chosen view holds in all (before the filter).
@@ -489,7 +607,7 @@ impl Ui {
     }
 
     /// The index of the selected row in `visible`.
-    pub(crate) fn act_index(&self, visible: &[&Rc<Row>]) -> Option<usize> {
+    pub(crate) fn act_index(&self, visible: &[Rc<Row>]) -> Option<usize> {
         if visible.is_empty() {
             return None;
         }
@@ -561,19 +679,29 @@ impl Ui {
             }
             return Outcome::Changed;
         }
-        if let Some(text) = self.editing.as_mut() {
+        if let Some(prompt) = self.editing.as_mut() {
             if !keys::is_editing_key(key) {
                 return Outcome::Nothing;
             }
             match key {
-                Key::Char(c) => text.push(c),
+                Key::Char(c) => prompt.text.push(c),
                 Key::Backspace => {
-                    text.pop();
+                    prompt.text.pop();
                 }
                 Key::Esc => self.editing = None,
                 Key::Enter => {
-                    let text = self.editing.take().unwrap_or_default();
-                    self.set_filter(&text);
+                    let Some(Prompt { kind, text }) = self.editing.take() else {
+                        return Outcome::Nothing;
+                    };
+                    match kind {
+                        PromptKind::Filter => self.set_filter(&text),
+                        PromptKind::Path => self.go_to_path(&text),
+                        PromptKind::Label(id) => {
+                            let label = text.trim();
+                            let label = (!label.is_empty()).then(|| label.to_string());
+                            return Outcome::Label(id, label);
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -639,7 +767,18 @@ impl Ui {
             Cmd::NextPane => self.focus = self.focus.step(1),
             Cmd::PrevPane => self.focus = self.focus.step(-1),
             Cmd::Time => self.relative = !self.relative,
-            Cmd::Filter => self.editing = Some(String::new()),
+            Cmd::Filter => self.prompt(PromptKind::Filter),
+            Cmd::GoTo => {
+                self.focus = Pane::Detail;
+                self.tab = Tab::State;
+                self.prompt(PromptKind::Path);
+            }
+            Cmd::Label => match self.label_target() {
+                Some(id) => self.prompt(PromptKind::Label(id)),
+                None => {
+                    self.message = Some("choose an instance to label first".into());
+                }
+            },
             Cmd::Invert => {
                 self.invert = !self.invert;
                 self.after_view_change();
@@ -660,6 +799,120 @@ impl Ui {
             Cmd::PrevTab => self.set_tab((self.tab.index() + 3) % 4),
             Cmd::Tab(n) => self.set_tab(n as usize),
             _ => return self.pane_command(cmd),
+        }
+        Outcome::Changed
+    }
+
+    fn prompt(&mut self, kind: PromptKind) {
+        self.editing = Some(Prompt {
+            kind,
+            text: String::new(),
+        });
+    }
+
+    /// The instance `L` labels: the chosen one, else the one under the
+    /// Instances cursor.
+    fn label_target(&self) -> Option<String> {
+        self.chosen
+            .clone()
+            .or_else(|| self.cursor_instance().map(str::to_string))
+    }
+
+    /// `:PATH`: unfold what hides it and put the tree's cursor on it.
+    fn go_to_path(&mut self, text: &str) {
+        let path = match crate::query::paths::parse(text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.message = Some(e.to_string().lines().next().unwrap_or("").to_string());
+                return;
+            }
+        };
+        let Some(state) = self.selected().and_then(|r| self.state_of(&r)) else {
+            self.message = Some("no state is held for this action".into());
+            return;
+        };
+        if let Err(m) = crate::query::paths::lookup(&state, &path) {
+            self.message = Some(format!(
+                "{} not found: {} exists, {} does not ({})",
+                path.display(),
+                m.found,
+                m.missing_at,
+                m.reason
+            ));
+            return;
+        }
+        for n in 0..path.segs.len() {
+            self.folds
+                .remove(&crate::query::paths::display_segs(&path.segs[..n]));
+        }
+        self.folds_gen += 1;
+        let want = path.display();
+        if let Some(lines) = self.tree_lines()
+            && let Some(i) = lines.iter().position(|l| l.path_text() == want)
+        {
+            self.tree_cursor = i;
+            self.tree_offset = keep_visible(self.tree_offset, i, self.heights.detail.max(1));
+        }
+    }
+
+    /// Scroll or click with the mouse: the pane under the pointer gets the
+    /// focus; the wheel moves its cursor, a click puts it on that line.
+    pub(crate) fn on_mouse(&mut self, m: Mouse) -> Outcome {
+        if self.help || self.editing.is_some() {
+            return Outcome::Nothing;
+        }
+        let (col, row) = match m {
+            Mouse::ScrollUp { col, row }
+            | Mouse::ScrollDown { col, row }
+            | Mouse::Click { col, row } => (col, row),
+        };
+        let a = self.areas;
+        let pane = if a.instances.contains(col, row) {
+            Pane::Instances
+        } else if a.actions.contains(col, row) {
+            Pane::Actions
+        } else if a.detail.contains(col, row) {
+            Pane::Detail
+        } else {
+            return Outcome::Nothing;
+        };
+        self.focus = pane;
+        match m {
+            Mouse::ScrollUp { .. } => {
+                for _ in 0..3 {
+                    self.pane_command(Cmd::Up);
+                }
+            }
+            Mouse::ScrollDown { .. } => {
+                for _ in 0..3 {
+                    self.pane_command(Cmd::Down);
+                }
+            }
+            Mouse::Click { .. } => match pane {
+                Pane::Instances if row >= a.instances_first => {
+                    let i = self.inst_offset + (row - a.instances_first) as usize;
+                    if i <= self.instances.len() {
+                        self.inst_cursor = i;
+                        let id = self.cursor_instance().map(str::to_string);
+                        self.choose(id);
+                    }
+                }
+                Pane::Actions if row >= a.actions_first => {
+                    let v = self.visible();
+                    let i = self.act_offset + (row - a.actions_first) as usize;
+                    if let Some(r) = v.get(i) {
+                        self.act_sel = Some(r.seq);
+                        self.follow = i + 1 == v.len() && self.paused_at.is_none();
+                    }
+                }
+                Pane::Detail if self.tab == Tab::State && row >= a.tree_first => {
+                    let i = self.tree_offset + (row - a.tree_first) as usize;
+                    if self.tree_lines().is_some_and(|l| i < l.len()) {
+                        self.tree_cursor = i;
+                    }
+                }
+                _ => {}
+            },
         }
         Outcome::Changed
     }
@@ -725,7 +978,6 @@ impl Ui {
             _ => return Outcome::Nothing,
         };
         let seq = v[to].seq;
-        drop(v);
         self.act_sel = Some(seq);
         // Like less +F: moving away from the newest stops following;
         // reaching it (G, or down to the end) follows again.

@@ -15,6 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::keys::Key;
+use super::state::Mouse;
 
 /// What the input thread and the signal thread send the main thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,7 @@ pub(crate) enum Input {
     Key(Key),
     /// The terminal changed size (the next draw sees it).
     Resize,
+    Mouse(Mouse),
     /// A signal that ends rdx (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
     Signal(i32),
 }
@@ -46,7 +48,12 @@ impl Screen {
         terminal::enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut out = io::stdout();
-        execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+        execute!(
+            out,
+            terminal::EnterAlternateScreen,
+            cursor::Hide,
+            event::EnableMouseCapture
+        )?;
         let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         Ok(Screen { term })
     }
@@ -63,7 +70,12 @@ impl Drop for Screen {
 pub(crate) fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut out = io::stdout();
-        let _ = execute!(out, terminal::LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(
+            out,
+            event::DisableMouseCapture,
+            terminal::LeaveAlternateScreen,
+            cursor::Show
+        );
         let _ = terminal::disable_raw_mode();
         let _ = out.flush();
     }
@@ -80,6 +92,10 @@ pub(crate) fn spawn_input(tx: Sender<Input>) {
                     None => continue,
                 },
                 Ok(Event::Resize(..)) => Input::Resize,
+                Ok(Event::Mouse(m)) => match mouse_of(m) {
+                    Some(m) => Input::Mouse(m),
+                    None => continue,
+                },
                 Ok(_) => continue,
                 Err(_) => return,
             };
@@ -110,6 +126,18 @@ pub(crate) fn die_of(sig: i32) -> ! {
     restore();
     let _ = signal_hook::low_level::emulate_default_handler(sig);
     std::process::exit(128 + sig)
+}
+
+/// A crossterm mouse event as the state's [`Mouse`] (the wheel and a
+/// left click; the rest is not used).
+fn mouse_of(m: event::MouseEvent) -> Option<Mouse> {
+    let (col, row) = (m.column, m.row);
+    Some(match m.kind {
+        event::MouseEventKind::ScrollUp => Mouse::ScrollUp { col, row },
+        event::MouseEventKind::ScrollDown => Mouse::ScrollDown { col, row },
+        event::MouseEventKind::Down(event::MouseButton::Left) => Mouse::Click { col, row },
+        _ => return None,
+    })
 }
 
 /// A crossterm key as rdx's [`Key`].

@@ -163,7 +163,7 @@ fn gaps_are_rows_and_diffs_come_from_the_states() {
         }]
     );
     assert_eq!(v[2].action().unwrap().diff.as_ref().unwrap().len(), 2);
-    assert_eq!(*ui.state_of(v[2]).unwrap(), json!({"n": 5, "m": true}));
+    assert_eq!(*ui.state_of(&v[2]).unwrap(), json!({"n": 5, "m": true}));
     assert_eq!(first.short, r#"{"payload":1}"#);
 }
 
@@ -180,7 +180,7 @@ fn states_are_kept_by_count_and_bytes_and_older_ones_let_go() {
     for i in 1..=3 {
         ui.on_action(action("aaa", i, "x", Some(json!({"n": i}))));
     }
-    let v: Vec<Rc<Row>> = ui.visible().into_iter().cloned().collect();
+    let v = ui.visible();
     assert!(ui.state_of(&v[0]).is_none());
     assert!(v[0].action().unwrap().diff.is_some());
     assert!(ui.state_of(&v[1]).is_some() && ui.state_of(&v[2]).is_some());
@@ -194,7 +194,7 @@ fn states_are_kept_by_count_and_bytes_and_older_ones_let_go() {
     for i in 1..=3 {
         ui.on_action(action("aaa", i, "x", Some(json!({"s": "y".repeat(60)}))));
     }
-    let v: Vec<Rc<Row>> = ui.visible().into_iter().cloned().collect();
+    let v = ui.visible();
     assert!(ui.state_of(&v[1]).is_none());
     assert!(ui.state_of(&v[2]).is_some(), "the newest is always held");
 }
@@ -281,4 +281,105 @@ fn a_reload_moves_the_chosen_instance_on() {
     ui.switched("bbb");
     ui.on_action(action("bbb", 1, "new", None));
     assert_eq!(types(&ui), ["new"]);
+}
+
+#[test]
+fn colon_goes_to_a_path_unfolding_what_hides_it() {
+    let mut ui = ui();
+    ui.on_action(action(
+        "aaa",
+        1,
+        "x",
+        Some(json!({"counter": {"value": 3}, "todos": [{"id": 1, "tags": ["a", "b"]}]})),
+    ));
+    ui.focus = Pane::Detail;
+    press(&mut ui, &[Key::Char('c')]);
+    assert_eq!(ui.tree_lines().unwrap().len(), 3);
+    press(&mut ui, &[Key::Char(':')]);
+    for c in "/todos/0/tags/1".chars() {
+        ui.on_key(Key::Char(c));
+    }
+    press(&mut ui, &[Key::Enter]);
+    assert_eq!(ui.tree_path().as_deref(), Some(".todos[0].tags[1]"));
+    assert_eq!(ui.message, None);
+    press(&mut ui, &[Key::Char(':')]);
+    for c in ".todos[9]".chars() {
+        ui.on_key(Key::Char(c));
+    }
+    press(&mut ui, &[Key::Enter]);
+    let m = ui.message.clone().unwrap();
+    assert!(m.contains(".todos[9] not found"), "{m}");
+    assert_eq!(ui.tree_path().as_deref(), Some(".todos[0].tags[1]"));
+}
+
+#[test]
+fn capital_l_asks_the_run_loop_to_label_the_chosen_instance() {
+    let mut ui = ui();
+    assert_eq!(ui.on_key(Key::Char('L')), Outcome::Changed);
+    assert!(
+        ui.message
+            .as_deref()
+            .unwrap()
+            .contains("choose an instance")
+    );
+    press(&mut ui, &[Key::Char('j'), Key::Char('L')]);
+    for c in " cart ".chars() {
+        ui.on_key(Key::Char(c));
+    }
+    assert_eq!(
+        ui.on_key(Key::Enter),
+        Outcome::Label("aaa".into(), Some("cart".into()))
+    );
+    press(&mut ui, &[Key::Char('L')]);
+    assert_eq!(ui.on_key(Key::Enter), Outcome::Label("aaa".into(), None));
+    press(&mut ui, &[Key::Char('L'), Key::Char('x'), Key::Esc]);
+    assert_eq!(ui.editing, None);
+}
+
+#[test]
+fn the_wheel_scrolls_the_pane_under_it_and_a_click_chooses() {
+    let mut ui = ui();
+    for i in 1..=10 {
+        ui.on_action(action("aaa", i, &format!("t{i}"), None));
+    }
+    ui.areas = Areas {
+        instances: Area {
+            x: 0,
+            y: 0,
+            w: 100,
+            h: 6,
+        },
+        actions: Area {
+            x: 0,
+            y: 6,
+            w: 50,
+            h: 20,
+        },
+        detail: Area {
+            x: 50,
+            y: 6,
+            w: 50,
+            h: 20,
+        },
+        instances_first: 2,
+        actions_first: 8,
+        tree_first: 10,
+    };
+    ui.heights.actions = 18;
+    ui.on_mouse(Mouse::ScrollUp { col: 10, row: 10 });
+    assert_eq!(ui.focus, Pane::Actions);
+    assert_eq!(selected_type(&ui).as_deref(), Some("t7"));
+    assert!(!ui.follow);
+    ui.on_mouse(Mouse::Click { col: 10, row: 8 });
+    assert_eq!(selected_type(&ui).as_deref(), Some("t1"));
+    // A click on the second instance line (the first is "all") chooses it.
+    ui.on_mouse(Mouse::Click { col: 5, row: 3 });
+    assert_eq!(
+        (ui.focus, ui.chosen.as_deref()),
+        (Pane::Instances, Some("aaa"))
+    );
+    assert_eq!(
+        ui.on_mouse(Mouse::Click { col: 200, row: 200 }),
+        Outcome::Nothing
+    );
 }
