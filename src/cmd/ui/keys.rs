@@ -209,6 +209,17 @@ mod tests {
         assert_eq!(lookup(Char('x')), None);
     }
 
+    /// The README's key table is this table (a key added here and not
+    /// there fails).
+    #[test]
+    fn the_readme_lists_every_key() {
+        let readme = include_str!("../../../README.md");
+        for row in TABLE {
+            let line = format!("| `{}` | {} |", row.shown, row.help);
+            assert!(readme.contains(&line), "README.md lacks the line\n{line}");
+        }
+    }
+
     #[test]
     fn the_help_lists_every_row_once_and_fits_80_columns() {
         let lines = help_lines();
