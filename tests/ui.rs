@@ -388,3 +388,16 @@ fn ui_labels_an_instance_in_the_label_store_and_goes_to_a_path() {
     t.keys(&["q"]);
     t.expect_restored(0);
 }
+
+#[test]
+fn ui_gives_the_terminal_back_when_the_link_is_lost_with_no_reconnect() {
+    let server = Server::start();
+    let url = server.url();
+    let t = Tmux::start(&["--url", &url, "--no-reconnect", "ui"], 100, 30, &[]);
+    t.wait_for(&["· connected"]);
+    drop(server);
+    let s = t.expect_restored(3);
+    // The error is said after the screen is back (so it stays readable).
+    assert!(s.contains("rdx: could not connect"), "{s}");
+    assert!(s.contains("--no-reconnect"), "{s}");
+}

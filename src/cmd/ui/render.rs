@@ -496,6 +496,7 @@ fn tree_line(l: &tree::Line, theme: Theme) -> Line<'static> {
             array,
             children,
             folded,
+            bytes,
         } => {
             let (arrow, (open, close)) = (
                 if *folded { "▸ " } else { "▾ " },
@@ -514,6 +515,7 @@ fn tree_line(l: &tree::Line, theme: Theme) -> Line<'static> {
                 Span::styled(name, name_style),
                 Span::raw(" "),
                 Span::styled(count, theme.dim()),
+                Span::styled(format!("  {}", tree::human(*bytes)), theme.dim()),
             ])
         }
         Kind::Leaf(text) => Line::from(vec![

@@ -26,6 +26,8 @@ pub(crate) enum Kind {
         array: bool,
         children: usize,
         folded: bool,
+        /// About how many bytes of JSON it is (compact).
+        bytes: usize,
     },
     /// A scalar, as compact JSON (a string quoted).
     Leaf(String),
@@ -63,29 +65,33 @@ pub(crate) fn flatten(root: &Value, folded: &HashSet<String>) -> Vec<Line> {
     out
 }
 
+/// Walk `v` into `out`; its size in bytes of compact JSON.
 fn walk(
     v: &Value,
     depth: usize,
     path: &mut Vec<Seg>,
     folded: &HashSet<String>,
     out: &mut Vec<Line>,
-) {
+) -> usize {
     if out.len() >= MAX_LINES {
-        return;
+        return size(v);
     }
     let (array, children) = match v {
         Value::Object(o) => (false, o.len()),
         Value::Array(a) => (true, a.len()),
         scalar => {
+            let text = serde_json::to_string(scalar).unwrap_or_default();
+            let n = text.len();
             out.push(Line {
                 depth,
                 path: path.clone(),
-                kind: Kind::Leaf(serde_json::to_string(scalar).unwrap_or_default()),
+                kind: Kind::Leaf(text),
             });
-            return;
+            return n;
         }
     };
     let is_folded = folded.contains(&display_segs(path));
+    let at = out.len();
     out.push(Line {
         depth,
         path: path.clone(),
@@ -93,27 +99,61 @@ fn walk(
             array,
             children,
             folded: is_folded,
+            bytes: 0,
         },
     });
+    // Brackets and commas; then each child (and its key).
+    let mut bytes = 2 + children.saturating_sub(1);
     if is_folded {
-        return;
+        bytes = size(v);
+    } else {
+        match v {
+            Value::Object(o) => {
+                for (k, child) in o {
+                    path.push(Seg::Key(k.clone()));
+                    bytes += k.len() + 3 + walk(child, depth + 1, path, folded, out);
+                    path.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, child) in a.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    bytes += walk(child, depth + 1, path, folded, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
     }
+    if let Kind::Open { bytes: b, .. } = &mut out[at].kind {
+        *b = bytes;
+    }
+    bytes
+}
+
+/// About how many bytes of compact JSON `v` is (strings' escapes aside).
+pub(crate) fn size(v: &Value) -> usize {
     match v {
+        Value::Null => 4,
+        Value::Bool(b) => 4 + usize::from(!*b),
+        Value::Number(n) => n.to_string().len(),
+        Value::String(s) => s.len() + 2,
+        Value::Array(a) => 2 + a.len().saturating_sub(1) + a.iter().map(size).sum::<usize>(),
         Value::Object(o) => {
-            for (k, child) in o {
-                path.push(Seg::Key(k.clone()));
-                walk(child, depth + 1, path, folded, out);
-                path.pop();
-            }
+            2 + o.len().saturating_sub(1)
+                + o.iter().map(|(k, v)| k.len() + 3 + size(v)).sum::<usize>()
         }
-        Value::Array(a) => {
-            for (i, child) in a.iter().enumerate() {
-                path.push(Seg::Index(i));
-                walk(child, depth + 1, path, folded, out);
-                path.pop();
-            }
-        }
-        _ => {}
+    }
+}
+
+/// A size as people read it: `312 B`, `4.2 KiB`, `1.5 MiB`.
+pub(crate) fn human(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1 << 20 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
     }
 }
 
@@ -180,13 +220,22 @@ mod tests {
             Kind::Open {
                 array: true,
                 children: 2,
-                folded: false
+                folded: false,
+                bytes: 19
             }
         );
+        // The sizes are those of the compact JSON, folded or not.
+        let Kind::Open { bytes, .. } = lines[0].kind else {
+            panic!()
+        };
+        assert_eq!(bytes, serde_json::to_string(&v).unwrap().len());
         assert_eq!(lines[2].kind, Kind::Leaf("3".into()));
         let folded: HashSet<String> = [".todos".to_string()].into();
         let lines = flatten(&v, &folded);
         assert_eq!(lines.len(), 5);
+        assert!(matches!(lines[3].kind, Kind::Open { bytes: 19, .. }));
+        assert_eq!(human(312), "312 B");
+        assert_eq!(human(4300), "4.2 KiB");
         assert!(matches!(lines[3].kind, Kind::Open { folded: true, .. }));
         let all = containers_below_root(&v);
         assert_eq!(flatten(&v, &all).len(), 4);
