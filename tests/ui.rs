@@ -106,14 +106,19 @@ impl Tmux {
     /// Wait until the screen shows every one of `texts`; the screen then.
     #[track_caller]
     fn wait_for(&self, texts: &[&str]) -> String {
-        let end = Instant::now() + DEADLINE;
+        self.wait_for_within(texts, DEADLINE)
+    }
+
+    #[track_caller]
+    fn wait_for_within(&self, texts: &[&str], limit: Duration) -> String {
+        let end = Instant::now() + limit;
         loop {
             let s = self.screen();
             if texts.iter().all(|t| s.contains(t)) {
                 return s;
             }
             if Instant::now() > end {
-                panic!("watchdog: the screen never showed {texts:?} within {DEADLINE:?}:\n{s}");
+                panic!("watchdog: the screen never showed {texts:?} within {limit:?}:\n{s}");
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -400,4 +405,37 @@ fn ui_gives_the_terminal_back_when_the_link_is_lost_with_no_reconnect() {
     // The error is said after the screen is back (so it stays readable).
     assert!(s.contains("rdx: could not connect"), "{s}");
     assert!(s.contains("--no-reconnect"), "{s}");
+}
+
+#[test]
+fn ui_scrolls_a_100k_action_recording_end_to_end() {
+    use crate::util::generated::{T0, action, frame, handshake};
+    let dir = TempDir::new("ui-100k");
+    let file = dir.join("100k.jsonl");
+    let mut text = handshake(T0);
+    for id in 1..=100_000i64 {
+        let t = T0 + id as u64;
+        text.push_str(&frame(t, &action(0, id, t)));
+    }
+    std::fs::write(&file, text).unwrap();
+    let t = Tmux::start(&["--replay", &file, "ui"], 100, 30, &[]);
+    let started = Instant::now();
+    // A debug build reads it in about 10 s on a loaded 2-core machine.
+    t.wait_for_within(
+        &["end of the recording", "Actions · all · 100000 · following"],
+        Duration::from_secs(120),
+    );
+    eprintln!("100k actions read and drawn in {:?}", started.elapsed());
+    t.wait_for(&["#100000 counter/incremented"]);
+    // In "all" (which keeps 100,000): to the first action, whose state is
+    // no longer held, a page down, and back to the newest.
+    t.keys(&["Tab", "g"]);
+    let s = t.wait_for(&["#1 counter/incremented", "is no longer"]);
+    assert!(!s.contains("following"), "{s}");
+    t.keys(&["PageDown"]);
+    t.wait_for(&["#22 counter/incremented"]);
+    t.keys(&["G"]);
+    t.wait_for(&["#100000 counter/incremented", "following"]);
+    t.keys(&["q"]);
+    t.expect_restored(0);
 }

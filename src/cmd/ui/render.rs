@@ -252,11 +252,12 @@ fn actions(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
     head.extend(["TYPE", "PAYLOAD"]);
     let header = TRow::new(head).style(Style::new().add_modifier(Modifier::BOLD));
     let h = ui.heights.actions.max(1);
+    let first = ui.act_offset.min(v.len());
+    let last = (first + h).min(v.len());
     let rows: Vec<TRow> = v
-        .iter()
+        .range(first..last)
         .enumerate()
-        .skip(ui.act_offset)
-        .take(h)
+        .map(|(n, r)| (n + first, r))
         .map(|(n, r)| {
             let row = action_row(ui, theme, r, all, time);
             if Some(n) == sel {
@@ -266,7 +267,16 @@ fn actions(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
             }
         })
         .collect();
-    let mut widths = vec![Constraint::Length(4)];
+    // The id column is as wide as the widest id shown.
+    let id_w = v
+        .range(first..last)
+        .filter_map(|r| r.action().and_then(|a| a.id))
+        .map(|id| id.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max(3) as u16
+        + 1;
+    let mut widths = vec![Constraint::Length(id_w)];
     if time {
         widths.push(Constraint::Length(if ui.relative { 8 } else { 12 }));
     }

@@ -197,7 +197,7 @@ struct History {
 }
 
 /// The Actions pane's rows, shared by the draw and the keys.
-pub(crate) type Rows = Rc<Vec<Rc<Row>>>;
+pub(crate) type Rows = Rc<VecDeque<Rc<Row>>>;
 
 /// What the Actions pane's rows depend on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +208,16 @@ struct ViewKey {
     filter: Option<String>,
     invert: bool,
     paused_at: Option<u64>,
+}
+
+impl ViewKey {
+    /// The same instance, filter and pause (the rows may differ).
+    fn same_view(&self, other: &ViewKey) -> bool {
+        self.chosen == other.chosen
+            && self.filter == other.filter
+            && self.invert == other.invert
+            && self.paused_at == other.paused_at
+    }
 }
 
 /// The State tab's tree for one row and one set of folds.
@@ -566,13 +576,33 @@ impl Ui {
     /// the rows or the view, however often a draw or a key asks).
     pub(crate) fn visible(&self) -> Rows {
         let key = self.view_key();
-        if let Some((k, v)) = self.view_cache.borrow().as_ref()
-            && *k == key
-        {
-            return v.clone();
+        let mut cache = self.view_cache.borrow_mut();
+        if let Some((k, v)) = cache.as_mut() {
+            if *k == key {
+                return v.clone();
+            }
+            // Only rows came (and old ones went): the view moves on, in
+            // the time of the rows that changed, not of all of them (a
+            // flood redrawn 30 times a second).
+            if k.same_view(&key)
+                && let Some(rows) = self.source_rows()
+            {
+                let view = Rc::make_mut(v);
+                while view.front().is_some_and(|r| r.seq < key.oldest) {
+                    view.pop_front();
+                }
+                let until = self.paused_at.unwrap_or(u64::MAX);
+                let from = rows.partition_point(|r| r.seq <= k.newest);
+                let to = rows.partition_point(|r| r.seq <= until);
+                if from < to {
+                    view.extend(rows.range(from..to).filter(|r| self.passes(r)).cloned());
+                }
+                *k = key;
+                return v.clone();
+            }
         }
         let rows = match self.source_rows() {
-            None => Vec::new(),
+            None => VecDeque::new(),
             Some(rows) => {
                 let until = self.paused_at.unwrap_or(u64::MAX);
                 let end = rows.partition_point(|r| r.seq <= until);
@@ -583,7 +613,7 @@ impl Ui {
             }
         };
         let rows = Rc::new(rows);
-        *self.view_cache.borrow_mut() = Some((key, rows.clone()));
+        *cache = Some((key, rows.clone()));
         rows
     }
 
@@ -607,7 +637,7 @@ impl Ui {
     }
 
     /// The index of the selected row in `visible`.
-    pub(crate) fn act_index(&self, visible: &[Rc<Row>]) -> Option<usize> {
+    pub(crate) fn act_index(&self, visible: &VecDeque<Rc<Row>>) -> Option<usize> {
         if visible.is_empty() {
             return None;
         }
@@ -741,7 +771,7 @@ impl Ui {
     fn after_view_change(&mut self) {
         self.unseen = 0;
         if self.follow {
-            self.act_sel = self.visible().last().map(|r| r.seq);
+            self.act_sel = self.visible().back().map(|r| r.seq);
         }
         self.keep_action_visible();
     }

@@ -383,3 +383,42 @@ fn the_wheel_scrolls_the_pane_under_it_and_a_click_chooses() {
         Outcome::Nothing
     );
 }
+
+#[test]
+fn the_view_moves_on_as_rows_come_and_go_and_matches_a_fresh_one() {
+    let mut ui = Ui::new(
+        "t".into(),
+        Limits {
+            rows: 5,
+            all_rows: 5,
+            ..Limits::default()
+        },
+    );
+    ui.set_filter("^a");
+    let mut pushed = Vec::new();
+    for i in 1..=23 {
+        let ty = if i % 3 == 0 {
+            format!("b{i}")
+        } else {
+            format!("a{i}")
+        };
+        ui.on_action(action("aaa", i, &ty, None));
+        pushed.push(ty);
+        let want: Vec<String> = pushed
+            .iter()
+            .rev()
+            .take(5)
+            .rev()
+            .filter(|t| t.starts_with('a'))
+            .cloned()
+            .collect();
+        assert_eq!(types(&ui), want, "after {i}");
+        assert_eq!(selected_type(&ui).as_ref(), want.last());
+    }
+    // Paused, new rows do not come into view; resumed, they do.
+    press(&mut ui, &[Key::Char('p')]);
+    ui.on_action(action("aaa", 24, "a24", None));
+    assert!(!types(&ui).contains(&"a24".to_string()));
+    press(&mut ui, &[Key::Char('p')]);
+    assert_eq!(types(&ui).last().map(String::as_str), Some("a24"));
+}
