@@ -439,3 +439,40 @@ fn ui_scrolls_a_100k_action_recording_end_to_end() {
     t.keys(&["q"]);
     t.expect_restored(0);
 }
+
+#[test]
+fn ui_browser_page_load_time_actions_a_click_and_a_reload_followed() {
+    use crate::util::browser::Browser;
+    let server = Server::start();
+    let url = server.url();
+    let mut browser = Browser::start(server.port);
+    let opened = browser.open("t1", "shop");
+    let old = opened["instance"].as_str().unwrap().to_string();
+    let t = Tmux::start(
+        &["--url", &url, "ui", "--instance-select", "/^shop$/"],
+        110,
+        30,
+        &[],
+    );
+    // The page's load-time actions reached rdx inside its STATE (↺).
+    let short_old: String = old.chars().take(7).collect();
+    t.wait_for(&[
+        &format!("Actions · shop·{short_old}"),
+        "catalog/load/fulfilled",
+    ]);
+    let click = browser.click("t1", "add-to-cart");
+    let ty = click["action_type"].as_str().unwrap().to_string();
+    t.wait_for(&[&ty]);
+    // A reload: the selection follows the new page.
+    let reloaded = browser.reload("t1");
+    let new = reloaded["instance"].as_str().unwrap().to_string();
+    let short_new: String = new.chars().take(7).collect();
+    t.wait_for(&[
+        &format!("Actions · shop·{short_new}"),
+        "catalog/load/fulfilled",
+    ]);
+    browser.click("t1", "add-to-cart");
+    t.wait_for(&[&format!("Actions · shop·{short_new}"), &ty]);
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
