@@ -278,7 +278,7 @@ fn actions(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         + 1;
     let mut widths = vec![Constraint::Length(id_w)];
     if time {
-        widths.push(Constraint::Length(if ui.relative { 8 } else { 12 }));
+        widths.push(Constraint::Length(if ui.relative { 10 } else { 12 }));
     }
     if all {
         widths.push(Constraint::Length(13));
