@@ -38,6 +38,12 @@ $(STRACE):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace
 
+# The terminal UI tests (tests/ui.rs) run `rdx ui` inside tmux.
+TMUX_BIN := /usr/bin/tmux
+$(TMUX_BIN):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux
+
 # npm deps for the end-to-end tests, from the committed lockfiles (today's
 # stack, and the legacy one). Skipped when node_modules is up to date with the
 # lockfile (local runs cache it). The browser tests also need their page built
@@ -49,7 +55,8 @@ MCPCLIENT := tests/mcp-client
 CHROMIUM := /usr/bin/chromium
 e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json \
           $(MCPCLIENT)/node_modules/.package-lock.json \
-          $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS) $(OPENSSL) $(STRACE)
+          $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS) $(OPENSSL) $(STRACE) \
+          $(TMUX_BIN)
 
 # The official MCP SDK's client, for `rdx mcp`'s tests (tests/mcp.rs).
 $(MCPCLIENT)/node_modules/.package-lock.json: $(MCPCLIENT)/package-lock.json $(MCPCLIENT)/package.json

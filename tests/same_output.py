@@ -54,7 +54,7 @@ INSTANCE_COMMANDS = [
     ["tail", "--instance", "{id}", "--json"],
 ]
 # Once: what rdx prints without a recording.
-COMMANDS = ["sessions", "list", "tail", "state", "watch", "record", "mcp", "completions", "man"]
+COMMANDS = ["sessions", "list", "tail", "state", "watch", "record", "mcp", "ui", "completions", "man"]
 STATIC = (
     [[], ["--help"], ["-h"], ["--version"], ["help"], ["help", "bogus"], ["sesions"], ["tail", "--cuont", "3"]]
     + [["help", c] for c in COMMANDS]

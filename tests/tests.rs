@@ -15,6 +15,7 @@
 //!   `e2e_browser` (a real web app in Debian's Chromium), `e2e_tls` (wss://
 //!   through a real TLS proxy), `mcp` (`rdx mcp` driven by the official MCP
 //!   TypeScript SDK's client, also on a recording).
+//! - In a real terminal (tmux): `ui` (`rdx ui` on recordings and live).
 
 mod util;
 
@@ -37,4 +38,5 @@ mod select;
 mod sessions;
 mod state;
 mod tail;
+mod ui;
 mod watch;

@@ -25,6 +25,8 @@ pub(crate) enum Command {
     Record,
     /// An MCP server on stdio for coding agents.
     Mcp,
+    /// The full-screen inspector (a terminal UI).
+    Ui,
     /// Prints a shell's completion script (from this table); no connection.
     Completions,
     /// Prints the man page (from this table and the help texts); no connection.
@@ -32,13 +34,14 @@ pub(crate) enum Command {
 }
 
 impl Command {
-    pub(crate) const ALL: [Command; 8] = [
+    pub(crate) const ALL: [Command; 9] = [
         Command::Sessions,
         Command::Tail,
         Command::State,
         Command::Watch,
         Command::Record,
         Command::Mcp,
+        Command::Ui,
         Command::Completions,
         Command::Man,
     ];
@@ -51,6 +54,7 @@ impl Command {
             Command::Watch => "watch",
             Command::Record => "record",
             Command::Mcp => "mcp",
+            Command::Ui => "ui",
             Command::Completions => "completions",
             Command::Man => "man",
         }
@@ -66,6 +70,7 @@ impl Command {
             Command::Watch => "print values in an instance's state and every change to them",
             Command::Record => "write the server's traffic to a fixture file for --replay",
             Command::Mcp => "serve state and actions to a coding agent (MCP on stdio)",
+            Command::Ui => "inspect actions and states full screen (a terminal UI)",
             Command::Completions => "print a completion script for bash, zsh or fish",
             Command::Man => "print rdx's man page (roff)",
         }
@@ -92,9 +97,12 @@ impl Command {
             Scope::Global => true,
             Scope::Filter => matches!(
                 self,
-                Command::Sessions | Command::Tail | Command::State | Command::Watch
+                Command::Sessions | Command::Tail | Command::State | Command::Watch | Command::Ui
             ),
-            Scope::Selector => matches!(self, Command::Tail | Command::State | Command::Watch),
+            Scope::Selector => matches!(
+                self,
+                Command::Tail | Command::State | Command::Watch | Command::Ui
+            ),
             Scope::Only(c) => c == self,
         }
     }
@@ -136,13 +144,15 @@ pub(crate) enum FlagId {
     History,
     Path,
     Until,
+    KeepStates,
+    KeepMb,
     Help,
     Version,
 }
 
 impl FlagId {
     #[cfg(test)]
-    pub(crate) const ALL: [FlagId; 32] = [
+    pub(crate) const ALL: [FlagId; 34] = [
         FlagId::Url,
         FlagId::Host,
         FlagId::Port,
@@ -173,6 +183,8 @@ impl FlagId {
         FlagId::History,
         FlagId::Path,
         FlagId::Until,
+        FlagId::KeepStates,
+        FlagId::KeepMb,
         FlagId::Help,
         FlagId::Version,
     ];
@@ -210,6 +222,8 @@ impl FlagId {
             FlagId::History => "history",
             FlagId::Path => "path",
             FlagId::Until => "until",
+            FlagId::KeepStates => "keep-states",
+            FlagId::KeepMb => "keep-mb",
             FlagId::Help => "help",
             FlagId::Version => "version",
         }
@@ -280,7 +294,7 @@ impl Flag {
     }
 }
 
-use Command::{Record, Sessions, State, Tail, Watch};
+use Command::{Record, Sessions, State, Tail, Ui, Watch};
 use Scope::{Filter, Global, Only, Selector};
 
 pub(crate) static FLAGS: &[Flag] = &[
@@ -473,6 +487,19 @@ pub(crate) static FLAGS: &[Flag] = &[
     )
     .short('n')
     .value("N"),
+    // ui
+    flag(
+        FlagId::KeepStates,
+        Only(Ui),
+        "states kept per instance, one per action (default 1000; older actions keep their diff)",
+    )
+    .value("N"),
+    flag(
+        FlagId::KeepMb,
+        Only(Ui),
+        "at most MB MiB of those states per instance (default 64)",
+    )
+    .value("MB"),
 ];
 
 /// `--help` and `--version`: read before the table, listed with it.

@@ -149,13 +149,24 @@ pub(crate) fn page() -> String {
     r.para(
         "Filters narrow the set of instances a command is about and may match \
          many; they combine with AND. A selector picks one instance. `rdx \
-         sessions` takes the filters; `tail`, `state` and `watch` take both.",
+         sessions` takes the filters; `tail`, `state`, `watch` and `ui` take both.",
     );
     for f in flags::of_scope(None, Scope::Filter)
         .into_iter()
         .chain(flags::of_scope(None, Scope::Selector))
     {
         r.flag(f);
+    }
+
+    r.line(".SH KEYS (rdx ui)");
+    r.para("The keys of `rdx ui` (the same table as its `?` help).");
+    for g in super::ui::keys::Group::ALL {
+        r.line(&format!(".SS \"{}\"", esc(g.title())));
+        for k in super::ui::keys::TABLE.iter().filter(|k| k.group == g) {
+            r.line(".TP");
+            r.line(&format!(".B {}", esc(k.shown)));
+            r.text(&format!("{}.", k.help));
+        }
     }
 
     r.line(".SH EXIT STATUS");

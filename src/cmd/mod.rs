@@ -10,6 +10,7 @@ pub mod record;
 pub mod sessions;
 pub mod state;
 pub mod tail;
+pub mod ui;
 pub mod watch;
 
 use crate::cli::flags::{self, Command, Scope};
@@ -111,6 +112,7 @@ pub fn run(p: &Parsed, cfg: &Config) -> Result<()> {
         Command::Watch => watch::run(cfg, watch::args(p)?),
         Command::Record => record::run(cfg, record::args(p)?),
         Command::Mcp => mcp::run(cfg, mcp::args(p)?),
+        Command::Ui => ui::run(cfg, ui::args(p)?),
         Command::Completions => completions::run(completions::args(p)?),
         Command::Man => man::run(man::args(p)?),
     }
@@ -125,6 +127,7 @@ pub fn check(p: &Parsed) -> Result<()> {
         Command::Watch => watch::args(p).map(drop),
         Command::Record => record::args(p).map(drop),
         Command::Mcp => mcp::args(p).map(drop),
+        Command::Ui => ui::args(p).map(drop),
         Command::Completions => completions::args(p).map(drop),
         Command::Man => man::args(p).map(drop),
     }
@@ -140,6 +143,7 @@ pub(crate) fn texts(c: Command) -> (&'static str, &'static str) {
         Command::Watch => (watch::ABOUT, watch::MORE),
         Command::Record => (record::ABOUT, record::MORE),
         Command::Mcp => (mcp::ABOUT, mcp::MORE),
+        Command::Ui => (ui::ABOUT, ui::MORE),
         Command::Completions => (completions::ABOUT, completions::MORE),
         Command::Man => (man::ABOUT, man::MORE),
     }

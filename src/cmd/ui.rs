@@ -1,0 +1,324 @@
+//! `rdx ui`: the Redux DevTools inspector in a terminal. Instances, the
+//! chosen instance's actions, and the chosen action's action, state after
+//! it, diff and raw JSON, over the same feed as every other command.
+//!
+//! The main thread owns the feed, the UI state and the drawing: it waits on
+//! the feed and on the terminal's keys at once ([`Feed::next_or`], as `rdx
+//! mcp` does with its requests), changes the state (`ui/state.rs`, pure)
+//! and redraws (`ui/render.rs`) at most 30 times a second, only when
+//! something changed. Keys are read on their own thread (`ui/term.rs`).
+
+pub(crate) mod keys;
+pub(crate) mod render;
+pub(crate) mod state;
+pub(crate) mod term;
+pub(crate) mod tree;
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use crate::cli::flags::FlagId;
+use crate::cli::{self, Config, Parsed};
+use crate::error::{Error, Result};
+use crate::feed::item::Via;
+use crate::feed::{self, ActionItem, Feed, Item, Options, States, Woke};
+use crate::model::labels;
+use crate::model::selection::Selection;
+use crate::time::now_ms;
+use render::Theme;
+use state::{Incoming, InstRow, Limits, Outcome, Ui};
+use term::{Input, Screen};
+
+/// What `rdx ui` does.
+pub(crate) const ABOUT: &str = "\
+rdx ui - inspect the apps' actions and states in a full-screen terminal UI
+
+Usage: rdx ui [FILTERS] [--instance ID|--instance-select SEL] [--keep-states N] [--keep-mb MB] [GLOBAL FLAGS]
+
+The Redux DevTools inspector, in a terminal: the instances talking to the
+server (gone ones dimmed), the chosen instance's actions (or all of them,
+interleaved), and the chosen action in tabs: the action, the state after it
+as a tree you fold, what it changed, and the raw JSON. Every action once, as
+in `rdx tail`: also those that reached rdx only inside a STATE (marked ↺),
+and lost ones as a gap row. Live or on a recording (--replay FILE). With a
+selector, rdx follows that app across reloads. Read-only: it sends nothing
+an app acts on. Press ? for the keys.
+";
+
+/// After the flags.
+pub(crate) const MORE: &str = "\
+It needs a terminal (stdin and stdout), at least 80x20; without one it exits
+2 (use `rdx tail` or `rdx state`). The terminal is restored on q, Ctrl-C,
+SIGTERM, SIGHUP, a lost link and a crash. Per instance rdx keeps the last
+20000 actions (100000 in \"all\") and the states after the last --keep-states
+of them (default 1000, at most --keep-mb MiB, default 64); an older action
+says its state is no longer held, and keeps its diff.
+
+Examples:
+  rdx ui
+  rdx --replay fixtures/two-apps.jsonl ui
+  rdx ui --app shop --keep-states 5000
+";
+
+#[derive(Debug, Default)]
+pub(crate) struct Args {
+    pub(crate) sel: Selection,
+    pub(crate) limits: Limits,
+}
+
+/// Read `rdx ui`'s flags.
+pub(crate) fn args(p: &Parsed) -> Result<Args> {
+    cli::no_more_words(p, 0)?;
+    let mut limits = Limits::default();
+    if let Some(n) = cli::opt(p, FlagId::KeepStates, cli::count)? {
+        limits.states = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(mb) = cli::opt(p, FlagId::KeepMb, cli::count)? {
+        limits.bytes = usize::try_from(mb)
+            .ok()
+            .and_then(|m| m.checked_mul(1 << 20))
+            .unwrap_or(usize::MAX);
+    }
+    Ok(Args {
+        sel: cli::selection(p)?,
+        limits,
+    })
+}
+
+/// At most this many draws a second.
+const FRAME: Duration = Duration::from_millis(33);
+/// Live, the screen is redrawn this often when nothing else changes it
+/// (times such as "3s ago" move on); idle on a recording, it draws nothing.
+const TICK: Duration = Duration::from_secs(1);
+/// While a recording is read, how often rdx looks whether it has ended.
+const END_POLL: Duration = Duration::from_millis(200);
+
+pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(Error::usage(
+            "rdx ui needs a terminal (its stdin and stdout are not both one); to print \
+             actions use `rdx tail`, for a state `rdx state`",
+        ));
+    }
+    if cfg.feed.replay.as_deref() == Some("-") {
+        return Err(Error::usage(
+            "rdx ui reads its keys on stdin, so --replay - cannot be used: give the recording's file name",
+        ));
+    }
+    let started = Instant::now();
+    // The screen is the UI's: the feed's notes (a lost link, a reconnect)
+    // are said on the status line, not on stderr.
+    let mut setup = cfg.feed.clone();
+    setup.quiet = true;
+    setup.verbose = false;
+    let opts = Options {
+        actions: true,
+        states: States::PerAction,
+        history: true,
+        ..Options::default()
+    };
+    let mut feed = if args.sel.has_selector() {
+        Feed::open_selected(
+            &setup,
+            opts,
+            feed::Selected {
+                sel: args.sel.clone(),
+                command: "ui",
+                follows: feed::Follows::AcrossReloads,
+                started,
+            },
+        )?
+    } else {
+        let mut f = Feed::open(&setup, opts, None)?;
+        f.filter(args.sel.clone());
+        f
+    };
+    let source = match &cfg.feed.replay {
+        Some(file) => file.clone(),
+        None => cfg.feed.url.to_string(),
+    };
+    let theme = Theme { color: cfg.color };
+    let mut ui = Ui::new(source, args.limits);
+    let (tx, rx) = crossbeam_channel::bounded::<Input>(256);
+    term::spawn_signals(tx.clone())?;
+    let mut screen = Screen::enter()?;
+    term::spawn_input(tx);
+    let mut ended = false;
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut preselected = false;
+    loop {
+        let now = Instant::now();
+        if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
+            refresh(&mut ui, &feed, ended);
+            if !preselected && let Some(id) = feed.followed() {
+                ui.preselect(id);
+                preselected = true;
+            }
+            screen.term.draw(|f| render::draw(f, &mut ui, theme))?;
+            // The end-to-end tests' way to crash rdx ui on purpose (the
+            // terminal must come back all the same).
+            if std::env::var_os("RDX_UI_TEST_PANIC").is_some() {
+                panic!("RDX_UI_TEST_PANIC is set: a crash on purpose, after the first draw");
+            }
+            dirty = false;
+            last_draw = Some(now);
+        }
+        // A recording's end makes no item `next_or` returns: it is looked
+        // for after every wake, and a wake is due now and then until it came.
+        let until = match last_draw {
+            Some(t) if dirty => Some(t + FRAME),
+            _ if !feed.is_replay() => Some(now + TICK),
+            _ if !ended => Some(now + END_POLL),
+            _ => None,
+        };
+        let woke = feed.next_or(&rx, until);
+        if !ended && feed.is_replay() && feed.is_done() {
+            ended = true;
+            dirty = true;
+        }
+        match woke {
+            Ok(Woke::Item(item)) => {
+                dirty = true;
+                match item {
+                    Item::Action(a) => ui.on_action(incoming(a)),
+                    Item::Gap(g) => ui.on_gap(&g.instance, g.t, g.from, g.to),
+                    Item::State {
+                        instance, state, ..
+                    } => {
+                        if let Some(v) = state.value() {
+                            ui.on_state(&instance, v);
+                        }
+                    }
+                    Item::Switched => {
+                        if let Some(id) = feed.followed() {
+                            let id = id.to_string();
+                            ui.switched(&id);
+                        }
+                    }
+                    Item::End => ended = true,
+                    Item::Timeout | Item::Instance { .. } | Item::Received => {}
+                }
+            }
+            Ok(Woke::Other(Input::Key(k))) => match ui.on_key(k) {
+                Outcome::Quit => break,
+                Outcome::Changed => dirty = true,
+                Outcome::Nothing => {}
+                Outcome::Label(id, label) => {
+                    ui.message = Some(label_instance(&mut feed, &cfg.feed.labels, &id, label));
+                    dirty = true;
+                }
+            },
+            Ok(Woke::Other(Input::Mouse(m))) => {
+                if ui.on_mouse(m) != Outcome::Nothing {
+                    dirty = true;
+                }
+            }
+            Ok(Woke::Other(Input::Resize)) => dirty = true,
+            Ok(Woke::Other(Input::Signal(sig))) => {
+                drop(screen);
+                term::die_of(sig);
+            }
+            Ok(Woke::OtherClosed) => break,
+            // A lost link with --no-reconnect, a fatal protocol error: the
+            // screen is given back, then the error is said.
+            Err(e) => {
+                drop(screen);
+                return Err(e);
+            }
+        }
+    }
+    drop(screen);
+    Ok(())
+}
+
+/// Copy what the panes show of the feed into the state: the registry, the
+/// link, the time.
+fn refresh(ui: &mut Ui, feed: &Feed, ended: bool) {
+    ui.set_instances(
+        feed.registry
+            .iter()
+            .map(|i| InstRow {
+                id: i.id.clone(),
+                app: i.app.clone(),
+                label: i.label.clone(),
+                status: i.status,
+                actions: i.actions,
+                first_seen: i.first_seen,
+                last_seen: i.last_seen,
+            })
+            .collect(),
+    );
+    ui.now = if feed.is_replay() {
+        feed.last_t
+    } else {
+        now_ms()
+    };
+    ui.link = if feed.is_replay() {
+        if ended {
+            "end of the recording".into()
+        } else {
+            "replaying".into()
+        }
+    } else if let Some(why) = &feed.link_lost {
+        format!("reconnecting ({why})")
+    } else if feed.started().is_some() {
+        "connected".into()
+    } else {
+        "connecting".into()
+    };
+}
+
+/// `L`: write the label store as `rdx sessions label ID NAME` does (or
+/// take the label away), and show it at once. What to say on the status
+/// line.
+fn label_instance(
+    feed: &mut Feed,
+    store: &std::path::Path,
+    id: &str,
+    label: Option<String>,
+) -> String {
+    if let Some(l) = &label
+        && let Err(e) = labels::validate(l)
+    {
+        return e.to_string();
+    }
+    let mut clash = None;
+    let written = labels::update(store, |l| match &label {
+        Some(name) => {
+            clash = l
+                .iter()
+                .find(|(k, v)| *k != id && *v == name)
+                .map(|(k, _)| k.clone());
+            l.insert(id.to_string(), name.clone());
+        }
+        None => {
+            l.remove(id);
+        }
+    });
+    match written {
+        Ok(all) => {
+            feed.registry.set_user_labels(all);
+            match (label, clash) {
+                (Some(l), None) => format!("labelled {id} as {l}"),
+                (Some(l), Some(other)) => {
+                    format!("labelled {id} as {l} (note: {other} has the same label)")
+                }
+                (None, _) => format!("removed the label of {id}"),
+            }
+        }
+        Err(e) => e.to_string(),
+    }
+}
+
+fn incoming(a: ActionItem) -> Incoming {
+    Incoming {
+        ty: a.action.type_name().unwrap_or_default().into_owned(),
+        raw: serde_json::to_string(&a.action).unwrap_or_default(),
+        instance: a.instance,
+        id: a.action_id,
+        ts: a.ts,
+        via_state: a.via == Via::State,
+        state: a.state,
+    }
+}

@@ -1,0 +1,194 @@
+//! The screen of `rdx ui` drawn on ratatui's `TestBackend`.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+use super::*;
+use crate::cmd::ui::keys::Key;
+use crate::cmd::ui::state::{Incoming, InstRow, Limits};
+
+fn screen(ui: &mut Ui, w: u16, h: u16, color: bool) -> (String, ratatui::buffer::Buffer) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, ui, Theme { color })).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            text.push_str(buf[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    (text, buf)
+}
+
+fn sample() -> Ui {
+    let mut ui = Ui::new("fixtures/x.jsonl".into(), Limits::default());
+    ui.link = "end of the recording".into();
+    ui.set_instances(vec![
+        InstRow {
+            id: "4xxi9ufznu6".into(),
+            app: Some("alpha".into()),
+            label: None,
+            status: Status::Live,
+            actions: 2,
+            first_seen: 1,
+            last_seen: 1,
+        },
+        InstRow {
+            id: "0wsdu0lhs99".into(),
+            app: Some("beta\u{1b}[31m".into()),
+            label: Some("checkout".into()),
+            status: Status::Gone,
+            actions: 0,
+            first_seen: 2,
+            last_seen: 2,
+        },
+    ]);
+    ui.on_state("4xxi9ufznu6", json!({"counter": {"value": 0}, "todos": []}));
+    ui.on_action(Incoming {
+        instance: "4xxi9ufznu6".into(),
+        id: Some(1),
+        ts: 1_795_520_108_718,
+        ty: "counter/incremented".into(),
+        raw: r#"{"type":"counter/incremented"}"#.into(),
+        via_state: true,
+        state: Some(json!({"counter": {"value": 1}, "todos": []})),
+    });
+    ui.on_gap("4xxi9ufznu6", 1_795_520_108_800, 2, 4);
+    ui.on_action(Incoming {
+        instance: "4xxi9ufznu6".into(),
+        id: Some(5),
+        ts: 1_795_520_108_900,
+        ty: "todos/todoAdded".into(),
+        raw: r#"{"type":"todos/todoAdded","payload":{"id":6,"text":"todo \u001b[2J #6"}}"#.into(),
+        via_state: false,
+        state: Some(json!({"counter": {"value": 1}, "todos": [{"id": 6, "text": "todo #6"}]})),
+    });
+    ui
+}
+
+#[test]
+fn the_three_panes_and_the_status_line() {
+    let mut ui = sample();
+    let (text, _) = screen(&mut ui, 120, 30, false);
+    assert!(text.contains("Instances · 1 live, 2 in all"), "{text}");
+    assert!(text.contains("all"), "{text}");
+    assert!(text.contains("4xxi9ufznu6"), "{text}");
+    assert!(text.contains("Actions · all · 3"), "{text}");
+    assert!(text.contains("↺ counter/incremen"), "{text}");
+    assert!(text.contains("3 lost (ids 2-4)"), "{text}");
+    assert!(text.contains("todos/todoAdded"), "{text}");
+    // The newest action is chosen (following), its state shown as a tree.
+    assert!(text.contains("#5 todos/todoAdded"), "{text}");
+    assert!(text.contains("path ."), "{text}");
+    assert!(text.contains("▾ todos [1]"), "{text}");
+    assert!(
+        text.contains("fixtures/x.jsonl · end of the recording"),
+        "{text}"
+    );
+    // Control characters from the wire are shown escaped, never raw.
+    assert!(text.contains(r"beta\x1b[31m"), "{text}");
+    assert!(!text.contains('\u{1b}'));
+}
+
+#[test]
+fn the_diff_action_and_raw_tabs() {
+    let mut ui = sample();
+    ui.on_key(Key::Char('3'));
+    let (text, _) = screen(&mut ui, 100, 30, false);
+    assert!(
+        text.contains("+ .todos[0]: {\"id\":6,\"text\":\"todo #6\"}"),
+        "{text}"
+    );
+    ui.on_key(Key::Char('1'));
+    let (text, _) = screen(&mut ui, 100, 30, false);
+    assert!(text.contains("\"type\": \"todos/todoAdded\""), "{text}");
+    // JSON escapes, never the raw control character.
+    assert!(text.contains(r#""text": "todo \u001b[2J #6""#), "{text}");
+    ui.on_key(Key::Char('4'));
+    let (text, _) = screen(&mut ui, 100, 30, false);
+    assert!(
+        text.contains(r#"{"type":"todos/todoAdded","payload""#),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_gap_row_chosen_says_what_is_lost() {
+    let mut ui = sample();
+    ui.on_key(Key::Tab);
+    ui.on_key(Key::Up);
+    let (text, _) = screen(&mut ui, 100, 30, false);
+    assert!(text.contains("no longer holds these actions"), "{text}");
+    assert!(text.contains("Actions · all · 3 ─"), "{text}");
+}
+
+#[test]
+fn the_help_overlay_lists_the_key_table() {
+    let mut ui = sample();
+    ui.on_key(Key::Char('?'));
+    let (text, _) = screen(&mut ui, 100, 40, false);
+    for k in crate::cmd::ui::keys::TABLE {
+        assert!(text.contains(k.help), "{}: {text}", k.shown);
+    }
+    // On a short terminal it scrolls.
+    let (text, _) = screen(&mut ui, 80, 20, false);
+    assert!(text.contains("j/k scroll"), "{text}");
+}
+
+#[test]
+fn a_small_terminal_gets_a_message_not_a_crash() {
+    let mut ui = sample();
+    for (w, h) in [(79, 30), (100, 19), (10, 3), (1, 1)] {
+        let (text, _) = screen(&mut ui, w, h, false);
+        if w >= 20 {
+            assert!(text.contains("rdx ui needs"), "{text}");
+        }
+    }
+    let (text, _) = screen(&mut ui, 80, 20, false);
+    assert!(text.contains("Instances"), "{text}");
+}
+
+#[test]
+fn color_only_when_asked() {
+    let mut ui = sample();
+    let has_color = |buf: &ratatui::buffer::Buffer| {
+        buf.content()
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
+    let (_, plain) = screen(&mut ui, 100, 30, false);
+    assert!(!has_color(&plain));
+    let (_, colored) = screen(&mut ui, 100, 30, true);
+    assert!(has_color(&colored));
+}
+
+#[test]
+fn wide_characters_keep_the_columns_aligned() {
+    let mut ui = sample();
+    ui.on_action(Incoming {
+        instance: "4xxi9ufznu6".into(),
+        id: Some(6),
+        ts: 1_795_520_109_000,
+        ty: "購物車/追加🛒".into(),
+        raw: r#"{"type":"購物車/追加🛒","payload":1}"#.into(),
+        via_state: false,
+        state: None,
+    });
+    let (_, buf) = screen(&mut ui, 120, 30, false);
+    // In the Actions pane (the left 69 columns): the row that has `has`,
+    // and the cell its payload (`{`) starts at.
+    let payload_at = |has: &str| {
+        (0..30u16).find_map(|y| {
+            let cells: Vec<&str> = (0..69u16).map(|x| buf[(x, y)].symbol()).collect();
+            if !cells.concat().contains(has) {
+                return None;
+            }
+            cells.iter().position(|c| *c == "{")
+        })
+    };
+    let wide = payload_at("購").expect("the wide row");
+    let plain = payload_at("todos/todoAdded").expect("the plain row");
+    assert_eq!(wide, plain);
+}
