@@ -75,20 +75,7 @@ impl Tmux {
         // The tests may themselves run inside tmux; this server is apart.
         c.env_remove("TMUX");
         c.env("TERM", "xterm-256color");
-        for k in [
-            "RDX_URL",
-            "RDX_HOST",
-            "RDX_PORT",
-            "RDX_TIMEOUT",
-            "RDX_LABELS",
-            "NO_COLOR",
-        ] {
-            c.env_remove(k);
-        }
-        c.env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("rdx-test-state"),
-        );
+        crate::util::isolate(&mut c);
         c.output().expect("tmux")
     }
 

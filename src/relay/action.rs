@@ -16,7 +16,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::relay::jsan::MAX_DEPTH;
-use crate::relay::scan::{plain_run, word};
+use crate::relay::scan::{string_as, word};
 use crate::time::Stamp;
 
 /// An object with more keys than this is parsed, not scanned (the check
@@ -268,45 +268,10 @@ fn number(b: &[u8], i: usize) -> Option<usize> {
     fits.then_some(end)
 }
 
-/// The end (one past the closing quote) of a canonical string at `i`: only
-/// the escapes serde_json writes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`;
-/// a `\u` is left to the parser), no raw control character, and none of
-/// the characters rdx's writer escapes (DEL, C1, bidi overrides). Plain
-/// ASCII goes eight bytes at a time.
+/// The end (one past the closing quote) of a canonical string at `i`
+/// (see [`string_as`]).
 fn string(b: &[u8], i: usize) -> Option<usize> {
-    if b.get(i) != Some(&b'"') {
-        return None;
-    }
-    let mut i = i + 1;
-    loop {
-        i = plain_run(b, i, true);
-        match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => match *b.get(i + 1)? {
-                b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                _ => return None,
-            },
-            0..=0x1f | 0x7f => return None,
-            0x80.. => {
-                let len = utf8_len(b[i])?;
-                let s = std::str::from_utf8(b.get(i..i + len)?).ok()?;
-                if crate::output::is_unsafe(s.chars().next()?) {
-                    return None;
-                }
-                i += len;
-            }
-            _ => i += 1,
-        }
-    }
-}
-
-fn utf8_len(lead: u8) -> Option<usize> {
-    match lead {
-        0xc2..=0xdf => Some(2),
-        0xe0..=0xef => Some(3),
-        0xf0..=0xf4 => Some(4),
-        _ => None,
-    }
+    string_as(b, i, true)
 }
 
 #[cfg(test)]

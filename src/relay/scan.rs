@@ -190,22 +190,52 @@ pub(crate) fn plain_run(b: &[u8], mut i: usize, ascii: bool) -> usize {
 /// control characters (the text is UTF-8 already). Plain bytes go eight at
 /// a time.
 fn string(b: &[u8], i: usize) -> Option<usize> {
+    string_as(b, i, false)
+}
+
+/// [`string`], and with `canonical` only a string rdx's JSON writer writes
+/// as it is: only the escapes serde_json writes (`\"`, `\\`, `\b`, `\f`,
+/// `\n`, `\r`, `\t`; no `\/`, a `\u` is left to the parser), and none of
+/// the characters the writer escapes (DEL, C1, bidi overrides).
+pub(crate) fn string_as(b: &[u8], i: usize, canonical: bool) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
     let mut i = i + 1;
     loop {
-        i = plain_run(b, i, false);
+        i = plain_run(b, i, canonical);
         match *b.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => match *b.get(i + 1)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                b'u' if b.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => i += 6,
+                b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'/' if !canonical => i += 2,
+                b'u' if !canonical && b.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => {
+                    i += 6
+                }
                 _ => return None,
             },
             0..=0x1f => return None,
+            0x7f if canonical => return None,
+            0x80.. if canonical => {
+                let len = utf8_len(b[i])?;
+                let s = std::str::from_utf8(b.get(i..i + len)?).ok()?;
+                if crate::output::is_unsafe(s.chars().next()?) {
+                    return None;
+                }
+                i += len;
+            }
             _ => i += 1,
         }
+    }
+}
+
+/// The length of the UTF-8 character a lead byte starts.
+fn utf8_len(lead: u8) -> Option<usize> {
+    match lead {
+        0xc2..=0xdf => Some(2),
+        0xe0..=0xef => Some(3),
+        0xf0..=0xf4 => Some(4),
+        _ => None,
     }
 }
 

@@ -33,6 +33,14 @@ pub fn shared_captures() -> Option<PathBuf> {
 /// A command for the rdx binary, isolated from the user's environment.
 pub fn rdx() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rdx"));
+    isolate(&mut c);
+    c.stdin(Stdio::null());
+    c
+}
+
+/// Keep the user's environment from what `c` (rdx, or what starts it)
+/// sees: none of rdx's variables, no NO_COLOR, a label store of the tests.
+pub fn isolate(c: &mut Command) {
     for k in [
         "RDX_URL",
         "RDX_HOST",
@@ -48,8 +56,6 @@ pub fn rdx() -> Command {
         "XDG_STATE_HOME",
         std::env::temp_dir().join("rdx-test-state"),
     );
-    c.stdin(Stdio::null());
-    c
 }
 
 /// Wait for a child with a watchdog: kill it and panic after `limit`.
