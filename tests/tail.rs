@@ -214,6 +214,16 @@ fn entries(dir: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// `tail` of one instance of a recording on stdin: read twice, so spooled.
+const TAIL_ONE_OF_STDIN: &[&str] = &[
+    "--replay",
+    "-",
+    "tail",
+    "--json",
+    "--instance",
+    "4xxi9ufznu6",
+];
+
 #[test]
 fn the_stdin_spool_is_private_unlinked_at_once_and_gone_after_ctrl_c() {
     use std::io::Write;
@@ -225,14 +235,7 @@ fn the_stdin_spool_is_private_unlinked_at_once_and_gone_after_ctrl_c() {
         .env("TMPDIR", &tmp.0)
         // A selector: the recording is read twice, so stdin is spooled
         // (a plain `tail` streams it).
-        .args([
-            "--replay",
-            "-",
-            "tail",
-            "--json",
-            "--instance",
-            "4xxi9ufznu6",
-        ])
+        .args(TAIL_ONE_OF_STDIN)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -305,17 +308,7 @@ fn a_symlink_planted_at_a_predictable_spool_name_is_not_followed() {
     want_one.expect(0);
     for (args, want) in [
         (vec!["--replay", "-", "tail", "--json"], &want),
-        (
-            vec![
-                "--replay",
-                "-",
-                "tail",
-                "--json",
-                "--instance",
-                "4xxi9ufznu6",
-            ],
-            &want_one,
-        ),
+        (TAIL_ONE_OF_STDIN.to_vec(), &want_one),
     ] {
         let o = run_cmd(
             rdx()
