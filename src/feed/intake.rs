@@ -201,12 +201,13 @@ impl Feed {
         if self.opts.messages {
             self.ready.push_back(Item::Received);
         }
-        let ty = if msg.kind == Kind::Action {
-            msg.action_type()
-        } else {
-            None
+        // Borrowed from the message: the registry copies it only when it keeps it.
+        let ty = match msg.kind {
+            Kind::Action => msg.action().and_then(|a| a.type_name()),
+            _ => None,
         };
         let changes = self.registry.apply(t, &msg, ty.as_deref());
+        drop(ty);
         let instance = msg.instance().to_string();
         if msg.kind == Kind::Disconnected && msg.instance_id.is_none() {
             self.registry_changes(t, changes);
