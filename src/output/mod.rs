@@ -118,6 +118,25 @@ pub(crate) fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(keep + "…")
 }
 
+/// Cut a string to at most `max` characters by taking out its middle, so a
+/// path keeps its start and its file name: `/check/wo…/gap-lost.jsonl`.
+pub(crate) fn elide_middle(s: &str, max: usize) -> Cow<'_, str> {
+    let n = width(s);
+    if n <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let keep = max - 1;
+    let tail = keep - keep / 3;
+    let head = keep - tail;
+    let mut out: String = s.chars().take(head).collect();
+    out.push('…');
+    out.extend(s.chars().skip(n - tail));
+    Cow::Owned(out)
+}
+
 /// A table: a header and rows of already-sanitized cells. Cells may hold
 /// color codes: `plain` gives each cell's text without them, for widths.
 pub(crate) struct Table {
@@ -526,6 +545,15 @@ mod tests {
             .collect::<String>()
             + "{}\n";
         assert_eq!(String::from_utf8(out.into_inner().unwrap()).unwrap(), want);
+    }
+
+    #[test]
+    fn elides_the_middle_and_keeps_the_file_name() {
+        assert_eq!(elide_middle("abc", 3), "abc");
+        assert_eq!(elide_middle("/a/long/path/file.jsonl", 12), "/a/…le.jsonl");
+        assert_eq!(width(&elide_middle("/a/long/path/file.jsonl", 12)), 12);
+        assert_eq!(elide_middle("abcdef", 1), "…");
+        assert_eq!(elide_middle("abcdef", 0), "");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::keys;
 use super::state::{Area, Areas, Heights, Pane, Row, RowKind, Tab, Ui};
 use super::tree::{self, Kind};
 use crate::model::registry::Status;
-use crate::output::sanitize;
+use crate::output::{elide_middle, sanitize, width};
 use crate::query::diff::Edit;
 use crate::time::{age, clock_ms};
 
@@ -648,9 +648,10 @@ fn status_line(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         ],
         None => Vec::new(),
     };
+    // The source (a file's path can be long) gets what the rest leaves, cut
+    // in the middle, so the link, the filter and the help never fall off.
+    let at = left.len();
     left.extend([
-        Span::raw(" "),
-        Span::styled(sanitize(&ui.source).into_owned(), theme.key()),
         Span::raw(" · "),
         Span::styled(
             sanitize(&ui.link).into_owned(),
@@ -671,11 +672,21 @@ fn status_line(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         ));
     }
     left.push(Span::styled(" · ? help", theme.dim()));
+    let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + 1;
+    let room = (area.width as usize).saturating_sub(used);
+    let source = sanitize(&ui.source);
+    let source = elide_middle(&source, room.max(MIN_SOURCE)).into_owned();
+    left.insert(at, Span::styled(source, theme.key()));
+    left.insert(at, Span::raw(" "));
     f.render_widget(
         Paragraph::new(Line::from(left)).style(Style::new().add_modifier(Modifier::REVERSED)),
         area,
     );
 }
+
+/// The fewest characters of the source the status line shows, however
+/// narrow the terminal: enough to tell a file from a server.
+const MIN_SOURCE: usize = 12;
 
 fn help(f: &mut Frame, ui: &mut Ui, theme: Theme, area: Rect) {
     let lines = keys::help_lines();

@@ -192,3 +192,24 @@ fn wide_characters_keep_the_columns_aligned() {
     let plain = payload_at("todos/todoAdded").expect("the plain row");
     assert_eq!(wide, plain);
 }
+
+#[test]
+fn a_long_source_is_cut_in_the_middle_and_the_filter_stays_on_the_status_line() {
+    let long = format!("/{}/gap-lost.jsonl", "deep/".repeat(30));
+    let mut ui = Ui::new(long, Limits::default());
+    ui.link = "end of the recording".into();
+    ui.on_key(Key::Char('/'));
+    for c in "^counter".chars() {
+        ui.on_key(Key::Char(c));
+    }
+    ui.on_key(Key::Enter);
+    ui.on_key(Key::Char('!'));
+    let (text, _) = screen(&mut ui, 100, 30, false);
+    let status = text.lines().last().unwrap();
+    assert!(status.contains("filter !/^counter/ · ? help"), "{status}");
+    assert!(status.contains("…"), "{status}");
+    assert!(
+        status.contains("gap-lost.jsonl · end of the recording"),
+        "{status}"
+    );
+}
