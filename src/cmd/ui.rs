@@ -147,6 +147,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     let mut preselected = false;
+    let mut stats = Stats::default();
     loop {
         let now = Instant::now();
         if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
@@ -163,6 +164,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             }
             dirty = false;
             last_draw = Some(now);
+            stats.draws += 1;
         }
         // A recording's end makes no item `next_or` returns: it is looked
         // for after every wake, and a wake is due now and then until it came.
@@ -200,15 +202,18 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                     Item::Timeout | Item::Instance { .. } | Item::Received => {}
                 }
             }
-            Ok(Woke::Other(Input::Key(k))) => match ui.on_key(k) {
-                Outcome::Quit => break,
-                Outcome::Changed => dirty = true,
-                Outcome::Nothing => {}
-                Outcome::Label(id, label) => {
-                    ui.message = Some(label_instance(&mut feed, &cfg.feed.labels, &id, label));
-                    dirty = true;
+            Ok(Woke::Other(Input::Key(k))) => {
+                stats.keys += 1;
+                match ui.on_key(k) {
+                    Outcome::Quit => break,
+                    Outcome::Changed => dirty = true,
+                    Outcome::Nothing => {}
+                    Outcome::Label(id, label) => {
+                        ui.message = Some(label_instance(&mut feed, &cfg.feed.labels, &id, label));
+                        dirty = true;
+                    }
                 }
-            },
+            }
             Ok(Woke::Other(Input::Mouse(m))) => {
                 if ui.on_mouse(m) != Outcome::Nothing {
                     dirty = true;
@@ -229,7 +234,32 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         }
     }
     drop(screen);
+    stats.write(started);
     Ok(())
+}
+
+/// What `make bench` reads of a run (`RDX_UI_STATS=FILE`, written on `q`):
+/// how many times the screen was drawn and how many keys came, to check
+/// the cap on redraws and that idle draws nothing.
+#[derive(Debug, Default)]
+struct Stats {
+    draws: u64,
+    keys: u64,
+}
+
+impl Stats {
+    fn write(&self, started: Instant) {
+        let Some(path) = std::env::var_os("RDX_UI_STATS") else {
+            return;
+        };
+        let line = serde_json::json!({
+            "draws": self.draws,
+            "keys": self.keys,
+            "seconds": started.elapsed().as_secs_f64(),
+        });
+        // A bench's file: a failure to write it is the bench's to see.
+        let _ = std::fs::write(path, format!("{line}\n"));
+    }
 }
 
 /// Copy what the panes show of the feed into the state: the registry, the
