@@ -114,6 +114,36 @@ pub(crate) fn age(ms: u64) -> String {
     }
 }
 
+/// How long ago, to the unit a screen that updates itself needs (`rdx
+/// ui`): `now` under a second, then `12s ago`, `3m ago`, `2h ago`, `4d ago`,
+/// so an idle screen changes once a minute, then once an hour, not every
+/// second.
+pub(crate) fn ago(ms: u64) -> String {
+    let s = ms / 1000;
+    if ms < 1000 {
+        "now".into()
+    } else if s < 60 {
+        format!("{s}s ago")
+    } else if s < 3600 {
+        format!("{}m ago", s / 60)
+    } else if s < 86_400 {
+        format!("{}h ago", s / 3600)
+    } else {
+        format!("{}d ago", s / 86_400)
+    }
+}
+
+/// In how many ms [`ago`] of `ms` says something else.
+pub(crate) fn ago_changes_in(ms: u64) -> u64 {
+    let unit = match ms {
+        0..60_000 => 1000,
+        60_000..3_600_000 => 60_000,
+        3_600_000..86_400_000 => 3_600_000,
+        _ => 86_400_000,
+    };
+    unit - ms % unit
+}
+
 /// Parse `500ms`, `5s`, `2m`, `1h`, or a plain number of seconds (`1.5`).
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
@@ -218,6 +248,26 @@ mod tests {
     #[test]
     fn formats_clock_and_age() {
         assert_eq!(clock_ms(1_795_520_108_713), "11:35:08.713");
+        for (ms, text) in [
+            (999, "now"),
+            (1_000, "1s ago"),
+            (59_999, "59s ago"),
+            (60_000, "1m ago"),
+            (3_599_999, "59m ago"),
+            (3_600_000, "1h ago"),
+            (86_400_000, "1d ago"),
+        ] {
+            assert_eq!(ago(ms), text);
+        }
+        // ago(ms + changes_in(ms)) is the first different text.
+        for ms in [
+            0, 999, 1_500, 59_999, 60_000, 61_234, 3_599_999, 7_200_001, 90_000_000,
+        ] {
+            let n = ago_changes_in(ms);
+            assert!(n > 0);
+            assert_ne!(ago(ms + n), ago(ms), "{ms}");
+            assert_eq!(ago(ms + n - 1), ago(ms), "{ms}");
+        }
         assert_eq!(age(850), "850ms");
         assert_eq!(age(12_400), "12s");
         assert_eq!(age(185_000), "3m05s");

@@ -463,3 +463,163 @@ fn ui_browser_page_load_time_actions_a_click_and_a_reload_followed() {
     t.keys(&["q"]);
     t.expect_restored(0);
 }
+
+/// The draws `rdx ui` counted so far (`RDX_UI_STATS`, written after each).
+fn draws(stats: &str) -> u64 {
+    let text = std::fs::read_to_string(stats).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_default();
+    v["draws"].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn ui_idle_draws_nothing_on_a_recording_or_a_quiet_server() {
+    // No event is awaited here: the claim is that none comes. Two seconds
+    // of quiet are watched, after what the screen says has settled.
+    let quiet = Duration::from_secs(2);
+    let f = fixture("two-apps.jsonl");
+    let dir = TempDir::new("ui-idle");
+    let stats = dir.join("stats.json");
+    let t = Tmux::start(
+        &["--replay", &f, "ui"],
+        100,
+        30,
+        &[("RDX_UI_STATS", &stats)],
+    );
+    t.wait_for(&["end of the recording"]);
+    let settled = draws(&stats);
+    assert!(settled >= 1);
+    std::thread::sleep(quiet);
+    assert_eq!(
+        draws(&stats),
+        settled,
+        "a recording at its end was drawn again"
+    );
+    // A key that changes the screen draws once.
+    t.keys(&["t"]);
+    let end = Instant::now() + DEADLINE;
+    while draws(&stats) == settled {
+        assert!(Instant::now() < end, "watchdog: the key was never drawn");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    t.keys(&["q"]);
+    t.expect_restored(0);
+
+    // Live, a server with no apps: nothing shows an age, so nothing is drawn.
+    let server = Server::start();
+    let url = server.url();
+    let live_stats = dir.join("live.json");
+    let t = Tmux::start(
+        &["--url", &url, "ui"],
+        100,
+        30,
+        &[("RDX_UI_STATS", &live_stats)],
+    );
+    t.wait_for(&["· connected"]);
+    let settled = draws(&live_stats);
+    std::thread::sleep(quiet);
+    assert_eq!(
+        draws(&live_stats),
+        settled,
+        "an idle live screen was drawn again"
+    );
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
+
+#[test]
+fn ui_with_a_selector_preselects_it_and_keeps_every_other_instance_in_view() {
+    let server = Server::start();
+    let url = server.url();
+    let mut apps = Apps::start(&server, &["shop", "admin"], &["--stdin-control"]);
+    let t = Tmux::start(
+        &["--url", &url, "ui", "--instance-select", "/^admin$/"],
+        110,
+        30,
+        &[],
+    );
+    t.wait_for(&["Instances · 2 live"]);
+    apps.0.send_line("dispatch shop cart/itemAdded");
+    apps.0.send_line("dispatch admin users/banned");
+    let s = t.wait_for(&["Actions · admin·", "users/banned"]);
+    let list: String = s.lines().skip(5).flat_map(|l| l.chars().take(60)).collect();
+    assert!(!list.contains("cart/itemAdded"), "{s}");
+    // Up to "all": the other app's actions are there too.
+    t.keys(&["BTab", "g"]);
+    t.wait_for(&["Actions · all", "cart/itemAdded", "users/banned"]);
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
+
+#[test]
+fn ui_chosen_by_hand_a_tab_that_reloads_is_followed() {
+    use crate::util::browser::Browser;
+    let server = Server::start();
+    let url = server.url();
+    let mut browser = Browser::start(server.port);
+    let shop = browser.open("t1", "shop")["instance"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    browser.open("t2", "admin");
+    let t = Tmux::start(&["--url", &url, "ui"], 120, 30, &[]);
+    t.wait_for(&["Instances · 2 live"]);
+    // The cursor on the shop's row chooses it (the rows go by first seen).
+    let short: String = shop.chars().take(7).collect();
+    t.keys(&["j"]);
+    t.wait_for(&[&format!("Actions · shop·{short}")]);
+    let reloaded = browser.reload("t1");
+    let new = reloaded["instance"].as_str().unwrap().to_string();
+    let short_new: String = new.chars().take(7).collect();
+    t.wait_for(&[
+        &format!("shop·{short} reloaded as shop·{short_new}; following it"),
+        &format!("Actions · shop·{short_new}"),
+        "catalog/load/fulfilled",
+    ]);
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
+
+#[test]
+fn ui_a_server_restart_shows_the_outage_and_what_came_back() {
+    use crate::util::e2e::server_on;
+    let port = crate::util::free_port();
+    let start = || {
+        server_on(port)
+            .unwrap_or_else(|| panic!("the server could not start on port {port}"))
+            .0
+    };
+    let mut server = start();
+    let url = format!("ws://127.0.0.1:{port}/socketcluster/");
+    let mut apps = Apps::start_on(port, &["shop"], &["--stdin-control", "--fast-reconnect"]);
+    let t = Tmux::start(&["--url", &url, "ui"], 120, 30, &[]);
+    t.wait_for(&["Instances · 1 live"]);
+    apps.0.send_line("dispatch shop before/1");
+    t.wait_for(&["before/1"]);
+    server.kill();
+    t.wait_for(&["reconnecting for"]);
+    // Dispatched while the server is down: they come back inside the app's
+    // next STATE (↺), and the status line counts them.
+    for i in 1..=3 {
+        apps.0.send_line(&format!("dispatch shop during/{i}"));
+    }
+    let mut done = 0;
+    while done < 3 {
+        let v = apps
+            .0
+            .lines
+            .recv_timeout(DEADLINE)
+            .expect("watchdog: the app did not dispatch during the outage");
+        if v["type"].as_str().is_some_and(|t| t.starts_with("during/")) {
+            done += 1;
+        }
+    }
+    server = start();
+    let s = t.wait_for_within(
+        &["connected · back at", "3 recovered, 0 lost", "↺ during/3"],
+        Duration::from_secs(40),
+    );
+    assert!(s.contains("↺ during/1"), "{s}");
+    t.keys(&["q"]);
+    t.expect_restored(0);
+    drop(server);
+}

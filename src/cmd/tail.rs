@@ -217,7 +217,11 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                     args.count.unwrap_or_default()
                 )));
             }
-            Item::Instance { .. } | Item::Switched | Item::Received => {}
+            Item::Instance { .. }
+            | Item::Switched
+            | Item::Reloaded { .. }
+            | Item::Link { .. }
+            | Item::Received => {}
         }
     }
     tail.printer.flush()?;

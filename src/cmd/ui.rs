@@ -9,6 +9,7 @@
 //! something changed. Keys are read on their own thread (`ui/term.rs`).
 
 pub(crate) mod keys;
+pub(crate) mod link;
 pub(crate) mod render;
 pub(crate) mod state;
 pub(crate) mod term;
@@ -21,10 +22,11 @@ use crate::cli::flags::FlagId;
 use crate::cli::{self, Config, Parsed};
 use crate::error::{Error, Result};
 use crate::feed::item::Via;
-use crate::feed::{self, ActionItem, Feed, Item, Options, States, Woke};
+use crate::feed::{ActionItem, Feed, Item, Options, States, Woke};
 use crate::model::labels;
-use crate::model::selection::Selection;
+use crate::model::selection::{Resolution, Selection};
 use crate::time::now_ms;
+use link::Link;
 use render::Theme;
 use state::{Incoming, InstRow, Limits, Outcome, Ui};
 use term::{Input, Screen};
@@ -40,9 +42,11 @@ server (gone ones dimmed), the chosen instance's actions (or all of them,
 interleaved), and the chosen action in tabs: the action, the state after it
 as a tree you fold, what it changed, and the raw JSON. Every action once, as
 in `rdx tail`: also those that reached rdx only inside a STATE (marked ↺),
-and lost ones as a gap row. Live or on a recording (--replay FILE). With a
-selector, rdx follows that app across reloads. Read-only: it sends nothing
-an app acts on. Press ? for the keys.
+and lost ones as a gap row. Live or on a recording (--replay FILE). The
+chosen instance follows its app across reloads; a selector (--instance,
+--instance-select) chooses the one shown first, and the other instances
+stay in view. Read-only: it sends nothing an app acts on. Press ? for the
+keys.
 ";
 
 /// After the flags.
@@ -87,9 +91,9 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
 
 /// At most this many draws a second.
 const FRAME: Duration = Duration::from_millis(33);
-/// Live, the screen is redrawn this often when nothing else changes it
-/// (times such as "3s ago" move on); idle on a recording, it draws nothing.
-const TICK: Duration = Duration::from_secs(1);
+/// While the link is down, the status line's "reconnecting for 3s" moves on
+/// this often.
+const DOWN_TICK: Duration = Duration::from_secs(1);
 /// While a recording is read, how often rdx looks whether it has ended.
 const END_POLL: Duration = Duration::from_millis(200);
 
@@ -115,24 +119,19 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         actions: true,
         states: States::PerAction,
         history: true,
+        reloads: true,
+        links: true,
+        // An instance that comes or goes redraws the screen.
+        changes: true,
         ..Options::default()
     };
-    let mut feed = if args.sel.has_selector() {
-        Feed::open_selected(
-            &setup,
-            opts,
-            feed::Selected {
-                sel: args.sel.clone(),
-                command: "ui",
-                follows: feed::Follows::AcrossReloads,
-                started,
-            },
-        )?
-    } else {
-        let mut f = Feed::open(&setup, opts, None)?;
-        f.filter(args.sel.clone());
-        f
-    };
+    // Every instance the filters pass is in view; a selector only chooses
+    // the one shown first (as the DevTools' instance menu), resolved as
+    // every command resolves it, and the chosen instance, however chosen,
+    // follows its app across reloads.
+    let mut feed = Feed::open(&setup, opts, None)?;
+    let mut pick = Preselect::new(&args.sel);
+    feed.filter(pick.filters.clone());
     let source = match &cfg.feed.replay {
         Some(file) => file.clone(),
         None => cfg.feed.url.to_string(),
@@ -146,16 +145,16 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let mut ended = false;
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
-    let mut preselected = false;
-    let mut stats = Stats::default();
+    // Live, when an age on the screen ("3s ago") next changes: idle, the
+    // screen is drawn then and at no other time.
+    let mut age_due: Option<Instant> = None;
+    let mut stats = Stats::new(started);
+    let mut link = Link::default();
     loop {
         let now = Instant::now();
         if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
-            refresh(&mut ui, &feed, ended);
-            if !preselected && let Some(id) = feed.followed() {
-                ui.preselect(id);
-                preselected = true;
-            }
+            refresh(&mut ui, &feed, &link, ended);
+            pick.apply(&mut ui, &feed, ended);
             screen.term.draw(|f| render::draw(f, &mut ui, theme))?;
             // The end-to-end tests' way to crash rdx ui on purpose (the
             // terminal must come back all the same).
@@ -164,15 +163,23 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             }
             dirty = false;
             last_draw = Some(now);
-            stats.draws += 1;
+            stats.drew();
+            age_due = if feed.is_replay() {
+                None
+            } else {
+                let ages = ui
+                    .next_age_change()
+                    .map(|ms| now + Duration::from_millis(ms));
+                let down = link.is_down().then(|| now + DOWN_TICK);
+                ages.into_iter().chain(down).min()
+            };
         }
         // A recording's end makes no item `next_or` returns: it is looked
         // for after every wake, and a wake is due now and then until it came.
         let until = match last_draw {
             Some(t) if dirty => Some(t + FRAME),
-            _ if !feed.is_replay() => Some(now + TICK),
-            _ if !ended => Some(now + END_POLL),
-            _ => None,
+            _ if feed.is_replay() && !ended => Some(now + END_POLL),
+            _ => age_due,
         };
         let woke = feed.next_or(&rx, until);
         if !ended && feed.is_replay() && feed.is_done() {
@@ -183,8 +190,16 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             Ok(Woke::Item(item)) => {
                 dirty = true;
                 match item {
-                    Item::Action(a) => ui.on_action(incoming(a)),
-                    Item::Gap(g) => ui.on_gap(&g.instance, g.t, g.from, g.to),
+                    Item::Action(a) => {
+                        // Counted when it came (its own ts is when it was dispatched).
+                        link.on_action(feed.last_t, a.via == Via::State);
+                        ui.on_action(incoming(a));
+                    }
+                    Item::Gap(g) => {
+                        link.on_gap(feed.last_t, u64::try_from(g.lost()).unwrap_or(0));
+                        ui.on_gap(&g.instance, g.t, g.from, g.to);
+                    }
+                    Item::Link { t, lost } => link.on_link(t, lost.as_deref()),
                     Item::State {
                         instance, state, ..
                     } => {
@@ -192,14 +207,18 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                             ui.on_state(&instance, v);
                         }
                     }
-                    Item::Switched => {
-                        if let Some(id) = feed.followed() {
-                            let id = id.to_string();
-                            ui.switched(&id);
+                    Item::Reloaded { old, new } => {
+                        let say = format!(
+                            "{} reloaded as {}; following it",
+                            feed.short_name(&old),
+                            feed.short_name(&new)
+                        );
+                        if pick.literal.as_deref() != Some(old.as_str()) {
+                            ui.reloaded(&old, &new, say);
                         }
                     }
                     Item::End => ended = true,
-                    Item::Timeout | Item::Instance { .. } | Item::Received => {}
+                    Item::Timeout | Item::Instance { .. } | Item::Switched | Item::Received => {}
                 }
             }
             Ok(Woke::Other(Input::Key(k))) => {
@@ -234,28 +253,99 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         }
     }
     drop(screen);
-    stats.write(started);
+    stats.write();
     Ok(())
 }
 
-/// What `make bench` reads of a run (`RDX_UI_STATS=FILE`, written on `q`):
-/// how many times the screen was drawn and how many keys came, to check
-/// the cap on redraws and that idle draws nothing.
-#[derive(Debug, Default)]
+/// A selector given on the command line, until it has chosen an instance.
+struct Preselect {
+    /// The selector, while it waits for its instance.
+    waiting: Option<Selection>,
+    /// The filters alone: what the feed shows.
+    filters: Selection,
+    /// `--instance ID`, which never moves (SPEC "Reloads").
+    literal: Option<String>,
+}
+
+impl Preselect {
+    fn new(sel: &Selection) -> Preselect {
+        let mut filters = sel.clone();
+        filters.instance = None;
+        filters.select = None;
+        Preselect {
+            waiting: sel.has_selector().then(|| sel.clone()),
+            filters,
+            literal: sel.instance.clone(),
+        }
+    }
+
+    /// Choose the selector's instance once it resolves: live, as soon as
+    /// exactly one matches; on a recording, against the whole file (as
+    /// `rdx state` resolves). Several: the user chooses; none yet: the
+    /// status line says what rdx waits for.
+    fn apply(&mut self, ui: &mut Ui, feed: &Feed, ended: bool) {
+        let Some(sel) = &self.waiting else { return };
+        if feed.is_replay() && !ended {
+            return;
+        }
+        let asked = sel.describe();
+        match feed.resolution(sel) {
+            Resolution::One(id) => {
+                ui.preselect(&id);
+                ui.message = None;
+                self.waiting = None;
+            }
+            Resolution::Several(ids) => {
+                ui.message = Some(format!(
+                    "{} instances match {asked}: choose one in Instances",
+                    ids.len()
+                ));
+                self.waiting = None;
+            }
+            Resolution::None if ended => {
+                ui.message = Some(format!("no instance in the recording matches {asked}"));
+                self.waiting = None;
+            }
+            Resolution::None => {
+                ui.message = Some(format!("waiting for an instance matching {asked}"));
+            }
+        }
+    }
+}
+
+/// What `make bench` and the tests read of a run (`RDX_UI_STATS=FILE`,
+/// written after every draw and on `q`): how many times the screen was
+/// drawn and how many keys came, to check the cap on redraws and that idle
+/// draws nothing.
+#[derive(Debug)]
 struct Stats {
+    path: Option<std::path::PathBuf>,
+    started: Instant,
     draws: u64,
     keys: u64,
 }
 
 impl Stats {
-    fn write(&self, started: Instant) {
-        let Some(path) = std::env::var_os("RDX_UI_STATS") else {
-            return;
-        };
+    fn new(started: Instant) -> Stats {
+        Stats {
+            path: std::env::var_os("RDX_UI_STATS").map(Into::into),
+            started,
+            draws: 0,
+            keys: 0,
+        }
+    }
+
+    fn drew(&mut self) {
+        self.draws += 1;
+        self.write();
+    }
+
+    fn write(&self) {
+        let Some(path) = &self.path else { return };
         let line = serde_json::json!({
             "draws": self.draws,
             "keys": self.keys,
-            "seconds": started.elapsed().as_secs_f64(),
+            "seconds": self.started.elapsed().as_secs_f64(),
         });
         // A bench's file: a failure to write it is the bench's to see.
         let _ = std::fs::write(path, format!("{line}\n"));
@@ -264,7 +354,7 @@ impl Stats {
 
 /// Copy what the panes show of the feed into the state: the registry, the
 /// link, the time.
-fn refresh(ui: &mut Ui, feed: &Feed, ended: bool) {
+fn refresh(ui: &mut Ui, feed: &Feed, link: &Link, ended: bool) {
     ui.set_instances(
         feed.registry
             .iter()
@@ -290,13 +380,10 @@ fn refresh(ui: &mut Ui, feed: &Feed, ended: bool) {
         } else {
             "replaying".into()
         }
-    } else if let Some(why) = &feed.link_lost {
-        format!("reconnecting ({why})")
-    } else if feed.started().is_some() {
-        "connected".into()
     } else {
-        "connecting".into()
+        link.text(ui.now)
     };
+    ui.link_down = link.is_down();
 }
 
 /// `L`: write the label store as `rdx sessions label ID NAME` does (or

@@ -225,7 +225,9 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 feed.say_gap(&g);
                 false
             }
-            Item::Instance { .. } | Item::Received => false,
+            Item::Instance { .. } | Item::Reloaded { .. } | Item::Link { .. } | Item::Received => {
+                false
+            }
             Item::Timeout => {
                 w.printer.flush()?;
                 return Err(w.timed_out(&feed));

@@ -146,6 +146,9 @@ impl Feed {
             } => {
                 self.started_ms.get_or_insert(t);
                 self.link_lost = None;
+                if self.opts.links {
+                    self.ready.push_back(Item::Link { t, lost: None });
+                }
                 if reconnect {
                     self.reconnected_at = Some(t);
                     if !self.quiet {
@@ -168,8 +171,14 @@ impl Feed {
                     );
                 }
             }
-            Event::Lost { reason, .. } => {
+            Event::Lost { reason, t } => {
                 self.link_lost = Some(reason.clone());
+                if self.opts.links {
+                    self.ready.push_back(Item::Link {
+                        t,
+                        lost: Some(reason.clone()),
+                    });
+                }
                 if !self.quiet {
                     eprintln!(
                         "rdx: lost the link to {}: {}; reconnecting",

@@ -100,6 +100,17 @@ pub(crate) enum Item {
     Received,
     /// The followed instance changed (said on stderr already).
     Switched,
+    /// An instance reloaded as another (with `reloads`; SPEC "Reloads").
+    Reloaded {
+        old: String,
+        new: String,
+    },
+    /// The link to the server was made (`lost` None) or lost, at `t` (with
+    /// `links`).
+    Link {
+        t: u64,
+        lost: Option<String>,
+    },
     /// The recording ended.
     End,
     /// The deadline given to [`Feed::next`] passed.

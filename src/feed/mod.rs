@@ -107,6 +107,12 @@ pub(crate) struct Options {
     pub(crate) history: bool,
     /// An [`Item::Received`] for every relay message (`record --count`).
     pub(crate) messages: bool,
+    /// An [`Item::Reloaded`] for every reload seen, of any instance (`ui`,
+    /// whose user chooses what to follow).
+    pub(crate) reloads: bool,
+    /// An [`Item::Link`] each time the link is lost or made (`ui`, whose
+    /// status line says it).
+    pub(crate) links: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

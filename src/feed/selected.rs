@@ -249,6 +249,12 @@ impl Feed {
                         .or_insert_with(|| old.clone());
                 }
                 self.move_label(old, new);
+                if self.opts.reloads {
+                    self.ready.push_back(Item::Reloaded {
+                        old: old.clone(),
+                        new: new.clone(),
+                    });
+                }
             }
             Verdict::Ambiguous { old, app } => {
                 if let Some(l) = self.registry.user_label(old)
@@ -390,6 +396,18 @@ impl Feed {
     }
 
     /// What the selection matches now, with the label fallback.
+    /// What `sel` resolves to now, by the rules every command's selection
+    /// follows (a gone label's heir included), without following it: `rdx
+    /// ui` preselects it and keeps every other instance in view.
+    pub(crate) fn resolution(&self, sel: &Selection) -> Resolution {
+        self.candidates(&Selecting {
+            sel: sel.clone(),
+            kind: Moves::of(sel),
+            command: "ui",
+            follows: Follows::AcrossReloads,
+        })
+    }
+
     fn candidates(&self, s: &Selecting) -> Resolution {
         match s.sel.resolve(&self.registry) {
             Resolution::One(k) if self.is_gone(&k) && s.kind == Moves::Named => {

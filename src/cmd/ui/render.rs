@@ -17,7 +17,7 @@ use super::tree::{self, Kind};
 use crate::model::registry::Status;
 use crate::output::{elide_middle, sanitize, width};
 use crate::query::diff::Edit;
-use crate::time::{age, clock_ms};
+use crate::time::{ago, clock_ms};
 
 /// The smallest terminal drawn.
 pub(crate) const MIN_WIDTH: u16 = 80;
@@ -127,15 +127,6 @@ fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
     Block::bordered()
         .title(title)
         .border_style(theme.border(focused))
-}
-
-/// An age as `sessions` writes it: `now` under a second, else `12s ago`.
-fn ago(ms: u64) -> String {
-    if ms < 1000 {
-        "now".into()
-    } else {
-        format!("{} ago", age(ms))
-    }
 }
 
 fn when(ui: &Ui, t: u64) -> String {
@@ -655,7 +646,7 @@ fn status_line(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         Span::raw(" · "),
         Span::styled(
             sanitize(&ui.link).into_owned(),
-            if ui.link.starts_with("reconnecting") || ui.link.starts_with("lost") {
+            if ui.link_down {
                 theme.warn()
             } else {
                 Style::new()

@@ -368,6 +368,8 @@ pub(crate) struct Ui {
     /// The status line's source (the URL or the file) and link state.
     pub(crate) source: String,
     pub(crate) link: String,
+    /// The link is down (the status line says it in the warning color).
+    pub(crate) link_down: bool,
     /// A message for the status line (a bad regex).
     pub(crate) message: Option<String>,
     pub(crate) heights: Heights,
@@ -408,6 +410,7 @@ impl Ui {
             now: 0,
             source,
             link: String::new(),
+            link_down: false,
             message: None,
             heights: Heights {
                 instances: 5,
@@ -423,15 +426,17 @@ impl Ui {
     /// forgotten are let go (a day of reloading tabs stays flat).
     pub(crate) fn set_instances(&mut self, mut rows: Vec<InstRow>) {
         rows.sort_by(|a, b| a.first_seen.cmp(&b.first_seen).then(a.id.cmp(&b.id)));
-        let cursor_id = self.cursor_instance().map(str::to_string);
+        // The cursor is on the chosen instance (moving it chooses), or on
+        // the one that replaced it when it reloaded.
+        let cursor_id = self.chosen.clone();
         self.instances = rows;
         let known: HashSet<&str> = self.instances.iter().map(|i| i.id.as_str()).collect();
         let chosen = self.chosen.clone();
         self.histories
             .retain(|k, _| known.contains(k.as_str()) || chosen.as_deref() == Some(k));
         // The cursor stays on its instance as others come and go.
-        if let Some(id) = cursor_id
-            && let Some(i) = self.instances.iter().position(|r| r.id == id)
+        if let Some(id) = &cursor_id
+            && let Some(i) = self.instances.iter().position(|r| r.id == *id)
         {
             self.inst_cursor = i + 1;
         }
@@ -494,11 +499,19 @@ impl Ui {
         }));
     }
 
-    /// The followed instance moved on (a reload): show the new one.
-    pub(crate) fn switched(&mut self, to: &str) {
-        if self.chosen.is_some() {
-            self.choose(Some(to.to_string()));
+    /// `old` reloaded as `new` (SPEC "Reloads"): when `old` is the chosen
+    /// instance, `new` is chosen instead, and `say` goes on the status
+    /// line. Whether it moved.
+    pub(crate) fn reloaded(&mut self, old: &str, new: &str, say: String) -> bool {
+        if self.chosen.as_deref() != Some(old) {
+            return false;
         }
+        self.choose(Some(new.to_string()));
+        if let Some(i) = self.instances.iter().position(|r| r.id == new) {
+            self.inst_cursor = i + 1;
+        }
+        self.message = Some(say);
+        true
     }
 
     /// Preselect an instance (a selector flag).
@@ -570,6 +583,23 @@ impl Ui {
             (RowKind::Action(a), Some(f)) => f.re.is_match(&a.ty) != self.invert,
             _ => true,
         }
+    }
+
+    /// In how many ms an age on the screen (`3s ago`) says something else,
+    /// if one is shown: live, the screen is drawn again then, and idle it
+    /// draws nothing else.
+    pub(crate) fn next_age_change(&self) -> Option<u64> {
+        let mut times: Vec<u64> = self.instances.iter().map(|i| i.last_seen).collect();
+        if self.relative {
+            let v = self.visible();
+            let first = self.act_offset.min(v.len());
+            let last = (first + self.heights.actions.max(1)).min(v.len());
+            times.extend(v.range(first..last).map(|r| r.ts));
+        }
+        times
+            .into_iter()
+            .map(|t| crate::time::ago_changes_in(self.now.saturating_sub(t)))
+            .min()
     }
 
     /// The rows of the Actions pane, oldest first (made once per change of

@@ -278,9 +278,18 @@ fn a_reload_moves_the_chosen_instance_on() {
     let mut ui = ui();
     ui.preselect("aaa");
     ui.on_action(action("aaa", 1, "old", None));
-    ui.switched("bbb");
+    assert!(!ui.reloaded("ccc", "ddd", "not ours".into()));
+    assert!(ui.reloaded("aaa", "bbb", "aaa reloaded as bbb".into()));
     ui.on_action(action("bbb", 1, "new", None));
     assert_eq!(types(&ui), ["new"]);
+    assert_eq!(ui.message.as_deref(), Some("aaa reloaded as bbb"));
+    // The cursor goes with it once the registry lists the new instance.
+    ui.set_instances(vec![inst("aaa", "alpha", 1), inst("bbb", "alpha", 2)]);
+    assert_eq!(ui.cursor_instance(), Some("bbb"));
+    // "all" chosen: a reload moves nothing.
+    let mut all = self::ui();
+    assert!(!all.reloaded("aaa", "bbb", "x".into()));
+    assert_eq!(all.message, None);
 }
 
 #[test]
