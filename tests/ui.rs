@@ -623,3 +623,53 @@ fn ui_a_server_restart_shows_the_outage_and_what_came_back() {
     t.expect_restored(0);
     drop(server);
 }
+
+#[test]
+fn ui_walks_a_big_state_its_tree_its_diff_and_its_end() {
+    use crate::util::generated::{T0, frame, handshake};
+    // Three actions, each with a state of 40,000 todos (about 2.4 MB); each
+    // action marks one more todo done.
+    let n = 40_000;
+    let dir = TempDir::new("ui-big");
+    let file = dir.join("big.jsonl");
+    let mut text = handshake(T0);
+    for id in 1..=3i64 {
+        let todos: Vec<serde_json::Value> = (0..n)
+            .map(|k| serde_json::json!({"id": k, "text": format!("todo number {k}"), "done": k < id}))
+            .collect();
+        let state = serde_json::json!({"todos": todos, "filter": "all"}).to_string();
+        let action = serde_json::json!({
+            "type": "PERFORM_ACTION",
+            "action": {"type": "todos/toggled", "payload": id - 1},
+            "timestamp": T0 + id as u64,
+        })
+        .to_string();
+        let msg = serde_json::json!({
+            "type": "ACTION", "id": "s0", "instanceId": "big0", "name": "big",
+            "payload": state, "action": action, "nextActionId": id + 1,
+        })
+        .to_string();
+        text.push_str(&frame(T0 + id as u64, &msg));
+    }
+    std::fs::write(&file, text).unwrap();
+    let t = Tmux::start(&["--replay", &file, "ui"], 110, 30, &[]);
+    t.wait_for_within(
+        &["end of the recording", "#3 todos/toggled"],
+        Duration::from_secs(60),
+    );
+    // The state after #3 as a tree: the array's count and size.
+    t.keys(&["Tab", "Tab", "2"]);
+    t.wait_for(&[&format!("▾ todos [{n}]"), "MiB"]);
+    // To the tree's end (past the 40,000 todos) and back: the path under
+    // the cursor is shown.
+    t.keys(&["G"]);
+    t.wait_for(&["path .filter", &format!("▾ {} {{3}}", n - 1)]);
+    t.keys(&["g"]);
+    t.wait_for(&["path ."]);
+    // What #3 changed: one todo, out of 40,000.
+    t.keys(&["3"]);
+    let s = t.wait_for(&[".todos[2].done"]);
+    assert!(!s.contains(".todos[1].done"), "{s}");
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
