@@ -673,3 +673,22 @@ fn ui_walks_a_big_state_its_tree_its_diff_and_its_end() {
     t.keys(&["q"]);
     t.expect_restored(0);
 }
+
+#[test]
+fn ui_the_mouse_chooses_an_instance_and_the_wheel_scrolls_actions() {
+    // xterm's SGR mouse reports, as a terminal sends them (1-based column;row).
+    let press = |x: u16, y: u16| format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m");
+    let wheel_up = |x: u16, y: u16| format!("\x1b[<64;{x};{y}M");
+    let f = fixture("gap-lost.jsonl");
+    let t = Tmux::start(&["--replay", &f, "ui"], 100, 30, &[]);
+    t.wait_for(&["end of the recording", "Actions · all · 12 · following"]);
+    // The instance row is the terminal's 4th line (border, header, "all").
+    t.type_text(&press(5, 4));
+    t.wait_for(&["Actions · shop·c4od325 · 12 · following"]);
+    // The wheel over the actions: three lines up, and following stops.
+    t.type_text(&wheel_up(10, 15));
+    let s = t.wait_for(&["Actions · shop·c4od325 · 12 ─"]);
+    assert!(!s.contains("following"), "{s}");
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
