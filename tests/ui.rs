@@ -561,20 +561,44 @@ fn ui_chosen_by_hand_a_tab_that_reloads_is_followed() {
         .unwrap()
         .to_string();
     browser.open("t2", "admin");
-    let t = Tmux::start(&["--url", &url, "ui"], 120, 30, &[]);
+    let dir = TempDir::new("ui-reload");
+    let labels = dir.join("labels.json");
+    let t = Tmux::start(&["--url", &url, "--labels", &labels, "ui"], 120, 30, &[]);
     t.wait_for(&["Instances · 2 live"]);
-    // The cursor on the shop's row chooses it (the rows go by first seen).
+    // The cursor on the shop's row chooses it (the rows go by first seen,
+    // which here is the order the tabs' STATEs came in).
     let short: String = shop.chars().take(7).collect();
-    t.keys(&["j"]);
+    let s = t.wait_for(&[&shop]);
+    let lines: Vec<&str> = s.lines().collect();
+    let all = lines
+        .iter()
+        .position(|l| l.contains("(interleaved)"))
+        .unwrap();
+    let row = lines.iter().position(|l| l.contains(&shop)).unwrap();
+    for _ in all..row {
+        t.keys(&["j"]);
+    }
     t.wait_for(&[&format!("Actions · shop·{short}")]);
+    // Labelled here, the label moves with the reload, in the store too.
+    t.keys(&["L"]);
+    t.wait_for(&[&format!("label {shop}")]);
+    t.type_text("checkout");
+    t.keys(&["Enter"]);
+    t.wait_for(&["Actions · checkout ·"]);
     let reloaded = browser.reload("t1");
     let new = reloaded["instance"].as_str().unwrap().to_string();
     let short_new: String = new.chars().take(7).collect();
-    t.wait_for(&[
+    let s = t.wait_for(&[
         &format!("shop·{short} reloaded as shop·{short_new}; following it"),
-        &format!("Actions · shop·{short_new}"),
+        "label checkout moved from",
+        "Actions · checkout ·",
         "catalog/load/fulfilled",
     ]);
+    let row = s.lines().find(|l| l.contains(&new)).unwrap_or_default();
+    assert!(row.contains("checkout"), "{s}");
+    let store = std::fs::read_to_string(dir.join("labels.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&store).unwrap();
+    assert_eq!(v["labels"][&new], "checkout", "{store}");
     t.keys(&["q"]);
     t.expect_restored(0);
 }

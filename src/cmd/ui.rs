@@ -130,6 +130,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     // every command resolves it, and the chosen instance, however chosen,
     // follows its app across reloads.
     let mut feed = Feed::open(&setup, opts, None)?;
+    feed.notes = Some(Default::default());
     let mut pick = Preselect::new(&args.sel);
     feed.filter(pick.filters.clone());
     let source = match &cfg.feed.replay {
@@ -154,6 +155,14 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         let now = Instant::now();
         if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
             refresh(&mut ui, &feed, &link, ended);
+            // The feed's notes (a label that moved with a reload) after
+            // what the screen says already.
+            if let Some(note) = feed.notes.as_mut().and_then(|n| n.drain(..).next_back()) {
+                ui.message = Some(match ui.message.take() {
+                    Some(m) => format!("{m} · {note}"),
+                    None => note,
+                });
+            }
             pick.apply(&mut ui, &feed, ended);
             screen.term.draw(|f| render::draw(f, &mut ui, theme))?;
             // The end-to-end tests' way to crash rdx ui on purpose (the
@@ -210,8 +219,8 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                     Item::Reloaded { old, new } => {
                         let say = format!(
                             "{} reloaded as {}; following it",
-                            feed.short_name(&old),
-                            feed.short_name(&new)
+                            feed.app_and_id(&old),
+                            feed.app_and_id(&new)
                         );
                         if pick.literal.as_deref() != Some(old.as_str()) {
                             ui.reloaded(&old, &new, say);

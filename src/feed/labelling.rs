@@ -39,21 +39,38 @@ impl Feed {
             // A store that cannot be read is never replaced: the label
             // moves in memory only, and the store stays as it is.
             if let Err(e) = result {
-                eprintln!(
-                    "rdx: could not move label {} in the store, which is left as it is: {e}",
-                    sanitize(&label)
+                self.note(
+                    true,
+                    format!(
+                        "could not move label {} in the store, which is left as it is: {e}",
+                        sanitize(&label)
+                    ),
                 );
             }
             self.learned.insert(new.to_string());
         }
-        if !self.quiet {
-            let on_disk = if self.replay { " (in this replay)" } else { "" };
-            eprintln!(
-                "rdx: label {} moved from {} to {} (the app reloaded){on_disk}",
-                sanitize(&label),
-                sanitize(&self.app_and_id(old)),
-                sanitize(&self.app_and_id(new))
-            );
+        let on_disk = if self.replay { " (in this replay)" } else { "" };
+        let note = format!(
+            "label {} moved from {} to {} (the app reloaded){on_disk}",
+            sanitize(&label),
+            sanitize(&self.app_and_id(old)),
+            sanitize(&self.app_and_id(new))
+        );
+        self.note(false, note);
+    }
+
+    /// Say a note on stderr (`loud`: even with --quiet), or keep it for the
+    /// front end that asked for [`Feed::notes`].
+    fn note(&mut self, loud: bool, text: String) {
+        match &mut self.notes {
+            Some(kept) => {
+                if kept.len() == crate::feed::NOTES_KEPT {
+                    kept.pop_front();
+                }
+                kept.push_back(text);
+            }
+            None if loud || !self.quiet => eprintln!("rdx: {text}"),
+            None => {}
         }
     }
 

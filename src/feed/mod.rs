@@ -167,7 +167,14 @@ pub(crate) struct Feed {
     reload_log: HashMap<String, String>,
     /// Why rdx's own link is down right now (None: up, or not yet tried).
     pub(crate) link_lost: Option<String>,
+    /// When Some, the notes about labels go here instead of stderr (`rdx
+    /// ui`, whose screen stderr would write over; the status line says
+    /// them). At most [`NOTES_KEPT`], the newest.
+    pub(crate) notes: Option<VecDeque<String>>,
 }
+
+/// How many notes [`Feed::notes`] keeps.
+pub(crate) const NOTES_KEPT: usize = 16;
 
 impl Feed {
     /// Open the source the config names (`record` overrides `--record`).
@@ -210,6 +217,7 @@ impl Feed {
             gone_since_pruned: 0,
             said_let_go: false,
             link_lost: None,
+            notes: None,
         })
     }
 

@@ -387,7 +387,7 @@ impl Feed {
 
     /// An instance by its app and short id (`shop·4xxi9uf`), for notes about
     /// reloads, where a label may be on either side.
-    pub(super) fn app_and_id(&self, instance: &str) -> String {
+    pub(crate) fn app_and_id(&self, instance: &str) -> String {
         let short: String = instance.chars().take(7).collect();
         match self.registry.get(instance).and_then(|i| i.app.as_deref()) {
             Some(a) => format!("{a}·{short}"),
@@ -395,7 +395,6 @@ impl Feed {
         }
     }
 
-    /// What the selection matches now, with the label fallback.
     /// What `sel` resolves to now, by the rules every command's selection
     /// follows (a gone label's heir included), without following it: `rdx
     /// ui` preselects it and keeps every other instance in view.
@@ -408,6 +407,7 @@ impl Feed {
         })
     }
 
+    /// What the selection matches now, with the label fallback.
     fn candidates(&self, s: &Selecting) -> Resolution {
         match s.sel.resolve(&self.registry) {
             Resolution::One(k) if self.is_gone(&k) && s.kind == Moves::Named => {
