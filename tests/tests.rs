@@ -30,6 +30,7 @@ mod e2e_legacy;
 mod e2e_reliability;
 mod e2e_tls;
 mod every_action;
+mod expo;
 mod json_output;
 mod layout;
 mod mcp;

@@ -59,6 +59,7 @@ impl Config {
 /// The global flags as given (before env and defaults).
 struct Globals {
     url: Option<String>,
+    expo: bool,
     host: Option<String>,
     port: Option<String>,
     timeout: Option<Duration>,
@@ -70,6 +71,7 @@ impl Globals {
         let s = |id: FlagId| p.value(id).map(str::to_string);
         Ok(Globals {
             url: s(FlagId::Url),
+            expo: p.flag(FlagId::Expo),
             host: s(FlagId::Host),
             port: s(FlagId::Port),
             timeout: p
@@ -111,8 +113,15 @@ pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
         ),
         None => None,
     };
-    // An explicit --host/--port beats RDX_URL; --url beats everything.
+    if g.expo && g.url.is_some() {
+        return Err(Error::usage(
+            "--expo is short for --url expo://127.0.0.1:8081: give one or the other",
+        ));
+    }
+    // An explicit --host/--port beats RDX_URL; --url beats everything;
+    // --expo is the Expo dev server on this machine (RDX_URL aside).
     let url = match (&g.url, host.is_some() || port.is_some(), url_text) {
+        _ if g.expo => WsUrl::expo(host.as_deref(), port),
         (Some(u), _, _) => WsUrl::parse(u).map_err(Error::Usage)?,
         (None, true, _) if g.host.is_some() || g.port.is_some() => {
             WsUrl::from_host_port(host.as_deref(), port)

@@ -115,6 +115,7 @@ impl Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FlagId {
     Url,
+    Expo,
     Host,
     Port,
     Replay,
@@ -152,8 +153,9 @@ pub(crate) enum FlagId {
 
 impl FlagId {
     #[cfg(test)]
-    pub(crate) const ALL: [FlagId; 34] = [
+    pub(crate) const ALL: [FlagId; 35] = [
         FlagId::Url,
+        FlagId::Expo,
         FlagId::Host,
         FlagId::Port,
         FlagId::Replay,
@@ -193,6 +195,7 @@ impl FlagId {
     pub(crate) const fn long(self) -> &'static str {
         match self {
             FlagId::Url => "url",
+            FlagId::Expo => "expo",
             FlagId::Host => "host",
             FlagId::Port => "port",
             FlagId::Replay => "replay",
@@ -306,6 +309,11 @@ pub(crate) static FLAGS: &[Flag] = &[
     )
     .value("URL")
     .env("RDX_URL"),
+    flag(
+        FlagId::Expo,
+        Global,
+        "an Expo dev server's plugin socket: expo://127.0.0.1:8081 (--host/--port change it)",
+    ),
     flag(FlagId::Host, Global, "server host")
         .value("H")
         .env("RDX_HOST"),

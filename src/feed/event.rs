@@ -2,6 +2,8 @@
 //! and the one routine both use to turn an inbound frame into events.
 
 use crate::error::Error;
+use crate::link::expo;
+use crate::link::url::Relay;
 use crate::link::wire::{self, Packet};
 use crate::relay::message::{self as relay, Message};
 
@@ -28,6 +30,9 @@ pub enum Event {
         what: String,
         loud: bool,
     },
+    /// A frame that is not for rdx (the Expo socket carries every plugin's
+    /// frames, and clients' handshakes): counted, shown with --verbose.
+    Ignored { t: u64, at: String, what: String },
     /// The source gave up (could not connect, unreadable fixture, ...).
     Fatal(Error),
     /// A replay reached the end of its file.
@@ -97,6 +102,61 @@ pub fn route(
             other => control.push(other),
         }
     }
+}
+
+/// [`route`] for a frame of `relay`'s kind.
+pub(crate) fn route_on(
+    relay: Relay,
+    t: u64,
+    at: &dyn Fn() -> String,
+    text: &str,
+    payloads: bool,
+    control: &mut Vec<Packet>,
+    emit: &mut dyn FnMut(Event),
+) {
+    match relay {
+        Relay::DevTools => route(t, at, text, payloads, control, emit),
+        Relay::Expo => route_expo(t, at, text, payloads, control, emit),
+    }
+}
+
+/// A frame of the Expo dev server's plugin socket: the Redux plugin's `log`
+/// is a relay message as on the DevTools server; another monitor's
+/// `respond` goes to `control` as the DevTools server's emitted `respond`
+/// would; everything else on the socket is ignored, counted.
+pub(crate) fn route_expo(
+    t: u64,
+    at: &dyn Fn() -> String,
+    text: &str,
+    payloads: bool,
+    control: &mut Vec<Packet>,
+    emit: &mut dyn FnMut(Event),
+) {
+    match expo::decode(text) {
+        expo::Frame::Log(msg) => emit(relay_or_skip(
+            t,
+            at,
+            relay::Message::decode_raw(msg, payloads),
+        )),
+        expo::Frame::Respond(data) => control.push(Packet::Emit {
+            event: "respond".into(),
+            data: data.to_owned(),
+        }),
+        expo::Frame::Other(what) => emit(Event::Ignored { t, at: at(), what }),
+        expo::Frame::Bad(what) => emit(Event::Skipped {
+            t,
+            at: at(),
+            what: what.into(),
+            loud: false,
+        }),
+    }
+}
+
+/// Does this frame look like the Expo plugin socket's (a recording made
+/// before recordings said their source)?
+pub(crate) fn looks_expo(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with(r#"{"messageKey""#) || t.starts_with(r#"{"protocolVersion""#)
 }
 
 /// [`route`] for a frame rdx owns: a big one is decoded without a second

@@ -125,7 +125,8 @@ impl Feed {
             Event::Relay { t, .. }
             | Event::Connected { t, .. }
             | Event::Lost { t, .. }
-            | Event::Skipped { t, .. } => Some(*t),
+            | Event::Skipped { t, .. }
+            | Event::Ignored { t, .. } => Some(*t),
             _ => None,
         };
         if let Some(t) = t {
@@ -191,6 +192,12 @@ impl Feed {
                 self.skipped += 1;
                 if self.verbose || (loud && !self.quiet) {
                     eprintln!("rdx: {}: skipped: {}", sanitize(&at), sanitize(&what));
+                }
+            }
+            Event::Ignored { at, what, .. } => {
+                self.ignored += 1;
+                if self.verbose {
+                    eprintln!("rdx: {}: ignored: {}", sanitize(&at), sanitize(&what));
                 }
             }
             Event::Fatal(e) => return Err(e),

@@ -141,6 +141,8 @@ pub(crate) struct Feed {
     started_ms: Option<u64>,
     reconnected_at: Option<u64>,
     pub(crate) skipped: u64,
+    /// Frames that were not for rdx (other Expo plugins, handshakes).
+    pub(crate) ignored: u64,
     /// Numbers out of range left out of messages that were kept.
     pub(crate) out_of_range: u64,
     ledgers: HashMap<String, Ledger<(u64, Rc<Message>)>>,
@@ -199,6 +201,7 @@ impl Feed {
             started_ms: None,
             reconnected_at: None,
             skipped: 0,
+            ignored: 0,
             out_of_range: 0,
             ledgers: HashMap::new(),
             holds: Default::default(),
@@ -331,6 +334,12 @@ impl Feed {
             eprintln!(
                 "rdx: skipped {} frame(s) or message(s) that could not be understood{hint}",
                 self.skipped
+            );
+        }
+        if self.ignored > 0 && self.verbose {
+            eprintln!(
+                "rdx: ignored {} frame(s) that were not the Redux plugin's (other plugins, clients' handshakes, binary frames)",
+                self.ignored
             );
         }
         if self.out_of_range > 0 {

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::feed::event::{self, Event};
+use crate::link::url::Relay;
 use crate::rawjson;
 
 /// Frames longer than this are decoded in their line's buffer.
@@ -35,6 +36,9 @@ pub fn replay(
     // Damaged lines are held back until the first good frame: a file that is
     // not a fixture at all gets one error, not one warning per line.
     let mut held: Vec<Event> = Vec::new();
+    // Which relay the frames came from: a recording's `open` line says (its
+    // URL); before one, each frame is looked at (hand-made files).
+    let mut relay: Option<Relay> = None;
     loop {
         buf.clear();
         let n = reader
@@ -70,6 +74,11 @@ pub fn replay(
                 continue;
             }
         };
+        if frame.dir == "meta"
+            && let Some(r) = opened(line)
+        {
+            relay = Some(r);
+        }
         frames += 1;
         let data = match frame.data {
             Data::Text(s) => s,
@@ -94,7 +103,19 @@ pub fn replay(
         }
         if frame.dir == "in" {
             control.clear();
-            event::route_owned(frame.t, &at, data, payloads, &mut control, emit);
+            let on = relay.unwrap_or_else(|| {
+                if event::looks_expo(&data) {
+                    Relay::Expo
+                } else {
+                    Relay::DevTools
+                }
+            });
+            match on {
+                Relay::DevTools => {
+                    event::route_owned(frame.t, &at, data, payloads, &mut control, emit)
+                }
+                Relay::Expo => event::route_expo(frame.t, &at, &data, payloads, &mut control, emit),
+            }
             for p in control.drain(..) {
                 if let crate::link::wire::Packet::Reply { data, .. } = p
                     && let Some(h) = crate::link::wire::handshake_reply(&data)
@@ -119,6 +140,26 @@ pub fn replay(
         });
     }
     Ok(frames)
+}
+
+/// The relay a recording's `open` line names (`{"dir":"meta","kind":"open",
+/// "data":"expo://…"}`), if it is one.
+fn opened(line: &[u8]) -> Option<Relay> {
+    let v: Value = serde_json::from_slice(line).ok()?;
+    if v.get("kind")?.as_str()? != "open" {
+        return None;
+    }
+    let url = v.get("data")?.as_str()?;
+    Some(
+        if url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("expo://"))
+        {
+            Relay::Expo
+        } else {
+            Relay::DevTools
+        },
+    )
 }
 
 fn trim_eol(buf: &[u8]) -> &[u8] {

@@ -19,6 +19,7 @@ use crate::feed::event::{self, Event, EventTx};
 use crate::feed::recording::{self, Recorder};
 use crate::link::tls;
 use crate::link::transport::{self, Connected, Control, Gone, LiveOptions, Upstream};
+use crate::link::url::Relay;
 use crate::link::wire::Packet;
 use crate::relay::message::Kind;
 
@@ -95,6 +96,7 @@ impl Source {
             tx,
             record,
             payloads,
+            relay: cfg.url.relay,
             batch: Vec::new(),
         };
         let ctl = transport::spawn(opts, up);
@@ -211,6 +213,8 @@ struct Live {
     tx: EventTx,
     record: Option<Recorder>,
     payloads: bool,
+    /// Which relay the frames come from.
+    relay: Relay,
     /// What the frames since the last flush meant.
     batch: Vec<Event>,
 }
@@ -237,12 +241,20 @@ impl Upstream for Live {
         let mut restarted = false;
         let at = || format!("frame {n}");
         let batch = &mut self.batch;
-        event::route(t, &at, text, self.payloads, control, &mut |ev| {
-            if let Event::Relay { msg, .. } = &ev {
-                restarted |= matches!(msg.kind, Kind::Start | Kind::Stop);
-            }
-            batch.push(ev);
-        });
+        event::route_on(
+            self.relay,
+            t,
+            &at,
+            text,
+            self.payloads,
+            control,
+            &mut |ev| {
+                if let Event::Relay { msg, .. } = &ev {
+                    restarted |= matches!(msg.kind, Kind::Start | Kind::Stop);
+                }
+                batch.push(ev);
+            },
+        );
         Ok(restarted)
     }
 
@@ -252,11 +264,21 @@ impl Upstream for Live {
     }
 
     fn binary(&mut self, t: u64, n: u64, len: usize) -> std::result::Result<(), Gone> {
-        self.send(Event::Skipped {
-            t,
-            at: format!("frame {n}"),
-            what: format!("binary frame of {len} bytes"),
-            loud: false,
+        let at = format!("frame {n}");
+        self.send(match self.relay {
+            // Other plugins' MessageFramePacker frames: the Redux plugin
+            // sends only text.
+            Relay::Expo => Event::Ignored {
+                t,
+                at,
+                what: format!("a binary frame of {len} bytes (another plugin's)"),
+            },
+            Relay::DevTools => Event::Skipped {
+                t,
+                at,
+                what: format!("binary frame of {len} bytes"),
+                loud: false,
+            },
         })
     }
 

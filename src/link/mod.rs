@@ -3,6 +3,7 @@
 //! WebSocket. Uses only the error type and the clock: what a frame means to
 //! Redux is decided above, by the upstream it hands frames to.
 
+pub mod expo;
 pub mod session;
 pub mod tls;
 pub mod transport;

@@ -32,6 +32,8 @@ enum Phase {
 pub(crate) enum Step {
     /// Write this frame.
     Send(String),
+    /// A WebSocket ping (the Expo socket, where no heartbeat comes).
+    Ping,
     /// Subscribed and START sent: the link is up.
     Up {
         socket_id: String,
@@ -270,7 +272,7 @@ mod tests {
             .iter()
             .filter_map(|s| match s {
                 Step::Send(t) => Some(t.as_str()),
-                Step::Up { .. } => None,
+                Step::Up { .. } | Step::Ping => None,
             })
             .collect()
     }

@@ -14,9 +14,10 @@ use tungstenite::Message as WsMessage;
 use tungstenite::protocol::WebSocketConfig;
 
 use crate::error::Error;
+use crate::link::expo::ExpoSession;
 use crate::link::session::{ACK_TIMEOUT, Ended, Session, Step};
 use crate::link::tls::{self, Stream};
-use crate::link::url::WsUrl;
+use crate::link::url::{Relay, WsUrl};
 use crate::link::wire::Packet;
 use crate::time::now_ms;
 
@@ -171,14 +172,19 @@ fn connect_once(
     let connect_budget = remaining
         .unwrap_or(ACK_TIMEOUT)
         .max(Duration::from_millis(10));
-    let url_text = opts.url.to_string();
-    let mut ws = match open(opts, &url_text, connect_budget) {
+    let mut ws = match open(opts, &opts.url.websocket(), connect_budget) {
         Ok(ws) => ws,
         Err(e) => return End::Ended(e),
     };
     let _ = ws.get_ref().tcp().set_read_timeout(Some(TICK));
-    up.meta(now_ms(), "open", &url_text);
-    let end = serve(&mut ws, up, ctl, opts.login, deadline, reconnect);
+    // The URL as the user gives it: `expo://` says which relay a recording
+    // came from.
+    up.meta(now_ms(), "open", &opts.url.to_string());
+    let protocol = match opts.url.relay {
+        Relay::DevTools => Protocol::dev_tools(opts.login, deadline),
+        Relay::Expo => Protocol::expo(),
+    };
+    let end = serve(&mut ws, up, ctl, protocol, reconnect);
     let detail = match &end {
         End::Shutdown => "shutdown",
         End::Ended(Ended::Failed { reason, .. } | Ended::Lost(reason)) => reason,
@@ -211,7 +217,7 @@ fn open(opts: &LiveOptions, url_text: &str, budget: Duration) -> Result<Ws, Ende
         },
         None => Stream::Plain(tcp),
     };
-    upgrade(url_text, stream, &opts.url.host)
+    upgrade(url_text, stream, &opts.url)
 }
 
 /// Resolve the host and connect to the first of its addresses that
@@ -233,38 +239,103 @@ fn tcp_connect(url: &WsUrl, budget: Duration) -> Result<TcpStream, Ended> {
             Err(e) => last_err = Some(e),
         }
     }
-    let e = last_err.map(|e| describe_io(&e)).unwrap_or_default();
+    let e = match (last_err, url.relay) {
+        (Some(e), Relay::Expo) if e.kind() == ErrorKind::ConnectionRefused => {
+            "connection refused (is the Expo dev server running? `npx expo start` listens on \
+             8081 by default; --port says which)"
+                .to_string()
+        }
+        (e, _) => e.map(|e| describe_io(&e)).unwrap_or_default(),
+    };
     Err(failed(e, false))
 }
 
 /// The WebSocket upgrade over `stream`; when it fails, what answered
-/// instead (a web server, a TLS refusal, ...).
-fn upgrade(url_text: &str, stream: Stream, host: &str) -> Result<Ws, Ended> {
+/// instead (a web server, a TLS refusal, a Metro without the plugin socket).
+fn upgrade(url_text: &str, stream: Stream, url: &WsUrl) -> Result<Ws, Ended> {
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
     match tungstenite::client::client_with_config(url_text, stream, Some(config)) {
         Ok((ws, _response)) => Ok(ws),
-        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => Err(failed(
+        Err(e) => Err(match url.relay {
+            Relay::DevTools => refused_devtools(e, &url.host),
+            Relay::Expo => refused_expo(e, url),
+        }),
+    }
+}
+
+type Refusal = tungstenite::HandshakeError<tungstenite::handshake::client::ClientHandshake<Stream>>;
+
+/// Why the DevTools server's upgrade failed.
+fn refused_devtools(e: Refusal, host: &str) -> Ended {
+    match e {
+        tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp)) => failed(
             http_answer(resp.status().as_u16(), &resp.status().to_string()),
             true,
-        )),
+        ),
         // An HTTP/1.0 answer (`python3 -m http.server`, other static
         // file servers): a web server too, whatever its status.
-        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Protocol(
+        tungstenite::HandshakeError::Failure(tungstenite::Error::Protocol(
             tungstenite::error::ProtocolError::WrongHttpVersion,
-        ))) => Err(failed(not_devtools("in HTTP/1.0"), true)),
-        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Io(e))) => {
-            Err(match tls::describe(&e, host) {
+        )) => failed(not_devtools("in HTTP/1.0"), true),
+        tungstenite::HandshakeError::Failure(tungstenite::Error::Io(e)) => {
+            match tls::describe(&e, host) {
                 Some(why) => failed(why, true),
                 None => failed(
                     format!("WebSocket upgrade failed: {}", describe_io(&e)),
                     false,
                 ),
-            })
+            }
         }
-        Err(e) => Err(failed(format!("WebSocket upgrade failed: {e}"), false)),
+        e => failed(format!("WebSocket upgrade failed: {e}"), false),
     }
+}
+
+/// Why an Expo dev server's upgrade failed: a web server that is not one,
+/// or a Metro without the plugin socket (it closes the connection on an
+/// upgrade to a path it does not serve), told apart by Metro's `/status`.
+fn refused_expo(e: Refusal, url: &WsUrl) -> Ended {
+    let metro = is_metro(url);
+    let what = match &e {
+        tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp)) => {
+            format!("the server answered HTTP {}", resp.status())
+        }
+        _ => "the server closed the connection at the WebSocket upgrade".to_string(),
+    };
+    let why = if metro {
+        format!(
+            "{what}: a Metro dev server is there, but without the plugin socket {}:              an Expo SDK older than 52 (redux-devtools-expo-dev-plugin 2 needs SDK 53 or later)",
+            url.path
+        )
+    } else {
+        format!(
+            "{what}: not an Expo dev server (its plugin socket is {}); point rdx at the port              `npx expo start` prints (8081 by default), e.g. --expo --port 8081",
+            url.path
+        )
+    };
+    failed(why, true)
+}
+
+/// Does a Metro dev server answer on this host and port (`GET /status`:
+/// `packager-status:running`)? Bounded: 2 s, 4 KiB.
+fn is_metro(url: &WsUrl) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut tcp) = tcp_connect(url, Duration::from_secs(2)) else {
+        return false;
+    };
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = tcp.set_write_timeout(Some(Duration::from_secs(2)));
+    let ask = format!(
+        "GET /status HTTP/1.1\r\nHost: {}:{}\r\nConnection: close\r\n\r\n",
+        url.host, url.port
+    );
+    if tcp.write_all(ask.as_bytes()).is_err() {
+        return false;
+    }
+    let mut got = Vec::new();
+    let _ = (&mut tcp).take(4096).read_to_end(&mut got);
+    String::from_utf8_lossy(&got).contains("packager-status:running")
 }
 
 type Ws = tungstenite::WebSocket<Stream>;
@@ -296,11 +367,9 @@ fn serve(
     ws: &mut Ws,
     up: &mut impl Upstream,
     ctl: &Receiver<Control>,
-    login: bool,
-    deadline: Option<Instant>,
+    (mut session, first): (Protocol, Step),
     reconnect: bool,
 ) -> End {
-    let (mut session, first) = Session::new(login, deadline, Instant::now());
     if let Err(e) = act(ws, up, first, reconnect) {
         return e;
     }
@@ -351,11 +420,82 @@ fn serve(
     }
 }
 
+/// The protocol a connection speaks: SocketCluster to the DevTools server,
+/// or the Expo dev server's plugin socket. The socket loop drives either.
+enum Protocol {
+    DevTools(Session),
+    Expo(ExpoSession),
+}
+
+impl Protocol {
+    fn dev_tools(login: bool, deadline: Option<Instant>) -> (Protocol, Step) {
+        let (s, first) = Session::new(login, deadline, Instant::now());
+        (Protocol::DevTools(s), first)
+    }
+
+    fn expo() -> (Protocol, Step) {
+        let (s, first) = ExpoSession::new(Instant::now());
+        (Protocol::Expo(s), first)
+    }
+
+    fn subscribed(&self) -> bool {
+        match self {
+            Protocol::DevTools(s) => s.subscribed(),
+            Protocol::Expo(_) => true,
+        }
+    }
+
+    fn fail(&self, reason: String) -> Ended {
+        match self {
+            Protocol::DevTools(s) => s.fail(reason),
+            Protocol::Expo(_) => Ended::Lost(reason),
+        }
+    }
+
+    fn heard(&mut self, now: Instant) {
+        match self {
+            Protocol::DevTools(s) => s.heard(now),
+            Protocol::Expo(s) => s.heard(now),
+        }
+    }
+
+    fn apps_restarted(&mut self, now: Instant) {
+        match self {
+            Protocol::DevTools(s) => s.apps_restarted(now),
+            Protocol::Expo(s) => s.apps_restarted(now),
+        }
+    }
+
+    fn update(&mut self, now: Instant) -> Option<Step> {
+        match self {
+            Protocol::DevTools(s) => s.update(now),
+            Protocol::Expo(s) => s.update(),
+        }
+    }
+
+    fn packets(&mut self, packets: Vec<Packet>, now: Instant) -> Result<Vec<Step>, Ended> {
+        match self {
+            Protocol::DevTools(s) => s.packets(packets, now),
+            Protocol::Expo(s) => {
+                s.packets(packets);
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn tick(&mut self, now: Instant) -> Result<Vec<Step>, Ended> {
+        match self {
+            Protocol::DevTools(s) => s.tick(now),
+            Protocol::Expo(s) => s.tick(now),
+        }
+    }
+}
+
 /// Once subscribed, what the main thread asked for adds to `steps`. `Err`
 /// when the main thread is gone.
 fn requests(
     ctl: &Receiver<Control>,
-    session: &mut Session,
+    session: &mut Protocol,
     steps: &mut Vec<Step>,
 ) -> Result<(), End> {
     if session.subscribed() {
@@ -408,7 +548,7 @@ impl Burst {
         &mut self,
         ws: &mut Ws,
         up: &mut impl Upstream,
-        session: &mut Session,
+        session: &mut Protocol,
         read: tungstenite::Result<WsMessage>,
         now: Instant,
     ) -> Result<Taken, End> {
@@ -454,7 +594,12 @@ impl Burst {
     /// soon after the last one waits a moment first, so a flood is read in
     /// batches (not while connecting: the handshake's replies come close
     /// together and start-up would wait for nothing).
-    fn start(&mut self, ws: &mut Ws, up: &mut impl Upstream, session: &Session) -> Result<(), End> {
+    fn start(
+        &mut self,
+        ws: &mut Ws,
+        up: &mut impl Upstream,
+        session: &Protocol,
+    ) -> Result<(), End> {
         let woke = Instant::now();
         if session.subscribed()
             && self
@@ -503,6 +648,12 @@ fn act(ws: &mut Ws, up: &mut impl Upstream, step: Step, reconnect: bool) -> Resu
                 })
             })
         }
+        Step::Ping => ws.send(WsMessage::Ping(Vec::new().into())).map_err(|e| {
+            End::Ended(Ended::Failed {
+                reason: format!("send failed: {e}"),
+                permanent: false,
+            })
+        }),
         Step::Up {
             socket_id,
             ping_timeout_ms,

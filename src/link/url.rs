@@ -1,6 +1,7 @@
 //! Server addresses: `ws://host:port/path`, `wss://...`, or a bare `host:port`.
 //! `http://` and `https://` (what people copy from a browser) mean `ws://` and
-//! `wss://`.
+//! `wss://`. `expo://host:port` is an Expo dev server's plugin socket
+//! (`ws://host:port/expo-dev-plugins/broadcast`, port 8081 by default).
 
 use std::fmt;
 
@@ -10,6 +11,18 @@ pub(crate) struct WsUrl {
     pub(crate) host: String,
     pub(crate) port: u16,
     pub(crate) path: String,
+    /// What answers there.
+    pub(crate) relay: Relay,
+}
+
+/// The kind of relay a URL names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Relay {
+    /// `@redux-devtools/cli` (SocketCluster).
+    #[default]
+    DevTools,
+    /// An Expo dev server's plugin socket.
+    Expo,
 }
 
 pub(crate) const DEFAULT_PATH: &str = "/socketcluster/";
@@ -20,13 +33,27 @@ impl WsUrl {
     pub(crate) fn parse(text: &str) -> Result<WsUrl, String> {
         let t = text.trim();
         let scheme = |s: &str| t.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+        if scheme("expo://") {
+            let inner = format!("ws://{}", &t[7..]);
+            let theirs = |e: String| e.replace(&format!("{inner:?}"), &format!("{text:?}"));
+            return WsUrl::parse(&inner).map_err(theirs).map(|mut u| {
+                if !t[7..].contains(['/', '?', '#']) {
+                    u.path = crate::link::expo::PATH.to_string();
+                }
+                if !authority_has_port(&t[7..]) {
+                    u.port = crate::link::expo::DEFAULT_PORT;
+                }
+                u.relay = Relay::Expo;
+                u
+            });
+        }
         let (tls, rest) = if scheme("ws://") || scheme("http://") {
             (false, &t[t.find("://").unwrap_or(0) + 3..])
         } else if scheme("wss://") || scheme("https://") {
             (true, &t[t.find("://").unwrap_or(0) + 3..])
         } else if t.contains("://") {
             return Err(format!(
-                "invalid URL {text:?}: the scheme must be ws://, wss://, http:// or https://"
+                "invalid URL {text:?}: the scheme must be ws://, wss://, http://, https:// or expo://"
             ));
         } else {
             (false, t)
@@ -65,7 +92,33 @@ impl WsUrl {
             host,
             port,
             path,
+            relay: Relay::DevTools,
         })
+    }
+
+    /// `--expo`: the dev server on this machine, Metro's port.
+    pub(crate) fn expo(host: Option<&str>, port: Option<u16>) -> WsUrl {
+        WsUrl {
+            tls: false,
+            host: host.unwrap_or("127.0.0.1").to_string(),
+            port: port.unwrap_or(crate::link::expo::DEFAULT_PORT),
+            path: crate::link::expo::PATH.to_string(),
+            relay: Relay::Expo,
+        }
+    }
+
+    /// The WebSocket URL to open (an `expo://` URL is a `ws://` one).
+    pub(crate) fn websocket(&self) -> String {
+        let scheme = if self.tls { "wss" } else { "ws" };
+        format!("{scheme}://{}{}", self.authority(), self.path)
+    }
+
+    fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
     }
 
     /// From `--host`/`--port`.
@@ -75,7 +128,17 @@ impl WsUrl {
             host: host.unwrap_or("127.0.0.1").to_string(),
             port: port.unwrap_or(8000),
             path: DEFAULT_PATH.to_string(),
+            relay: Relay::DevTools,
         }
+    }
+}
+
+/// Does `host:port/...` (after the scheme) give a port?
+fn authority_has_port(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    match authority.rfind(']') {
+        Some(end) => authority[end..].contains(':'),
+        None => authority.contains(':'),
     }
 }
 
@@ -88,11 +151,12 @@ fn parse_port(p: &str, text: &str) -> Result<u16, String> {
 
 impl fmt::Display for WsUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scheme = if self.tls { "wss" } else { "ws" };
-        if self.host.contains(':') {
-            write!(f, "{scheme}://[{}]:{}{}", self.host, self.port, self.path)
-        } else {
-            write!(f, "{scheme}://{}:{}{}", self.host, self.port, self.path)
+        match self.relay {
+            Relay::Expo if self.path == crate::link::expo::PATH => {
+                write!(f, "expo://{}", self.authority())
+            }
+            Relay::Expo => write!(f, "expo://{}{}", self.authority(), self.path),
+            Relay::DevTools => f.write_str(&self.websocket()),
         }
     }
 }
@@ -128,6 +192,28 @@ mod tests {
             u("https://h:8443/socketcluster/"),
             "wss://h:8443/socketcluster/"
         );
+    }
+
+    #[test]
+    fn expo_urls() {
+        let u = |s| WsUrl::parse(s).unwrap();
+        let e = u("expo://127.0.0.1");
+        assert_eq!(e.relay, Relay::Expo);
+        assert_eq!(e.to_string(), "expo://127.0.0.1:8081");
+        assert_eq!(
+            e.websocket(),
+            "ws://127.0.0.1:8081/expo-dev-plugins/broadcast"
+        );
+        assert_eq!(u("EXPO://h:19000").to_string(), "expo://h:19000");
+        assert_eq!(u("expo://[::1]").to_string(), "expo://[::1]:8081");
+        assert_eq!(u("expo://h:1/custom").websocket(), "ws://h:1/custom");
+        assert_eq!(
+            WsUrl::expo(None, Some(18081)).to_string(),
+            "expo://127.0.0.1:18081"
+        );
+        assert_eq!(WsUrl::expo(None, None), u("expo://127.0.0.1:8081"));
+        assert!(WsUrl::parse("expo://").is_err());
+        assert!(WsUrl::parse("expo://h:0").is_err());
     }
 
     #[test]
