@@ -468,3 +468,77 @@ fn expo_a_recording_says_its_source_and_replays_the_same() {
         .collect();
     assert_eq!(a, b);
 }
+
+#[test]
+fn expo_a_reload_is_a_reload_though_no_one_says_the_old_instance_went() {
+    // The dev server never says an app went: the old instance is gone when
+    // it does not answer the START that follows the new instance's START.
+    let (port, _sent) = socket(1, |_, ws, tx| {
+        fake::send(ws, &start(0));
+        let _ = fake::recv(ws, tx, Duration::from_secs(5));
+        fake::send(ws, &action(0, 1, "old/1"));
+        heard(ws, tx, Duration::from_millis(1500));
+        // The page reloads: a new store of the same app.
+        let new = json!({"type": "START", "id": "s0b", "instanceId": "i0b", "name": "app0"});
+        fake::send(ws, &envelope("log", &new));
+        // rdx's START (an UPDATE may come first).
+        let end = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < end {
+            let asked = fake::recv(ws, tx, Duration::from_millis(200)).unwrap_or_default();
+            if asked.contains(r#""type":"START""#) {
+                break;
+            }
+        }
+        let lifted = json!({
+            "actionsById": {"0": {"type": "PERFORM_ACTION", "action": {"type": "@@INIT"}, "timestamp": 1}},
+            "computedStates": [{"state": {"n": 0}}], "stagedActionIds": [0], "skippedActionIds": [],
+            "currentStateIndex": 0, "nextActionId": 1,
+        });
+        // Only the new instance answers.
+        fake::send(
+            ws,
+            &envelope(
+                "log",
+                &json!({"type": "STATE", "id": "s0b", "instanceId": "i0b", "name": "app0", "payload": lifted.to_string()}),
+            ),
+        );
+        heard(ws, tx, Duration::from_secs(6));
+        fake::send(
+            ws,
+            &envelope(
+                "log",
+                &json!({
+                    "type": "ACTION", "id": "s0b", "instanceId": "i0b", "name": "app0",
+                    "payload": "{\"n\":1}",
+                    "action": json!({"type": "PERFORM_ACTION", "action": {"type": "new/1"}, "timestamp": 1_796_169_600_100i64}).to_string(),
+                    "nextActionId": 2,
+                }),
+            ),
+        );
+        heard(ws, tx, Duration::from_secs(3));
+    });
+    let url = expo_url(port);
+    let r = run(&[
+        "--url",
+        &url,
+        "--timeout",
+        "20s",
+        "tail",
+        "--instance-select",
+        "/^app0$/",
+        "--json",
+        "--count",
+        "2",
+    ]);
+    r.expect(0);
+    let types: Vec<String> = json_lines(&r)
+        .iter()
+        .map(|l| l["action_type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["old/1", "new/1"]);
+    assert!(
+        stderr(&r).contains("app0·i0 reloaded as app0·i0b; following it"),
+        "{}",
+        stderr(&r)
+    );
+}

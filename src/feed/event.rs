@@ -30,6 +30,9 @@ pub enum Event {
         what: String,
         loud: bool,
     },
+    /// The frames that follow come from this kind of relay (a replay says
+    /// so when its recording does, or its frames show it).
+    Wire(Relay),
     /// A frame that is not for rdx (the Expo socket carries every plugin's
     /// frames, and clients' handshakes): counted, shown with --verbose.
     Ignored { t: u64, at: String, what: String },

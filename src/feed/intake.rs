@@ -59,10 +59,16 @@ impl Feed {
         let grace = self
             .reconnected_at
             .map(|t| t.saturating_add(RECONNECT_GRACE_MS));
-        [holds, grace, self.reloads.due(), self.update_due]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            holds,
+            grace,
+            self.reloads.due(),
+            self.update_due,
+            self.unanswered.due(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Run every timer due at `now` (None: the input ended, run them all).
@@ -89,6 +95,15 @@ impl Feed {
             self.note_hold(&instance);
             let t = now.unwrap_or(self.last_t);
             self.emit_steps(&instance, t, steps, None);
+        }
+        // At the end of a recording, a START whose answers the file does not
+        // reach decides nothing.
+        for due in self.unanswered.take_due(Some(now.unwrap_or(self.last_t))) {
+            let t = now.unwrap_or(self.last_t);
+            let changes = self
+                .registry
+                .mark_unanswered_gone(&due.app, due.since, &due.starter);
+            self.registry_changes(t, changes);
         }
         for verdict in self.reloads.tick(now) {
             self.verdict(verdict);
@@ -194,6 +209,7 @@ impl Feed {
                     eprintln!("rdx: {}: skipped: {}", sanitize(&at), sanitize(&what));
                 }
             }
+            Event::Wire(relay) => self.expo = relay == crate::link::url::Relay::Expo,
             Event::Ignored { at, what, .. } => {
                 self.ignored += 1;
                 if self.verbose {
@@ -234,6 +250,11 @@ impl Feed {
                 .entry(instance.clone())
                 .or_default()
                 .saw_start();
+            if self.expo
+                && let Some(app) = self.registry.get(&instance).and_then(|i| i.app.as_deref())
+            {
+                self.unanswered.started(app, &instance, t);
+            }
         }
         // The history of a STATE: for the ledgers (actions) and the registry's
         // counts (sessions); `state` needs neither, and a big STATE is not

@@ -22,6 +22,7 @@ pub mod source;
 mod spool;
 #[cfg(test)]
 mod tests;
+mod unanswered;
 
 pub(crate) use item::{ActionItem, Gap, Item};
 pub(crate) use next_or::Woke;
@@ -173,6 +174,10 @@ pub(crate) struct Feed {
     /// ui`, whose screen stderr would write over; the status line says
     /// them). At most [`NOTES_KEPT`], the newest.
     pub(crate) notes: Option<VecDeque<String>>,
+    /// The frames come from the Expo plugin socket, where an instance that
+    /// goes says nothing: see [`unanswered`].
+    expo: bool,
+    unanswered: unanswered::Unanswered,
 }
 
 /// How many notes [`Feed::notes`] keeps.
@@ -221,6 +226,8 @@ impl Feed {
             said_let_go: false,
             link_lost: None,
             notes: None,
+            expo: cfg.replay.is_none() && cfg.url.relay == crate::link::url::Relay::Expo,
+            unanswered: Default::default(),
         })
     }
 

@@ -76,8 +76,10 @@ pub fn replay(
         };
         if frame.dir == "meta"
             && let Some(r) = opened(line)
+            && relay != Some(r)
         {
             relay = Some(r);
+            emit(Event::Wire(r));
         }
         frames += 1;
         let data = match frame.data {
@@ -103,13 +105,17 @@ pub fn replay(
         }
         if frame.dir == "in" {
             control.clear();
-            let on = relay.unwrap_or_else(|| {
-                if event::looks_expo(&data) {
+            let on = match relay {
+                Some(r) => r,
+                None if event::looks_expo(&data) => {
+                    // A hand-made file without its open line: from its first
+                    // Expo frame on, it is the Expo socket's.
+                    relay = Some(Relay::Expo);
+                    emit(Event::Wire(Relay::Expo));
                     Relay::Expo
-                } else {
-                    Relay::DevTools
                 }
-            });
+                None => Relay::DevTools,
+            };
             match on {
                 Relay::DevTools => {
                     event::route_owned(frame.t, &at, data, payloads, &mut control, emit)

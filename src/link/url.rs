@@ -17,7 +17,7 @@ pub(crate) struct WsUrl {
 
 /// The kind of relay a URL names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum Relay {
+pub enum Relay {
     /// `@redux-devtools/cli` (SocketCluster).
     #[default]
     DevTools,

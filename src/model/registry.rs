@@ -422,6 +422,30 @@ impl Registry {
         changes
     }
 
+    /// The live instances of `app` not heard since `since`, other than
+    /// `except`, are gone (the Expo socket: they did not answer a START).
+    pub(crate) fn mark_unanswered_gone(
+        &mut self,
+        app: &str,
+        since: u64,
+        except: &str,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for inst in self.instances.values_mut() {
+            if inst.status != Status::Gone
+                && inst.last_seen < since
+                && inst.app.as_deref() == Some(app)
+                && inst.id != except
+            {
+                inst.status = Status::Gone;
+                self.active -= 1;
+                changes.push(Change::Status(inst.id.clone()));
+            }
+        }
+        changes.sort_by(|a, b| a.instance().cmp(b.instance()));
+        changes
+    }
+
     /// Forget the oldest gone instances beyond `keep` (by last seen): a long
     /// `sessions --follow` against apps that reload all day must not grow
     /// without bound. Returns the instances forgotten, with their apps.
