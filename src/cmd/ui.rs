@@ -5,8 +5,8 @@
 //! The main thread owns the feed, the UI state and the drawing: it waits on
 //! the feed and on the terminal's keys at once ([`Feed::next_or`], as `rdx
 //! mcp` does with its requests), changes the state (`ui/state.rs`, pure)
-//! and redraws (`ui/render.rs`) at most 30 times a second, only when
-//! something changed. Keys are read on their own thread (`ui/term.rs`).
+//! and redraws (`ui/render.rs`) only when something changed: within 34 ms
+//! of a key, at most 10 times a second for data alone. Keys are read on their own thread (`ui/term.rs`).
 
 pub(crate) mod keys;
 pub(crate) mod link;
@@ -28,7 +28,7 @@ use crate::model::selection::{Resolution, Selection};
 use crate::time::now_ms;
 use link::Link;
 use render::Theme;
-use state::{Incoming, InstRow, Limits, Outcome, Ui};
+use state::{Incoming, InstRow, Limits, Outcome, Snap, Ui};
 use term::{Input, Screen};
 
 /// What `rdx ui` does.
@@ -56,7 +56,7 @@ It needs a terminal (stdin and stdout), at least 80x20; without one it exits
 SIGTERM, SIGHUP, a lost link and a crash. Per instance rdx keeps the last
 20000 actions (100000 in \"all\") and the states after the last --keep-states
 of them (default 1000, at most --keep-mb MiB, default 64); an older action
-says its state is no longer held, and keeps its diff.
+says its state is no longer held, and so is its diff.
 
 Examples:
   rdx ui
@@ -90,7 +90,12 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
 }
 
 /// At most this many draws a second.
-const FRAME: Duration = Duration::from_millis(33);
+const FRAME: Duration = Duration::from_millis(34);
+/// What only data changed (a flood) is drawn at most this often: a list
+/// that moves ten times a second reads as live, and the drawing costs a
+/// third of what 30 would. A key, the mouse or a resize is drawn within
+/// [`FRAME`].
+const DATA_FRAME: Duration = Duration::from_millis(100);
 /// While the link is down, the status line's "reconnecting for 3s" moves on
 /// this often.
 const DOWN_TICK: Duration = Duration::from_secs(1);
@@ -121,6 +126,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         history: true,
         reloads: true,
         links: true,
+        lazy_states: true,
         // An instance that comes or goes redraws the screen.
         changes: true,
         ..Options::default()
@@ -145,6 +151,8 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     term::spawn_input(tx);
     let mut ended = false;
     let mut dirty = true;
+    // The user did something: draw within FRAME, not DATA_FRAME.
+    let mut urgent = true;
     let mut last_draw: Option<Instant> = None;
     // Live, when an age on the screen ("3s ago") next changes: idle, the
     // screen is drawn then and at no other time.
@@ -153,7 +161,8 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let mut link = Link::default();
     loop {
         let now = Instant::now();
-        if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
+        let frame = if urgent { FRAME } else { DATA_FRAME };
+        if dirty && last_draw.is_none_or(|t| now >= t + frame) {
             refresh(&mut ui, &feed, &link, ended);
             // The feed's notes (a label that moved with a reload) after
             // what the screen says already.
@@ -171,6 +180,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 panic!("RDX_UI_TEST_PANIC is set: a crash on purpose, after the first draw");
             }
             dirty = false;
+            urgent = false;
             last_draw = Some(now);
             stats.drew();
             age_due = if feed.is_replay() {
@@ -186,7 +196,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         // A recording's end makes no item `next_or` returns: it is looked
         // for after every wake, and a wake is due now and then until it came.
         let until = match last_draw {
-            Some(t) if dirty => Some(t + FRAME),
+            Some(t) if dirty => Some(t + frame),
             _ if feed.is_replay() && !ended => Some(now + END_POLL),
             _ => age_due,
         };
@@ -211,11 +221,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                     Item::Link { t, lost } => link.on_link(t, lost.as_deref()),
                     Item::State {
                         instance, state, ..
-                    } => {
-                        if let Some(v) = state.value() {
-                            ui.on_state(&instance, v);
-                        }
-                    }
+                    } => ui.on_state(&instance, Snap::lazy(state.len(), move || state.value())),
                     Item::Reloaded { old, new } => {
                         let say = format!(
                             "{} reloaded as {}; following it",
@@ -234,20 +240,28 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 stats.keys += 1;
                 match ui.on_key(k) {
                     Outcome::Quit => break,
-                    Outcome::Changed => dirty = true,
+                    Outcome::Changed => {
+                        dirty = true;
+                        urgent = true;
+                    }
                     Outcome::Nothing => {}
                     Outcome::Label(id, label) => {
                         ui.message = Some(label_instance(&mut feed, &cfg.feed.labels, &id, label));
                         dirty = true;
+                        urgent = true;
                     }
                 }
             }
             Ok(Woke::Other(Input::Mouse(m))) => {
                 if ui.on_mouse(m) != Outcome::Nothing {
                     dirty = true;
+                    urgent = true;
                 }
             }
-            Ok(Woke::Other(Input::Resize)) => dirty = true,
+            Ok(Woke::Other(Input::Resize)) => {
+                dirty = true;
+                urgent = true;
+            }
             Ok(Woke::Other(Input::Signal(sig))) => {
                 drop(screen);
                 term::die_of(sig);
@@ -445,6 +459,11 @@ fn incoming(a: ActionItem) -> Incoming {
         id: a.action_id,
         ts: a.ts,
         via_state: a.via == Via::State,
-        state: a.state,
+        // Decoded when something shows it (a flood costs no tree each).
+        state: match (a.state, a.payload) {
+            (Some(v), _) => Some(Snap::from(v)),
+            (None, Some(p)) => Some(Snap::lazy(p.len(), move || p.value())),
+            (None, None) => None,
+        },
     }
 }

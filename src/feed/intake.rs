@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::feed::event::Event;
-use crate::feed::item::{Action, ActionItem, Carried, Gap, Item, Via};
+use crate::feed::item::{Action, ActionItem, Carried, Gap, Item, Payload, Via};
 use crate::feed::ledger::{self, Ledger, Order};
 use crate::feed::reload::Verdict;
 use crate::feed::selected::Follow;
@@ -404,7 +404,8 @@ impl Feed {
                         self.out_of_range(instance, 1, &what);
                     }
                     let ts = m.action_timestamp().unwrap_or(at);
-                    let state = if self.opts.states == States::PerAction {
+                    let per_action = self.opts.states == States::PerAction;
+                    let state = if per_action && !self.opts.lazy_states {
                         m.decoded_payload()
                     } else {
                         None
@@ -415,6 +416,8 @@ impl Feed {
                         Some(only) => only.take_action(),
                         None => m.action().cloned(),
                     };
+                    let payload = (per_action && self.opts.lazy_states && m.payload.is_some())
+                        .then(|| Payload(m));
                     Item::Action(ActionItem {
                         instance: instance.to_string(),
                         action_id: id,
@@ -422,6 +425,7 @@ impl Feed {
                         action: action.unwrap_or_default(),
                         via: Via::Action,
                         state,
+                        payload,
                     })
                 }
                 Order::Emit {
@@ -438,6 +442,7 @@ impl Feed {
                         action: Action::Tree(std::mem::take(&mut e.action)),
                         via: Via::State,
                         state: e.state.take(),
+                        payload: None,
                     })
                 }
             };

@@ -39,6 +39,24 @@ pub(crate) struct ActionItem {
     pub(crate) via: Via,
     /// The app state after it ([`States::PerAction`]).
     pub(crate) state: Option<Value>,
+    /// Instead, with `lazy_states`: the state it came with, decoded when
+    /// asked (`rdx ui` decodes only what it shows).
+    pub(crate) payload: Option<Payload>,
+}
+
+/// The state an ACTION message carried, decoded when asked.
+#[derive(Debug, Clone)]
+pub(crate) struct Payload(pub(super) Rc<Message>);
+
+impl Payload {
+    pub(crate) fn value(&self) -> Option<Value> {
+        self.0.decoded_payload()
+    }
+
+    /// Its size as it came (JSON text).
+    pub(crate) fn len(&self) -> usize {
+        self.0.payload.as_ref().map_or(0, |p| p.get().len())
+    }
 }
 
 /// A message that carries an instance's state, read only when asked: a big
@@ -56,6 +74,11 @@ impl Carried {
     /// text (`None`: it cannot be read so; use [`Carried::value`]).
     pub(crate) fn with_raw_at<R>(&self, path: &Path, f: impl FnOnce(&str) -> R) -> Option<R> {
         crate::query::raw::with_raw_value(&self.0, path, f)
+    }
+
+    /// The state's size as it came (JSON text).
+    pub(crate) fn len(&self) -> usize {
+        self.0.payload.as_ref().map_or(0, |p| p.get().len())
     }
 
     /// The kind of message it came in (`STATE`, `INIT`, ...).

@@ -114,6 +114,9 @@ pub(crate) struct Options {
     /// An [`Item::Link`] each time the link is lost or made (`ui`, whose
     /// status line says it).
     pub(crate) links: bool,
+    /// With [`States::PerAction`]: an ACTION's state comes as a
+    /// [`item::Payload`], not decoded (`ui`).
+    pub(crate) lazy_states: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

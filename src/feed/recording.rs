@@ -76,10 +76,12 @@ pub fn replay(
         };
         if frame.dir == "meta"
             && let Some(r) = opened(line)
-            && relay != Some(r)
         {
+            // The feed starts out on the DevTools server's frames.
+            if relay.unwrap_or_default() != r {
+                emit(Event::Wire(r));
+            }
             relay = Some(r);
-            emit(Event::Wire(r));
         }
         frames += 1;
         let data = match frame.data {

@@ -106,6 +106,7 @@ fn action_item(k: &str, id: i64, bytes: usize, state: Option<Value>) -> crate::f
         ),
         via: crate::feed::item::Via::Action,
         state,
+        payload: None,
     }
 }
 

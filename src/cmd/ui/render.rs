@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row as TRow, Table, Tabs, 
 use serde_json::Value;
 
 use super::keys;
-use super::state::{Area, Areas, Heights, Pane, Row, RowKind, Tab, Ui};
+use super::state::{Area, Areas, DiffOf, Heights, Pane, Row, RowKind, Tab, Ui};
 use super::tree::{self, Kind};
 use crate::model::registry::Status;
 use crate::output::{elide_middle, sanitize, width};
@@ -394,17 +394,15 @@ fn detail(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
             f.render_widget(p, body);
         }
         Tab::Diff => {
-            let lines = match &a.diff {
-                Some(d) if d.is_empty() => vec![Line::styled("no change", theme.dim())],
-                Some(d) => d.iter().map(|e| edit_line(e, theme)).collect(),
-                None => vec![Line::styled(
-                    if a.had_state {
-                        "no diff: the state before this action was not seen"
-                    } else {
-                        "no diff: the app sent no state with this action"
-                    },
-                    theme.dim(),
-                )],
+            let said = |s: &'static str| vec![Line::styled(s, theme.dim())];
+            let lines = match ui.diff_of(&row) {
+                DiffOf::Edits(d) if d.is_empty() => said("no change"),
+                DiffOf::Edits(d) => d.iter().map(|e| edit_line(e, theme)).collect(),
+                DiffOf::NoBefore => said("no diff: the state before this action was not seen"),
+                DiffOf::NoState => said("no diff: the app sent no state with this action"),
+                DiffOf::LetGo => said(
+                    "no diff: the state after this action, or the one before it, is no longer held",
+                ),
             };
             let p = Paragraph::new(Text::from(lines))
                 .wrap(Wrap { trim: false })
@@ -428,7 +426,7 @@ fn state_tab(f: &mut Frame, ui: &Ui, theme: Theme, row: &Row, area: Rect) {
         let text = if row.action().is_some_and(|a| a.had_state) {
             format!(
                 "The state after this action is no longer held (rdx keeps the last {} states, \
-                 {} MiB, per instance: --keep-states, --keep-mb). Its diff stays.",
+                 {} MiB, per instance: --keep-states, --keep-mb).",
                 l.states,
                 l.bytes >> 20
             )

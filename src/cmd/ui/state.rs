@@ -117,6 +117,75 @@ impl InstRow {
     }
 }
 
+/// A state as it came: decoded the first time something shows it (a flood
+/// of actions costs their text, not a tree each), then kept decoded.
+#[derive(Clone)]
+pub(crate) struct Snap(Rc<SnapInner>);
+
+struct SnapInner {
+    /// Its size as JSON text: what the byte bound counts.
+    bytes: usize,
+    decode: RefCell<Option<Box<dyn FnOnce() -> Option<Value>>>>,
+    value: std::cell::OnceCell<Option<Rc<Value>>>,
+}
+
+impl std::fmt::Debug for Snap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Snap({} bytes)", self.0.bytes)
+    }
+}
+
+impl PartialEq for Snap {
+    fn eq(&self, other: &Snap) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Snap {
+    /// A state `bytes` long as text, decoded by `decode` when asked.
+    pub(crate) fn lazy(bytes: usize, decode: impl FnOnce() -> Option<Value> + 'static) -> Snap {
+        Snap(Rc::new(SnapInner {
+            bytes,
+            decode: RefCell::new(Some(Box::new(decode))),
+            value: std::cell::OnceCell::new(),
+        }))
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.0.bytes
+    }
+
+    /// The state, decoded now if it was not yet (None: it could not be).
+    pub(crate) fn value(&self) -> Option<Rc<Value>> {
+        self.0
+            .value
+            .get_or_init(|| {
+                let decode = self.0.decode.borrow_mut().take();
+                decode.and_then(|d| d()).map(Rc::new)
+            })
+            .clone()
+    }
+}
+
+impl From<Value> for Snap {
+    fn from(v: Value) -> Snap {
+        let bytes = approx_bytes(&v);
+        Snap::lazy(bytes, move || Some(v))
+    }
+}
+
+/// What the Diff tab says of an action.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DiffOf {
+    Edits(Rc<Vec<Edit>>),
+    /// The app sent no state with it.
+    NoState,
+    /// The state before it was never seen.
+    NoBefore,
+    /// Its state, or the one before it, is no longer held.
+    LetGo,
+}
+
 /// One action as the feed delivered it, ready for the state.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Incoming {
@@ -128,7 +197,7 @@ pub(crate) struct Incoming {
     pub(crate) raw: String,
     pub(crate) via_state: bool,
     /// The state after it, when the app sent one.
-    pub(crate) state: Option<Value>,
+    pub(crate) state: Option<Snap>,
 }
 
 /// One row of the Actions pane.
@@ -159,8 +228,6 @@ pub(crate) struct ActionRow {
     /// The action without its type, compact and cut (the list's column).
     pub(crate) short: String,
     pub(crate) via_state: bool,
-    /// What it changed, when the states before and after it were seen.
-    pub(crate) diff: Option<Vec<Edit>>,
     /// The app sent a state with it (it may since have been let go).
     pub(crate) had_state: bool,
 }
@@ -188,12 +255,37 @@ impl Row {
 #[derive(Debug, Default)]
 struct History {
     rows: VecDeque<Rc<Row>>,
-    /// The states kept, by row seq, oldest first.
-    states: VecDeque<(u64, Rc<Value>, usize)>,
+    /// The states kept, oldest first, by the seq of the row they came with
+    /// (a STATE message's has a seq of its own and no row): each one is the
+    /// "before" of the next one's diff.
+    states: VecDeque<(u64, Snap)>,
     bytes: usize,
-    /// The newest state seen (the diff's "before"), kept even when `states`
-    /// has let it go.
-    last: Option<Rc<Value>>,
+    /// The instance's first state was let go (a diff of the oldest kept one
+    /// has no "before" any more).
+    let_go: bool,
+}
+
+impl History {
+    /// Keep a state, and let the oldest go past the bounds (the newest is
+    /// always kept).
+    fn keep(&mut self, seq: u64, snap: Snap, limits: Limits) {
+        self.bytes += snap.bytes();
+        self.states.push_back((seq, snap));
+        while self.states.len() > limits.states.max(1)
+            || (self.bytes > limits.bytes && self.states.len() > 1)
+        {
+            if let Some((_, s)) = self.states.pop_front() {
+                self.bytes -= s.bytes();
+                self.let_go = true;
+            }
+        }
+    }
+
+    /// The index of the state that came with row `seq`.
+    fn index_of(&self, seq: u64) -> Option<usize> {
+        let i = self.states.partition_point(|(s, _)| *s < seq);
+        (self.states.get(i)?.0 == seq).then_some(i)
+    }
 }
 
 /// The Actions pane's rows, shared by the draw and the keys.
@@ -360,6 +452,8 @@ pub(crate) struct Ui {
     /// The scroll of the Action, Diff and Raw tabs.
     pub(crate) text_scroll: usize,
     tree_cache: RefCell<Option<TreeCache>>,
+    /// The Diff tab's diff, for one row.
+    diff_cache: RefCell<Option<(u64, DiffOf)>>,
     view_cache: RefCell<Option<(ViewKey, Rows)>>,
     /// Times relative to now (`3s ago`) or as a clock.
     pub(crate) relative: bool,
@@ -405,6 +499,7 @@ impl Ui {
             tree_offset: 0,
             text_scroll: 0,
             tree_cache: RefCell::new(None),
+            diff_cache: RefCell::new(None),
             view_cache: RefCell::new(None),
             relative: false,
             now: 0,
@@ -444,8 +539,13 @@ impl Ui {
     }
 
     /// The state an instance is in (a STATE message): the next diff's "before".
-    pub(crate) fn on_state(&mut self, instance: &str, state: Value) {
-        self.histories.entry(instance.to_string()).or_default().last = Some(Rc::new(state));
+    pub(crate) fn on_state(&mut self, instance: &str, state: Snap) {
+        let limits = self.limits;
+        let seq = self.bump();
+        self.histories
+            .entry(instance.to_string())
+            .or_default()
+            .keep(seq, state, limits);
     }
 
     pub(crate) fn on_action(&mut self, a: Incoming) {
@@ -453,23 +553,8 @@ impl Ui {
         let seq = self.bump();
         let h = self.histories.entry(a.instance.clone()).or_default();
         let had_state = a.state.is_some();
-        let diff = match (&h.last, &a.state) {
-            (Some(old), Some(new)) => Some(diff::diff(old, new, DIFF_LIMIT)),
-            _ => None,
-        };
         if let Some(state) = a.state {
-            let state = Rc::new(state);
-            h.last = Some(state.clone());
-            let bytes = approx_bytes(&state);
-            h.states.push_back((seq, state, bytes));
-            h.bytes += bytes;
-            while h.states.len() > limits.states.max(1)
-                || (h.bytes > limits.bytes && h.states.len() > 1)
-            {
-                if let Some((_, _, b)) = h.states.pop_front() {
-                    h.bytes -= b;
-                }
-            }
+            h.keep(seq, state, limits);
         }
         let short = short_payload(&a.raw);
         let row = Rc::new(Row {
@@ -482,7 +567,6 @@ impl Ui {
                 raw: a.raw,
                 short,
                 via_state: a.via_state,
-                diff,
                 had_state,
             }),
         });
@@ -613,7 +697,7 @@ impl Ui {
             }
             // Only rows came (and old ones went): the view moves on, in
             // the time of the rows that changed, not of all of them (a
-            // flood redrawn 30 times a second).
+            // flood redrawn 10 times a second).
             if k.same_view(&key)
                 && let Some(rows) = self.source_rows()
             {
@@ -685,11 +769,43 @@ impl Ui {
     /// The state after a row's action, if it is still held.
     pub(crate) fn state_of(&self, row: &Row) -> Option<Rc<Value>> {
         let h = self.histories.get(&row.instance)?;
-        let i = h.states.partition_point(|(s, _, _)| *s < row.seq);
-        h.states
-            .get(i)
-            .filter(|(s, _, _)| *s == row.seq)
-            .map(|(_, v, _)| v.clone())
+        h.states[h.index_of(row.seq)?].1.value()
+    }
+
+    /// What a row's action changed: the diff of the state before it and the
+    /// state after it, made when first shown (and kept for the one row).
+    pub(crate) fn diff_of(&self, row: &Row) -> DiffOf {
+        if let Some((seq, d)) = self.diff_cache.borrow().as_ref()
+            && *seq == row.seq
+        {
+            return d.clone();
+        }
+        let d = self.make_diff(row);
+        *self.diff_cache.borrow_mut() = Some((row.seq, d.clone()));
+        d
+    }
+
+    fn make_diff(&self, row: &Row) -> DiffOf {
+        if !row.action().is_some_and(|a| a.had_state) {
+            return DiffOf::NoState;
+        }
+        let Some(h) = self.histories.get(&row.instance) else {
+            return DiffOf::LetGo;
+        };
+        let Some(i) = h.index_of(row.seq) else {
+            return DiffOf::LetGo;
+        };
+        if i == 0 {
+            return if h.let_go {
+                DiffOf::LetGo
+            } else {
+                DiffOf::NoBefore
+            };
+        }
+        match (h.states[i - 1].1.value(), h.states[i].1.value()) {
+            (Some(old), Some(new)) => DiffOf::Edits(Rc::new(diff::diff(&old, &new, DIFF_LIMIT))),
+            _ => DiffOf::NoBefore,
+        }
     }
 
     pub(crate) fn limits(&self) -> Limits {

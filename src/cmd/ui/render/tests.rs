@@ -45,7 +45,10 @@ fn sample() -> Ui {
             last_seen: 2,
         },
     ]);
-    ui.on_state("4xxi9ufznu6", json!({"counter": {"value": 0}, "todos": []}));
+    ui.on_state(
+        "4xxi9ufznu6",
+        json!({"counter": {"value": 0}, "todos": []}).into(),
+    );
     ui.on_action(Incoming {
         instance: "4xxi9ufznu6".into(),
         id: Some(1),
@@ -53,7 +56,7 @@ fn sample() -> Ui {
         ty: "counter/incremented".into(),
         raw: r#"{"type":"counter/incremented"}"#.into(),
         via_state: true,
-        state: Some(json!({"counter": {"value": 1}, "todos": []})),
+        state: Some(json!({"counter": {"value": 1}, "todos": []}).into()),
     });
     ui.on_gap("4xxi9ufznu6", 1_795_520_108_800, 2, 4);
     ui.on_action(Incoming {
@@ -63,7 +66,9 @@ fn sample() -> Ui {
         ty: "todos/todoAdded".into(),
         raw: r#"{"type":"todos/todoAdded","payload":{"id":6,"text":"todo \u001b[2J #6"}}"#.into(),
         via_state: false,
-        state: Some(json!({"counter": {"value": 1}, "todos": [{"id": 6, "text": "todo #6"}]})),
+        state: Some(
+            json!({"counter": {"value": 1}, "todos": [{"id": 6, "text": "todo #6"}]}).into(),
+        ),
     });
     ui
 }

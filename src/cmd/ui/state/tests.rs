@@ -25,7 +25,7 @@ fn action(instance: &str, id: i64, ty: &str, state: Option<Value>) -> Incoming {
         ty: ty.into(),
         raw: json!({"type": ty, "payload": id}).to_string(),
         via_state: false,
-        state,
+        state: state.map(Snap::from),
     }
 }
 
@@ -147,7 +147,7 @@ fn pause_freezes_the_view_while_data_keeps_coming() {
 #[test]
 fn gaps_are_rows_and_diffs_come_from_the_states() {
     let mut ui = ui();
-    ui.on_state("aaa", json!({"n": 0}));
+    ui.on_state("aaa", json!({"n": 0}).into());
     ui.on_action(action("aaa", 1, "inc", Some(json!({"n": 1}))));
     ui.on_gap("aaa", 2000, 2, 4);
     ui.on_action(action("aaa", 5, "inc", Some(json!({"n": 5, "m": true}))));
@@ -155,14 +155,15 @@ fn gaps_are_rows_and_diffs_come_from_the_states() {
     let v = ui.visible();
     let first = v[0].action().unwrap();
     assert_eq!(
-        first.diff.as_deref().unwrap(),
-        [Edit::Changed {
+        ui.diff_of(&v[0]),
+        DiffOf::Edits(Rc::new(vec![Edit::Changed {
             path: ".n".into(),
             old: json!(0),
             new: json!(1)
-        }]
+        }]))
     );
-    assert_eq!(v[2].action().unwrap().diff.as_ref().unwrap().len(), 2);
+    assert!(matches!(ui.diff_of(&v[2]), DiffOf::Edits(d) if d.len() == 2));
+    assert_eq!(ui.diff_of(&v[1]), DiffOf::NoState);
     assert_eq!(*ui.state_of(&v[2]).unwrap(), json!({"n": 5, "m": true}));
     assert_eq!(first.short, r#"{"payload":1}"#);
 }
@@ -176,13 +177,16 @@ fn states_are_kept_by_count_and_bytes_and_older_ones_let_go() {
             ..Limits::default()
         },
     );
-    ui.on_state("aaa", json!({"n": 0}));
+    ui.on_state("aaa", json!({"n": 0}).into());
     for i in 1..=3 {
         ui.on_action(action("aaa", i, "x", Some(json!({"n": i}))));
     }
     let v = ui.visible();
     assert!(ui.state_of(&v[0]).is_none());
-    assert!(v[0].action().unwrap().diff.is_some());
+    assert_eq!(ui.diff_of(&v[0]), DiffOf::LetGo);
+    // The oldest held has no "before" any more; the next one has.
+    assert_eq!(ui.diff_of(&v[1]), DiffOf::LetGo);
+    assert!(matches!(ui.diff_of(&v[2]), DiffOf::Edits(d) if d.len() == 1));
     assert!(ui.state_of(&v[1]).is_some() && ui.state_of(&v[2]).is_some());
     let mut ui = Ui::new(
         "t".into(),
