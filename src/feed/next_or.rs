@@ -14,6 +14,9 @@ use crate::time::now_ms;
 
 /// What woke [`Feed::next_or`].
 #[derive(Debug)]
+// An item is moved once per wake, as `Feed::next` returns it; boxing it
+// would cost an allocation per action instead.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Woke<T> {
     /// An item from the feed (also [`Item::End`] once, and [`Item::Timeout`]).
     Item(Item),

@@ -122,10 +122,13 @@ impl InstRow {
 #[derive(Clone)]
 pub(crate) struct Snap(Rc<SnapInner>);
 
+/// How a [`Snap`] is decoded, once.
+type Decode = Box<dyn FnOnce() -> Option<Value>>;
+
 struct SnapInner {
     /// Its size as JSON text: what the byte bound counts.
     bytes: usize,
-    decode: RefCell<Option<Box<dyn FnOnce() -> Option<Value>>>>,
+    decode: RefCell<Option<Decode>>,
     value: std::cell::OnceCell<Option<Rc<Value>>>,
 }
 
