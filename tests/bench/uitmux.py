@@ -135,6 +135,10 @@ class Tmux:
     def wait_for(self, text, limit=20, every=0.02):
         return self.wait(lambda s: text in s, repr(text), limit, every)
 
+    def server_pid(self):
+        """The tmux server's pid (it reads rdx's output and keeps the screen)."""
+        return int(self.command("display-message -p '#{pid}'").strip())
+
     def _rdx_pid(self):
         end = time.monotonic() + 20
         while time.monotonic() < end:
