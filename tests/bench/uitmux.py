@@ -67,8 +67,10 @@ class Tmux:
         with open(os.path.join(self.dir, "outer.sh"), "w") as fh:
             fh.write(f"sh {quote(self.path('inner.sh'))}\necho \"rdx exited $?\"\nexec sleep 600\n")
         self.pid = None
+        self.socket_path = None
         try:
             self.tmux("new-session", "-d", "-x", str(w), "-y", str(h), "-s", "ui", f"sh {quote(self.path('outer.sh'))}")
+            self.socket_path = self.tmux("display-message", "-p", "#{socket_path}").strip()
             self.ctl = subprocess.Popen(["tmux", "-L", self.socket, "-f", "/dev/null", "-C", "attach-session", "-t", "ui", "-f", "no-output,ignore-size"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env)
             self.pid = self._rdx_pid()
@@ -170,4 +172,6 @@ class Tmux:
             self.ctl.wait()
         subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "kill-server"], env=self.env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=20)
+        if self.socket_path and os.path.basename(self.socket_path) == self.socket and os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)  # kill-server leaves it
         shutil.rmtree(self.dir, ignore_errors=True)
