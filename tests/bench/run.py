@@ -7,7 +7,10 @@ come from the OS (wait4 rusage of each process). Writes BENCHMARKS.md.
 import argparse
 import json
 import os
+import random
+import re
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -17,7 +20,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RDX = os.path.join(ROOT, "target/release/rdx")
+# RDX_BIN: another build of rdx (a CARGO_TARGET_DIR of one's own)
+RDX = os.environ.get("RDX_BIN") or os.path.join(ROOT, "target/release/rdx")
 STATIC = os.path.join(ROOT, "target/x86_64-unknown-linux-gnu/release/rdx")
 FLOOR = os.path.join(ROOT, "target/release/examples/floor")
 DATA = os.path.join(ROOT, "target/bench-data")
@@ -27,6 +31,14 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 FLOOD = int(os.environ.get("BENCH_FLOOD", "20000"))
 DEVNULL = subprocess.DEVNULL
 CUT_S = 1.0  # how long rdx's link stays cut in the cut-link flood
+# `rdx ui` under a flood (case `ui`): actions a second in all, from how many
+# stores, for how long; keys pressed during it; the idle runs' length.
+UI_RATE = 5000
+UI_STORES = 50
+UI_FLOOD_S = int(os.environ.get("BENCH_UI_SECONDS", "15"))
+UI_PRESSES = 20
+UI_IDLE_S = int(os.environ.get("BENCH_UI_IDLE", "20"))
+HELP = "rdx ui · keys"  # the help overlay's title, while it is open
 
 
 def free_port():
@@ -497,7 +509,195 @@ def instructions():
     return main_i, other
 
 
-CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "hostile18", "many", "static", "instr")
+def shown_actions(screen):
+    """How many actions the Actions pane's title says it holds ("all")."""
+    m = re.search(r"Actions · all · (\d+)", screen)
+    return int(m.group(1)) if m else -1
+
+
+def press(t, key, ok, what):
+    """A key sent; seconds until the screen shows its effect (polled every 2 ms)."""
+    t0 = time.perf_counter()
+    t.keys(key)
+    t.wait(ok, what, limit=10, every=0.002)
+    return time.perf_counter() - t0
+
+
+def read_stats(path):
+    """The line rdx ui writes on q with RDX_UI_STATS."""
+    wait_file(path, "draws", limit=10)
+    with open(path) as fh:
+        return json.loads(fh.read())
+
+
+def machine_busy_s():
+    """CPU seconds the whole machine has spent busy (every core, /proc/stat)."""
+    from uitmux import TICK
+
+    with open("/proc/stat") as fh:
+        v = [int(x) for x in fh.readline().split()[1:]]
+    return (sum(v[:8]) - v[3] - v[4]) / TICK  # all but idle and iowait
+
+
+def ui_flood_run():
+    """One run of the case `ui`: `rdx ui` (tmux, 120x40), `rdx tail --json >
+    /dev/null` and the Node monitor subscribed to one real server while
+    flood.js sends UI_RATE actions a second from UI_STORES stores for
+    UI_FLOOD_S s. During the flood, `?` opens and closes the help
+    UI_PRESSES times: the time until the screen shows it. CPU (utime+stime
+    from /proc) of each over the same window: the flood's start to the
+    moment rdx ui shows every action sent. The draws during the flood are
+    rdx ui's draws less those of a twin started with it and quit when the
+    flood starts (the first screens, the once-a-second redraw before)."""
+    from uitmux import Tmux, clean_env, cpu_s
+
+    srv = Server()
+    url = f"ws://127.0.0.1:{srv.port}/socketcluster/"
+    tmp = tempfile.mkdtemp(prefix="rdx-bench-ui-")
+    stats_path, twin_path, tail_err = (os.path.join(tmp, f) for f in ("stats.json", "twin.json", "tail.err"))
+    t = twin = tail = node = sender = None
+    try:
+        t = Tmux(RDX, ["--url", url, "ui"], env={"RDX_UI_STATS": stats_path})
+        twin = Tmux(RDX, ["--url", url, "ui"], env={"RDX_UI_STATS": twin_path}, name="twin")
+        t.wait_for("connected")
+        twin.wait_for("connected")
+        with open(tail_err, "wb") as err:
+            tail = subprocess.Popen([RDX, "--url", url, "--verbose", "tail", "--json"], stdout=DEVNULL, stderr=err, env=clean_env())
+        wait_file(tail_err, "connected as")
+        node = subprocess.Popen(["node", "node-monitor.js", "--port", str(srv.port), "--idle-exit", "2000", "--max-seconds", str(UI_FLOOD_S + 120)],
+                                cwd=BENCH, stdout=subprocess.PIPE, stderr=DEVNULL)
+        read_line(node.stdout, "subscribed")
+        sender = subprocess.Popen(["node", "flood.js", "--port", str(srv.port), "--stores", str(UI_STORES), "--rate", str(UI_RATE),
+                                   "--seconds", str(UI_FLOOD_S), "--linger-ms", "60000", "--max-seconds", str(UI_FLOOD_S + 120)],
+                                  cwd=E2E, stdout=subprocess.PIPE, stderr=DEVNULL)
+        read_line(sender.stdout, "logged_in")
+        pids = {"ui": t.pid, "tail": tail.pid, "node": node.pid, "server": srv.p.pid, "flood": sender.pid, "tmux": t.server_pid(), "bench": os.getpid()}
+        c0 = {k: cpu_s(p) for k, p in pids.items()}
+        busy0 = machine_busy_s()
+        t0 = time.perf_counter()
+        if twin.quit() != 0:
+            raise SystemExit("ui flood: the twin rdx ui did not exit 0")
+        twin_draws = read_stats(twin_path)["draws"]
+        time.sleep(2)  # the flood under way, rdx ui holding thousands of actions
+        lat = []
+        for _ in range(UI_PRESSES // 2):
+            lat.append(press(t, "?", lambda s: HELP in s, "the help"))
+            time.sleep(random.uniform(0.1, 0.4))
+            lat.append(press(t, "?", lambda s: HELP not in s, "the help closed"))
+            time.sleep(random.uniform(0.1, 0.4))
+        presses_s = time.perf_counter() - t0
+        if presses_s > UI_FLOOD_S:
+            raise SystemExit(f"ui flood: the key presses took {presses_s:.1f} s, longer than the {UI_FLOOD_S} s flood")
+        sent = UI_RATE * UI_FLOOD_S
+        read_line(sender.stdout, '"sent"', limit=UI_FLOOD_S + 60)
+        flood_s = time.perf_counter() - t0
+        # the window ends when rdx ui shows every action sent
+        _, screen = t.wait(lambda s: shown_actions(s) >= sent, f"Actions · all · {sent}", limit=60, every=0.05)
+        window_s = time.perf_counter() - t0
+        c1 = {k: cpu_s(p) for k, p in pids.items()}
+        busy = machine_busy_s() - busy0
+        ui_got = shown_actions(screen)
+        quit_s = time.perf_counter() - t0  # q is sent now
+        code = t.quit()
+        if code != 0:
+            raise SystemExit(f"ui flood: rdx ui exited {code}")
+        st = read_stats(stats_path)
+        node.wait(timeout=30)
+        done = json.loads([l for l in node.stdout.read().decode().splitlines() if '"done"' in l][-1])
+        if done["done"] != sent:
+            raise SystemExit(f"ui flood: the Node monitor received {done['done']} of {sent}")
+    finally:
+        for p in (sender, node, tail):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        for x in (t, twin):
+            if x is not None:
+                x.stop()
+        srv.stop()
+        for f in (stats_path, twin_path, tail_err):
+            if os.path.exists(f):
+                os.unlink(f)
+        os.rmdir(tmp)
+    cpu = {k: c1[k] - c0[k] for k in c0}
+    return {"lat_ms": [x * 1000 for x in lat], "draws": st["draws"], "keys": st["keys"], "ui_seconds": st["seconds"],
+            "twin_draws": twin_draws, "flood_draws_s": (st["draws"] - twin_draws) / quit_s,
+            "flood_s": flood_s, "window_s": window_s, "sent": sent, "ui_got": ui_got, "node_got": done["done"],
+            "cpu": cpu, "busy": busy, "others": busy - sum(cpu.values())}
+
+
+def ui_idle_run(kind, idle_s):
+    """`rdx ui` left alone for idle_s seconds once its screen is complete:
+    on a recording after its end (`replay`), live with no app (`live`), or
+    live with UI_STORES apps connected that sent 10 actions each and then
+    nothing (`live-apps`). (draws in the whole run, CPU seconds while idle)."""
+    from uitmux import Tmux, cpu_s
+
+    tmp = tempfile.mkdtemp(prefix="rdx-bench-ui-")
+    stats_path = os.path.join(tmp, "stats.json")
+    srv = t = sender = None
+    try:
+        if kind == "replay":
+            t = Tmux(RDX, ["--replay", os.path.join(ROOT, "fixtures/two-apps.jsonl"), "ui"], env={"RDX_UI_STATS": stats_path})
+            t.wait_for("end of the recording")
+        else:
+            srv = Server()
+            t = Tmux(RDX, ["--url", f"ws://127.0.0.1:{srv.port}/socketcluster/", "ui"], env={"RDX_UI_STATS": stats_path})
+            t.wait_for("connected")
+            if kind == "live-apps":
+                n = 10 * UI_STORES
+                sender = subprocess.Popen(["node", "flood.js", "--port", str(srv.port), "--stores", str(UI_STORES), "--rate", str(UI_RATE),
+                                           "--count", str(n), "--linger-ms", str((idle_s + 60) * 1000), "--max-seconds", str(idle_s + 120)],
+                                          cwd=E2E, stdout=subprocess.PIPE, stderr=DEVNULL)
+                read_line(sender.stdout, '"sent"')
+                t.wait(lambda s: shown_actions(s) == n, f"Actions · all · {n}")
+        time.sleep(0.2)  # the last change drawn
+        c0 = cpu_s(t.pid)
+        time.sleep(idle_s)
+        cpu = cpu_s(t.pid) - c0
+        code = t.quit()
+        if code != 0:
+            raise SystemExit(f"ui idle ({kind}): rdx ui exited {code}")
+        st = read_stats(stats_path)
+    finally:
+        if sender is not None and sender.poll() is None:
+            sender.kill()
+            sender.wait()
+        if t is not None:
+            t.stop()
+        if srv is not None:
+            srv.stop()
+        if os.path.exists(stats_path):
+            os.unlink(stats_path)
+        os.rmdir(tmp)
+    return st["draws"], cpu
+
+
+def ui():
+    """Issue 20: `rdx ui` under a flood (RUNS runs of ui_flood_run), and
+    idle: each idle kind run twice, left alone UI_IDLE_S s and 0 s; the
+    difference of their draws is what the idle drew."""
+    runs = []
+    for run in range(RUNS):
+        r = ui_flood_run()
+        runs.append(r)
+        c = r["cpu"]
+        print(f"   run {run + 1}: keys median {statistics.median(r['lat_ms']):.1f} ms, max {max(r['lat_ms']):.1f} ms "
+              f"[{' '.join(f'{x:.0f}' for x in r['lat_ms'])}]; {r['draws']} draws in {r['ui_seconds']:.1f} s of rdx ui, "
+              f"{r['twin_draws']} before the flood: {r['flood_draws_s']:.1f} a second since; "
+              f"flood {r['flood_s']:.1f} s, all {r['ui_got']} shown at {r['window_s']:.1f} s; CPU ui {c['ui']:.2f} s, tail {c['tail']:.2f} s, "
+              f"Node {c['node']:.2f} s, server {c['server']:.2f} s, flood.js {c['flood']:.2f} s, tmux {c['tmux']:.2f} s, this script {c['bench']:.2f} s; "
+              f"the machine busy {r['busy']:.1f} CPU s of {os.cpu_count() * r['window_s']:.1f}, other processes {r['others']:.1f} s", flush=True)
+    idle = {}
+    for kind in ("replay", "live", "live-apps"):
+        long_d, cpu = ui_idle_run(kind, UI_IDLE_S)
+        short_d, _ = ui_idle_run(kind, 0)
+        idle[kind] = {"draws": long_d - short_d, "cpu": cpu, "long": long_d, "short": short_d}
+        print(f"   idle {kind}: {long_d} draws left {UI_IDLE_S} s, {short_d} left 0 s: {long_d - short_d} while idle; CPU {cpu * 1000:.0f} ms", flush=True)
+    return runs, idle
+
+
+CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "hostile18", "many", "static", "instr", "ui")
 
 
 def main():
@@ -546,6 +746,11 @@ def main():
     if want("instr"):
         print("== instructions per message (callgrind)", flush=True)
         ins_main, ins_reader = instructions()
+    if want("ui"):
+        if not shutil.which("tmux"):
+            raise SystemExit("the case ui needs tmux (make e2e-deps installs it)")
+        print(f"== rdx ui (tmux, 120x40) under {UI_RATE} actions/s from {UI_STORES} stores for {UI_FLOOD_S} s, beside `tail --json` and Node, {RUNS} runs; then idle {UI_IDLE_S} s", flush=True)
+        uf, ui_idle = ui()
     binary = os.path.getsize(STATIC) / 1e6 if os.path.exists(STATIC) else float("nan")
 
     goal = lambda ok: "yes" if ok else "**no**"
@@ -604,6 +809,35 @@ def main():
         rows += [(f"Replay 1M actions, 500 instances coming and going: `{k}`", f"{t:.2f} s, RSS {r:.1f} MB", "", "", "RSS flat", "") for k, (t, r) in mil.items()]
     if want("instr"):
         rows.append(("`tail --json`, 20k ~1 KB ACTIONs: instructions per message (callgrind)", f"main thread {ins_main / 1000:.1f} k, replay reader {ins_reader / 1000:.1f} k", "", "", "", ""))
+    if want("ui"):
+        med = [statistics.median(r["lat_ms"]) for r in uf]
+        top = [max(r["lat_ms"]) for r in uf]
+        rate = [r["flood_draws_s"] for r in uf]
+        ratio = [r["cpu"]["ui"] / r["cpu"]["tail"] for r in uf]
+        flood = f"{UI_RATE:,} actions/s from {UI_STORES} stores"
+        over = sum(x > 50 for r in uf for x in r["lat_ms"])
+        presses = sum(len(r["lat_ms"]) for r in uf)
+        key_goal = "yes" if over == 0 else f"**no**: {over} of {presses} presses over 50 ms" + (" (the median is under)" if m(med) <= 50 else "")
+        rows += [
+            (f"`rdx ui` under {flood}: key drawn (`?` opens/closes the help, {UI_PRESSES} presses a run)",
+             f"median {fmt(med, 'ms')}, max {fmt(top, 'ms')}", "", "", "≤ 50 ms",
+             key_goal),
+            (f"`rdx ui` under {flood}: draws per second of flood (the draws before it, a twin's, left out)",
+             f"{fmt(rate, 'draws/s')}", "", "", "≤ 30", goal(max(rate) <= 30)),
+            (f"`rdx ui` under {flood}: CPU over the flood, beside `rdx tail --json > /dev/null`",
+             f"ui {fmt([r['cpu']['ui'] for r in uf], 's', 2)}, tail {fmt([r['cpu']['tail'] for r in uf], 's', 2)}",
+             fmt([r["cpu"]["node"] for r in uf], "s", 2), f"ui/tail {fmt(ratio, '×', 2)}", "ui ≤ 1.5× tail", goal(m(ratio) <= 1.5)),
+        ]
+        # Idle, nothing shown changes, but live with apps their ages
+        # ("LAST SEEN 12s ago") move on once a second.
+        for kind, what, want_, ok in (
+                ("replay", "on a recording, after its end", "no draw", lambda d: d == 0),
+                ("live", "live, no app", "no draw", lambda d: d == 0),
+                ("live-apps", f"live, {UI_STORES} apps connected, idle (ages in seconds shown)", "only when a shown age changes: ≤ 1 a second",
+                 lambda d: d <= UI_IDLE_S + 1)):
+            v = ui_idle[kind]
+            rows.append((f"`rdx ui` idle {UI_IDLE_S} s, {what}: draws, CPU", f"{v['draws']} draws, {v['cpu'] * 1000:.0f} ms CPU", "", "", want_,
+                         goal(ok(v["draws"]))))
     if want("static"):
         rows.append(("Static binary (`make static`)", f"{binary:.2f} MB", "", "", "≤ 3 MB", goal(binary <= 3)))
     elapsed = time.time() - started
@@ -614,6 +848,7 @@ def main():
     print(f"(bench took {elapsed:.0f} s)")
     # a partial run (--only) does not overwrite the full table
     name = "target/bench-results.md" if only is None else "target/bench-results-only.md"
+    os.makedirs(os.path.join(ROOT, "target"), exist_ok=True)
     with open(os.path.join(ROOT, name), "w") as fh:
         fh.write(text + "\n")
 
