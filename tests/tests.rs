@@ -15,6 +15,9 @@
 //!   `e2e_browser` (a real web app in Debian's Chromium), `e2e_tls` (wss://
 //!   through a real TLS proxy), `mcp` (`rdx mcp` driven by the official MCP
 //!   TypeScript SDK's client, also on a recording).
+//! - Against the real Expo CLI dev server (SDK 57) from npm: `e2e_expo` (its
+//!   plugin socket, the Expo web build in Chromium, a Node stand-in with the
+//!   real `redux-devtools-expo-dev-plugin`, the plugin's web UI).
 //! - In a real terminal (tmux): `ui` (`rdx ui` on recordings and live).
 
 mod util;
@@ -24,6 +27,7 @@ mod completions;
 mod deps;
 mod e2e;
 mod e2e_browser;
+mod e2e_expo;
 mod e2e_flood;
 mod e2e_follow;
 mod e2e_legacy;

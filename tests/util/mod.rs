@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod e2e;
+pub mod expo;
 pub mod fake;
 pub mod generated;
 pub mod proxy;
