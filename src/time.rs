@@ -133,6 +133,13 @@ pub(crate) fn ago(ms: u64) -> String {
     }
 }
 
+/// The age of `t` at `now` counted in whole seconds of the clock (ms, a
+/// multiple of 1000): every age on a screen then moves on at the same
+/// instant, once a second, whatever the ms of each time.
+pub(crate) fn clock_age(now: u64, t: u64) -> u64 {
+    (now / 1000).saturating_sub(t / 1000) * 1000
+}
+
 /// In how many ms [`ago`] of `ms` says something else.
 pub(crate) fn ago_changes_in(ms: u64) -> u64 {
     let unit = match ms {
@@ -259,6 +266,9 @@ mod tests {
         ] {
             assert_eq!(ago(ms), text);
         }
+        assert_eq!(clock_age(10_999, 9_001), 1000);
+        assert_eq!(clock_age(10_000, 9_999), 1000);
+        assert_eq!(clock_age(5, 9_999), 0);
         // ago(ms + changes_in(ms)) is the first different text.
         for ms in [
             0, 999, 1_500, 59_999, 60_000, 61_234, 3_599_999, 7_200_001, 90_000_000,

@@ -103,6 +103,21 @@ impl Feed {
             let changes = self
                 .registry
                 .mark_unanswered_gone(&due.app, due.since, &due.starter);
+            // The followed instance answered: the others of its app did not
+            // replace it, and what they said is not the selection's.
+            if let Follow::One(k) = &self.follow
+                && !changes.iter().any(|c| c.instance() == k.as_str())
+                && self.registry.get(k).and_then(|i| i.app.as_deref()) == Some(due.app.as_str())
+            {
+                let k = k.clone();
+                self.held.retain(|inst, _| {
+                    *inst == k
+                        || !self
+                            .registry
+                            .get(inst)
+                            .is_some_and(|i| i.app.as_deref() == Some(due.app.as_str()))
+                });
+            }
             self.registry_changes(t, changes);
         }
         for verdict in self.reloads.tick(now) {
@@ -451,6 +466,11 @@ impl Feed {
     }
 
     /// Hand an item to the command, if it is about what the command follows.
+    fn same_app(&self, a: &str, b: &str) -> bool {
+        let app = |k: &str| self.registry.get(k).and_then(|i| i.app.as_deref());
+        app(a).is_some_and(|x| app(b) == Some(x))
+    }
+
     pub(super) fn deliver(&mut self, item: Item) {
         let Some(instance) = item.instance() else {
             self.ready.push_back(item);
@@ -475,6 +495,16 @@ impl Feed {
             Follow::One(k) => {
                 if k == instance {
                     self.ready.push_back(item);
+                } else if self.expo && self.same_app(k, instance) {
+                    // On the Expo socket a reload's new instance speaks
+                    // before the old one is found gone: what it says waits,
+                    // until the old one answers (no reload: let go) or a
+                    // reload moves the selection to it.
+                    let q = self.held.entry(instance.to_string()).or_default();
+                    if q.len() >= HELD_PER_INSTANCE {
+                        q.pop_front();
+                    }
+                    q.push_back(item);
                 }
             }
             Follow::Ended(_) => {}

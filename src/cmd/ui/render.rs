@@ -17,7 +17,7 @@ use super::tree::{self, Kind};
 use crate::model::registry::Status;
 use crate::output::{elide_middle, sanitize, width};
 use crate::query::diff::Edit;
-use crate::time::{ago, clock_ms};
+use crate::time::{ago, clock_age, clock_ms};
 
 /// The smallest terminal drawn.
 pub(crate) const MIN_WIDTH: u16 = 80;
@@ -131,7 +131,7 @@ fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
 
 fn when(ui: &Ui, t: u64) -> String {
     if ui.relative {
-        ago(ui.now.saturating_sub(t))
+        ago(clock_age(ui.now, t))
     } else {
         clock_ms(t)
     }
@@ -163,7 +163,7 @@ fn instances(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
         } else {
             Style::new()
         };
-        let seen = ago(ui.now.saturating_sub(i.last_seen));
+        let seen = ago(clock_age(ui.now, i.last_seen));
         rows.push(
             TRow::new(vec![
                 Cell::from(sanitize(&i.id).into_owned()),
@@ -308,7 +308,7 @@ fn action_row(ui: &Ui, theme: Theme, r: &Row, all: bool, time: bool) -> TRow<'st
                 ty.insert(0, Span::styled("↺ ", theme.warn()));
             }
             cells.push(Cell::from(Line::from(ty)).style(Style::new().add_modifier(Modifier::BOLD)));
-            cells.push(Cell::from(sanitize(&a.short).into_owned()).style(theme.dim()));
+            cells.push(Cell::from(sanitize(&a.short()).into_owned()).style(theme.dim()));
         }
         RowKind::Gap { from, to } => {
             cells.push(Cell::from("…"));

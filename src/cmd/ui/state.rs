@@ -228,11 +228,17 @@ pub(crate) struct ActionRow {
     pub(crate) id: Option<i64>,
     pub(crate) ty: String,
     pub(crate) raw: String,
-    /// The action without its type, compact and cut (the list's column).
-    pub(crate) short: String,
     pub(crate) via_state: bool,
     /// The app sent a state with it (it may since have been let go).
     pub(crate) had_state: bool,
+}
+
+impl ActionRow {
+    /// The action without its type, compact and cut (the list's column):
+    /// made when the row is drawn, not for every action of a flood.
+    pub(crate) fn short(&self) -> String {
+        short_payload(&self.raw)
+    }
 }
 
 impl Row {
@@ -559,7 +565,6 @@ impl Ui {
         if let Some(state) = a.state {
             h.keep(seq, state, limits);
         }
-        let short = short_payload(&a.raw);
         let row = Rc::new(Row {
             seq,
             instance: a.instance,
@@ -568,7 +573,6 @@ impl Ui {
                 id: a.id,
                 ty: a.ty,
                 raw: a.raw,
-                short,
                 via_state: a.via_state,
                 had_state,
             }),
@@ -683,9 +687,17 @@ impl Ui {
             let last = (first + self.heights.actions.max(1)).min(v.len());
             times.extend(v.range(first..last).map(|r| r.ts));
         }
+        // Ages count whole seconds of the clock, so they all move on at a
+        // second's turn.
+        let into_second = self.now % 1000;
         times
             .into_iter()
-            .map(|t| crate::time::ago_changes_in(self.now.saturating_sub(t)))
+            .map(|t| {
+                let age = crate::time::clock_age(self.now, t);
+                crate::time::ago_changes_in(age)
+                    .saturating_sub(into_second)
+                    .max(1)
+            })
             .min()
     }
 

@@ -165,7 +165,7 @@ fn gaps_are_rows_and_diffs_come_from_the_states() {
     assert!(matches!(ui.diff_of(&v[2]), DiffOf::Edits(d) if d.len() == 2));
     assert_eq!(ui.diff_of(&v[1]), DiffOf::NoState);
     assert_eq!(*ui.state_of(&v[2]).unwrap(), json!({"n": 5, "m": true}));
-    assert_eq!(first.short, r#"{"payload":1}"#);
+    assert_eq!(first.short(), r#"{"payload":1}"#);
 }
 
 #[test]
