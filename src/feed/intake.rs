@@ -110,13 +110,12 @@ impl Feed {
                 && self.registry.get(k).and_then(|i| i.app.as_deref()) == Some(due.app.as_str())
             {
                 let k = k.clone();
-                self.held.retain(|inst, _| {
-                    *inst == k
-                        || !self
-                            .registry
-                            .get(inst)
-                            .is_some_and(|i| i.app.as_deref() == Some(due.app.as_str()))
-                });
+                let of_app = |inst: &String| {
+                    self.registry
+                        .get(inst)
+                        .is_some_and(|i| i.app.as_deref() == Some(due.app.as_str()))
+                };
+                self.held.retain(|inst, _| *inst == k || !of_app(inst));
             }
             self.registry_changes(t, changes);
         }
