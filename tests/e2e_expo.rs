@@ -8,8 +8,8 @@
 //!
 //! The `expo_harness_*` tests need nothing of rdx: a plain tungstenite
 //! monitor checks that the parts talk as EXPO.md says. The others run the
-//! real rdx binary with `--url expo://127.0.0.1:PORT`; each is marked
-//! "NEEDS rdx's Expo source".
+//! real rdx binary with `--url expo://127.0.0.1:PORT`. (`rdx ui` on the dev
+//! server is in tests/ui.rs.)
 
 use crate::util::e2e::spawn_rdx;
 use crate::util::expo::{
@@ -429,10 +429,9 @@ fn expo_harness_web_app_and_web_ui_stream_to_a_plain_monitor() {
 }
 
 // ---------------------------------------------------------------------------
-// rdx against the real Expo parts. NEEDS rdx's Expo source (issue 21:
-// `--url expo://HOST:PORT`); these fail until it lands.
+// rdx against the real Expo parts (`--url expo://HOST:PORT`).
 
-/// NEEDS rdx's Expo source. `sessions --json` lists the stand-in's stores,
+/// `sessions --json` lists the stand-in's stores,
 /// which started before rdx (rdx's START brings their STATE).
 #[test]
 fn expo_sessions_lists_the_standins_stores() {
@@ -464,7 +463,7 @@ fn expo_sessions_lists_the_standins_stores() {
     }
 }
 
-/// NEEDS rdx's Expo source. `tail --json --count 3` gets the stand-in's 3
+/// `tail --json --count 3` gets the stand-in's 3
 /// actions, in order, with their types and payloads, and ends.
 #[test]
 fn expo_tail_counts_the_dispatched_actions_in_order() {
@@ -499,7 +498,7 @@ fn expo_tail_counts_the_dispatched_actions_in_order() {
     );
 }
 
-/// NEEDS rdx's Expo source. A `tail` started before the page: the page's
+/// A `tail` started before the page: the page's
 /// load-time actions (dispatched before anyone asked: only in the STATE that
 /// rdx's START brings) and its clicks, each once, in order; `@@INIT` never.
 #[test]
@@ -550,7 +549,7 @@ fn expo_browser_load_time_and_click_actions_reach_tail() {
     );
 }
 
-/// NEEDS rdx's Expo source. A tab labelled with `sessions label`, watched
+/// A tab labelled with `sessions label`, watched
 /// with `watch --instance-select LABEL`; the tab reloads (a new store, a new
 /// instanceId): both watches (`--json` and plain) print the new instance's
 /// value again, and follow its changes under the label.
@@ -614,7 +613,7 @@ fn expo_browser_reload_under_watch_of_a_label_prints_the_new_instance() {
     plain.wait_stdout(&[".counter.value: 0 -> 5", "counter/incrementByAmount"]);
 }
 
-/// NEEDS rdx's Expo source. The dev server restarts (same port) under
+/// The dev server restarts (same port) under
 /// `tail --json`: rdx reconnects on its own, and so does the stand-in (its
 /// client retries every 1.5 s, sending what it queued meanwhile); every
 /// action, before, during and after the outage, is printed once, in order.
@@ -653,7 +652,7 @@ fn expo_dev_server_restart_under_tail() {
     assert_eq!(got, want, "every action once, in order:\n{transcript}");
 }
 
-/// NEEDS rdx's Expo source. With the plugin's web UI open, rdx sends no
+/// With the plugin's web UI open, rdx sends no
 /// START of its own (the UI's START makes it unneeded: EXPO.md §5) and still
 /// sees everything: the page's load-time actions (in the STATEs the UI's
 /// START brings; `--history`, as rdx joined after them), its clicks, the

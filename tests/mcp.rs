@@ -1208,3 +1208,30 @@ fn mcp_kept_actions_and_states_are_bounded_in_bytes() {
     assert!(rss < 200 << 20, "rdx mcp holds {} MiB", rss >> 20);
     m.close();
 }
+
+#[test]
+fn mcp_on_an_expo_dev_server_lists_reads_and_waits() {
+    use crate::util::expo::{ExpoApp, ExpoServer};
+    let server = ExpoServer::start_without_bundle();
+    let mut app = ExpoApp::start(&server, "expo-shop", &[]);
+    let url = server.url();
+    let mut c = Client::start(&["--url", &url, "mcp"]);
+    let list = sessions(&mut c, 1);
+    assert_eq!(id_of(&list, "expo-shop"), app.instance());
+    app.dispatch("counter/incrementByAmount", Some(&json!(41)));
+    let w = c.call(
+        "wait_for",
+        json!({"app": "expo-shop", "path": ".counter.value", "equals": 41, "timeout_s": 30}),
+    );
+    assert_eq!(w["met"], true, "{w}");
+    // A small action with a long type is shown whole.
+    let a = c.call("get_actions", json!({"app": "expo-shop", "limit": 5}));
+    assert_eq!(a["truncated"], false, "{a}");
+    let acts = a["actions"].as_array().unwrap();
+    assert_eq!(
+        acts.last().unwrap()["type"],
+        "counter/incrementByAmount",
+        "{a}"
+    );
+    assert_eq!(acts.last().unwrap()["action"]["payload"], 41, "{a}");
+}

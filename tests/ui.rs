@@ -716,3 +716,20 @@ fn ui_the_mouse_chooses_an_instance_and_the_wheel_scrolls_actions() {
     t.keys(&["q"]);
     t.expect_restored(0);
 }
+
+#[test]
+fn ui_on_an_expo_dev_server_shows_the_plugins_store() {
+    use crate::util::expo::{ExpoApp, ExpoServer};
+    let server = ExpoServer::start_without_bundle();
+    let mut app = ExpoApp::start(&server, "expo-shop", &[]);
+    let url = server.url();
+    let t = Tmux::start(&["--url", &url, "ui"], 110, 30, &[]);
+    t.wait_for(&["expo-shop", "live", &format!("{url} · connected")]);
+    app.dispatch("cart/itemAdded", Some(&serde_json::json!({"sku": "sku-1"})));
+    t.wait_for(&["cart/itemAdded"]);
+    // Its state after the action, from the plugin's ACTION.
+    t.keys(&["Tab", "Tab", "2"]);
+    t.wait_for(&["path ."]);
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}

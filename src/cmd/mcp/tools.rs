@@ -468,11 +468,13 @@ fn entry(r: &Recent, with_diff: bool, each: u64, sq: &Squeeze, cuts: &mut Cuts) 
 }
 
 /// The largest share `c` such that the parts, each cut to `c`, fit in
-/// `budget`: `sum(min(size, c)) <= budget`.
+/// `budget`: `sum(min(size, c)) <= budget`. When they all fit whole, the
+/// whole budget: nothing is cut (a share as small as a small action would
+/// cut its strings to a quarter of it).
 pub(super) fn share(sizes: &[u64], budget: u64) -> u64 {
     let biggest = sizes.iter().copied().max().unwrap_or(0);
     if sizes.iter().sum::<u64>() <= budget {
-        return biggest;
+        return budget.max(biggest);
     }
     let (mut lo, mut hi) = (0, biggest);
     while lo < hi {
