@@ -520,6 +520,8 @@ fn expo_browser_load_time_and_click_actions_reach_tail() {
     tail.stop();
     let lines = tail.json_so_far();
     let transcript = tail.transcript();
+    // Shown with --nocapture (the closing note's transcript).
+    eprintln!("rdx --url {} --verbose tail --json:\n{transcript}", server.url());
     assert_no_init(&lines, &transcript);
     let got = actions_of(&lines, &inst);
     let types: Vec<&str> = got.iter().map(|(t, _, _)| t.as_str()).collect();
