@@ -11,164 +11,17 @@
 //! "Reloads: a selection follows its app", the registry's counters).
 
 use crate::util::browser::Browser;
-use crate::util::e2e::{Server, server_on, spawn_rdx};
+use crate::util::e2e::{Server, server_on};
 use crate::util::proxy::Proxy;
+use crate::util::running::Rdx;
 use crate::util::*;
 
-use std::io::{BufRead, BufReader};
-use std::process::Child;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 /// Longest wait for one thing rdx should print.
 const WATCHDOG: Duration = Duration::from_secs(30);
-
-/// Lines of a child's pipe, kept as they come.
-struct Lines {
-    rx: mpsc::Receiver<String>,
-    seen: Vec<String>,
-    /// Indices of the lines a wait already returned (each is returned once).
-    taken: std::collections::HashSet<usize>,
-}
-
-impl Lines {
-    fn of(r: impl std::io::Read + Send + 'static) -> Lines {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(r).lines().map_while(Result::ok) {
-                if tx.send(l).is_err() {
-                    break;
-                }
-            }
-        });
-        Lines {
-            rx,
-            seen: Vec::new(),
-            taken: Default::default(),
-        }
-    }
-
-    fn drain(&mut self) {
-        self.seen.extend(self.rx.try_iter());
-    }
-}
-
-/// rdx running in the background, its stdout and stderr read as they come.
-struct Rdx {
-    child: Child,
-    out: Lines,
-    err: Lines,
-    what: String,
-}
-
-impl Rdx {
-    fn spawn(args: &[&str]) -> Rdx {
-        let mut child = spawn_rdx(args);
-        let out = Lines::of(child.stdout.take().unwrap());
-        let err = Lines::of(child.stderr.take().unwrap());
-        Rdx {
-            child,
-            out,
-            err,
-            what: format!("rdx {}", args.join(" ")),
-        }
-    }
-
-    /// Everything printed so far, for failure messages.
-    fn transcript(&mut self) -> String {
-        self.out.drain();
-        self.err.drain();
-        format!(
-            "`{}`\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what,
-            self.out.seen.join("\n"),
-            self.err.seen.join("\n")
-        )
-    }
-
-    fn wait_line(
-        &mut self,
-        stderr: bool,
-        limit: Duration,
-        what: &str,
-        pred: &dyn Fn(&str) -> bool,
-    ) -> String {
-        let end = Instant::now() + limit;
-        let lines = if stderr { &mut self.err } else { &mut self.out };
-        let mut i = 0;
-        loop {
-            while i < lines.seen.len() {
-                if !lines.taken.contains(&i) && pred(&lines.seen[i]) {
-                    lines.taken.insert(i);
-                    return lines.seen[i].clone();
-                }
-                i += 1;
-            }
-            match lines
-                .rx
-                .recv_timeout(end.saturating_duration_since(Instant::now()))
-            {
-                Ok(l) => lines.seen.push(l),
-                Err(e) => {
-                    let ended = matches!(e, mpsc::RecvTimeoutError::Disconnected);
-                    let status = self.child.try_wait().ok().flatten();
-                    panic!(
-                        "watchdog: no {what} within {limit:?} (stream ended: {ended}, exit: {status:?})\n{}",
-                        self.transcript()
-                    );
-                }
-            }
-        }
-    }
-
-    /// The first stdout JSON line (printed so far or to come) for which `pred`
-    /// holds and that no earlier wait returned.
-    fn wait_json(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let l = self.wait_line(false, WATCHDOG, what, &|l| {
-            serde_json::from_str::<Value>(l).is_ok_and(|v| pred(&v))
-        });
-        serde_json::from_str(&l).unwrap()
-    }
-
-    /// The first stderr line (so far or to come) containing every one of
-    /// `words` that no earlier wait returned.
-    fn wait_stderr(&mut self, words: &[&str]) -> String {
-        let what = format!("stderr line with {words:?}");
-        self.wait_line(true, WATCHDOG, &what, &|l| {
-            words.iter().all(|w| l.contains(w))
-        })
-    }
-
-    /// With `--verbose`: block until rdx is subscribed to the server.
-    fn wait_connected(&mut self) {
-        self.wait_stderr(&["connected as"]);
-    }
-
-    /// Every stdout line so far, parsed.
-    fn json_so_far(&mut self) -> Vec<Value> {
-        self.out.drain();
-        let parsed: Result<Vec<Value>, String> = self
-            .out
-            .seen
-            .iter()
-            .map(|l| serde_json::from_str(l).map_err(|e| format!("bad JSON line {l:?}: {e}")))
-            .collect();
-        parsed.unwrap_or_else(|e| panic!("{e}\n{}", self.transcript()))
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Rdx {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 fn s(v: &Value) -> String {
     v.as_str()

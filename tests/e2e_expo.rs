@@ -11,180 +11,19 @@
 //! real rdx binary with `--url expo://127.0.0.1:PORT`. (`rdx ui` on the dev
 //! server is in tests/ui.rs.)
 
-use crate::util::e2e::spawn_rdx;
 use crate::util::expo::{
     ExpoApp, ExpoBrowser, ExpoMonitor, ExpoServer, PLUGIN, WEBUI, action_of, lifted_action_types,
     payload_of,
 };
+use crate::util::running::Rdx;
 use crate::util::*;
 
-use std::io::{BufRead, BufReader};
-use std::process::Child;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 /// Longest wait for one thing rdx should print.
 const WATCHDOG: Duration = Duration::from_secs(30);
-
-/// Lines of a child's pipe, kept as they come.
-struct Lines {
-    rx: mpsc::Receiver<String>,
-    seen: Vec<String>,
-    /// Indices of the lines a wait already returned (each is returned once).
-    taken: std::collections::HashSet<usize>,
-}
-
-impl Lines {
-    fn of(r: impl std::io::Read + Send + 'static) -> Lines {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(r).lines().map_while(Result::ok) {
-                if tx.send(l).is_err() {
-                    break;
-                }
-            }
-        });
-        Lines {
-            rx,
-            seen: Vec::new(),
-            taken: Default::default(),
-        }
-    }
-
-    fn drain(&mut self) {
-        self.seen.extend(self.rx.try_iter());
-    }
-}
-
-/// rdx running in the background, its stdout and stderr read as they come.
-struct Rdx {
-    child: Child,
-    out: Lines,
-    err: Lines,
-    what: String,
-}
-
-impl Rdx {
-    fn spawn(args: &[&str]) -> Rdx {
-        let mut child = spawn_rdx(args);
-        let out = Lines::of(child.stdout.take().unwrap());
-        let err = Lines::of(child.stderr.take().unwrap());
-        Rdx {
-            child,
-            out,
-            err,
-            what: format!("rdx {}", args.join(" ")),
-        }
-    }
-
-    fn transcript(&mut self) -> String {
-        self.out.drain();
-        self.err.drain();
-        format!(
-            "`{}`\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what,
-            self.out.seen.join("\n"),
-            self.err.seen.join("\n")
-        )
-    }
-
-    /// The first line of stdout (or stderr), printed so far or to come, for
-    /// which `pred` holds and that no earlier wait returned.
-    fn wait_line(&mut self, stderr: bool, what: &str, pred: &dyn Fn(&str) -> bool) -> String {
-        let end = Instant::now() + WATCHDOG;
-        let lines = if stderr { &mut self.err } else { &mut self.out };
-        let mut i = 0;
-        loop {
-            while i < lines.seen.len() {
-                if !lines.taken.contains(&i) && pred(&lines.seen[i]) {
-                    lines.taken.insert(i);
-                    return lines.seen[i].clone();
-                }
-                i += 1;
-            }
-            match lines
-                .rx
-                .recv_timeout(end.saturating_duration_since(Instant::now()))
-            {
-                Ok(l) => lines.seen.push(l),
-                Err(e) => {
-                    let ended = matches!(e, mpsc::RecvTimeoutError::Disconnected);
-                    let status = self.child.try_wait().ok().flatten();
-                    panic!(
-                        "watchdog: no {what} within {WATCHDOG:?} (stream ended: {ended}, exit: {status:?})\n{}",
-                        self.transcript()
-                    );
-                }
-            }
-        }
-    }
-
-    fn wait_json(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let l = self.wait_line(false, what, &|l| {
-            serde_json::from_str::<Value>(l).is_ok_and(|v| pred(&v))
-        });
-        serde_json::from_str(&l).unwrap()
-    }
-
-    fn wait_stdout(&mut self, words: &[&str]) -> String {
-        let what = format!("stdout line with {words:?}");
-        self.wait_line(false, &what, &|l| words.iter().all(|w| l.contains(w)))
-    }
-
-    fn wait_stderr(&mut self, words: &[&str]) -> String {
-        let what = format!("stderr line with {words:?}");
-        self.wait_line(true, &what, &|l| words.iter().all(|w| l.contains(w)))
-    }
-
-    /// Every stdout line so far, parsed.
-    fn json_so_far(&mut self) -> Vec<Value> {
-        self.out.drain();
-        let parsed: Result<Vec<Value>, String> = self
-            .out
-            .seen
-            .iter()
-            .map(|l| serde_json::from_str(l).map_err(|e| format!("bad JSON line {l:?}: {e}")))
-            .collect();
-        parsed.unwrap_or_else(|e| panic!("{e}\n{}", self.transcript()))
-    }
-
-    /// Fail, with everything rdx printed, if it ended.
-    fn assert_running(&mut self) {
-        if let Ok(Some(st)) = self.child.try_wait() {
-            panic!("rdx ended ({st}):\n{}", self.transcript());
-        }
-    }
-
-    /// Wait (watchdog: 60 s) for rdx to exit by itself; its exit code.
-    fn wait_exit(&mut self) -> i32 {
-        let end = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(Some(st)) = self.child.try_wait() {
-                return st.code().unwrap_or(-1);
-            }
-            if Instant::now() > end {
-                panic!(
-                    "watchdog: rdx still running after 60s\n{}",
-                    self.transcript()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Rdx {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 /// Wait until a `respond START` (rdx's, when no web UI is open) reached
 /// the stand-in; fail with rdx's transcript if rdx ends first.
@@ -521,7 +360,10 @@ fn expo_browser_load_time_and_click_actions_reach_tail() {
     let lines = tail.json_so_far();
     let transcript = tail.transcript();
     // Shown with --nocapture (the closing note's transcript).
-    eprintln!("rdx --url {} --verbose tail --json:\n{transcript}", server.url());
+    eprintln!(
+        "rdx --url {} --verbose tail --json:\n{transcript}",
+        server.url()
+    );
     assert_no_init(&lines, &transcript);
     let got = actions_of(&lines, &inst);
     let types: Vec<&str> = got.iter().map(|(t, _, _)| t.as_str()).collect();

@@ -7,6 +7,7 @@ pub mod expo;
 pub mod fake;
 pub mod generated;
 pub mod proxy;
+pub mod running;
 
 use std::io::Read;
 use std::path::PathBuf;
