@@ -82,6 +82,7 @@ def wait_rusage(p, limit=300):
         last = [l for l in fh.read().splitlines() if l.strip()][-1]
     os.unlink(p.time_out)
     user, sys_, rss_kb = last.split()
+    p.user_s, p.sys_s = float(user), float(sys_)  # apart, for who wants them
     return p.returncode, float(user) + float(sys_), int(rss_kb) / 1024.0
 
 
@@ -164,7 +165,8 @@ def cli_flood_run(rate=0):
         srv.stop()
     if rc_r != 0 or rc_n != 0:
         raise SystemExit(f"flood run failed: rdx exit {rc_r}, node exit {rc_n}")
-    return {"rdx": {"cpu": cpu_r, "rss": rss_r}, "node": {"cpu": cpu_n, "rss": rss_n}, "server": server, "flood_s": flood_s, "busy": busy}
+    return {"rdx": {"cpu": cpu_r, "rss": rss_r, "user": rdx.user_s, "sys": rdx.sys_s}, "node": {"cpu": cpu_n, "rss": rss_n},
+            "server": server, "flood_s": flood_s, "busy": busy}
 
 
 def wait_file(path, needle, limit=60):
@@ -889,7 +891,8 @@ def expo_flood_run(srv, rate=0, check=None):
         os.unlink(err_path)
     if rc_r != 0 or rc_n != 0:
         raise SystemExit(f"expo flood run failed: rdx exit {rc_r}, node exit {rc_n}; rdx said:\n{stderr[-2000:]}")
-    return {"rdx": {"cpu": cpu_r, "rss": rss_r}, "node": {"cpu": cpu_n, "rss": rss_n}, "server": c1 - c0, "flood_s": flood_s,
+    return {"rdx": {"cpu": cpu_r, "rss": rss_r, "user": rdx.user_s, "sys": rdx.sys_s}, "node": {"cpu": cpu_n, "rss": rss_n},
+            "server": c1 - c0, "flood_s": flood_s,
             "busy": busy, "stderr": stderr}
 
 
@@ -939,7 +942,8 @@ def expo():
                 r = fn()
                 res[key].append(r)
             print(f"   run {run + 1}: " + "; ".join(
-                f"{k} rdx {r['rdx']['cpu'] / FLOOD * 1e6:.2f} µs ({r['rdx']['rss']:.1f} MB), Node {r['node']['cpu'] / FLOOD * 1e6:.2f} µs, "
+                f"{k} rdx {r['rdx']['cpu'] / FLOOD * 1e6:.2f} µs (user {r['rdx']['user'] / FLOOD * 1e6:.2f} + sys {r['rdx']['sys'] / FLOOD * 1e6:.2f}; "
+                f"{r['rdx']['rss']:.1f} MB), Node {r['node']['cpu'] / FLOOD * 1e6:.2f} µs, "
                 f"server {r['server']:.2f} s, all of rdx's {FLOOD} in {r['flood_s']:.2f} s, machine busy {r['busy']:.1f} CPU-s"
                 for k, r in ((k, v[-1]) for k, v in res.items())), flush=True)
             for k in ("expo", "expo_paced"):
@@ -1100,8 +1104,9 @@ def main():
         for cli_k, expo_k, how in (("cli", "expo", "as fast as the server takes it"), ("cli_paced", "expo_paced", f"{EXPO_RATE:,} a second")):
             for k, src in ((cli_k, "cli server"), (expo_k, "Expo dev server")):
                 ratio = [n / r for n, r in zip(us(k, "node"), us(k, "rdx"))]
-                rows.append((f"{src}, {FLOOD:,} ~1 KB ACTIONs {how}: CPU per action, peak RSS",
-                             f"{fmt(us(k, 'rdx'), 'µs', 2)}, RSS {fmt([r['rdx']['rss'] for r in ex[k]], 'MB')}",
+                part = lambda which: fmt([r["rdx"][which] / FLOOD * 1e6 for r in ex[k]], "µs", 2)
+                rows.append((f"{src}, {FLOOD:,} ~1 KB ACTIONs {how}: CPU per action (user + sys), peak RSS",
+                             f"{fmt(us(k, 'rdx'), 'µs', 2)} (user {part('user')}, sys {part('sys')}), RSS {fmt([r['rdx']['rss'] for r in ex[k]], 'MB')}",
                              f"{fmt(us(k, 'node'), 'µs', 2)}, RSS {fmt([r['node']['rss'] for r in ex[k]], 'MB')}",
                              f"Node/rdx {fmt(ratio, '×')}", "", ""))
             per_run = [e / c for e, c in zip(us(expo_k, "rdx"), us(cli_k, "rdx"))]
