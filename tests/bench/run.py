@@ -39,6 +39,12 @@ UI_FLOOD_S = int(os.environ.get("BENCH_UI_SECONDS", "15"))
 UI_PRESSES = 20
 UI_IDLE_S = int(os.environ.get("BENCH_UI_IDLE", "20"))
 HELP = "rdx ui · keys"  # the help overlay's title, while it is open
+# The Expo source (case `expo`): the dev server of tests/expo, the same flood
+# through it and through the cli server, as fast as each takes it and paced.
+EXPO = os.path.join(ROOT, "tests/expo")
+EXPO_BROADCAST = "/expo-dev-plugins/broadcast"
+EXPO_STORES = 4
+EXPO_RATE = int(os.environ.get("BENCH_EXPO_RATE", "5000"))
 
 
 def free_port():
@@ -76,6 +82,7 @@ def wait_rusage(p, limit=300):
         last = [l for l in fh.read().splitlines() if l.strip()][-1]
     os.unlink(p.time_out)
     user, sys_, rss_kb = last.split()
+    p.user_s, p.sys_s = float(user), float(sys_)  # apart, for who wants them
     return p.returncode, float(user) + float(sys_), int(rss_kb) / 1024.0
 
 
@@ -119,27 +126,47 @@ def live_flood():
     """rdx and the Node monitor subscribed at once; one flood through a real server."""
     rows = {"rdx": {"cpu_us": [], "rss": [], "got": []}, "node": {"cpu_us": [], "rss": [], "got": []}, "ratio_cpu": [], "ratio_rss": []}
     for _ in range(RUNS):
-        srv = Server()
+        r = cli_flood_run()
+        for name in ("rdx", "node"):
+            rows[name]["cpu_us"].append(r[name]["cpu"] / FLOOD * 1e6)
+            rows[name]["rss"].append(r[name]["rss"])
+            rows[name]["got"].append(FLOOD)
+        rows["ratio_cpu"].append(r["node"]["cpu"] / r["rdx"]["cpu"])
+        rows["ratio_rss"].append(r["node"]["rss"] / r["rdx"]["rss"])
+    return rows
+
+
+def cli_flood_run(rate=0):
+    """One live flood through a fresh cli server: rdx (`tail --json --count
+    FLOOD > /dev/null`) and the Node monitor subscribed, then flood.js (as
+    fast as the server takes it, or `rate` a second). {rdx|node: {cpu, rss}}."""
+    srv = Server()
+    rdx = node = sender = None
+    try:
         url = f"ws://127.0.0.1:{srv.port}/socketcluster/"
         rdx = spawn([RDX, "--url", url, "--verbose", "tail", "--json", "--count", str(FLOOD)], stdout=DEVNULL, stderr=subprocess.PIPE)
         node = spawn(["node", "node-monitor.js", "--port", str(srv.port), "--count", str(FLOOD)], cwd=BENCH, stdout=subprocess.PIPE, stderr=DEVNULL)
         read_line(rdx.stderr, "connected as")
         read_line(node.stdout, "subscribed")
-        sender = subprocess.Popen(["node", "flood.js", "--port", str(srv.port), "--count", str(FLOOD)], cwd=E2E, stdout=DEVNULL, stderr=DEVNULL)
+        paced = ["--rate", str(rate)] if rate else []
+        from uitmux import cpu_s
+
+        c0, busy0, t0 = cpu_s(srv.p.pid), machine_busy_s(), time.perf_counter()
+        sender = subprocess.Popen(["node", "flood.js", "--port", str(srv.port), "--count", str(FLOOD), *paced], cwd=E2E, stdout=DEVNULL, stderr=DEVNULL)
         rc_r, cpu_r, rss_r = wait_rusage(rdx)
+        flood_s = time.perf_counter() - t0
         rc_n, cpu_n, rss_n = wait_rusage(node)
-        sender.kill()
-        sender.wait()
+        server, busy = cpu_s(srv.p.pid) - c0, machine_busy_s() - busy0
+    finally:
+        for p in (sender, node, rdx):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
         srv.stop()
-        if rc_r != 0 or rc_n != 0:
-            raise SystemExit(f"flood run failed: rdx exit {rc_r}, node exit {rc_n}")
-        for name, cpu, rss in (("rdx", cpu_r, rss_r), ("node", cpu_n, rss_n)):
-            rows[name]["cpu_us"].append(cpu / FLOOD * 1e6)
-            rows[name]["rss"].append(rss)
-            rows[name]["got"].append(FLOOD)
-        rows["ratio_cpu"].append(cpu_n / cpu_r)
-        rows["ratio_rss"].append(rss_n / rss_r)
-    return rows
+    if rc_r != 0 or rc_n != 0:
+        raise SystemExit(f"flood run failed: rdx exit {rc_r}, node exit {rc_n}")
+    return {"rdx": {"cpu": cpu_r, "rss": rss_r, "user": rdx.user_s, "sys": rdx.sys_s}, "node": {"cpu": cpu_n, "rss": rss_n},
+            "server": server, "flood_s": flood_s, "busy": busy}
 
 
 def wait_file(path, needle, limit=60):
@@ -697,7 +724,238 @@ def ui():
     return runs, idle
 
 
-CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "hostile18", "many", "static", "instr", "ui")
+def ws_accepted(port, path, limit=5.0):
+    """True if 127.0.0.1:port answers a WebSocket upgrade on `path` with 101."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=limit) as c:
+            c.settimeout(limit)
+            c.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 8192:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+            return head.startswith(b"HTTP/1.1 101")
+    except OSError:
+        return False
+
+
+def group_listeners(pgid):
+    """(address, port) of every TCP listener and bound UDP socket of the
+    processes in group `pgid` (/proc), the address as /proc/net writes it."""
+    inodes = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if int(fh.read().rsplit(")", 1)[1].split()[2]) != pgid:
+                    continue
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:["):
+                    inodes.add(link[8:-1])
+        except OSError:
+            continue
+    out = []
+    for name in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            with open(f"/proc/net/{name}") as fh:
+                lines = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if len(f) < 10 or f[9] not in inodes or (name.startswith("tcp") and f[3] != "0A"):
+                continue
+            addr, port = f[1].split(":")
+            if name.startswith("udp") and int(port, 16) == 0:
+                continue
+            out.append((name, addr, int(port, 16)))
+    return out
+
+
+LOOPBACK = ("0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F")
+
+
+class ExpoServer:
+    """The Expo CLI dev server of tests/expo (`expo start --web --localhost`,
+    the command and environment of tests/util/expo.rs) on a free loopback
+    port, in a process group of its own, killed whole on stop(); up when its
+    plugin socket accepts a WebSocket; every listener of the group checked to
+    be on loopback."""
+
+    def __init__(self, limit=120):
+        if not os.path.exists(os.path.join(EXPO, "node_modules/.bin/expo")):
+            raise SystemExit("the case expo needs tests/expo's install (make e2e-deps)")
+        self.port = free_port()
+        env = dict(os.environ, CI="1", EXPO_OFFLINE="1", EXPO_NO_TELEMETRY="1", EXPO_UNSTABLE_HEADLESS="1", BROWSER="none")
+        self.log = tempfile.TemporaryFile()
+        self.p = subprocess.Popen(["node", "node_modules/.bin/expo", "start", "--web", "--port", str(self.port), "--localhost"],
+                                  cwd=EXPO, env=env, stdin=DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, process_group=0)
+        try:
+            end = time.time() + limit
+            while not ws_accepted(self.port, EXPO_BROADCAST):
+                if self.p.poll() is not None:
+                    raise SystemExit(f"expo start exited {self.p.returncode}:\n{self.log_text()}")
+                if time.time() > end:
+                    raise SystemExit(f"watchdog: the Expo dev server did not accept {EXPO_BROADCAST} within {limit} s:\n{self.log_text()}")
+                time.sleep(0.1)
+            ls = group_listeners(self.p.pid)
+            bad = [x for x in ls if x[1] not in LOOPBACK]
+            if bad or not any(x[0].startswith("tcp") and x[2] == self.port for x in ls):
+                raise SystemExit(f"the Expo dev server listens beyond loopback or not on {self.port}: {ls}")
+        except BaseException:
+            self.stop()
+            raise
+
+    def log_text(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+    def cpu_s(self):
+        """utime+stime of every live process of the group (/proc)."""
+        from uitmux import cpu_s
+
+        total = 0.0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[2]) != self.p.pid:
+                        continue
+                total += cpu_s(pid)
+            except OSError:
+                continue
+        return total
+
+    def stop(self):
+        """SIGTERM to the group, SIGKILL to it after 5 s (and after the leader
+        is gone, for any worker left)."""
+        try:
+            os.killpg(self.p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(self.p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.p.wait()
+        self.log.close()
+
+
+def expo_flood_run(srv, rate=0, check=None):
+    """One flood through the Expo dev server `srv`: the Node monitor
+    (silent) and rdx (`tail --json --count FLOOD > /dev/null`) on its plugin
+    socket, then expo-flood.js's EXPO_STORES stores say START, wait for rdx's
+    `respond START` and send FLOOD ACTIONs (as fast as the socket takes them,
+    or `rate` a second). {rdx|node: {cpu, rss}, server: CPU s, flood_s}.
+    With `check` (a path), rdx's output goes there instead of /dev/null."""
+    rdx = node = sender = None
+    out = open(check, "wb") if check else DEVNULL
+    fd, err_path = tempfile.mkstemp(prefix="rdx-bench-expo-err-")
+    os.close(fd)
+    try:
+        node = spawn(["node", "node-expo-monitor.js", "--port", str(srv.port), "--count", str(FLOOD), "--max-seconds", "200"],
+                     cwd=BENCH, stdout=subprocess.PIPE, stderr=DEVNULL)
+        read_line(node.stdout, '"connected"')
+        with open(err_path, "wb") as err:
+            rdx = spawn([RDX, "--url", f"expo://127.0.0.1:{srv.port}", "--verbose", "tail", "--json", "--count", str(FLOOD)],
+                        stdout=out, stderr=err)
+        wait_file(err_path, "connected as")
+        c0 = srv.cpu_s()
+        busy0 = machine_busy_s()
+        paced = ["--rate", str(rate)] if rate else []
+        sender = subprocess.Popen(["node", "expo-flood.js", "--port", str(srv.port), "--count", str(FLOOD), "--stores", str(EXPO_STORES),
+                                   "--max-seconds", "200", *paced], cwd=BENCH, stdout=subprocess.PIPE, stderr=DEVNULL)
+        # rdx's respond START (~0.8 s after it connects) starts the flood
+        read_line(sender.stdout, '"start_seen"', limit=20)
+        t0 = time.perf_counter()
+        rc_r, cpu_r, rss_r = wait_rusage(rdx, limit=180)
+        flood_s = time.perf_counter() - t0
+        rc_n, cpu_n, rss_n = wait_rusage(node, limit=60)
+        c1 = srv.cpu_s()
+        busy = machine_busy_s() - busy0
+    finally:
+        for p in (sender, node, rdx):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        if check:
+            out.close()
+        with open(err_path, errors="replace") as fh:
+            stderr = fh.read()
+        os.unlink(err_path)
+    if rc_r != 0 or rc_n != 0:
+        raise SystemExit(f"expo flood run failed: rdx exit {rc_r}, node exit {rc_n}; rdx said:\n{stderr[-2000:]}")
+    return {"rdx": {"cpu": cpu_r, "rss": rss_r, "user": rdx.user_s, "sys": rdx.sys_s}, "node": {"cpu": cpu_n, "rss": rss_n},
+            "server": c1 - c0, "flood_s": flood_s,
+            "busy": busy, "stderr": stderr}
+
+
+def check_expo_output(path):
+    """rdx's `tail --json` lines of an Expo flood: FLOOD actions, each
+    store's ids 1..n once each, in order. Raises SystemExit if not."""
+    nxt, n = {}, 0
+    with open(path) as fh:
+        for k, l in enumerate(fh, 1):
+            v = json.loads(l)
+            if v.get("type") != "action":
+                raise SystemExit(f"expo flood: line {k} of rdx's output is not an action: {l[:200]}")
+            inst = v.get("instance")
+            want = nxt.get(inst, 1)
+            if v.get("action_id") != want:
+                raise SystemExit(f"expo flood: {inst}: printed id {v.get('action_id')}, expected {want}")
+            nxt[inst] = want + 1
+            n += 1
+    per = {f"inst{s}": FLOOD // EXPO_STORES + (1 if s < FLOOD % EXPO_STORES else 0) for s in range(EXPO_STORES)}
+    if n != FLOOD or {k: v - 1 for k, v in nxt.items()} != per:
+        raise SystemExit(f"expo flood: rdx printed {n} actions, ids per instance {nxt}")
+
+
+def expo():
+    """Issue 21: CPU per action of `rdx tail --json > /dev/null` on the Expo
+    source beside the cli source, the same flood of FLOOD ~1 KB ACTIONs
+    (flood.js's messages; expo-flood.js sends them in the plugin's envelope)
+    from EXPO_STORES stores, as fast as each server takes it and paced at
+    EXPO_RATE a second; the Node monitor beside rdx on each. Each run does
+    the four, in turn; one Expo dev server for every run (it is a relay that
+    keeps nothing), a fresh cli server each time, as in the case flood.
+    First, an unmeasured run checks what rdx prints of an Expo flood."""
+    srv = ExpoServer()
+    res = {k: [] for k in ("cli", "expo", "cli_paced", "expo_paced")}
+    try:
+        tmp = tempfile.mkdtemp(prefix="rdx-bench-expo-")
+        try:
+            path = os.path.join(tmp, "out.jsonl")
+            expo_flood_run(srv, check=path)
+            check_expo_output(path)
+            os.unlink(path)
+        finally:
+            os.rmdir(tmp)
+        for run in range(RUNS):
+            for key, fn in (("cli", lambda: cli_flood_run()), ("expo", lambda: expo_flood_run(srv)),
+                            ("cli_paced", lambda: cli_flood_run(EXPO_RATE)), ("expo_paced", lambda: expo_flood_run(srv, EXPO_RATE))):
+                r = fn()
+                res[key].append(r)
+            print(f"   run {run + 1}: " + "; ".join(
+                f"{k} rdx {r['rdx']['cpu'] / FLOOD * 1e6:.2f} µs (user {r['rdx']['user'] / FLOOD * 1e6:.2f} + sys {r['rdx']['sys'] / FLOOD * 1e6:.2f}; "
+                f"{r['rdx']['rss']:.1f} MB), Node {r['node']['cpu'] / FLOOD * 1e6:.2f} µs, "
+                f"server {r['server']:.2f} s, all of rdx's {FLOOD} in {r['flood_s']:.2f} s, machine busy {r['busy']:.1f} CPU-s"
+                for k, r in ((k, v[-1]) for k, v in res.items())), flush=True)
+            for k in ("expo", "expo_paced"):
+                extra = [l for l in res[k][-1]["stderr"].splitlines() if "connected as" not in l]
+                if extra:
+                    print(f"   {k}: rdx --verbose also said: {extra[:5]} ({len(extra)} lines)", flush=True)
+    finally:
+        srv.stop()
+    return res
+
+
+CASES = ("flood", "cut", "startup", "replay", "big", "million", "hostile", "hostile18", "many", "static", "instr", "ui", "expo")
 
 
 def main():
@@ -751,6 +1009,9 @@ def main():
             raise SystemExit("the case ui needs tmux (make e2e-deps installs it)")
         print(f"== rdx ui (tmux, 120x40) under {UI_RATE} actions/s from {UI_STORES} stores for {UI_FLOOD_S} s, beside `tail --json` and Node, {RUNS} runs; then idle {UI_IDLE_S} s", flush=True)
         uf, ui_idle = ui()
+    if want("expo"):
+        print(f"== the Expo source beside the cli: {FLOOD} ~1 KB ACTIONs from {EXPO_STORES} stores, as fast as each server takes them and {EXPO_RATE} a second, rdx and Node, {RUNS} runs", flush=True)
+        ex = expo()
     binary = os.path.getsize(STATIC) / 1e6 if os.path.exists(STATIC) else float("nan")
 
     goal = lambda ok: "yes" if ok else "**no**"
@@ -838,6 +1099,20 @@ def main():
             v = ui_idle[kind]
             rows.append((f"`rdx ui` idle {UI_IDLE_S} s, {what}: draws, CPU", f"{v['draws']} draws, {v['cpu'] * 1000:.0f} ms CPU", "", "", want_,
                          goal(ok(v["draws"]))))
+    if want("expo"):
+        us = lambda k, who: [r[who]["cpu"] / FLOOD * 1e6 for r in ex[k]]
+        for cli_k, expo_k, how in (("cli", "expo", "as fast as the server takes it"), ("cli_paced", "expo_paced", f"{EXPO_RATE:,} a second")):
+            for k, src in ((cli_k, "cli server"), (expo_k, "Expo dev server")):
+                ratio = [n / r for n, r in zip(us(k, "node"), us(k, "rdx"))]
+                part = lambda which: fmt([r["rdx"][which] / FLOOD * 1e6 for r in ex[k]], "µs", 2)
+                rows.append((f"{src}, {FLOOD:,} ~1 KB ACTIONs {how}: CPU per action (user + sys), peak RSS",
+                             f"{fmt(us(k, 'rdx'), 'µs', 2)} (user {part('user')}, sys {part('sys')}), RSS {fmt([r['rdx']['rss'] for r in ex[k]], 'MB')}",
+                             f"{fmt(us(k, 'node'), 'µs', 2)}, RSS {fmt([r['node']['rss'] for r in ex[k]], 'MB')}",
+                             f"Node/rdx {fmt(ratio, '×')}", "", ""))
+            per_run = [e / c for e, c in zip(us(expo_k, "rdx"), us(cli_k, "rdx"))]
+            rows.append((f"rdx, {how}: Expo source / cli source, CPU per action",
+                         f"{m(us(expo_k, 'rdx')) / m(us(cli_k, 'rdx')):.2f}× (of the medians; run by run {min(per_run):.2f}–{max(per_run):.2f}×)",
+                         f"{m(us(expo_k, 'node')) / m(us(cli_k, 'node')):.2f}×", "", "", ""))
     if want("static"):
         rows.append(("Static binary (`make static`)", f"{binary:.2f} MB", "", "", "≤ 3 MB", goal(binary <= 3)))
     elapsed = time.time() - started
