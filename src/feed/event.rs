@@ -135,6 +135,10 @@ pub(crate) fn route_expo(
     control: &mut Vec<Packet>,
     emit: &mut dyn FnMut(Event),
 ) {
+    // Nearly every frame: the plugin's `log`, read in one scan.
+    if let Some(decoded) = crate::relay::hot::expo_log(text, payloads) {
+        return emit(relay_or_skip(t, at, decoded));
+    }
     match expo::decode(text) {
         expo::Frame::Log(msg) => emit(relay_or_skip(
             t,
@@ -232,6 +236,44 @@ mod tests {
             &mut |e| events.push(e),
         );
         (control, events)
+    }
+
+    #[test]
+    fn an_expo_log_frame_reads_the_same_in_one_scan_or_the_general_way() {
+        let run_expo = |text: &str| {
+            let mut control = Vec::new();
+            let mut events = Vec::new();
+            route_expo(
+                7,
+                &|| "frame 1".into(),
+                text,
+                true,
+                &mut control,
+                &mut |e| events.push(e),
+            );
+            events
+        };
+        let msg = r#"{"type":"ACTION","id":"s","name":"shop","instanceId":"i","payload":"{\"n\":1}","action":"{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"inc\"},\"timestamp\":5}","isExcess":false,"nextActionId":2}"#;
+        let plugin = r#"{"pluginName":"redux-devtools-expo-dev-plugin","method":"log"}"#;
+        // As the plugin writes it (the scan), and with its keys the other
+        // way round (the general path).
+        let hot = format!(r#"{{"messageKey":{plugin},"payload":{msg}}}"#);
+        let general = format!(r#"{{"payload":{msg},"messageKey":{plugin}}}"#);
+        let (a, b) = (run_expo(&hot), run_expo(&general));
+        let ([Event::Relay { msg: a, .. }], [Event::Relay { msg: b, .. }]) = (&a[..], &b[..])
+        else {
+            panic!("{a:?} {b:?}");
+        };
+        assert_eq!(a.kind, Kind::Action);
+        assert_eq!(a.instance_id.as_deref(), Some("i"));
+        assert_eq!(a.instance_id, b.instance_id);
+        assert_eq!(a.name, b.name);
+        assert_eq!(
+            a.action().and_then(|x| x.type_name()),
+            b.action().and_then(|x| x.type_name())
+        );
+        assert_eq!(a.decoded_payload(), b.decoded_payload());
+        assert_eq!(a.decoded_payload(), Some(serde_json::json!({"n": 1})));
     }
 
     #[test]

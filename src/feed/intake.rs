@@ -188,6 +188,12 @@ impl Feed {
                             crate::time::rfc3339_ms(t)
                         );
                     }
+                } else if self.verbose && self.expo {
+                    eprintln!(
+                        "rdx: connected to the Expo dev server's plugin socket {} (no handshake; \
+                         rdx sends START unless another monitor does)",
+                        self.url
+                    );
                 } else if self.verbose {
                     let generation = if legacy {
                         "v1 (legacy remotedev-server)"

@@ -42,6 +42,16 @@ pub(crate) fn log_publish(text: &str, payloads: bool) -> Option<Result<Message, 
     .map(|(m, _)| m)
 }
 
+/// `Some(message)` for a plain flat `log` frame of the Expo Redux plugin
+/// (one scan, as [`log_publish`]); `None` for anything else.
+pub(crate) fn expo_log(text: &str, payloads: bool) -> Option<Result<Message, BadMessage>> {
+    let how = How {
+        payloads,
+        defer: false,
+    };
+    from_members(text, scan::expo_log(text)?, how).map(|(m, _)| m)
+}
+
 /// [`log_publish`] of a big frame it consumes: a jsan string `payload` is
 /// decoded inside the frame's own buffer, which becomes the payload, so a
 /// 64 MB STATE is never held twice. `Err(frame)` when the frame is not a

@@ -16,6 +16,10 @@ use serde_json::value::RawValue;
 const PREFIX: &[u8] = br##"{"event":"#publish","data":{"channel":"log","data":{"##;
 /// What follows it.
 const SUFFIX: &[u8] = b"}}";
+/// What precedes the message in every `log` frame of the Expo Redux plugin
+/// (`JSON.stringify` of `{messageKey, payload}`, EXPO.md §4); `SUFFIX` follows.
+const EXPO_PREFIX: &[u8] =
+    br#"{"messageKey":{"pluginName":"redux-devtools-expo-dev-plugin","method":"log"},"payload":{"#;
 
 /// A message's members, as byte ranges of the frame (values whole: a
 /// string's range includes its quotes). A later duplicate key wins, as in
@@ -35,11 +39,22 @@ pub(crate) struct Members {
 
 /// The members of a plain flat `#publish` on `log`; `None` for any other text.
 pub(crate) fn publish(text: &str) -> Option<Members> {
+    members_after(text, PREFIX)
+}
+
+/// The members of a plain flat `log` frame of the Expo Redux plugin.
+pub(crate) fn expo_log(text: &str) -> Option<Members> {
+    members_after(text, EXPO_PREFIX)
+}
+
+/// The members of the message that follows `prefix` and ends the text with
+/// [`SUFFIX`].
+fn members_after(text: &str, prefix: &[u8]) -> Option<Members> {
     let b = text.as_bytes();
-    if !b.starts_with(PREFIX) {
+    if !b.starts_with(prefix) {
         return None;
     }
-    let mut i = PREFIX.len();
+    let mut i = prefix.len();
     let mut m = Members::default();
     if b.get(i) == Some(&b'}') {
         i += 1;
