@@ -17,9 +17,11 @@ const PREFIX: &[u8] = br##"{"event":"#publish","data":{"channel":"log","data":{"
 /// What follows it.
 const SUFFIX: &[u8] = b"}}";
 /// What precedes the message in every `log` frame of the Expo Redux plugin
-/// (`JSON.stringify` of `{messageKey, payload}`, EXPO.md §4); `SUFFIX` follows.
+/// (`JSON.stringify` of `{messageKey, payload}`, EXPO.md §4), and what
+/// follows it.
 const EXPO_PREFIX: &[u8] =
     br#"{"messageKey":{"pluginName":"redux-devtools-expo-dev-plugin","method":"log"},"payload":{"#;
+const EXPO_SUFFIX: &[u8] = b"}";
 
 /// A message's members, as byte ranges of the frame (values whole: a
 /// string's range includes its quotes). A later duplicate key wins, as in
@@ -39,17 +41,16 @@ pub(crate) struct Members {
 
 /// The members of a plain flat `#publish` on `log`; `None` for any other text.
 pub(crate) fn publish(text: &str) -> Option<Members> {
-    members_after(text, PREFIX)
+    members_after(text, PREFIX, SUFFIX)
 }
 
 /// The members of a plain flat `log` frame of the Expo Redux plugin.
 pub(crate) fn expo_log(text: &str) -> Option<Members> {
-    members_after(text, EXPO_PREFIX)
+    members_after(text, EXPO_PREFIX, EXPO_SUFFIX)
 }
 
-/// The members of the message that follows `prefix` and ends the text with
-/// [`SUFFIX`].
-fn members_after(text: &str, prefix: &[u8]) -> Option<Members> {
+/// The members of the message between `prefix` and `suffix`, the whole text.
+fn members_after(text: &str, prefix: &[u8], suffix: &[u8]) -> Option<Members> {
     let b = text.as_bytes();
     if !b.starts_with(prefix) {
         return None;
@@ -94,7 +95,7 @@ fn members_after(text: &str, prefix: &[u8]) -> Option<Members> {
             }
         }
     }
-    (&b[i..] == SUFFIX).then_some(m)
+    (&b[i..] == suffix).then_some(m)
 }
 
 /// A string member's text when it holds no escape (the scan checked it:
@@ -302,5 +303,15 @@ mod tests {
             assert_eq!(whole, ok, "{n}");
             assert_eq!(serde_json::from_str::<Value>(n).is_ok(), ok, "{n}");
         }
+    }
+}
+
+#[cfg(test)]
+mod expo_tests {
+    #[test]
+    fn the_expo_plugins_log_frame_is_scanned() {
+        let f = r#"{"messageKey":{"pluginName":"redux-devtools-expo-dev-plugin","method":"log"},"payload":{"type":"ACTION","id":"s0","name":"store0","instanceId":"inst0","payload":"{\"counter\":{\"value\":0},\"todos\":[]}","action":"{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"todos/todoToggled\",\"payload\":1},\"timestamp\":1795520108714}","isExcess":false,"nextActionId":2}}"#;
+        assert!(super::expo_log(f).is_some());
+        assert!(crate::relay::hot::expo_log(f, true).is_some());
     }
 }

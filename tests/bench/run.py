@@ -865,7 +865,7 @@ def expo_flood_run(srv, rate=0, check=None):
         with open(err_path, "wb") as err:
             rdx = spawn([RDX, "--url", f"expo://127.0.0.1:{srv.port}", "--verbose", "tail", "--json", "--count", str(FLOOD)],
                         stdout=out, stderr=err)
-        wait_file(err_path, "connected as")
+        wait_file(err_path, "connected to the Expo dev server")
         c0 = srv.cpu_s()
         busy0 = machine_busy_s()
         paced = ["--rate", str(rate)] if rate else []
@@ -947,7 +947,7 @@ def expo():
                 f"server {r['server']:.2f} s, all of rdx's {FLOOD} in {r['flood_s']:.2f} s, machine busy {r['busy']:.1f} CPU-s"
                 for k, r in ((k, v[-1]) for k, v in res.items())), flush=True)
             for k in ("expo", "expo_paced"):
-                extra = [l for l in res[k][-1]["stderr"].splitlines() if "connected as" not in l]
+                extra = [l for l in res[k][-1]["stderr"].splitlines() if "connected to the Expo" not in l]
                 if extra:
                     print(f"   {k}: rdx --verbose also said: {extra[:5]} ({len(extra)} lines)", flush=True)
     finally:
