@@ -456,9 +456,10 @@ fn label_instance(
 }
 
 fn incoming(a: ActionItem) -> Incoming {
+    let (ty, raw) = a.action.into_type_and_json();
     Incoming {
-        ty: a.action.type_name().unwrap_or_default().into_owned(),
-        raw: serde_json::to_string(&a.action).unwrap_or_default(),
+        ty: ty.unwrap_or_default(),
+        raw,
         instance: a.instance,
         id: a.action_id,
         ts: a.ts,

@@ -69,6 +69,18 @@ impl Action {
         }
     }
 
+    /// Its type and its JSON text, taken: a canonical text as it is (not
+    /// read a second time), a tree serialized.
+    pub fn into_type_and_json(self) -> (Option<String>, String) {
+        match self {
+            Action::Text { json, ty } => (ty.map(String::from), json.into_string()),
+            Action::Tree(v) => (
+                action_type_of(&v),
+                serde_json::to_string(&v).unwrap_or_default(),
+            ),
+        }
+    }
+
     /// Whether it is JSON null (no action).
     pub fn is_null(&self) -> bool {
         matches!(self, Action::Tree(Value::Null))
@@ -308,6 +320,14 @@ mod tests {
             let tree: Value = serde_json::from_str(inner).unwrap();
             assert_eq!(a.to_value().into_owned(), tree);
             assert_eq!(a.type_name().map(Cow::into_owned), action_type_of(&tree));
+            // Taken whole, text and tree say the same.
+            let as_tree = Action::Tree(tree.clone()).into_type_and_json();
+            assert_eq!(a.clone().into_type_and_json().0, as_tree.0, "{inner}");
+            assert_eq!(
+                serde_json::from_str::<Value>(&a.into_type_and_json().1).unwrap(),
+                serde_json::from_str::<Value>(&as_tree.1).unwrap(),
+                "{inner}"
+            );
         }
     }
 

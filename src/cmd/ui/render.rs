@@ -290,7 +290,7 @@ fn action_row(ui: &Ui, theme: Theme, r: &Row, all: bool, time: bool) -> TRow<'st
     let who = || {
         ui.instances
             .iter()
-            .find(|i| i.id == r.instance)
+            .find(|i| *i.id == *r.instance)
             .map_or_else(|| r.instance.chars().take(7).collect(), |i| i.name())
     };
     let mut cells = Vec::new();

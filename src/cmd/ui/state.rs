@@ -208,7 +208,8 @@ pub(crate) struct Incoming {
 pub(crate) struct Row {
     /// Arrival order across all instances.
     pub(crate) seq: u64,
-    pub(crate) instance: String,
+    /// Shared with its instance's history (a flood's rows copy no id).
+    pub(crate) instance: Rc<str>,
     pub(crate) ts: u64,
     pub(crate) kind: RowKind,
 }
@@ -263,6 +264,8 @@ impl Row {
 /// One instance's history.
 #[derive(Debug, Default)]
 struct History {
+    /// The instance's id, shared by its rows.
+    id: Rc<str>,
     rows: VecDeque<Rc<Row>>,
     /// The states kept, oldest first, by the seq of the row they came with
     /// (a STATE message's has a seq of its own and no row): each one is the
@@ -434,7 +437,7 @@ pub(crate) struct Ui {
     pub(crate) inst_offset: usize,
     /// The instance whose actions are shown (None: all, interleaved).
     pub(crate) chosen: Option<String>,
-    histories: HashMap<String, History>,
+    histories: HashMap<Rc<str>, History>,
     all: VecDeque<Rc<Row>>,
     next_seq: u64,
     limits: Limits,
@@ -537,7 +540,7 @@ impl Ui {
         let known: HashSet<&str> = self.instances.iter().map(|i| i.id.as_str()).collect();
         let chosen = self.chosen.clone();
         self.histories
-            .retain(|k, _| known.contains(k.as_str()) || chosen.as_deref() == Some(k));
+            .retain(|k, _| known.contains(&**k) || chosen.as_deref() == Some(&**k));
         // The cursor stays on its instance as others come and go.
         if let Some(id) = &cursor_id
             && let Some(i) = self.instances.iter().position(|r| r.id == *id)
@@ -551,23 +554,36 @@ impl Ui {
     pub(crate) fn on_state(&mut self, instance: &str, state: Snap) {
         let limits = self.limits;
         let seq = self.bump();
-        self.histories
-            .entry(instance.to_string())
-            .or_default()
-            .keep(seq, state, limits);
+        self.history(instance).keep(seq, state, limits);
+    }
+
+    /// An instance's history, made when it is new: one lookup, no copy of
+    /// the id (once per action in a flood).
+    fn history(&mut self, instance: &str) -> &mut History {
+        if !self.histories.contains_key(instance) {
+            let id: Rc<str> = Rc::from(instance);
+            self.histories.insert(
+                id.clone(),
+                History {
+                    id,
+                    ..History::default()
+                },
+            );
+        }
+        self.histories.get_mut(instance).expect("made above")
     }
 
     pub(crate) fn on_action(&mut self, a: Incoming) {
         let limits = self.limits;
         let seq = self.bump();
-        let h = self.histories.entry(a.instance.clone()).or_default();
+        let h = self.history(&a.instance);
         let had_state = a.state.is_some();
         if let Some(state) = a.state {
             h.keep(seq, state, limits);
         }
         let row = Rc::new(Row {
             seq,
-            instance: a.instance,
+            instance: h.id.clone(),
             ts: a.ts,
             kind: RowKind::Action(ActionRow {
                 id: a.id,
@@ -582,9 +598,10 @@ impl Ui {
 
     pub(crate) fn on_gap(&mut self, instance: &str, t: u64, from: i64, to: i64) {
         let seq = self.bump();
+        let instance = self.history(instance).id.clone();
         self.push(Rc::new(Row {
             seq,
-            instance: instance.to_string(),
+            instance,
             ts: t,
             kind: RowKind::Gap { from, to },
         }));
@@ -623,7 +640,7 @@ impl Ui {
         let limits = self.limits;
         let in_view = self.shows(&row);
         let seq = row.seq;
-        let h = self.histories.entry(row.instance.clone()).or_default();
+        let h = self.history(&row.instance);
         h.rows.push_back(row.clone());
         while h.rows.len() > limits.rows.max(1) {
             h.rows.pop_front();
@@ -656,14 +673,14 @@ impl Ui {
     fn source_rows(&self) -> Option<&VecDeque<Rc<Row>>> {
         match &self.chosen {
             None => Some(&self.all),
-            Some(id) => self.histories.get(id).map(|h| &h.rows),
+            Some(id) => self.histories.get(id.as_str()).map(|h| &h.rows),
         }
     }
 
     /// Does the current view show this row (filter and pause aside from
     /// seq)?
     fn shows(&self, row: &Row) -> bool {
-        if self.chosen.as_ref().is_some_and(|c| *c != row.instance) {
+        if self.chosen.as_deref().is_some_and(|c| c != &*row.instance) {
             return false;
         }
         self.passes(row)
