@@ -59,6 +59,67 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Days since 1970-01-01 of a civil date (the inverse of [`civil_from_days`]).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Epoch ms of an RFC 3339 time in UTC, as servers write it
+/// (`2026-12-03T06:20:58.543Z`; the fraction optional, `+00:00` for `Z`).
+/// `None` for anything else, or a time outside years 1970-9999.
+pub(crate) fn parse_rfc3339_ms(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (main, rest) = t.split_at_checked(19)?;
+    let b = main.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = main.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let (frac, zone) = match rest.strip_prefix('.') {
+        Some(r) => {
+            let n = r.bytes().take_while(u8::is_ascii_digit).count();
+            (&r[..n], &r[n..])
+        }
+        None => ("", rest),
+    };
+    if !matches!(zone, "Z" | "z" | "+00:00" | "-00:00") {
+        return None;
+    }
+    let ms = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0u64, |a, c| a * 10 + u64::from(c - b'0'));
+    let days = days_from_civil(i64::from(y), mo, d);
+    let secs = days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s);
+    let ms = u64::try_from(secs)
+        .ok()?
+        .checked_mul(1000)?
+        .checked_add(ms)?;
+    in_range(ms).then_some(ms)
+}
+
 /// `2026-11-24T14:26:28.713Z`. Times past [`MAX_MS`] (refused where they
 /// come in) are written as it, never as a five-digit year.
 pub(crate) fn rfc3339_ms(ms: u64) -> String {
@@ -296,5 +357,30 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("ms").is_err());
+    }
+
+    #[test]
+    fn rfc3339_parses_back() {
+        for ms in [0u64, 1_796_279_062_733, 951_782_400_000, 4_102_444_800_999] {
+            assert_eq!(parse_rfc3339_ms(&rfc3339_ms(ms)), Some(ms), "{ms}");
+        }
+        assert_eq!(
+            parse_rfc3339_ms("2026-12-03T06:20:58Z"),
+            Some(1_796_278_858_000)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-12-03T06:20:58.5+00:00"),
+            Some(1_796_278_858_500)
+        );
+        for bad in [
+            "",
+            "2026-12-03",
+            "2026-13-03T06:20:58Z",
+            "2026-12-03T06:20:58+01:00",
+            "1969-12-31T23:59:59Z",
+            "2026-12-03T06:20:58.5",
+        ] {
+            assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
+        }
     }
 }

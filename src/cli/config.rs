@@ -172,6 +172,8 @@ pub fn config(p: &Parsed, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
             timeout,
             login: p.flag(FlagId::Login),
             reconnect: !p.flag(FlagId::NoReconnect),
+            want: Default::default(),
+            report: p.value(FlagId::Report).map(str::to_string),
             trust: Trust {
                 cacert: p
                     .value(FlagId::Cacert)

@@ -27,6 +27,10 @@ pub(crate) enum Command {
     Mcp,
     /// The full-screen inspector (a terminal UI).
     Ui,
+    /// The server's stored reports.
+    Reports,
+    /// One instance's history as a DevTools file.
+    Export,
     /// Prints a shell's completion script (from this table); no connection.
     Completions,
     /// Prints the man page (from this table and the help texts); no connection.
@@ -34,7 +38,7 @@ pub(crate) enum Command {
 }
 
 impl Command {
-    pub(crate) const ALL: [Command; 9] = [
+    pub(crate) const ALL: [Command; 11] = [
         Command::Sessions,
         Command::Tail,
         Command::State,
@@ -42,6 +46,8 @@ impl Command {
         Command::Record,
         Command::Mcp,
         Command::Ui,
+        Command::Reports,
+        Command::Export,
         Command::Completions,
         Command::Man,
     ];
@@ -55,6 +61,8 @@ impl Command {
             Command::Record => "record",
             Command::Mcp => "mcp",
             Command::Ui => "ui",
+            Command::Reports => "reports",
+            Command::Export => "export",
             Command::Completions => "completions",
             Command::Man => "man",
         }
@@ -71,6 +79,8 @@ impl Command {
             Command::Record => "write the server's traffic to a fixture file for --replay",
             Command::Mcp => "serve state and actions to a coding agent (MCP on stdio)",
             Command::Ui => "inspect actions and states full screen (a terminal UI)",
+            Command::Reports => "list the reports the server stored (apps' errors, sent histories)",
+            Command::Export => "write one instance's history as a file the DevTools' Import reads",
             Command::Completions => "print a completion script for bash, zsh or fish",
             Command::Man => "print rdx's man page (roff)",
         }
@@ -97,11 +107,16 @@ impl Command {
             Scope::Global => true,
             Scope::Filter => matches!(
                 self,
-                Command::Sessions | Command::Tail | Command::State | Command::Watch | Command::Ui
+                Command::Sessions
+                    | Command::Tail
+                    | Command::State
+                    | Command::Watch
+                    | Command::Ui
+                    | Command::Export
             ),
             Scope::Selector => matches!(
                 self,
-                Command::Tail | Command::State | Command::Watch | Command::Ui
+                Command::Tail | Command::State | Command::Watch | Command::Ui | Command::Export
             ),
             Scope::Only(c) => c == self,
         }
@@ -119,6 +134,7 @@ pub(crate) enum FlagId {
     Host,
     Port,
     Replay,
+    Report,
     Record,
     Timeout,
     Cacert,
@@ -147,18 +163,23 @@ pub(crate) enum FlagId {
     Until,
     KeepStates,
     KeepMb,
+    Reports,
+    Since,
+    Title,
+    Output,
     Help,
     Version,
 }
 
 impl FlagId {
     #[cfg(test)]
-    pub(crate) const ALL: [FlagId; 35] = [
+    pub(crate) const ALL: [FlagId; 40] = [
         FlagId::Url,
         FlagId::Expo,
         FlagId::Host,
         FlagId::Port,
         FlagId::Replay,
+        FlagId::Report,
         FlagId::Record,
         FlagId::Timeout,
         FlagId::Cacert,
@@ -187,6 +208,10 @@ impl FlagId {
         FlagId::Until,
         FlagId::KeepStates,
         FlagId::KeepMb,
+        FlagId::Reports,
+        FlagId::Since,
+        FlagId::Title,
+        FlagId::Output,
         FlagId::Help,
         FlagId::Version,
     ];
@@ -199,6 +224,11 @@ impl FlagId {
             FlagId::Host => "host",
             FlagId::Port => "port",
             FlagId::Replay => "replay",
+            FlagId::Report => "report",
+            FlagId::Reports => "reports",
+            FlagId::Since => "since",
+            FlagId::Title => "title",
+            FlagId::Output => "output",
             FlagId::Record => "record",
             FlagId::Timeout => "timeout",
             FlagId::Cacert => "cacert",
@@ -297,7 +327,7 @@ impl Flag {
     }
 }
 
-use Command::{Record, Sessions, State, Tail, Ui, Watch};
+use Command::{Export, Record, Reports, Sessions, State, Tail, Ui, Watch};
 use Scope::{Filter, Global, Only, Selector};
 
 pub(crate) static FLAGS: &[Flag] = &[
@@ -326,6 +356,12 @@ pub(crate) static FLAGS: &[Flag] = &[
         "read recorded traffic instead of connecting (- = stdin)",
     )
     .value("FILE"),
+    flag(
+        FlagId::Report,
+        Global,
+        "read the history of the server's stored report ID instead of live apps",
+    )
+    .value("ID"),
     flag(
         FlagId::Record,
         Global,
@@ -435,6 +471,11 @@ pub(crate) static FLAGS: &[Flag] = &[
         "include instances that are gone (their app disconnected)",
     )
     .short('a'),
+    flag(
+        FlagId::Reports,
+        Only(Sessions),
+        "also list the instances the server's stored reports name (status reported)",
+    ),
     // tail
     flag(
         FlagId::Type,
@@ -508,6 +549,39 @@ pub(crate) static FLAGS: &[Flag] = &[
         "at most MB MiB of those states per instance (default 64)",
     )
     .value("MB"),
+    // reports
+    flag(
+        FlagId::Since,
+        Only(Reports),
+        "only reports stored in the last DUR, or since TIME (2026-12-03T10:00:00Z)",
+    )
+    .value("DUR|TIME"),
+    flag(
+        FlagId::Title,
+        Only(Reports),
+        "only reports whose title matches the regex RE",
+    )
+    .value("RE"),
+    flag(
+        FlagId::Instance,
+        Only(Reports),
+        "only reports the instance ID sent",
+    )
+    .value("ID"),
+    flag(
+        FlagId::Follow,
+        Only(Reports),
+        "after the list, print each report as the server stores it, until interrupted",
+    )
+    .short('f'),
+    // export
+    flag(
+        FlagId::Output,
+        Only(Export),
+        "write to FILE (default stdout)",
+    )
+    .short('o')
+    .value("FILE"),
 ];
 
 /// `--help` and `--version`: read before the table, listed with it.

@@ -4,9 +4,11 @@
 //! output.
 
 pub mod completions;
+pub mod export;
 pub mod man;
 pub mod mcp;
 pub mod record;
+pub mod reports;
 pub mod sessions;
 pub mod state;
 pub mod tail;
@@ -113,6 +115,8 @@ pub fn run(p: &Parsed, cfg: &Config) -> Result<()> {
         Command::Record => record::run(cfg, record::args(p)?),
         Command::Mcp => mcp::run(cfg, mcp::args(p)?),
         Command::Ui => ui::run(cfg, ui::args(p)?),
+        Command::Reports => reports::run(cfg, reports::args(p)?),
+        Command::Export => export::run(cfg, export::args(p)?),
         Command::Completions => completions::run(completions::args(p)?),
         Command::Man => man::run(man::args(p)?),
     }
@@ -128,6 +132,8 @@ pub fn check(p: &Parsed) -> Result<()> {
         Command::Record => record::args(p).map(drop),
         Command::Mcp => mcp::args(p).map(drop),
         Command::Ui => ui::args(p).map(drop),
+        Command::Reports => reports::args(p).map(drop),
+        Command::Export => export::args(p).map(drop),
         Command::Completions => completions::args(p).map(drop),
         Command::Man => man::args(p).map(drop),
     }
@@ -144,6 +150,8 @@ pub(crate) fn texts(c: Command) -> (&'static str, &'static str) {
         Command::Record => (record::ABOUT, record::MORE),
         Command::Mcp => (mcp::ABOUT, mcp::MORE),
         Command::Ui => (ui::ABOUT, ui::MORE),
+        Command::Reports => (reports::ABOUT, reports::MORE),
+        Command::Export => (export::ABOUT, export::MORE),
         Command::Completions => (completions::ABOUT, completions::MORE),
         Command::Man => (man::ABOUT, man::MORE),
     }

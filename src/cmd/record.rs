@@ -52,9 +52,9 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
 
 pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let started = Instant::now();
-    if cfg.feed.replay.is_some() {
+    if cfg.feed.recorded() {
         return Err(Error::usage(
-            "rdx record records a live server; it cannot read --replay",
+            "rdx record records a live server; it cannot read --replay or --report",
         ));
     }
     let path = args.file;

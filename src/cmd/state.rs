@@ -76,7 +76,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         states: States::Snapshots,
         ..Options::default()
     };
-    let (msg, t, feed) = if cfg.feed.replay.is_some() {
+    let (msg, t, feed) = if cfg.feed.recorded() {
         // One pass over the whole file, keeping each instance's last state;
         // then the selection, resolved as at the end of the file.
         let mut feed = Feed::open(&cfg.feed, opts, None)?;

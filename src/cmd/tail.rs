@@ -221,7 +221,9 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             | Item::Switched
             | Item::Reloaded { .. }
             | Item::Link { .. }
-            | Item::Received => {}
+            | Item::Received
+            | Item::Reports { .. }
+            | Item::ReportBody { .. } => {}
         }
     }
     tail.printer.flush()?;

@@ -139,9 +139,10 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     feed.notes = Some(Default::default());
     let mut pick = Preselect::new(&args.sel);
     feed.filter(pick.filters.clone());
-    let source = match &cfg.feed.replay {
-        Some(file) => file.clone(),
-        None => cfg.feed.url.to_string(),
+    let source = match (&cfg.feed.replay, &cfg.feed.report) {
+        (Some(file), _) => file.clone(),
+        (None, Some(id)) => format!("report {id} on {}", cfg.feed.url),
+        (None, None) => cfg.feed.url.to_string(),
     };
     let theme = Theme { color: cfg.color };
     let mut ui = Ui::new(source, args.limits);
@@ -233,7 +234,12 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                         }
                     }
                     Item::End => ended = true,
-                    Item::Timeout | Item::Instance { .. } | Item::Switched | Item::Received => {}
+                    Item::Timeout
+                    | Item::Instance { .. }
+                    | Item::Switched
+                    | Item::Received
+                    | Item::Reports { .. }
+                    | Item::ReportBody { .. } => {}
                 }
             }
             Ok(Woke::Other(Input::Key(k))) => {

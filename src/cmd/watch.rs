@@ -225,9 +225,12 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 feed.say_gap(&g);
                 false
             }
-            Item::Instance { .. } | Item::Reloaded { .. } | Item::Link { .. } | Item::Received => {
-                false
-            }
+            Item::Instance { .. }
+            | Item::Reloaded { .. }
+            | Item::Link { .. }
+            | Item::Received
+            | Item::Reports { .. }
+            | Item::ReportBody { .. } => false,
             Item::Timeout => {
                 w.printer.flush()?;
                 return Err(w.timed_out(&feed));

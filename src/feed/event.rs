@@ -22,6 +22,16 @@ pub enum Event {
     },
     /// The link was lost; the transport is reconnecting.
     Lost { t: u64, reason: String },
+    /// What the `report` channel said (the stored list, or one report
+    /// added), as it came: published on cli 5, emitted by the legacy server.
+    Reports { t: u64, data: crate::rawjson::Raw },
+    /// The server's reply to `getReport` (`data` null: no such report).
+    ReportBody {
+        t: u64,
+        id: String,
+        data: serde_json::Value,
+        error: Option<serde_json::Value>,
+    },
     /// Something in the input was not understood and was skipped.
     /// `loud`: a damaged fixture line, always reported; otherwise shown with --verbose.
     Skipped {
@@ -36,6 +46,8 @@ pub enum Event {
     /// A frame that is not for rdx (the Expo socket carries every plugin's
     /// frames, and clients' handshakes): counted, shown with --verbose.
     Ignored { t: u64, at: String, what: String },
+    /// Something the user should know about the input (on stderr, unless --quiet).
+    Note { text: String },
     /// The source gave up (could not connect, unreadable fixture, ...).
     Fatal(Error),
     /// A replay reached the end of its file.
@@ -100,7 +112,13 @@ pub fn route(
             Packet::Emit { event, data } if event == "log" => {
                 relay_event(t, at, data, payloads, emit)
             }
-            // Other channels (report) and emitted events we do not use.
+            // Stored reports: published on cli 5, emitted by the legacy
+            // server (possibly before the subscribe's ack).
+            Packet::Publish { channel, data } if channel == "report" => {
+                emit(Event::Reports { t, data })
+            }
+            Packet::Emit { event, data } if event == "report" => emit(Event::Reports { t, data }),
+            // Other channels and emitted events we do not use.
             Packet::Publish { .. } => {}
             other => control.push(other),
         }
@@ -288,9 +306,13 @@ mod tests {
     #[test]
     fn legacy_emit_and_report_and_control() {
         let (c, e) = run(
-            r##"[{"event":"log","data":{"type":"START","id":"s"}},{"event":"#publish","data":{"channel":"report","data":{}}},{"rid":3}]"##,
+            r##"[{"event":"log","data":{"type":"START","id":"s"}},{"event":"#publish","data":{"channel":"report","data":{}}},{"rid":3},{"event":"report","data":{"type":"list","data":[]}}]"##,
         );
-        assert_eq!(e.len(), 1);
+        // The apps' message, and the report channel's two (published, and
+        // emitted as the legacy server does).
+        assert_eq!(e.len(), 3);
+        assert!(matches!(&e[1], Event::Reports { data, .. } if data.get() == "{}"));
+        assert!(matches!(&e[2], Event::Reports { data, .. } if data.get().contains("list")));
         assert_eq!(
             c,
             vec![Packet::Reply {

@@ -236,6 +236,22 @@ impl Feed {
                     eprintln!("rdx: {}: ignored: {}", sanitize(&at), sanitize(&what));
                 }
             }
+            Event::Reports { data, .. } => {
+                let note = serde_json::from_str(data.get())
+                    .map(|v| crate::relay::report::note(&v))
+                    .unwrap_or_else(|e| crate::relay::report::Note::Bad(e.to_string()));
+                self.ready.push_back(Item::Reports { note });
+            }
+            Event::ReportBody {
+                id, data, error, ..
+            } => {
+                self.ready.push_back(Item::ReportBody { id, data, error });
+            }
+            Event::Note { text } => {
+                if !self.quiet {
+                    eprintln!("rdx: {}", sanitize(&text));
+                }
+            }
             Event::Fatal(e) => return Err(e),
             Event::End => {
                 self.timers(None);

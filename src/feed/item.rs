@@ -134,6 +134,17 @@ pub(crate) enum Item {
         t: u64,
         lost: Option<String>,
     },
+    /// What the `report` channel said (with [`Setup::reports`](super::Setup)).
+    Reports {
+        note: crate::relay::report::Note,
+    },
+    /// The reply to [`Feed::get_report`](super::Feed::get_report) (`data`
+    /// null: no such report).
+    ReportBody {
+        id: String,
+        data: serde_json::Value,
+        error: Option<serde_json::Value>,
+    },
     /// The recording ended.
     End,
     /// The deadline given to [`Feed::next`] passed.

@@ -60,11 +60,24 @@ pub(crate) struct Setup {
     pub(crate) timeout: Duration,
     pub(crate) login: bool,
     pub(crate) reconnect: bool,
+    /// What a live link subscribes to: the apps (and START sent to them),
+    /// the server's stored reports (`report` channel), or both.
+    pub(crate) want: crate::link::session::Want,
+    /// `--report ID`: read that stored report's history, as a recording.
+    pub(crate) report: Option<String>,
     /// How to trust a `wss://` server's certificate.
     pub(crate) trust: crate::link::tls::Trust,
     pub(crate) labels: std::path::PathBuf,
     pub(crate) quiet: bool,
     pub(crate) verbose: bool,
+}
+
+impl Setup {
+    /// The source is finite and read whole: a recording (`--replay`) or a
+    /// stored report (`--report`), not a live server.
+    pub(crate) fn recorded(&self) -> bool {
+        self.replay.is_some() || self.report.is_some()
+    }
 }
 
 /// After the first match, wait this long for a second one (SPEC: ~300 ms).
@@ -296,6 +309,12 @@ impl Feed {
 
     fn drain(&mut self) -> Result<()> {
         self.drain_until(None)
+    }
+
+    /// Ask the server for a stored report (live); the reply comes as
+    /// [`Item::ReportBody`].
+    pub(crate) fn get_report(&self, id: &str) {
+        self.src.get_report(id);
     }
 
     /// Ask every app for a fresh STATE (live; at most once a second).

@@ -101,7 +101,7 @@ impl Feed {
             command,
             follows,
         };
-        if cfg.replay.is_some() {
+        if cfg.recorded() {
             // Read twice: `--replay -` is spooled first.
             let spooled = crate::feed::spool::spool_stdin(cfg)?;
             let cfg = &spooled;

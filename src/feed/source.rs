@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::feed::Setup;
 use crate::feed::event::{self, Event, EventTx};
 use crate::feed::recording::{self, Recorder};
+use crate::link::session::Want;
 use crate::link::tls;
 use crate::link::transport::{self, Connected, Control, Gone, LiveOptions, Upstream};
 use crate::link::url::Relay;
@@ -50,6 +51,26 @@ impl Source {
         let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
         let tx = EventTx(tx);
         let queue = RefCell::new(VecDeque::new());
+        if let Some(id) = &cfg.report {
+            if cfg.replay.is_some() || cfg.record.is_some() || record.is_some() {
+                return Err(Error::usage(
+                    "--report reads a stored report; it cannot be combined with --replay or --record",
+                ));
+            }
+            let opts = live_options(
+                cfg,
+                Want {
+                    log: false,
+                    reports: false,
+                },
+            )?;
+            spawn_report(id.clone(), opts, tx, payloads)?;
+            return Ok(Source {
+                rx,
+                queue,
+                ctl: None,
+            });
+        }
         if let Some(path) = &cfg.replay {
             if cfg.record.is_some() {
                 return Err(Error::usage(
@@ -68,30 +89,7 @@ impl Source {
             (None, Some(path)) => Some(Recorder::create(path, true)?),
             (None, None) => None,
         };
-        let tls = match cfg.url.tls {
-            true => {
-                if cfg.trust.insecure {
-                    eprintln!(
-                        "rdx: warning: --insecure: the certificate of {} is not checked; anyone on the way can read and change this traffic",
-                        cfg.url.host
-                    );
-                }
-                Some(
-                    tls::client_config(&cfg.trust).map_err(|reason| Error::Connect {
-                        url: cfg.url.to_string(),
-                        reason,
-                    })?,
-                )
-            }
-            false => None,
-        };
-        let opts = LiveOptions {
-            tls,
-            url: cfg.url.clone(),
-            login: cfg.login,
-            timeout: cfg.timeout,
-            reconnect: cfg.reconnect,
-        };
+        let opts = live_options(cfg, cfg.want)?;
         let up = Live {
             tx,
             record,
@@ -146,6 +144,14 @@ impl Source {
         (&self.rx, !self.queue.borrow().is_empty())
     }
 
+    /// Ask the server for a stored report (live only); the reply comes as
+    /// [`Event::ReportBody`].
+    pub(crate) fn get_report(&self, id: &str) {
+        if let Some(ctl) = &self.ctl {
+            let _ = ctl.send(Control::GetReport(id.to_string()));
+        }
+    }
+
     /// Ask every app for a fresh STATE (live only).
     pub(crate) fn request_update(&self) {
         if let Some(ctl) = &self.ctl {
@@ -154,8 +160,174 @@ impl Source {
     }
 }
 
+/// How to reach the server the config names, subscribed to `want`.
+fn live_options(cfg: &Setup, want: Want) -> Result<LiveOptions> {
+    let tls = match cfg.url.tls {
+        true => {
+            if cfg.trust.insecure {
+                eprintln!(
+                    "rdx: warning: --insecure: the certificate of {} is not checked; anyone on the way can read and change this traffic",
+                    cfg.url.host
+                );
+            }
+            Some(
+                tls::client_config(&cfg.trust).map_err(|reason| Error::Connect {
+                    url: cfg.url.to_string(),
+                    reason,
+                })?,
+            )
+        }
+        false => None,
+    };
+    Ok(LiveOptions {
+        tls,
+        url: cfg.url.clone(),
+        login: cfg.login,
+        want,
+        timeout: cfg.timeout,
+        reconnect: cfg.reconnect,
+    })
+}
+
 /// Events per batch from a replay.
 const REPLAY_BATCH: usize = 256;
+
+/// `--report ID`: ask the server for the report (bounded by `--timeout`,
+/// counted from launch: a server whose report database failed never
+/// answers), then replay its history as a recording of one frame.
+fn spawn_report(id: String, opts: LiveOptions, tx: EventTx, payloads: bool) -> Result<()> {
+    let deadline = Instant::now() + opts.timeout;
+    let url = opts.url.to_string();
+    let timeout = opts.timeout;
+    let relay = opts.url.relay;
+    if relay == Relay::Expo {
+        return Err(Error::usage(
+            "--report needs a Redux DevTools server: the Expo dev server stores no reports",
+        ));
+    }
+    thread::Builder::new()
+        .name("rdx-report".into())
+        .spawn(move || {
+            let (itx, irx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
+            let up = Live {
+                tx: EventTx(itx),
+                record: None,
+                payloads,
+                relay,
+                batch: Vec::new(),
+            };
+            let ctl = transport::spawn(opts, up);
+            let reply = loop {
+                let batch = match irx.recv_deadline(deadline) {
+                    Ok(b) => b,
+                    Err(RecvTimeoutError::Timeout) => {
+                        break Err(Error::Timeout(format!(
+                            "{url} did not answer getReport {} within --timeout {} (a server \
+                             whose report database failed never answers)",
+                            crate::output::sanitize(&id),
+                            crate::time::age(timeout.as_millis() as u64)
+                        )));
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                };
+                let mut got = None;
+                for ev in batch {
+                    match ev {
+                        // (Again after a reconnect: the question was lost with the link.)
+                        Event::Connected { .. } => {
+                            let _ = ctl.send(Control::GetReport(id.clone()));
+                        }
+                        Event::ReportBody { t, data, error, .. } => got = Some((t, data, error)),
+                        Event::Fatal(e) => {
+                            got.get_or_insert((0, serde_json::Value::Null, None)).2 =
+                                Some(serde_json::Value::String(e.to_string()))
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(g) = got {
+                    break Ok(g);
+                }
+            };
+            drop(ctl);
+            let mut batch = Vec::with_capacity(REPLAY_BATCH);
+            let mut open = true;
+            let result = reply.and_then(|(t, data, error)| {
+                report_events(&id, &url, t, data, error, payloads, &mut |ev| {
+                    batch.push(ev);
+                    if batch.len() >= REPLAY_BATCH && open {
+                        open = tx.send_batch(std::mem::take(&mut batch)).is_ok();
+                    }
+                })
+            });
+            batch.push(match result {
+                Ok(()) => Event::End,
+                Err(e) => Event::Fatal(e),
+            });
+            let _ = tx.send_batch(batch);
+        })
+        .map_err(Error::Io)?;
+    Ok(())
+}
+
+/// The events of a `getReport` reply: the report's history as the frame
+/// a recording of it would hold.
+fn report_events(
+    id: &str,
+    url: &str,
+    t: u64,
+    data: serde_json::Value,
+    error: Option<serde_json::Value>,
+    payloads: bool,
+    out: &mut dyn FnMut(Event),
+) -> Result<()> {
+    use crate::relay::report::{Report, Shape};
+    let shown = crate::output::sanitize(id);
+    if let Some(e) = error {
+        let e = e.as_str().map_or_else(|| e.to_string(), str::to_string);
+        return Err(Error::Connect {
+            url: url.to_string(),
+            reason: format!("getReport {shown} failed: {}", crate::output::sanitize(&e)),
+        });
+    }
+    if let Some(e) = data.get("error") {
+        return Err(Error::Connect {
+            url: url.to_string(),
+            reason: format!(
+                "the server refused getReport {shown}: {}",
+                crate::output::sanitize(&e.to_string())
+            ),
+        });
+    }
+    let Some(report) = Report::from_row(&data) else {
+        return Err(Error::NotFound(format!("{url} has no report {shown}")));
+    };
+    let at = format!("report {shown}");
+    let history = report.history().map_err(|reason| Error::Fixture {
+        path: at.clone(),
+        reason,
+    })?;
+    let t = report
+        .added
+        .as_deref()
+        .and_then(crate::time::parse_rfc3339_ms)
+        .unwrap_or(t);
+    if history.shape == Shape::Actions {
+        out(Event::Note {
+            text: format!(
+                "report {shown} holds {} action(s) and the state before them (type ACTIONS): \
+                 rdx runs no reducers, so the states after them are not known",
+                history.actions
+            ),
+        });
+    }
+    let mut control = Vec::new();
+    for (n, frame) in history.frames(report.instance_id(), "report").enumerate() {
+        let at = || format!("{at}, action {n}");
+        event::route(t, &at, &frame, payloads, &mut control, out);
+    }
+    Ok(())
+}
 
 fn spawn_replay(
     path: String,
@@ -301,6 +473,20 @@ impl Upstream for Live {
             ping_timeout_ms: c.ping_timeout_ms,
             legacy: c.legacy,
             reconnect: c.reconnect,
+        })
+    }
+
+    fn report(
+        &mut self,
+        id: String,
+        data: serde_json::Value,
+        error: Option<serde_json::Value>,
+    ) -> std::result::Result<(), Gone> {
+        self.send(Event::ReportBody {
+            t: crate::time::now_ms(),
+            id,
+            data,
+            error,
         })
     }
 

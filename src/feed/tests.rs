@@ -41,6 +41,8 @@ impl Recording {
             timeout: Duration::from_secs(5),
             login: false,
             reconnect: true,
+            want: Default::default(),
+            report: None,
             trust: crate::link::tls::Trust {
                 cacert: None,
                 insecure: false,

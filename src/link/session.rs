@@ -5,7 +5,7 @@
 //! START re-broadcast (debounced) when apps start or stop. The transport's
 //! socket loop feeds it what arrived and sends what it says.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::link::wire::{self, Channel, Outbound, Packet};
@@ -34,6 +34,12 @@ pub(crate) enum Step {
     Send(String),
     /// A WebSocket ping (the Expo socket, where no heartbeat comes).
     Ping,
+    /// The reply to `getReport` (`data` null: no such report).
+    Report {
+        id: String,
+        data: serde_json::Value,
+        error: Option<serde_json::Value>,
+    },
     /// Subscribed and START sent: the link is up.
     Up {
         socket_id: String,
@@ -51,9 +57,29 @@ pub(crate) enum Ended {
     Lost(String),
 }
 
+/// What a connection subscribes to: the apps' `log` (and START sent to
+/// them), stored reports, both or neither (a `getReport` alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Want {
+    pub(crate) log: bool,
+    pub(crate) reports: bool,
+}
+
+impl Default for Want {
+    fn default() -> Want {
+        Want {
+            log: true,
+            reports: false,
+        }
+    }
+}
+
 pub(crate) struct Session {
     phase: Phase,
     login: bool,
+    want: Want,
+    /// The channels still to subscribe to, in order.
+    channels: VecDeque<Channel>,
     /// Bounds the way to subscribed (the first connection: `--timeout`).
     deadline: Option<Instant>,
     cid: u64,
@@ -67,10 +93,21 @@ pub(crate) struct Session {
 
 impl Session {
     /// A new connection: the first step is the handshake.
-    pub(crate) fn new(login: bool, deadline: Option<Instant>, now: Instant) -> (Session, Step) {
+    pub(crate) fn new(
+        login: bool,
+        want: Want,
+        deadline: Option<Instant>,
+        now: Instant,
+    ) -> (Session, Step) {
+        let channels = [(want.log, Channel::Log), (want.reports, Channel::Report)]
+            .into_iter()
+            .filter_map(|(on, ch)| on.then_some(ch))
+            .collect();
         let mut s = Session {
             phase: Phase::Handshaking,
             login,
+            want,
+            channels,
             deadline,
             cid: 0,
             pending: HashMap::new(),
@@ -103,14 +140,13 @@ impl Session {
 
     /// The only place frames to the server are made: from [`Outbound`].
     fn send(&mut self, out: Outbound, now: Instant) -> Step {
-        let cid = if out.expects_reply() {
-            self.cid += 1;
-            self.pending.insert(self.cid, (out, now));
-            self.cid
-        } else {
-            0
-        };
-        Step::Send(out.encode(cid))
+        let cid = if out.expects_reply() { self.cid + 1 } else { 0 };
+        let text = out.encode(cid);
+        if cid != 0 {
+            self.cid = cid;
+            self.pending.insert(cid, (out, now));
+        }
+        Step::Send(text)
     }
 
     /// Something arrived (any frame keeps the link alive).
@@ -127,7 +163,35 @@ impl Session {
 
     /// Ask every app for a fresh STATE (only once subscribed).
     pub(crate) fn update(&mut self, now: Instant) -> Option<Step> {
-        self.subscribed().then(|| self.send(Outbound::Update, now))
+        (self.subscribed() && self.want.log).then(|| self.send(Outbound::Update, now))
+    }
+
+    /// Ask for a stored report (only once subscribed). Its reply is not
+    /// bounded here: the one who asked waits as long as `--timeout` says
+    /// (a server whose database failed never answers).
+    pub(crate) fn get_report(&mut self, id: String, now: Instant) -> Option<Step> {
+        self.subscribed()
+            .then(|| self.send(Outbound::GetReport(id), now))
+    }
+
+    /// Subscribe to the next channel, or, with all of them acknowledged,
+    /// say START (when the apps are listened to) and that the link is up.
+    fn subscribe_next(&mut self, now: Instant, steps: &mut Vec<Step>) {
+        if let Some(ch) = self.channels.pop_front() {
+            self.phase = Phase::Subscribing;
+            steps.push(self.send(Outbound::Subscribe(ch), now));
+            return;
+        }
+        self.phase = Phase::Subscribed;
+        self.start_due = None;
+        if self.want.log {
+            steps.push(self.send(Outbound::Start, now));
+        }
+        steps.push(Step::Up {
+            socket_id: self.socket_id.clone(),
+            ping_timeout_ms: self.ping_timeout.as_millis() as u64,
+            legacy: self.legacy || self.ping_timeout == Duration::from_secs(20),
+        });
     }
 
     /// The control packets of a frame: heartbeats and replies.
@@ -151,6 +215,10 @@ impl Session {
                     let Some((what, _)) = self.pending.remove(&rid) else {
                         continue;
                     };
+                    if let Outbound::GetReport(id) = what {
+                        steps.push(Step::Report { id, data, error });
+                        continue;
+                    }
                     if let Some(err) = error {
                         return Err(Ended::Failed {
                             reason: format!("the server refused {what:?}: {err}"),
@@ -183,24 +251,10 @@ impl Session {
                     self.phase = Phase::LoggingIn;
                     steps.push(self.send(Outbound::Login, now));
                 } else {
-                    self.phase = Phase::Subscribing;
-                    steps.push(self.send(Outbound::Subscribe(Channel::Log), now));
+                    self.subscribe_next(now, steps);
                 }
             }
-            Outbound::Login => {
-                self.phase = Phase::Subscribing;
-                steps.push(self.send(Outbound::Subscribe(Channel::Log), now));
-            }
-            Outbound::Subscribe(_) => {
-                self.phase = Phase::Subscribed;
-                self.start_due = None;
-                steps.push(self.send(Outbound::Start, now));
-                steps.push(Step::Up {
-                    socket_id: self.socket_id.clone(),
-                    ping_timeout_ms: self.ping_timeout.as_millis() as u64,
-                    legacy: self.legacy || self.ping_timeout == Duration::from_secs(20),
-                });
-            }
+            Outbound::Login | Outbound::Subscribe(_) => self.subscribe_next(now, steps),
             _ => {}
         }
         Ok(())
@@ -219,7 +273,11 @@ impl Session {
                 permanent: false,
             });
         }
-        if let Some((what, since)) = self.pending.values().min_by_key(|(_, s)| *s)
+        if let Some((what, since)) = self
+            .pending
+            .values()
+            .filter(|(o, _)| !matches!(o, Outbound::GetReport(_)))
+            .min_by_key(|(_, s)| *s)
             && now.duration_since(*since) > ACK_TIMEOUT
         {
             return Err(self.fail(format!(
@@ -237,7 +295,7 @@ impl Session {
                 self.ping_timeout.as_secs()
             )));
         }
-        if self.subscribed() && self.start_due.is_some_and(|d| now >= d) {
+        if self.subscribed() && self.want.log && self.start_due.is_some_and(|d| now >= d) {
             self.start_due = None;
             return Ok(vec![self.send(Outbound::Start, now)]);
         }
@@ -272,7 +330,7 @@ mod tests {
             .iter()
             .filter_map(|s| match s {
                 Step::Send(t) => Some(t.as_str()),
-                Step::Up { .. } | Step::Ping => None,
+                Step::Up { .. } | Step::Ping | Step::Report { .. } => None,
             })
             .collect()
     }
@@ -280,7 +338,12 @@ mod tests {
     /// A session driven to subscribed; returns it and the time.
     fn up(login: bool) -> (Session, Instant) {
         let t0 = Instant::now();
-        let (mut s, first) = Session::new(login, Some(t0 + Duration::from_secs(5)), t0);
+        let (mut s, first) = Session::new(
+            login,
+            Want::default(),
+            Some(t0 + Duration::from_secs(5)),
+            t0,
+        );
         assert_eq!(
             first,
             Step::Send(r##"{"event":"#handshake","data":{"authToken":null},"cid":1}"##.into())
@@ -313,7 +376,7 @@ mod tests {
     #[test]
     fn no_pong_before_the_handshake_reply() {
         let t0 = Instant::now();
-        let (mut s, _) = Session::new(false, None, t0);
+        let (mut s, _) = Session::new(false, Want::default(), None, t0);
         assert!(
             s.packets(vec![Packet::Ping, Packet::PingV1], t0)
                 .unwrap()
@@ -327,7 +390,7 @@ mod tests {
     #[test]
     fn a_refused_invoke_is_permanent_and_a_missing_reply_times_out() {
         let t0 = Instant::now();
-        let (mut s, _) = Session::new(true, None, t0);
+        let (mut s, _) = Session::new(true, Want::default(), None, t0);
         s.packets(vec![handshake_reply(30_000)], t0).unwrap();
         let refused = Packet::Reply {
             rid: 2,
@@ -341,7 +404,7 @@ mod tests {
                 ..
             })
         ));
-        let (mut s, _) = Session::new(false, None, t0);
+        let (mut s, _) = Session::new(false, Want::default(), None, t0);
         s.heard(t0 + Duration::from_secs(11));
         let e = s.tick(t0 + Duration::from_secs(11)).unwrap_err();
         assert!(
@@ -353,7 +416,12 @@ mod tests {
     #[test]
     fn the_deadline_bounds_the_way_to_subscribed() {
         let t0 = Instant::now();
-        let (mut s, _) = Session::new(false, Some(t0 + Duration::from_secs(2)), t0);
+        let (mut s, _) = Session::new(
+            false,
+            Want::default(),
+            Some(t0 + Duration::from_secs(2)),
+            t0,
+        );
         assert!(s.tick(t0 + Duration::from_secs(1)).unwrap().is_empty());
         let e = s.tick(t0 + Duration::from_secs(2)).unwrap_err();
         assert!(
@@ -385,7 +453,7 @@ mod tests {
         assert!(s.tick(t0 + Duration::from_millis(400)).unwrap().is_empty());
         // UPDATE only once subscribed
         assert!(s.update(t0).is_some());
-        let (mut fresh, _) = Session::new(false, None, t0);
+        let (mut fresh, _) = Session::new(false, Want::default(), None, t0);
         assert!(fresh.update(t0).is_none());
     }
 }

@@ -15,11 +15,12 @@ use tungstenite::protocol::WebSocketConfig;
 
 use crate::error::Error;
 use crate::link::expo::ExpoSession;
-use crate::link::session::{ACK_TIMEOUT, Ended, Session, Step};
+use crate::link::session::{ACK_TIMEOUT, Ended, Session, Step, Want};
 use crate::link::tls::{self, Stream};
 use crate::link::url::{Relay, WsUrl};
 use crate::link::wire::Packet;
 use crate::time::now_ms;
+use serde_json::Value;
 
 /// The server accepts frames up to 100 MiB; accept a little more than that.
 pub(crate) const MAX_MESSAGE: usize = 128 << 20;
@@ -38,10 +39,13 @@ const BACKOFF_FIRST: Duration = Duration::from_millis(100);
 const BACKOFF_CAP: Duration = Duration::from_secs(1);
 
 /// What the main thread may ask of the transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Control {
     /// Broadcast UPDATE: every app sends a fresh STATE.
     Update,
+    /// Ask for a stored report (`getReport`); the reply goes up as
+    /// [`Upstream::report`].
+    GetReport(String),
 }
 
 pub(crate) struct LiveOptions {
@@ -49,6 +53,8 @@ pub(crate) struct LiveOptions {
     /// The TLS configuration for `wss://` (None for `ws://`).
     pub(crate) tls: Option<std::sync::Arc<rustls::ClientConfig>>,
     pub(crate) login: bool,
+    /// What to subscribe to (the DevTools server; the Expo socket has one).
+    pub(crate) want: Want,
     /// Bounds the first connection (connect + handshake + subscribe).
     pub(crate) timeout: Duration,
     pub(crate) reconnect: bool,
@@ -79,6 +85,8 @@ pub(crate) trait Upstream: Send + 'static {
     fn meta(&mut self, t: u64, kind: &str, detail: &str);
     /// Subscribed (and START sent).
     fn connected(&mut self, up: Connected) -> Result<(), Gone>;
+    /// The server's reply to `getReport` (`data` null: it has no such report).
+    fn report(&mut self, id: String, data: Value, error: Option<Value>) -> Result<(), Gone>;
     /// The link was lost; reconnecting.
     fn lost(&mut self, t: u64, reason: String) -> Result<(), Gone>;
     /// The transport gives up.
@@ -181,7 +189,7 @@ fn connect_once(
     // came from.
     up.meta(now_ms(), "open", &opts.url.to_string());
     let protocol = match opts.url.relay {
-        Relay::DevTools => Protocol::dev_tools(opts.login, deadline),
+        Relay::DevTools => Protocol::dev_tools(opts.login, opts.want, deadline),
         Relay::Expo => Protocol::expo(),
     };
     let end = serve(&mut ws, up, ctl, protocol, reconnect);
@@ -428,8 +436,8 @@ enum Protocol {
 }
 
 impl Protocol {
-    fn dev_tools(login: bool, deadline: Option<Instant>) -> (Protocol, Step) {
-        let (s, first) = Session::new(login, deadline, Instant::now());
+    fn dev_tools(login: bool, want: Want, deadline: Option<Instant>) -> (Protocol, Step) {
+        let (s, first) = Session::new(login, want, deadline, Instant::now());
         (Protocol::DevTools(s), first)
     }
 
@@ -473,6 +481,14 @@ impl Protocol {
         }
     }
 
+    /// `getReport` (the Expo socket stores no reports: nothing is sent).
+    fn get_report(&mut self, id: String, now: Instant) -> Option<Step> {
+        match self {
+            Protocol::DevTools(s) => s.get_report(id, now),
+            Protocol::Expo(_) => None,
+        }
+    }
+
     fn packets(&mut self, packets: Vec<Packet>, now: Instant) -> Result<Vec<Step>, Ended> {
         match self {
             Protocol::DevTools(s) => s.packets(packets, now),
@@ -502,6 +518,7 @@ fn requests(
         loop {
             match ctl.try_recv() {
                 Ok(Control::Update) => steps.extend(session.update(Instant::now())),
+                Ok(Control::GetReport(id)) => steps.extend(session.get_report(id, Instant::now())),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return Err(End::Shutdown),
             }
@@ -654,6 +671,9 @@ fn act(ws: &mut Ws, up: &mut impl Upstream, step: Step, reconnect: bool) -> Resu
                 permanent: false,
             })
         }),
+        Step::Report { id, data, error } => {
+            up.report(id, data, error).map_err(|Gone| End::Shutdown)
+        }
         Step::Up {
             socket_id,
             ping_timeout_ms,

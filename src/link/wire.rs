@@ -221,7 +221,7 @@ pub(crate) fn handshake_reply(data: &Value) -> Option<Handshake> {
 
 /// Everything rdx can send. There is no variant for DISPATCH, ACTION, IMPORT
 /// or SYNC: rdx is read-only by construction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outbound {
     Handshake,
     /// `login` as a monitor (only with `--login`).
@@ -231,6 +231,9 @@ pub(crate) enum Outbound {
     Start,
     /// `respond` transmit `{"type":"UPDATE"}`: every app sends a fresh STATE.
     Update,
+    /// `getReport` with a stored report's id: the server answers with the
+    /// whole row (a read: it changes nothing, and no app sees it).
+    GetReport(String),
     /// Heartbeat answer, protocol v2: an empty frame.
     Pong,
     /// Heartbeat answer, protocol v1: `#2`.
@@ -240,27 +243,30 @@ pub(crate) enum Outbound {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Channel {
     Log,
+    /// Stored reports: the list on subscribing, then one `add` per POST.
+    Report,
 }
 
 impl Channel {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Channel::Log => "log",
+            Channel::Report => "report",
         }
     }
 }
 
 impl Outbound {
     /// Whether this packet is an invoke that expects a reply (and so takes a cid).
-    pub(crate) fn expects_reply(self) -> bool {
+    pub(crate) fn expects_reply(&self) -> bool {
         matches!(
             self,
-            Outbound::Handshake | Outbound::Login | Outbound::Subscribe(_)
+            Outbound::Handshake | Outbound::Login | Outbound::Subscribe(_) | Outbound::GetReport(_)
         )
     }
 
     /// The frame text. `cid` is used only by invokes.
-    pub(crate) fn encode(self, cid: u64) -> String {
+    pub(crate) fn encode(&self, cid: u64) -> String {
         let v = match self {
             Outbound::Handshake => {
                 json!({"event": "#handshake", "data": {"authToken": null}, "cid": cid})
@@ -271,6 +277,7 @@ impl Outbound {
             }
             Outbound::Start => json!({"event": "respond", "data": {"type": "START"}}),
             Outbound::Update => json!({"event": "respond", "data": {"type": "UPDATE"}}),
+            Outbound::GetReport(id) => json!({"event": "getReport", "data": id, "cid": cid}),
             Outbound::Pong => return String::new(),
             Outbound::PongV1 => return "#2".to_string(),
         };

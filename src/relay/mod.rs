@@ -9,4 +9,5 @@ pub mod jsan;
 pub mod kind;
 pub mod lifted;
 pub mod message;
+pub(crate) mod report;
 pub mod scan;

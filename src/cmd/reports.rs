@@ -1,0 +1,730 @@
+//! `rdx reports`: the reports the server stored (an app's error or its
+//! `send()` while no monitor watched), and `rdx reports show ID`.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+use regex_lite::Regex;
+use serde_json::{Value, json};
+
+use crate::cli::flags::FlagId;
+use crate::cli::{self, Config, Parsed};
+use crate::error::{Error, Result};
+use crate::feed::{Feed, Item, Options};
+use crate::link::session::Want;
+use crate::link::url::Relay;
+use crate::output::{Out, Palette, compact, elide_middle, sanitize, truncate, width};
+use crate::relay::report::{History, Note, Report};
+use crate::time::{now_ms, parse_duration, parse_rfc3339_ms};
+
+pub(crate) const ABOUT: &str = "\
+rdx reports - list the reports the server stored
+
+Usage: rdx reports [--since DUR|TIME] [--title RE] [--instance ID] [--follow] [GLOBAL FLAGS]
+       rdx reports show ID
+
+An app sends a report when it hits an error while no monitor watches
+(@redux-devtools/remote's sendOnError, redux-remotedev in production) or when
+it is told to (sendOn); the server stores it in its database. `rdx reports`
+lists them, newest first; `rdx reports show ID` prints one whole; `rdx --report
+ID tail|state|watch|sessions|ui|export` reads one's history as a recording.
+";
+
+pub(crate) const MORE: &str = "\
+Columns: ID, ADDED (when the server stored it), TYPE (STATE: the app's whole
+history with its states; ACTIONS: its last actions and the state before them),
+ACTIONS (how many), INSTANCE and VERSION (where the sender gave them), TITLE
+(the sender's title, else the error's message, else the action that sent it).
+
+With --json: one {\"type\":\"report\",...} object per line with the fields id,
+added, report_type, title, instance, app, version, user_agent, actions (null
+where the sender gave nothing; app is always null on the cli 5 and
+remotedev-server 0.3 servers, which store no app name). `reports show ID
+--json` prints one object with every column, the actions and the final state.
+
+The server sends its report list to every report subscriber each time one
+subscribes: a DevTools window open beside rdx gets it again when rdx starts.
+
+Examples:
+  rdx reports --since 1h
+  rdx reports --title '/TypeError/' --json | jq -r .id
+  rdx reports show 85c3ffbd-bacc-4594-ad10-c510bdc3f5bd
+  rdx --report 85c3ffbd-bacc-4594-ad10-c510bdc3f5bd tail --diff
+  rdx reports --follow
+";
+
+/// getReport questions in flight at once while listing.
+const IN_FLIGHT: usize = 8;
+
+#[derive(Debug, Default)]
+pub(crate) struct Args {
+    pub(crate) show: Option<String>,
+    /// Only reports stored at or after this time (epoch ms).
+    pub(crate) since: Option<u64>,
+    pub(crate) title: Option<Regex>,
+    pub(crate) instance: Option<String>,
+    pub(crate) follow: bool,
+}
+
+pub(crate) fn args(p: &Parsed) -> Result<Args> {
+    let show = match p.words.first().map(String::as_str) {
+        None => None,
+        Some("show") => match p.words.get(1) {
+            Some(id) if !id.trim().is_empty() => {
+                cli::no_more_words(p, 2)?;
+                Some(id.clone())
+            }
+            _ => return Err(Error::usage("usage: rdx reports show ID")),
+        },
+        Some(_) => {
+            cli::no_more_words(p, 0)?;
+            None
+        }
+    };
+    let since = match p.value(FlagId::Since) {
+        None => None,
+        Some(v) => Some(match parse_rfc3339_ms(v) {
+            Some(ms) => ms,
+            None => {
+                let d = parse_duration(v).map_err(|e| {
+                    Error::usage(format!(
+                        "--since {:?}: {e}; or a time like 2026-12-03T10:00:00Z",
+                        sanitize(v)
+                    ))
+                })?;
+                now_ms().saturating_sub(d.as_millis() as u64)
+            }
+        }),
+    };
+    Ok(Args {
+        show,
+        since,
+        title: cli::opt(p, FlagId::Title, cli::regex)?,
+        instance: p.value(FlagId::Instance).map(str::to_string),
+        follow: p.flag(FlagId::Follow),
+    })
+}
+
+/// What a listing says of one report.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Summary {
+    pub(crate) id: String,
+    pub(crate) added: Option<String>,
+    pub(crate) report_type: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) instance: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    /// None: its payload could not be read.
+    pub(crate) actions: Option<usize>,
+}
+
+impl Summary {
+    pub(crate) fn of(r: &Report, history: Option<&History>) -> Summary {
+        Summary {
+            id: r.id.clone(),
+            added: r.added.clone(),
+            report_type: r.report_type.clone(),
+            title: r.headline(),
+            instance: r.instance.clone(),
+            version: r.version.clone(),
+            user_agent: r.user_agent.clone(),
+            actions: history.map(|h| h.actions),
+        }
+    }
+
+    /// The `--json` line (SPEC "Stored reports").
+    pub(crate) fn json(&self) -> Value {
+        json!({
+            "type": "report",
+            "id": self.id,
+            "added": self.added,
+            "report_type": self.report_type,
+            "title": self.title,
+            "instance": self.instance,
+            "app": Value::Null,
+            "version": self.version,
+            "user_agent": self.user_agent,
+            "actions": self.actions,
+        })
+    }
+
+    fn added_ms(&self) -> Option<u64> {
+        self.added.as_deref().and_then(parse_rfc3339_ms)
+    }
+}
+
+/// The filters of `rdx reports` (and MCP's `list_reports`).
+#[derive(Debug, Default)]
+pub(crate) struct Filters {
+    pub(crate) since: Option<u64>,
+    pub(crate) title: Option<Regex>,
+    pub(crate) instance: Option<String>,
+}
+
+impl Filters {
+    /// What the list alone tells (before the report is fetched).
+    fn may_pass(&self, title: Option<&str>, added: Option<&str>) -> bool {
+        let recent = self
+            .since
+            .is_none_or(|since| added.and_then(parse_rfc3339_ms).is_some_and(|t| t >= since));
+        let titled = self
+            .title
+            .as_ref()
+            .is_none_or(|re| title.is_some_and(|t| re.is_match(t)));
+        recent && titled
+    }
+
+    pub(crate) fn pass(&self, s: &Summary) -> bool {
+        self.may_pass(s.title.as_deref(), s.added.as_deref())
+            && self
+                .instance
+                .as_ref()
+                .is_none_or(|i| s.instance.as_deref() == Some(i.as_str()))
+    }
+}
+
+pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
+    let started = Instant::now();
+    let feed = open(cfg)?;
+    match &args.show {
+        Some(id) => show(cfg, feed, id, started),
+        None => list(cfg, feed, args, started),
+    }
+}
+
+/// A link subscribed to the server's reports (and not to the apps).
+pub(crate) fn open(cfg: &Config) -> Result<Feed> {
+    if cfg.feed.replay.is_some() || cfg.feed.report.is_some() {
+        return Err(Error::usage(
+            "rdx reports reads the server's stored reports: it needs a live server, not --replay or --report",
+        ));
+    }
+    if cfg.feed.url.relay == Relay::Expo {
+        return Err(Error::usage(
+            "the Expo dev server stores no reports: rdx reports needs a Redux DevTools server",
+        ));
+    }
+    let mut setup = cfg.feed.clone();
+    setup.want = Want {
+        log: false,
+        reports: true,
+    };
+    Feed::open(
+        &setup,
+        Options {
+            links: true,
+            ..Options::default()
+        },
+        None,
+    )
+}
+
+/// Reports fetched one by one (a few questions in flight), each answer
+/// waited for as long as `--timeout` allows.
+pub(crate) struct Fetcher {
+    queue: VecDeque<String>,
+    asked: HashMap<String, Instant>,
+    pub(crate) seen: HashSet<String>,
+    timeout: std::time::Duration,
+}
+
+impl Fetcher {
+    pub(crate) fn new(timeout: std::time::Duration) -> Fetcher {
+        Fetcher {
+            queue: VecDeque::new(),
+            asked: HashMap::new(),
+            seen: HashSet::new(),
+            timeout,
+        }
+    }
+
+    /// Fetch this report (once).
+    pub(crate) fn want(&mut self, id: &str) {
+        if self.seen.insert(id.to_string()) {
+            self.queue.push_back(id.to_string());
+        }
+    }
+
+    pub(crate) fn idle(&self) -> bool {
+        self.queue.is_empty() && self.asked.is_empty()
+    }
+
+    /// Ask what may be asked now.
+    pub(crate) fn pump(&mut self, feed: &Feed) {
+        while self.asked.len() < IN_FLIGHT {
+            let Some(id) = self.queue.pop_front() else {
+                break;
+            };
+            feed.get_report(&id);
+            self.asked.insert(id, Instant::now());
+        }
+    }
+
+    /// The link came back: the questions in flight were lost with it.
+    pub(crate) fn ask_again(&mut self, feed: &Feed) {
+        let lost: Vec<String> = self.asked.drain().map(|(id, _)| id).collect();
+        for id in lost.into_iter().rev() {
+            self.queue.push_front(id);
+        }
+        self.pump(feed);
+    }
+
+    /// An answer came: whether it was one we asked for.
+    pub(crate) fn answered(&mut self, id: &str) -> bool {
+        self.asked.remove(id).is_some()
+    }
+
+    /// When the oldest question in flight has waited too long.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.asked.values().min().map(|t| *t + self.timeout)
+    }
+}
+
+/// A `getReport` answer as a report and its history (the history's error
+/// said on stderr).
+pub(crate) fn read_body(
+    id: &str,
+    data: &Value,
+    error: Option<&Value>,
+    quiet: bool,
+) -> Option<(Report, Option<History>)> {
+    let why = error
+        .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
+        .or_else(|| data.get("error").map(|e| e.to_string()));
+    if let Some(why) = why {
+        if !quiet {
+            eprintln!(
+                "rdx: the server refused getReport {}: {}",
+                sanitize(id),
+                sanitize(&why)
+            );
+        }
+        return None;
+    }
+    let Some(report) = Report::from_row(data) else {
+        if !quiet {
+            eprintln!("rdx: report {} is no longer stored", sanitize(id));
+        }
+        return None;
+    };
+    let history = match report.history() {
+        Ok(h) => Some(h),
+        Err(e) => {
+            if !quiet {
+                eprintln!("rdx: report {}: {}", sanitize(id), sanitize(&e));
+            }
+            None
+        }
+    };
+    Some((report, history))
+}
+
+fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()> {
+    let filters = Filters {
+        since: args.since,
+        title: args.title,
+        instance: args.instance,
+    };
+    let quiet = cfg.feed.quiet;
+    let url = cfg.feed.url.to_string();
+    let mut out = Out::new(args.follow || cfg.tty);
+    let pal = cfg.palette();
+    let mut fetch = Fetcher::new(cfg.feed.timeout);
+    let mut listed = false;
+    let mut got: Vec<Summary> = Vec::new();
+    let mut order: HashMap<String, usize> = HashMap::new();
+    let first_deadline = started + cfg.feed.timeout;
+    loop {
+        if listed && fetch.idle() && (!got.is_empty() || !args.follow) {
+            break;
+        }
+        let deadline = if listed {
+            fetch.deadline()
+        } else {
+            Some(first_deadline)
+        };
+        match feed.next(deadline)? {
+            Item::Link { lost: None, .. } => fetch.ask_again(&feed),
+            Item::Reports { note, .. } => match note {
+                Note::List(rows) => {
+                    listed = true;
+                    for (i, r) in rows.iter().enumerate() {
+                        order.entry(r.id.clone()).or_insert(i);
+                        if filters.may_pass(r.title.as_deref(), r.added.as_deref()) {
+                            fetch.want(&r.id);
+                        }
+                    }
+                    fetch.pump(&feed);
+                    if rows.is_empty() && !quiet && !args.follow {
+                        eprintln!("rdx: {url} has no stored reports");
+                    }
+                }
+                Note::Added(r) if listed => {
+                    order.entry(r.id.clone()).or_insert(usize::MAX);
+                    if filters.may_pass(r.title.as_deref(), r.added.as_deref()) {
+                        fetch.want(&r.id);
+                        fetch.pump(&feed);
+                    }
+                }
+                Note::Refused(_) | Note::Added(_) => {}
+                Note::Bad(what) => {
+                    if cfg.feed.verbose {
+                        eprintln!("rdx: report channel: skipped: {}", sanitize(&what));
+                    }
+                }
+            },
+            Item::ReportBody { id, data, error } => {
+                if !fetch.answered(&id) {
+                    continue;
+                }
+                if let Some((r, h)) = read_body(&id, &data, error.as_ref(), quiet) {
+                    let s = Summary::of(&r, h.as_ref());
+                    if filters.pass(&s) {
+                        got.push(s);
+                    }
+                }
+                fetch.pump(&feed);
+            }
+            Item::Timeout if !listed => {
+                return Err(Error::Timeout(format!(
+                    "{url} sent no report list within --timeout (a server with no report \
+                     store, or whose database has no reports table, sends none)"
+                )));
+            }
+            Item::Timeout => {
+                return Err(Error::Timeout(format!(
+                    "{url} did not answer getReport within --timeout (a server whose report \
+                     database failed never answers)"
+                )));
+            }
+            Item::End => break,
+            _ => {}
+        }
+    }
+    // Newest first: by the time stored, then the later in the server's list.
+    got.sort_by(|a, b| {
+        b.added_ms()
+            .cmp(&a.added_ms())
+            .then_with(|| order.get(&b.id).cmp(&order.get(&a.id)))
+    });
+    let columns = Columns::fit(&got, cfg.width);
+    if !cfg.json && !got.is_empty() {
+        out.line(&columns.header(pal))?;
+    }
+    for s in &got {
+        print(cfg, &mut out, &columns, s)?;
+    }
+    out.flush()?;
+    if !args.follow {
+        return Ok(());
+    }
+    // --follow: each report as the server stores it.
+    let mut header = !got.is_empty() || cfg.json;
+    loop {
+        out.flush()?;
+        match feed.next(fetch.deadline())? {
+            Item::Link { lost: None, .. } => fetch.ask_again(&feed),
+            Item::Reports {
+                note: Note::List(rows),
+                ..
+            } => {
+                // A list again (after a reconnect, or another subscriber):
+                // any report not seen yet is new.
+                for r in rows {
+                    if filters.may_pass(r.title.as_deref(), r.added.as_deref()) {
+                        fetch.want(&r.id);
+                    }
+                }
+                fetch.pump(&feed);
+            }
+            Item::Reports {
+                note: Note::Added(r),
+            } if filters.may_pass(r.title.as_deref(), r.added.as_deref()) => {
+                fetch.want(&r.id);
+                fetch.pump(&feed);
+            }
+            Item::ReportBody { id, data, error } => {
+                if !fetch.answered(&id) {
+                    continue;
+                }
+                if let Some((r, h)) = read_body(&id, &data, error.as_ref(), quiet) {
+                    let s = Summary::of(&r, h.as_ref());
+                    if filters.pass(&s) {
+                        if !header {
+                            out.line(&columns.header(pal))?;
+                            header = true;
+                        }
+                        print(cfg, &mut out, &columns, &s)?;
+                    }
+                }
+                fetch.pump(&feed);
+            }
+            Item::Timeout => {
+                return Err(Error::Timeout(format!(
+                    "{url} did not answer getReport within --timeout"
+                )));
+            }
+            Item::End => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+fn print(cfg: &Config, out: &mut Out, columns: &Columns, s: &Summary) -> Result<()> {
+    if cfg.json {
+        out.json(&s.json())?;
+    } else {
+        out.line(&columns.row(s, cfg.palette()))?;
+    }
+    Ok(())
+}
+
+/// The human columns, sized once (a followed list keeps them).
+struct Columns {
+    instance: usize,
+    version: usize,
+    title: Option<usize>,
+}
+
+const ID_W: usize = 36;
+const ADDED_W: usize = 24;
+const TYPE_W: usize = 7;
+const ACTIONS_W: usize = 7;
+
+impl Columns {
+    fn fit(rows: &[Summary], term: Option<usize>) -> Columns {
+        let w = |f: fn(&Summary) -> Option<&String>, min: usize, max: usize| {
+            rows.iter()
+                .filter_map(f)
+                .map(|s| width(&sanitize(s)))
+                .max()
+                .unwrap_or(0)
+                .clamp(min, max)
+        };
+        let instance = w(|s| s.instance.as_ref(), 8, 24);
+        let version = w(|s| s.version.as_ref(), 7, 12);
+        let used = ID_W + ADDED_W + TYPE_W + ACTIONS_W + instance + version + 2 * 6;
+        Columns {
+            instance,
+            version,
+            title: term.map(|t| t.saturating_sub(used).max(10)),
+        }
+    }
+
+    fn header(&self, pal: Palette) -> String {
+        let line = format!(
+            "{:<ID_W$}  {:<ADDED_W$}  {:<TYPE_W$}  {:>ACTIONS_W$}  {:<iw$}  {:<vw$}  TITLE",
+            "ID",
+            "ADDED",
+            "TYPE",
+            "ACTIONS",
+            "INSTANCE",
+            "VERSION",
+            iw = self.instance,
+            vw = self.version
+        );
+        pal.bold(&line)
+    }
+
+    fn row(&self, s: &Summary, pal: Palette) -> String {
+        let cell = |v: &Option<String>, w: usize| {
+            let text = v.as_deref().map(sanitize).unwrap_or_default();
+            let cut = elide_middle(&text, w).into_owned();
+            let pad = w.saturating_sub(width(&cut));
+            format!("{cut}{}", " ".repeat(pad))
+        };
+        let title = s.title.as_deref().map(sanitize).unwrap_or_default();
+        let title = match self.title {
+            Some(w) => truncate(&title, w).into_owned(),
+            None => title.into_owned(),
+        };
+        let actions = s.actions.map_or("?".to_string(), |n| n.to_string());
+        let line = format!(
+            "{}  {}  {}  {:>ACTIONS_W$}  {}  {}  {}",
+            cell(&Some(s.id.clone()), ID_W),
+            cell(&s.added, ADDED_W),
+            cell(&s.report_type, TYPE_W),
+            actions,
+            cell(&s.instance, self.instance),
+            cell(&s.version, self.version),
+            title
+        );
+        let _ = pal;
+        line.trim_end().to_string()
+    }
+}
+
+fn show(cfg: &Config, mut feed: Feed, id: &str, started: Instant) -> Result<()> {
+    let url = cfg.feed.url.to_string();
+    let deadline = started + cfg.feed.timeout;
+    let (data, error) = loop {
+        match feed.next(Some(deadline))? {
+            Item::Link { lost: None, .. } => feed.get_report(id),
+            Item::ReportBody {
+                id: got,
+                data,
+                error,
+            } if got == id => break (data, error),
+            Item::Timeout => {
+                return Err(Error::Timeout(format!(
+                    "{url} did not answer getReport {} within --timeout (a server whose \
+                     report database failed never answers)",
+                    sanitize(id)
+                )));
+            }
+            Item::End => return Err(Error::NotFound(format!("no report {}", sanitize(id)))),
+            _ => {}
+        }
+    };
+    if let Some(e) = error.as_ref().or(data.get("error")) {
+        return Err(Error::Connect {
+            url,
+            reason: format!(
+                "the server refused getReport {}: {}",
+                sanitize(id),
+                sanitize(&e.to_string())
+            ),
+        });
+    }
+    let Some(report) = Report::from_row(&data) else {
+        return Err(Error::NotFound(format!(
+            "{url} has no report {} (see `rdx reports`)",
+            sanitize(id)
+        )));
+    };
+    let history = report.history();
+    let mut out = Out::new(false);
+    if cfg.json {
+        out.json(&whole(&report, &history))?;
+    } else {
+        out.text(&for_people(&report, &history, cfg.palette()))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `reports show --json`: every column, the actions, the final state.
+pub(crate) fn whole(r: &Report, history: &std::result::Result<History, String>) -> Value {
+    let (actions, final_state, payload_error) = match history {
+        Ok(h) => (
+            Value::Array(
+                h.staged()
+                    .into_iter()
+                    .map(|(id, a)| {
+                        json!({"id": id, "type": crate::relay::action::action_type_of(a)})
+                    })
+                    .collect(),
+            ),
+            h.final_state().cloned().unwrap_or(Value::Null),
+            Value::Null,
+        ),
+        Err(e) => (Value::Null, Value::Null, Value::String(e.clone())),
+    };
+    json!({
+        "type": "report",
+        "id": r.id,
+        "added": r.added,
+        "report_type": r.report_type,
+        "title": r.headline(),
+        "description": r.description,
+        "action": r.action,
+        "exception": r.exception,
+        "instance": r.instance,
+        "app": Value::Null,
+        "version": r.version,
+        "user_agent": r.user_agent,
+        "user": r.user,
+        "user_id": r.user_id,
+        "meta": r.meta,
+        "app_id": r.app_id,
+        "screenshot_bytes": r.screenshot_bytes,
+        "history": history.as_ref().ok().map(|h| match h.shape {
+            crate::relay::report::Shape::Lifted => "states",
+            crate::relay::report::Shape::Actions => "actions only",
+        }),
+        "actions": actions,
+        "final_state": final_state,
+        "payload_error": payload_error,
+    })
+}
+
+fn for_people(r: &Report, history: &std::result::Result<History, String>, pal: Palette) -> String {
+    let mut s = String::new();
+    let mut field = |name: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            let mut lines = v.lines();
+            let first = lines.next().unwrap_or_default();
+            s.push_str(&format!(
+                "{:<13}{}\n",
+                pal.bold(&format!("{name}:")),
+                sanitize(first)
+            ));
+            for l in lines {
+                s.push_str(&format!("{:<13}{}\n", "", sanitize(l)));
+            }
+        }
+    };
+    field("Report", Some(&r.id));
+    field("Added", r.added.as_deref());
+    field("Type", r.report_type.as_deref());
+    field("Title", r.headline().as_deref());
+    field("Exception", r.exception.as_deref());
+    field("Action", r.action.as_deref());
+    field("Description", r.description.as_deref());
+    field("Instance", r.instance.as_deref());
+    field("Version", r.version.as_deref());
+    field("User agent", r.user_agent.as_deref());
+    field("User", r.user.as_deref());
+    field("Meta", r.meta.as_deref());
+    if r.screenshot_bytes > 0 {
+        let shot = format!("{} bytes (not shown)", r.screenshot_bytes);
+        field("Screenshot", Some(&shot));
+    }
+    match history {
+        Err(e) => s.push_str(&format!(
+            "\n{}\n",
+            pal.red(&format!("Its history cannot be read: {}", sanitize(e)))
+        )),
+        Ok(h) => {
+            let staged = h.staged();
+            s.push_str(&format!(
+                "\n{}\n",
+                pal.bold(&format!("Actions ({}):", staged.len()))
+            ));
+            let w = staged.last().map_or(1, |(id, _)| id.to_string().len());
+            for (id, a) in &staged {
+                let ty = crate::relay::action::action_type_of(a).unwrap_or_default();
+                s.push_str(&format!("  {id:>w$}  {}\n", sanitize(&ty)));
+            }
+            match h.final_state() {
+                Some(Value::Object(top)) => {
+                    s.push_str(&format!("\n{}\n", pal.bold("Final state (top level):")));
+                    for (k, v) in top {
+                        s.push_str(&format!("  {}: {}\n", sanitize(k), sanitize(&summary_of(v))));
+                    }
+                }
+                Some(v) => {
+                    s.push_str(&format!("\n{} {}\n", pal.bold("Final state:"), sanitize(&summary_of(v))));
+                }
+                None => s.push_str(&format!(
+                    "\n{}\n",
+                    pal.dim("Final state: not in the report (its actions and the state before them only; rdx runs no reducers)")
+                )),
+            }
+        }
+    }
+    s
+}
+
+/// A value in a few words: scalars as JSON, containers by their size.
+fn summary_of(v: &Value) -> String {
+    match v {
+        Value::Object(o) => format!("{{{} keys}}", o.len()),
+        Value::Array(a) => format!("[{} items]", a.len()),
+        other => {
+            let text = compact(other);
+            truncate(&text, 60).into_owned()
+        }
+    }
+}
