@@ -109,17 +109,73 @@ pub fn run_without_config(p: &Parsed) -> Option<Result<()>> {
 pub fn run(p: &Parsed, cfg: &Config) -> Result<()> {
     match p.command {
         Command::Sessions => sessions::run(cfg, sessions::args(p)?),
-        Command::Tail => tail::run(cfg, tail::args(p)?),
-        Command::State => state::run(cfg, state::args(p)?),
-        Command::Watch => watch::run(cfg, watch::args(p)?),
+        Command::Tail => or_reported(p, cfg, |cfg| tail::run(cfg, tail::args(p)?)),
+        Command::State => or_reported(p, cfg, |cfg| state::run(cfg, state::args(p)?)),
+        Command::Watch => or_reported(p, cfg, |cfg| watch::run(cfg, watch::args(p)?)),
         Command::Record => record::run(cfg, record::args(p)?),
         Command::Mcp => mcp::run(cfg, mcp::args(p)?),
         Command::Ui => ui::run(cfg, ui::args(p)?),
         Command::Reports => reports::run(cfg, reports::args(p)?),
-        Command::Export => export::run(cfg, export::args(p)?),
+        Command::Export => or_reported(p, cfg, |cfg| export::run(cfg, export::args(p)?)),
         Command::Completions => completions::run(completions::args(p)?),
         Command::Man => man::run(man::args(p)?),
     }
+}
+
+/// A command given a selector (an instance id or a label) that no live
+/// instance matches: when the server's stored reports name that instance,
+/// it runs again on the newest of them (`--report`), so a historical
+/// instance opens as a live one does. Live instances come first.
+fn or_reported(p: &Parsed, cfg: &Config, run: impl Fn(&Config) -> Result<()>) -> Result<()> {
+    use crate::model::selection::Matcher;
+    let out = run(cfg);
+    let no_match = matches!(&out, Err(Error::Selection(e))
+        if matches!(**e, crate::error::SelectionError::NoMatch { .. }));
+    if !no_match || cfg.feed.recorded() || cfg.feed.url.relay == crate::link::url::Relay::Expo {
+        return out;
+    }
+    let Ok(sel) = crate::cli::selection(p) else {
+        return out;
+    };
+    let mut wanted: Vec<String> = sel.instance.iter().cloned().collect();
+    if let Some(Matcher::Exact(s)) = &sel.select {
+        wanted.push(s.clone());
+        let labels = crate::model::labels::load_or_warn(&cfg.feed.labels).labels;
+        wanted.extend(
+            labels
+                .iter()
+                .filter(|(_, l)| *l == s)
+                .map(|(id, _)| id.clone()),
+        );
+    }
+    if wanted.is_empty() {
+        return out;
+    }
+    let started = std::time::Instant::now();
+    let mut hushed = cfg.clone();
+    hushed.feed.quiet = true;
+    let newest = reports::open(&hushed)
+        .and_then(|mut feed| reports::collect(&hushed, &mut feed, &Default::default(), started))
+        .ok()
+        .and_then(|got| {
+            got.reports
+                .into_iter()
+                .find(|r| r.instance.as_ref().is_some_and(|i| wanted.contains(i)))
+        });
+    let Some(newest) = newest else {
+        return out;
+    };
+    if !cfg.feed.quiet {
+        eprintln!(
+            "rdx: no live instance is {}; reading the newest stored report that names it, {} (stored {})",
+            crate::output::sanitize(newest.instance.as_deref().unwrap_or_default()),
+            crate::output::sanitize(&newest.id),
+            crate::output::sanitize(newest.added.as_deref().unwrap_or("?")),
+        );
+    }
+    let mut cfg = cfg.clone();
+    cfg.feed.report = Some(newest.id);
+    run(&cfg)
 }
 
 /// Check the command's arguments without running it.

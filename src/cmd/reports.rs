@@ -117,6 +117,8 @@ pub(crate) struct Summary {
     pub(crate) user_agent: Option<String>,
     /// None: its payload could not be read.
     pub(crate) actions: Option<usize>,
+    /// The type of its last action (not in the `--json` line).
+    pub(crate) last_action: Option<String>,
 }
 
 impl Summary {
@@ -130,6 +132,11 @@ impl Summary {
             version: r.version.clone(),
             user_agent: r.user_agent.clone(),
             actions: history.map(|h| h.actions),
+            last_action: history.and_then(|h| {
+                h.staged()
+                    .last()
+                    .and_then(|(_, a)| crate::relay::action::action_type_of(a))
+            }),
         }
     }
 
@@ -320,23 +327,30 @@ pub(crate) fn read_body(
     Some((report, history))
 }
 
-fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()> {
-    let filters = Filters {
-        since: args.since,
-        title: args.title,
-        instance: args.instance,
-    };
+/// The stored reports the filters pass, newest first: the list, then
+/// each report fetched. `unreadable`: how many hold a payload rdx cannot
+/// read (said once on stderr by the caller).
+pub(crate) struct Collected {
+    pub(crate) reports: Vec<Summary>,
+    pub(crate) fetch: Fetcher,
+}
+
+pub(crate) fn collect(
+    cfg: &Config,
+    feed: &mut Feed,
+    filters: &Filters,
+    started: Instant,
+) -> Result<Collected> {
     let quiet = cfg.feed.quiet;
     let url = cfg.feed.url.to_string();
-    let mut out = Out::new(args.follow || cfg.tty);
-    let pal = cfg.palette();
     let mut fetch = Fetcher::new(cfg.feed.timeout);
     let mut listed = false;
     let mut got: Vec<Summary> = Vec::new();
     let mut order: HashMap<String, usize> = HashMap::new();
+    let mut unreadable = 0usize;
     let first_deadline = started + cfg.feed.timeout;
     loop {
-        if listed && fetch.idle() && (!got.is_empty() || !args.follow) {
+        if listed && fetch.idle() {
             break;
         }
         let deadline = if listed {
@@ -345,8 +359,8 @@ fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()
             Some(first_deadline)
         };
         match feed.next(deadline)? {
-            Item::Link { lost: None, .. } => fetch.ask_again(&feed),
-            Item::Reports { note, .. } => match note {
+            Item::Link { lost: None, .. } => fetch.ask_again(feed),
+            Item::Reports { note } => match note {
                 Note::List(rows) => {
                     listed = true;
                     for (i, r) in rows.iter().enumerate() {
@@ -355,16 +369,13 @@ fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()
                             fetch.want(&r.id);
                         }
                     }
-                    fetch.pump(&feed);
-                    if rows.is_empty() && !quiet && !args.follow {
-                        eprintln!("rdx: {url} has no stored reports");
-                    }
+                    fetch.pump(feed);
                 }
                 Note::Added(r) if listed => {
                     order.entry(r.id.clone()).or_insert(usize::MAX);
                     if filters.may_pass(r.title.as_deref(), r.added.as_deref()) {
                         fetch.want(&r.id);
-                        fetch.pump(&feed);
+                        fetch.pump(feed);
                     }
                 }
                 Note::Refused(_) | Note::Added(_) => {}
@@ -378,13 +389,16 @@ fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()
                 if !fetch.answered(&id) {
                     continue;
                 }
-                if let Some((r, h)) = read_body(&id, &data, error.as_ref(), quiet) {
+                if let Some((r, h)) =
+                    read_body(&id, &data, error.as_ref(), quiet || !cfg.feed.verbose)
+                {
+                    unreadable += usize::from(h.is_none());
                     let s = Summary::of(&r, h.as_ref());
                     if filters.pass(&s) {
                         got.push(s);
                     }
                 }
-                fetch.pump(&feed);
+                fetch.pump(feed);
             }
             Item::Timeout if !listed => {
                 return Err(Error::Timeout(format!(
@@ -402,12 +416,41 @@ fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()
             _ => {}
         }
     }
+    if unreadable > 0 && !quiet {
+        eprintln!(
+            "rdx: {unreadable} report(s) hold a payload rdx cannot read (ACTIONS shows ?); \
+             `rdx reports show ID` says why"
+        );
+    }
     // Newest first: by the time stored, then the later in the server's list.
     got.sort_by(|a, b| {
         b.added_ms()
             .cmp(&a.added_ms())
             .then_with(|| order.get(&b.id).cmp(&order.get(&a.id)))
     });
+    Ok(Collected {
+        reports: got,
+        fetch,
+    })
+}
+
+fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()> {
+    let filters = Filters {
+        since: args.since,
+        title: args.title,
+        instance: args.instance,
+    };
+    let quiet = cfg.feed.quiet;
+    let url = cfg.feed.url.to_string();
+    let mut out = Out::new(args.follow || cfg.tty);
+    let pal = cfg.palette();
+    let Collected {
+        reports: got,
+        mut fetch,
+    } = collect(cfg, &mut feed, &filters, started)?;
+    if got.is_empty() && !quiet && !args.follow {
+        eprintln!("rdx: {url} has no stored reports (that the filters pass)");
+    }
     let columns = Columns::fit(&got, cfg.width);
     if !cfg.json && !got.is_empty() {
         out.line(&columns.header(pal))?;

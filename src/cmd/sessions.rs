@@ -18,7 +18,7 @@ use crate::view::{self, Printer, Record};
 pub(crate) const ABOUT: &str = "\
 rdx sessions - list the app instances talking to the server
 
-Usage: rdx sessions [FILTERS] [--for DUR] [--follow] [--all] [GLOBAL FLAGS]
+Usage: rdx sessions [FILTERS] [--for DUR] [--follow] [--all] [--reports] [GLOBAL FLAGS]
        rdx sessions label <instance-id> <label>
        rdx sessions unlabel <instance-id>
        rdx list ...                      (the same as sessions)
@@ -37,6 +37,12 @@ last_action, status.
 Labels: `rdx sessions label ID NAME` gives an instance a name that lasts (stored in
 --labels FILE, default $XDG_STATE_HOME/rdx/labels.json); it shows in the LABEL
 column and selects the instance with --instance-select NAME. No connection needed.
+
+With --reports: also the instances the server's stored reports name (where the
+sender gave an instanceId) that are not live: status reported, LAST SEEN when
+the newest was stored, ACTIONS and LAST ACTION from it; a REPORTS column (and
+a \"reports\" field) counts the reports that name each instance.
+`rdx --report ID tail` reads one (see `rdx reports`).
 
 Columns: INSTANCE (instanceId, or socket id for legacy apps), APP (its name),
 STATUS (live, stopped: the app was told to stop, gone: it disconnected),
@@ -60,6 +66,8 @@ pub(crate) struct Args {
     pub(crate) listen_for: Option<Duration>,
     pub(crate) follow: bool,
     pub(crate) all: bool,
+    /// `--reports`: the instances stored reports name, too.
+    pub(crate) reports: bool,
     pub(crate) sel: Selection,
     /// `label ID NAME` / `unlabel ID`: the words after `sessions`.
     pub(crate) words: Vec<String>,
@@ -84,6 +92,7 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
         listen_for: cli::opt(p, FlagId::For, cli::duration)?,
         follow: p.flag(FlagId::Follow),
         all: p.flag(FlagId::All),
+        reports: p.flag(FlagId::Reports),
         sel: cli::selection(p)?,
         words,
     })
@@ -154,21 +163,56 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         changes: args.follow,
         ..Options::default()
     };
+    let started = Instant::now();
+    // The reports come over a link of their own, opened first: it
+    // subscribes while the apps are listened to.
+    let mut reports_feed = match args.reports {
+        true if cfg.feed.recorded() => {
+            return Err(Error::usage(
+                "--reports lists what a live server stored; it cannot read --replay or --report",
+            ));
+        }
+        true => Some(crate::cmd::reports::open(cfg)?),
+        false => None,
+    };
     let mut feed = Feed::open(&cfg.feed, opts, None)?;
     let window = args.listen_for.unwrap_or(Duration::from_secs(1));
     discover(&mut feed, window)?;
+    let reported = match reports_feed.as_mut() {
+        Some(rf) => {
+            let got = crate::cmd::reports::collect(cfg, rf, &Default::default(), started)?;
+            reported_instances(&got.reports, &cfg.feed.labels)
+        }
+        None => Vec::new(),
+    };
     let mut printer = view::printer(cfg.format(), Out::new(args.follow || cfg.tty));
     let reference = if feed.is_replay() {
         feed.last_t
     } else {
         now_ms()
     };
-    let list: Vec<&Instance> = feed
+    let counts: HashMap<&str, u64> = reported
+        .iter()
+        .map(|i| (i.id.as_str(), i.reports.unwrap_or(0)))
+        .collect();
+    let live: Vec<Instance> = feed
         .registry
         .sorted(args.all)
         .into_iter()
         .filter(|i| args.sel.admits(i))
+        .map(|i| {
+            let mut i = i.clone();
+            if args.reports {
+                i.reports = Some(counts.get(i.id.as_str()).copied().unwrap_or(0));
+            }
+            i
+        })
         .collect();
+    let reported: Vec<Instance> = reported
+        .into_iter()
+        .filter(|r| feed.registry.get(&r.id).is_none() && args.sel.admits(r))
+        .collect();
+    let list: Vec<&Instance> = live.iter().chain(reported.iter()).collect();
     printer.print(&Record::Instances {
         list: &list,
         reference_ms: reference,
@@ -220,6 +264,53 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     }
     feed.summary();
     Ok(())
+}
+
+/// The instances stored reports name (newest report first in `reports`),
+/// as registry rows with status reported.
+fn reported_instances(
+    reports: &[crate::cmd::reports::Summary],
+    labels_path: &std::path::Path,
+) -> Vec<Instance> {
+    let labels = labels::load_or_warn(labels_path).labels;
+    let mut by_id: Vec<Instance> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for r in reports {
+        let Some(id) = r.instance.as_deref() else {
+            continue;
+        };
+        let t = r
+            .added
+            .as_deref()
+            .and_then(crate::time::parse_rfc3339_ms)
+            .unwrap_or(0);
+        match at.get(id) {
+            Some(&k) => {
+                let i = &mut by_id[k];
+                i.reports = i.reports.map(|n| n + 1);
+                i.first_seen = i.first_seen.min(t);
+            }
+            None => {
+                at.insert(id.to_string(), by_id.len());
+                by_id.push(Instance {
+                    id: id.to_string(),
+                    app: None,
+                    label: labels.get(id).cloned(),
+                    env: None,
+                    // The newest report that names it.
+                    connection: r.id.clone(),
+                    first_seen: t,
+                    last_seen: t,
+                    messages: 0,
+                    actions: r.actions.unwrap_or(0) as u64,
+                    last_action: r.last_action.clone(),
+                    status: Status::Reported,
+                    reports: Some(1),
+                });
+            }
+        }
+    }
+    by_id
 }
 
 /// `--follow`: a line each time an instance appears or its status (or

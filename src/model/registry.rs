@@ -18,6 +18,8 @@ pub enum Status {
     Live,
     Stopped,
     Gone,
+    /// Not heard live: named by the server's stored reports (`sessions --reports`).
+    Reported,
 }
 
 impl Status {
@@ -26,6 +28,7 @@ impl Status {
             Status::Live => "live",
             Status::Stopped => "stopped",
             Status::Gone => "gone",
+            Status::Reported => "reported",
         }
     }
 }
@@ -43,6 +46,8 @@ pub struct Instance {
     pub(crate) actions: u64,
     pub(crate) last_action: Option<String>,
     pub(crate) status: Status,
+    /// How many stored reports name it (only with `sessions --reports`).
+    pub(crate) reports: Option<u64>,
 }
 
 impl Instance {
@@ -62,6 +67,15 @@ impl Instance {
             "last_action": self.last_action,
             "status": self.status.as_str(),
         })
+        .as_object()
+        .cloned()
+        .map(|mut o| {
+            if let Some(n) = self.reports {
+                o.insert("reports".into(), n.into());
+            }
+            Value::Object(o)
+        })
+        .unwrap_or_default()
     }
 }
 
@@ -260,6 +274,7 @@ impl Registry {
                     actions: 0,
                     last_action: None,
                     status: Status::Live,
+                    reports: None,
                 };
                 self.by_socket
                     .entry(socket.to_string())

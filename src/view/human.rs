@@ -174,6 +174,7 @@ fn status_cell(s: Status, pal: Palette) -> (String, String) {
         Status::Live => pal.green(&plain),
         Status::Stopped => pal.yellow(&plain),
         Status::Gone => pal.red(&plain),
+        Status::Reported => pal.cyan(&plain),
     };
     (styled, plain)
 }
@@ -199,6 +200,11 @@ fn table(list: &[&Instance], reference_ms: u64, pal: Palette) -> String {
     }
     header.extend(["STATUS", "MSGS", "ACTIONS", "LAST ACTION", "LAST SEEN"]);
     right.extend([false, true, true, false, true]);
+    let show_reports = list.iter().any(|i| i.reports.is_some());
+    if show_reports {
+        header.push("REPORTS");
+        right.push(true);
+    }
     let mut table = Table::new(&header, &right, pal);
     for inst in list {
         let mut row = vec![
@@ -226,6 +232,9 @@ fn table(list: &[&Instance], reference_ms: u64, pal: Palette) -> String {
             plain(truncate(&sanitize(inst.last_action.as_deref().unwrap_or("-")), 40).into_owned()),
             (pal.dim(&ago), ago),
         ]);
+        if show_reports {
+            row.push(plain(inst.reports.unwrap_or(0).to_string()));
+        }
         table.row(row);
     }
     table.render()

@@ -166,6 +166,7 @@ pub(crate) mod tests {
             actions: 7,
             last_action: Some("todos/added".into()),
             status: Status::Live,
+            reports: None,
         }
     }
 
