@@ -188,7 +188,7 @@ fn bash_completes_commands() {
         set(&["state"])
     );
     assert_eq!(
-        bash_complete(&["rdx", "help", "re"], None),
+        bash_complete(&["rdx", "help", "rec"], None),
         set(&["record"])
     );
 }
