@@ -771,3 +771,110 @@ fn summary_of(v: &Value) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(id: &str, added: &str, title: Option<&str>, instance: Option<&str>) -> Summary {
+        Summary {
+            id: id.into(),
+            added: Some(added.into()),
+            report_type: Some("STATE".into()),
+            title: title.map(str::to_string),
+            instance: instance.map(str::to_string),
+            version: None,
+            user_agent: None,
+            actions: Some(2),
+            last_action: None,
+        }
+    }
+
+    #[test]
+    fn the_json_line_has_exactly_the_spec_fields() {
+        let v = summary("r1", "2026-12-03T06:20:58.543Z", Some("boom"), None).json();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut want = vec![
+            "type",
+            "id",
+            "added",
+            "report_type",
+            "title",
+            "instance",
+            "app",
+            "version",
+            "user_agent",
+            "actions",
+        ];
+        want.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, want);
+        assert_eq!(v["type"], "report");
+        assert_eq!(v["app"], Value::Null);
+        assert_eq!(v["actions"], 2);
+    }
+
+    #[test]
+    fn filters_before_and_after_the_fetch() {
+        let since = parse_rfc3339_ms("2026-12-03T06:00:00Z");
+        let f = Filters {
+            since,
+            title: Some(Regex::new("^Type").unwrap()),
+            instance: Some("i1".into()),
+        };
+        // The list tells the time and the title.
+        assert!(f.may_pass(Some("TypeError: x"), Some("2026-12-03T06:20:58.543Z")));
+        assert!(!f.may_pass(Some("TypeError: x"), Some("2026-12-03T05:59:59.999Z")));
+        assert!(!f.may_pass(Some("RangeError"), Some("2026-12-03T06:20:58.543Z")));
+        assert!(!f.may_pass(None, Some("2026-12-03T06:20:58.543Z")));
+        assert!(
+            !f.may_pass(Some("TypeError"), None),
+            "no time: not known to be recent"
+        );
+        // The report tells the instance.
+        let s = summary(
+            "r",
+            "2026-12-03T06:20:58.543Z",
+            Some("TypeError: x"),
+            Some("i1"),
+        );
+        assert!(f.pass(&s));
+        assert!(!f.pass(&summary(
+            "r",
+            "2026-12-03T06:20:58.543Z",
+            Some("TypeError"),
+            Some("i2")
+        )));
+        assert!(Filters::default().may_pass(None, None));
+    }
+
+    #[test]
+    fn rows_are_aligned_and_cut_to_the_terminal() {
+        let rows = [
+            summary(
+                "a",
+                "2026-12-03T06:20:58.543Z",
+                Some("short"),
+                Some("inst-1"),
+            ),
+            summary(
+                "b",
+                "2026-12-03T06:20:59.543Z",
+                Some(&"long title ".repeat(20)),
+                None,
+            ),
+        ];
+        let c = Columns::fit(&rows, Some(120));
+        let pal = Palette { on: false };
+        let header = c.header(pal);
+        let lines: Vec<String> = rows.iter().map(|r| c.row(r, pal)).collect();
+        let at = header.find("TITLE").unwrap();
+        for l in &lines {
+            assert!(width(l) <= 120, "{l}");
+        }
+        assert_eq!(&lines[0][at..at + 5], "short");
+        assert_eq!(&lines[1][at..at + 4], "long");
+        assert!(lines[1].ends_with('…'), "{}", lines[1]);
+    }
+}
