@@ -10,6 +10,7 @@ use crate::util::e2e::{NodeProc, e2e_dir};
 use crate::util::running::Rdx;
 use crate::util::*;
 
+use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -543,4 +544,214 @@ fn e2e_reports_follow_prints_a_report_posted_while_it_runs() {
         [old, new],
         "one line each, none for the refused POST"
     );
+}
+
+#[test]
+fn e2e_reports_on_the_legacy_remotedev_server() {
+    let tmp = TempDir::new("reports-legacy");
+    let opts = db_options(&tmp, "legacy", true);
+    let server = legacy_server(&tmp, &opts);
+    let full = send_one(server.port, "post-full");
+    let rr = send_one(server.port, "remotedev-send");
+    // The list comes as an emitted `report` event, before or after the ack.
+    let o = run(&["--url", &server.url(), "--verbose", "reports", "--json"]);
+    o.expect(0);
+    assert!(stderr(&o).contains("protocol v1"), "{}", stderr(&o));
+    let list = json_lines(&o);
+    assert_eq!(ids_of(&list), [rr.clone(), full.clone()], "{list:?}");
+    let l = by_id(&list, &full);
+    assert_eq!(
+        (
+            &l["report_type"],
+            &l["title"],
+            &l["instance"],
+            &l["actions"]
+        ),
+        (
+            &json!("STATE"),
+            &json!("every column"),
+            &json!("full-inst"),
+            &json!(3)
+        ),
+        "{l}"
+    );
+    let l = by_id(&list, &rr);
+    assert_eq!(
+        (
+            &l["report_type"],
+            &l["title"],
+            &l["user_agent"],
+            &l["actions"]
+        ),
+        (
+            &json!("ACTIONS"),
+            &json!("Report from redux-remotedev"),
+            &json!("rdx-e2e-agent/1.0"),
+            &json!(3)
+        ),
+        "{l}"
+    );
+    let o = run(&["--url", &server.url(), "reports", "show", &full, "--json"]);
+    o.expect(0);
+    let v = &json_lines(&o)[0];
+    // remotedev-server 0.3 stores an object column as NULL (cli 5: its JSON).
+    assert_eq!(
+        (&v["user"], &v["user_id"]),
+        (&Value::Null, &json!("u99")),
+        "{v}"
+    );
+    assert_eq!(
+        v["final_state"],
+        json!({"n": 8, "last": "todos/add"}),
+        "{v}"
+    );
+    let o = run(&["--url", &server.url(), "--report", &full, "tail", "--json"]);
+    o.expect(0);
+    assert_eq!(
+        action_types(&json_lines(&o)),
+        ["todos/add", "todos/toggle", "todos/add"]
+    );
+    let o = run(&["--url", &server.url(), "--report", &rr, "tail", "--json"]);
+    o.expect(0);
+    assert_eq!(action_types(&json_lines(&o)), ["INC", "INC", "SEND"]);
+
+    // The same file after a restart.
+    drop(server);
+    let server = legacy_server(&tmp, &opts);
+    let o = run(&["--url", &server.url(), "reports", "--json"]);
+    o.expect(0);
+    assert_eq!(json_lines(&o), list, "the same reports after the restart");
+}
+
+#[test]
+fn e2e_reports_bad_payload_and_an_unknown_id() {
+    let tmp = TempDir::new("reports-bad");
+    let server = cli_server(&db_options(&tmp, "r", true));
+    let url = server.url();
+    let ids = post(
+        server.port,
+        &[
+            r#"{"type":"STATE","title":"garbage","payload":"not json at all"}"#,
+            r#"{"type":"ACTIONS","title":"an object","payload":"{\"a\":1}"}"#,
+            r#"{"type":"STATE","title":"not lifted","payload":"[1,2]"}"#,
+        ],
+    );
+    let ids: Vec<String> = ids.into_iter().map(Option::unwrap).collect();
+    let o = run(&["--url", &url, "reports", "--json"]);
+    o.expect(0);
+    let list = json_lines(&o);
+    assert_eq!(list.len(), 3, "{list:?}");
+    for id in &ids {
+        assert_eq!(by_id(&list, id)["actions"], Value::Null, "{list:?}");
+    }
+    let o = run(&["--url", &url, "reports"]);
+    o.expect(0);
+    assert!(stdout(&o).contains("garbage"), "{}", stdout(&o));
+
+    for (id, why) in ids.iter().zip([
+        "the payload is not JSON",
+        "not an array of actions",
+        "not a lifted state",
+    ]) {
+        let o = run(&["--url", &url, "reports", "show", id]);
+        o.expect(0);
+        assert!(
+            stdout(&o).contains("cannot be read") && stdout(&o).contains(why),
+            "{why}: {}",
+            stdout(&o)
+        );
+        let o = run(&["--url", &url, "reports", "show", id, "--json"]);
+        o.expect(0);
+        let v = &json_lines(&o)[0];
+        assert!(
+            v["payload_error"].as_str().is_some_and(|e| e.contains(why)),
+            "{v}"
+        );
+        assert_eq!(v["actions"], Value::Null, "{v}");
+        let o = run(&["--url", &url, "--report", id, "tail", "--json"]);
+        o.expect(3);
+        assert!(stderr(&o).contains(why), "{}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    }
+
+    let nobody = "00000000-0000-0000-0000-000000000000";
+    let o = run(&["--url", &url, "reports", "show", nobody]);
+    o.expect(1);
+    assert!(stderr(&o).contains(nobody), "{}", stderr(&o));
+    let o = run(&["--url", &url, "--report", nobody, "tail"]);
+    o.expect(1);
+    assert!(stderr(&o).contains(nobody), "{}", stderr(&o));
+    let o = run(&["--url", &url, "--report", nobody, "state"]);
+    o.expect(1);
+}
+
+#[test]
+fn e2e_reports_on_a_server_with_no_reports_table_time_out() {
+    let tmp = TempDir::new("reports-nomigrate");
+    let server = cli_server(&db_options(&tmp, "r", false));
+    let url = server.url();
+    let t = Instant::now();
+    let o = run(&["--url", &url, "reports", "--timeout", "2s"]);
+    o.expect(4);
+    assert!(stderr(&o).contains("no report list"), "{}", stderr(&o));
+    let o = run(&["--url", &url, "reports", "--json", "--timeout", "2s"]);
+    o.expect(4);
+    assert!(stdout(&o).is_empty());
+    let some = "85c3ffbd-bacc-4594-ad10-c510bdc3f5bd";
+    for args in [
+        &["--report", some, "tail", "--timeout", "2s"][..],
+        &["--report", some, "state", "--timeout", "2s"],
+        &["reports", "show", some, "--timeout", "2s"],
+    ] {
+        let mut a = vec!["--url", url.as_str()];
+        a.extend_from_slice(args);
+        let o = run(&a);
+        o.expect(4);
+        let err = stderr(&o);
+        assert!(
+            err.contains("did not answer getReport") && err.contains(some),
+            "{args:?}: {err}"
+        );
+    }
+    let took = t.elapsed();
+    assert!(
+        took < Duration::from_secs(25),
+        "5 runs of 2 s took {took:?}"
+    );
+}
+
+#[test]
+fn e2e_reports_ten_thousand_listed() {
+    const N: usize = 10_000;
+    let tmp = TempDir::new("reports-10k");
+    // In memory: on a disk file each insert waits for its fsync (46 s here).
+    let opts = tmp.join("mem-db.json");
+    std::fs::write(
+        &opts,
+        r#"{"client":"sqlite3","connection":{"filename":":memory:"},"useNullAsDefault":true,"migrate":true}"#,
+    )
+    .unwrap();
+    let server = cli_server(&opts);
+    let t = Instant::now();
+    let bulk = send(server.port, "bulk", &[&N.to_string()]);
+    let posted = t.elapsed();
+    let sent: BTreeSet<String> = bulk[0]["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sent.len(), N);
+    let t = Instant::now();
+    let o = run(&["--url", &server.url(), "reports", "--json"]);
+    let listed = t.elapsed();
+    o.expect(0);
+    let list = json_lines(&o);
+    eprintln!("{N} reports: POSTed in {posted:?}; `rdx reports --json` listed them in {listed:?}");
+    let got: BTreeSet<String> = ids_of(&list).into_iter().collect();
+    assert_eq!(list.len(), N, "each once");
+    assert_eq!(got, sent);
+    assert!(list.iter().all(|l| l["actions"] == 1), "every one read");
+    let added: Vec<&str> = list.iter().map(|l| l["added"].as_str().unwrap()).collect();
+    assert!(added.windows(2).all(|w| w[0] >= w[1]), "newest first");
 }

@@ -38,6 +38,12 @@ function print(v) {
   process.stdout.write(JSON.stringify(v) + '\n');
 }
 
+// Exit once stdout is flushed (a pipe is written asynchronously: a bare
+// process.exit() can cut a long line).
+function done() {
+  process.stdout.write('', () => process.exit(0));
+}
+
 // Every POST the clients make, and its answer, printed as it is answered.
 let expected = 0;
 let answered = 0;
@@ -65,7 +71,7 @@ globalThis.fetch = async (to, init) => {
     reply,
   });
   answered += 1;
-  if (expected && answered >= expected) setImmediate(() => process.exit(0));
+  if (expected && answered >= expected) setImmediate(done);
   return r;
 };
 
@@ -159,7 +165,7 @@ async function bulk(n) {
   }
   await Promise.all(Array.from({ length: 64 }, worker));
   print({ sender: 'bulk', ids, ms: Date.now() - started });
-  process.exit(0);
+  done();
 }
 
 (async () => {
