@@ -755,3 +755,323 @@ fn e2e_reports_ten_thousand_listed() {
     let added: Vec<&str> = list.iter().map(|l| l["added"].as_str().unwrap()).collect();
     assert!(added.windows(2).all(|w| w[0] >= w[1]), "newest first");
 }
+
+/// A fake server (tungstenite on 127.0.0.1) for `conns` runs of rdx: it
+/// answers the handshake, acks every subscribe and, on `report`, publishes
+/// `list` (the data of a `report` message, as JSON text); it answers
+/// `getReport ID` with the frame `reply(cid, ID)` makes.
+fn report_server(
+    conns: usize,
+    list: String,
+    reply: impl Fn(u64, &str) -> String + Send + 'static,
+) -> u16 {
+    let (port, _sent) = fake::serve(conns, move |_, ws, sent| {
+        if !fake::handshake(ws, sent, 30_000) {
+            return;
+        }
+        while let Some(frame) = fake::recv(ws, sent, WATCHDOG) {
+            let Ok(v) = serde_json::from_str::<Value>(&frame) else {
+                continue;
+            };
+            let cid = v["cid"].as_u64();
+            match v["event"].as_str() {
+                Some("#subscribe") => {
+                    fake::send(ws, &format!(r#"{{"rid":{}}}"#, cid.unwrap()));
+                    if v["data"]["channel"] == "report" {
+                        fake::send(
+                            ws,
+                            &format!(
+                                r##"{{"event":"#publish","data":{{"channel":"report","data":{list}}}}}"##
+                            ),
+                        );
+                    }
+                }
+                Some("getReport") => {
+                    let id = v["data"].as_str().unwrap_or_default();
+                    fake::send(ws, &reply(cid.unwrap(), id));
+                }
+                _ => {
+                    if let Some(cid) = cid {
+                        fake::send(ws, &format!(r#"{{"rid":{cid}}}"#));
+                    }
+                }
+            }
+        }
+    });
+    port
+}
+
+/// Run rdx (watchdog 60 s): its output, wall time and peak RSS in KiB
+/// (VmHWM, read from /proc while it runs).
+fn run_measured(args: &[&str]) -> (Ran, Duration, u64) {
+    let t = Instant::now();
+    let child = rdx()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rdx");
+    let pid = child.id();
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (peak, stop) = (peak.clone(), stop.clone());
+        std::thread::spawn(move || {
+            use std::sync::atomic::Ordering;
+            let path = format!("/proc/{pid}/status");
+            while !stop.load(Ordering::SeqCst) {
+                let Ok(s) = std::fs::read_to_string(&path) else {
+                    break;
+                };
+                if let Some(kb) = s
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                {
+                    peak.fetch_max(kb, Ordering::SeqCst);
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        })
+    };
+    let out = wait_output(child, WATCHDOG, &format!("rdx {}", args.join(" ")));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = sampler.join();
+    let ran = Ran {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        out,
+    };
+    (
+        ran,
+        t.elapsed(),
+        peak.load(std::sync::atomic::Ordering::SeqCst),
+    )
+}
+
+#[test]
+fn reports_a_50_mb_report_from_a_fake_server_is_shown_and_replayed() {
+    const N: usize = 25_000;
+    let id = "big-0000-report";
+    // A lifted state of N actions, each with a 2,000-byte string: ~50 MB.
+    let blob = "x".repeat(2000);
+    let mut p = String::with_capacity(N * 2100);
+    p.push_str(
+        r#"{"actionsById":{"0":{"type":"PERFORM_ACTION","action":{"type":"@@INIT"},"timestamp":1}"#,
+    );
+    for i in 1..=N {
+        p.push_str(&format!(
+            r#","{i}":{{"type":"PERFORM_ACTION","action":{{"type":"big/chunk","i":{i},"blob":"{blob}"}},"timestamp":{i}}}"#
+        ));
+    }
+    p.push_str(r#"},"stagedActionIds":["#);
+    p.push_str(&(0..=N).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+    p.push_str(r#"],"skippedActionIds":[],"currentStateIndex":"#);
+    p.push_str(&format!(
+        "{N},\"nextActionId\":{},\"computedStates\":[",
+        N + 1
+    ));
+    p.push_str(
+        &(0..=N)
+            .map(|i| format!(r#"{{"state":{{"n":{i}}}}}"#))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    p.push_str("]}");
+    let row = json!({
+        "id": id, "type": "STATE", "title": "a big one", "payload": p,
+        "added": "2026-12-03T06:20:58.543Z", "exception": "",
+    })
+    .to_string();
+    drop(p);
+    let frame_mb = row.len() as f64 / 1e6;
+    assert!(row.len() > 50_000_000, "{}", row.len());
+    let row = std::sync::Arc::new(row);
+    let list = format!(
+        r#"{{"type":"list","data":[{{"id":"{id}","title":"a big one","added":"2026-12-03T06:20:58.543Z"}}]}}"#
+    );
+    let port = report_server(3, list, move |cid, got| {
+        assert_eq!(got, id);
+        format!(r#"{{"rid":{cid},"data":{row}}}"#)
+    });
+    let url = format!("ws://127.0.0.1:{port}/socketcluster/");
+
+    let (o, took, kb) = run_measured(&["--url", &url, "reports", "show", id, "--json"]);
+    o.expect(0);
+    let v = &json_lines(&o)[0];
+    assert_eq!(v["actions"].as_array().map(Vec::len), Some(N));
+    assert_eq!(v["final_state"], json!({"n": N}));
+    eprintln!(
+        "{frame_mb:.1} MB row: reports show --json {took:?}, peak RSS {} MiB",
+        kb / 1024
+    );
+    let show_kb = kb;
+
+    let (o, took, kb) = run_measured(&["--url", &url, "--report", id, "tail", "--json"]);
+    o.expect(0);
+    let lines = stdout(&o);
+    assert_eq!(lines.lines().count(), N);
+    let last: Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&last["action_id"], &last["action"]["i"]),
+        (&json!(N), &json!(N))
+    );
+    eprintln!(
+        "{frame_mb:.1} MB row: --report tail --json {took:?}, peak RSS {} MiB",
+        kb / 1024
+    );
+    let tail_kb = kb;
+
+    let (o, took, kb) = run_measured(&["--url", &url, "reports", "--json"]);
+    o.expect(0);
+    let l = json_lines(&o);
+    assert_eq!((l.len(), &l[0]["actions"]), (1, &json!(N)));
+    eprintln!(
+        "{frame_mb:.1} MB row: reports --json {took:?}, peak RSS {} MiB",
+        kb / 1024
+    );
+    for (what, kb) in [("show", show_kb), ("tail", tail_kb), ("list", kb)] {
+        assert!(kb > 0, "RSS not sampled");
+        // Measured: 212-286 MiB (the frame, its parse, the history).
+        assert!(
+            (kb as f64) < frame_mb * 8.0 * 1024.0,
+            "{what}: peak RSS {} MiB for a {frame_mb:.0} MB report",
+            kb / 1024
+        );
+    }
+}
+
+#[test]
+fn reports_malformed_lists_and_rows_from_a_fake_server() {
+    // Each case: the list the fake publishes, its getReport reply (after
+    // `"rid":N,`), rdx's arguments; rdx's exit code and a word of stderr.
+    let run_on = |list: &str, row: &'static str, args: &[&str]| -> Ran {
+        let port = report_server(1, list.to_string(), move |cid, _| {
+            format!(r#"{{"rid":{cid},{row}}}"#)
+        });
+        let url = format!("ws://127.0.0.1:{port}/socketcluster/");
+        let mut a = vec!["--url", url.as_str(), "--timeout", "2s"];
+        a.extend_from_slice(args);
+        let o = run(&a);
+        assert_ne!(code(&o), 101, "rdx panicked:\n{}", stderr(&o));
+        o
+    };
+    let says = |o: &Ran, want: i32, word: &str| {
+        o.expect(want);
+        assert!(
+            stderr(o).contains(word),
+            "`rdx {}`: no {word:?} in stderr:\n{}",
+            o.args.join(" "),
+            stderr(o)
+        );
+    };
+    let good =
+        r#"{"type":"list","data":[{"id":"r1","title":"ok","added":"2026-12-03T06:20:58.543Z"}]}"#;
+    let row_ok = r#""data":{"id":"r1","type":"STATE","payload":"{\"actionsById\":{\"0\":{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"@@INIT\"}},\"1\":{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"a/b\"}}},\"stagedActionIds\":[0,1],\"computedStates\":[{\"state\":1},{\"state\":2}]}"}"#;
+
+    // A list that is no list: skipped (said with --verbose), then no list.
+    for list in [
+        r#"{"type":"list","data":"nope"}"#,
+        r#"{"type":"list"}"#,
+        "[1,2]",
+    ] {
+        says(&run_on(list, row_ok, &["reports"]), 4, "report list");
+    }
+    let o = run_on(
+        r#"{"type":"list","data":"nope"}"#,
+        row_ok,
+        &["--verbose", "reports"],
+    );
+    says(&o, 4, r#"skipped: a report message of type "list""#);
+
+    // Rows without an id are left out; the others read.
+    let o = run_on(
+        r#"{"type":"list","data":[{"title":"no id"},5,null,"r9",{"id":"r1","title":"ok","added":"2026-12-03T06:20:58.543Z"}]}"#,
+        row_ok,
+        &["reports", "--json"],
+    );
+    o.expect(0);
+    let l = json_lines(&o);
+    assert_eq!(
+        (l.len(), &l[0]["id"], &l[0]["actions"]),
+        (1, &json!("r1"), &json!(1)),
+        "{l:?}"
+    );
+
+    // A reply that is no row: "no such report".
+    let o = run_on(good, r#""data":[1,2]"#, &["reports", "--json"]);
+    says(&o, 0, "no longer stored");
+    assert!(stdout(&o).is_empty());
+    says(
+        &run_on(good, r#""data":[1,2]"#, &["reports", "show", "r1"]),
+        1,
+        "has no report r1",
+    );
+    says(
+        &run_on(good, r#""data":"a string""#, &["reports", "show", "r1"]),
+        1,
+        "has no report r1",
+    );
+    says(
+        &run_on(good, r#""data":[1,2]"#, &["--report", "r1", "tail"]),
+        1,
+        "has no report r1",
+    );
+
+    // An error reply: said, exit 3 (0 for a list, which goes on without it).
+    let err = r#""error":{"name":"Boom","message":"db broke"}"#;
+    says(
+        &run_on(good, err, &["reports", "show", "r1"]),
+        3,
+        "db broke",
+    );
+    says(
+        &run_on(good, err, &["--report", "r1", "tail"]),
+        3,
+        "db broke",
+    );
+    let o = run_on(good, r#""error":"plain""#, &["reports", "--json"]);
+    says(&o, 0, "refused getReport r1: plain");
+    assert!(stdout(&o).is_empty());
+
+    // Odd columns: a payload that is an object, a type that is a number,
+    // numbers JSON cannot hold.
+    let o = run_on(
+        good,
+        r#""data":{"id":"r1","type":"STATE","payload":{"actionsById":{},"stagedActionIds":[]}}"#,
+        &["reports", "show", "r1", "--json"],
+    );
+    o.expect(0);
+    assert_eq!(json_lines(&o)[0]["actions"], json!([]));
+    let o = run_on(
+        good,
+        r#""data":{"id":"r1","type":7,"payload":"{\"$jsan\":\"$\"}"}"#,
+        &["reports", "show", "r1", "--json"],
+    );
+    o.expect(0);
+    let v = &json_lines(&o)[0];
+    assert_eq!(v["report_type"], "7", "{v}");
+    assert!(
+        v["payload_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a lifted state")),
+        "{v}"
+    );
+    let huge = r#""data":{"id":"r1","type":"STATE","payload":"{\"actionsById\":{\"0\":5},\"stagedActionIds\":[0,\"x\",1e400,-1],\"computedStates\":\"no\",\"currentStateIndex\":99999999999}"}"#;
+    let o = run_on(good, huge, &["reports", "show", "r1", "--json"]);
+    o.expect(0);
+    assert!(
+        json_lines(&o)[0]["payload_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("number out of range"))
+    );
+    says(
+        &run_on(good, huge, &["--report", "r1", "tail", "--json"]),
+        3,
+        "number out of range",
+    );
+    says(
+        &run_on(good, huge, &["--report", "r1", "state"]),
+        3,
+        "number out of range",
+    );
+}
