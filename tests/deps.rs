@@ -79,3 +79,49 @@ fn every_program_the_tests_call_is_installed_by_e2e_deps() {
          (its prerequisites: {deps:?})"
     );
 }
+
+/// The npm packages the end-to-end scripts require (tests/e2e, e.g.
+/// `redux-remotedev` for tests/e2e/report-senders.js, and the legacy
+/// stack), each installed by `make e2e-deps` at the version pinned in its
+/// package.json: a package added to package.json without `npm install`
+/// updating the lockfile and node_modules fails here, not in a scenario.
+#[test]
+fn every_npm_package_the_e2e_scripts_use_is_installed_at_its_pinned_version() {
+    for dir in ["tests/e2e", "tests/e2e-legacy"] {
+        let dir = root().join(dir);
+        let pkg: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap())
+                .unwrap();
+        let lock: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("package-lock.json")).unwrap())
+                .unwrap();
+        let deps = pkg["dependencies"].as_object().expect("dependencies");
+        assert!(!deps.is_empty());
+        for (name, want) in deps {
+            let key = format!("node_modules/{name}");
+            assert_eq!(
+                lock["packages"][&key]["version"],
+                *want,
+                "{}: {name} {want} is not in package-lock.json (npm install it there)",
+                dir.display()
+            );
+            let installed = dir.join(&key).join("package.json");
+            let got: serde_json::Value = std::fs::read_to_string(&installed)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{name} is not installed in {}: run `make e2e-deps`",
+                        dir.display()
+                    )
+                });
+            assert_eq!(
+                got["version"],
+                *want,
+                "{}: {name} installed at {}, pinned {want}: run `make e2e-deps`",
+                dir.display(),
+                got["version"]
+            );
+        }
+    }
+}

@@ -32,6 +32,7 @@ mod e2e_flood;
 mod e2e_follow;
 mod e2e_legacy;
 mod e2e_reliability;
+mod e2e_reports;
 mod e2e_tls;
 mod every_action;
 mod expo;

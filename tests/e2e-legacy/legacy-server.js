@@ -2,6 +2,9 @@
 // v1), on 127.0.0.1.   node legacy-server.js --port N
 // SocketCluster 14 forks worker processes: NODE_OPTIONS carries the loopback
 // preload to them. Run it with TMPDIR inside the test's temp dir.
+//   node legacy-server.js --port N --db-options FILE
+//     its report store as the JSON file FILE says (a sqlite file db needs
+//     "migrate": true; then ready waits until the reports table answers).
 // Prints {"ready":true,"port":N} once it accepts connections.
 'use strict';
 const path = require('path');
@@ -28,13 +31,20 @@ process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 
 (async () => {
-  server = await require('remotedev-server')({ hostname: '127.0.0.1', port, logLevel: 1 });
+  const dbOptions = arg('--db-options');
+  const opts = { hostname: '127.0.0.1', port, logLevel: 1 };
+  // remotedev-server require()s it relative to the working directory.
+  if (dbOptions) opts.dbOptions = path.resolve(dbOptions);
+  server = await require('remotedev-server')(opts);
   if (server.portAlreadyUsed) {
     console.error(`legacy-server.js: port ${port} is in use`);
     process.exit(3);
   }
   await new Promise((resolve) => server.on('ready', resolve));
   await require('../e2e/accepting.js')(port);
+  if (dbOptions && JSON.parse(require('fs').readFileSync(dbOptions, 'utf8')).migrate) {
+    await require('../e2e/reports-ready.js')(port);
+  }
   process.stdout.write(JSON.stringify({ ready: true, port }) + '\n');
 })().catch((e) => {
   console.error(e);

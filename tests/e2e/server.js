@@ -1,5 +1,10 @@
 // Start the real @redux-devtools/cli server on 127.0.0.1.
 //   node server.js --port N      (0 = pick a free port)
+//   node server.js --port N --db-options FILE
+//     its report store as the JSON file FILE says (knex options, what the
+//     CLI's --dbOptions takes: a sqlite file db needs "migrate": true). With
+//     "migrate": true, ready waits until the reports table answers (the
+//     server runs its migrations after it starts listening).
 // Prints one line {"ready":true,"port":N} once it accepts connections.
 'use strict';
 require('./listen-loopback.js');
@@ -32,7 +37,8 @@ function freePort() {
   let port = Number(arg('--port', '0'));
   if (!port) port = await freePort();
   const { default: startServer } = await import('@redux-devtools/cli');
-  const server = await startServer({ port, logLevel: 1 });
+  const dbOptions = arg('--db-options');
+  const server = await startServer(dbOptions ? { port, logLevel: 1, dbOptions } : { port, logLevel: 1 });
   if (server.portAlreadyUsed) {
     console.error(`server.js: port ${port} is in use`);
     process.exit(3);
@@ -40,6 +46,9 @@ function freePort() {
   await server.ready;
   // ready = the SocketCluster server is attached; wait until TCP accepts too.
   await require('./accepting.js')(port);
+  if (dbOptions && JSON.parse(require('fs').readFileSync(dbOptions, 'utf8')).migrate) {
+    await require('./reports-ready.js')(port);
+  }
   process.stdout.write(JSON.stringify({ ready: true, port }) + '\n');
 })().catch((e) => {
   console.error(e);
