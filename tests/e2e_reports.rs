@@ -981,7 +981,10 @@ fn reports_malformed_lists_and_rows_from_a_fake_server() {
         row_ok,
         &["--verbose", "reports"],
     );
-    says(&o, 4, r#"skipped: a report message of type "list""#);
+    says(&o, 4, "skipped: a report list whose data is a string");
+    // Without --verbose, the timeout says what came instead.
+    let o = run_on(r#"{"type":"list","data":"nope"}"#, row_ok, &["reports"]);
+    says(&o, 4, "it sent a report list whose data is a string");
 
     // Rows without an id are left out; the others read.
     let o = run_on(
@@ -997,25 +1000,41 @@ fn reports_malformed_lists_and_rows_from_a_fake_server() {
         "{l:?}"
     );
 
-    // A reply that is no row: "no such report".
+    // A reply that is no row: a server that answers wrongly (exit 3; a
+    // list goes on without it); no reply data at all: no such report.
     let o = run_on(good, r#""data":[1,2]"#, &["reports", "--json"]);
-    says(&o, 0, "no longer stored");
+    says(&o, 0, "the reply is an array, not a report row");
     assert!(stdout(&o).is_empty());
     says(
         &run_on(good, r#""data":[1,2]"#, &["reports", "show", "r1"]),
-        1,
-        "has no report r1",
+        3,
+        "the reply is an array, not a report row",
     );
     says(
         &run_on(good, r#""data":"a string""#, &["reports", "show", "r1"]),
-        1,
-        "has no report r1",
+        3,
+        "the reply is a string, not a report row",
     );
     says(
         &run_on(good, r#""data":[1,2]"#, &["--report", "r1", "tail"]),
+        3,
+        "not a report row",
+    );
+    says(
+        &run_on(good, r#""data":null"#, &["reports", "show", "r1"]),
         1,
         "has no report r1",
     );
+    // A row of another report than the one asked for is not taken for it.
+    let other = r#""data":{"id":"r2","type":"STATE","payload":"[]"}"#;
+    says(
+        &run_on(good, other, &["reports", "show", "r1"]),
+        3,
+        "answered with report r2",
+    );
+    let o = run_on(good, other, &["reports", "--json"]);
+    says(&o, 0, "answered with report r2");
+    assert!(stdout(&o).is_empty());
 
     // An error reply: said, exit 3 (0 for a list, which goes on without it).
     let err = r#""error":{"name":"Boom","message":"db broke"}"#;
@@ -1030,7 +1049,8 @@ fn reports_malformed_lists_and_rows_from_a_fake_server() {
         "db broke",
     );
     let o = run_on(good, r#""error":"plain""#, &["reports", "--json"]);
-    says(&o, 0, "refused getReport r1: plain");
+    says(&o, 0, "getReport r1 on ws://127.0.0.1");
+    says(&o, 0, "the server refused: plain");
     assert!(stdout(&o).is_empty());
 
     // Odd columns: a payload that is an object, a type that is a number,

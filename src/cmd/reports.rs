@@ -14,7 +14,7 @@ use crate::feed::{Feed, Item, Options};
 use crate::link::session::Want;
 use crate::link::url::Relay;
 use crate::output::{Out, Palette, compact, elide_middle, sanitize, truncate, width};
-use crate::relay::report::{History, Note, Report};
+use crate::relay::report::{History, NoReport, Note, Report};
 use crate::time::{now_ms, parse_duration, parse_rfc3339_ms};
 
 pub(crate) const ABOUT: &str = "\
@@ -54,7 +54,7 @@ Examples:
 ";
 
 /// getReport questions in flight at once while listing.
-const IN_FLIGHT: usize = 8;
+const IN_FLIGHT: usize = 32;
 
 #[derive(Debug, Default)]
 pub(crate) struct Args {
@@ -291,29 +291,25 @@ impl Fetcher {
 /// A `getReport` answer as a report and its history (the history's error
 /// said on stderr).
 pub(crate) fn read_body(
+    url: &str,
     id: &str,
     data: &Value,
     error: Option<&Value>,
     quiet: bool,
 ) -> Option<(Report, Option<History>)> {
-    let why = error
-        .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
-        .or_else(|| data.get("error").map(|e| e.to_string()));
-    if let Some(why) = why {
-        if !quiet {
-            eprintln!(
-                "rdx: the server refused getReport {}: {}",
-                sanitize(id),
-                sanitize(&why)
-            );
+    let report = match crate::relay::report::reply(id, data, error) {
+        Ok(r) => r,
+        Err(NoReport::Missing) => {
+            if !quiet {
+                eprintln!("rdx: report {} is no longer stored", sanitize(id));
+            }
+            return None;
         }
-        return None;
-    }
-    let Some(report) = Report::from_row(data) else {
-        if !quiet {
-            eprintln!("rdx: report {} is no longer stored", sanitize(id));
+        Err(e) => {
+            // A wrong answer is always said: it is the server's fault.
+            eprintln!("rdx: {}", e.error(id, url));
+            return None;
         }
-        return None;
     };
     let history = match report.history() {
         Ok(h) => Some(h),
@@ -348,6 +344,8 @@ pub(crate) fn collect(
     let mut got: Vec<Summary> = Vec::new();
     let mut order: HashMap<String, usize> = HashMap::new();
     let mut unreadable = 0usize;
+    // A report message rdx could not read, while the list is awaited.
+    let mut garbled: Option<String> = None;
     let first_deadline = started + cfg.feed.timeout;
     loop {
         if listed && fetch.idle() {
@@ -383,6 +381,9 @@ pub(crate) fn collect(
                     if cfg.feed.verbose {
                         eprintln!("rdx: report channel: skipped: {}", sanitize(&what));
                     }
+                    if !listed {
+                        garbled = Some(what);
+                    }
                 }
             },
             Item::ReportBody { id, data, error } => {
@@ -390,7 +391,7 @@ pub(crate) fn collect(
                     continue;
                 }
                 if let Some((r, h)) =
-                    read_body(&id, &data, error.as_ref(), quiet || !cfg.feed.verbose)
+                    read_body(&url, &id, &data, error.as_ref(), quiet || !cfg.feed.verbose)
                 {
                     unreadable += usize::from(h.is_none());
                     let s = Summary::of(&r, h.as_ref());
@@ -401,10 +402,17 @@ pub(crate) fn collect(
                 fetch.pump(feed);
             }
             Item::Timeout if !listed => {
-                return Err(Error::Timeout(format!(
-                    "{url} sent no report list within --timeout (a server with no report \
-                     store, or whose database has no reports table, sends none)"
-                )));
+                return Err(Error::Timeout(match garbled {
+                    Some(what) => format!(
+                        "{url} sent no report list rdx could read within --timeout (it sent \
+                         {}, not {{\"type\":\"list\",\"data\":[...]}})",
+                        sanitize(&what)
+                    ),
+                    None => format!(
+                        "{url} sent no report list within --timeout (a server with no report \
+                         store, or whose database has no reports table, sends none)"
+                    ),
+                }));
             }
             Item::Timeout => {
                 return Err(Error::Timeout(format!(
@@ -491,7 +499,7 @@ fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()
                 if !fetch.answered(&id) {
                     continue;
                 }
-                if let Some((r, h)) = read_body(&id, &data, error.as_ref(), quiet) {
+                if let Some((r, h)) = read_body(&url, &id, &data, error.as_ref(), quiet) {
                     let s = Summary::of(&r, h.as_ref());
                     if filters.pass(&s) {
                         if !header {
@@ -620,22 +628,8 @@ fn show(cfg: &Config, mut feed: Feed, id: &str, started: Instant) -> Result<()> 
             _ => {}
         }
     };
-    if let Some(e) = error.as_ref().or(data.get("error")) {
-        return Err(Error::Connect {
-            url,
-            reason: format!(
-                "the server refused getReport {}: {}",
-                sanitize(id),
-                sanitize(&e.to_string())
-            ),
-        });
-    }
-    let Some(report) = Report::from_row(&data) else {
-        return Err(Error::NotFound(format!(
-            "{url} has no report {} (see `rdx reports`)",
-            sanitize(id)
-        )));
-    };
+    let report =
+        crate::relay::report::reply(id, &data, error.as_ref()).map_err(|e| e.error(id, &url))?;
     let history = report.history();
     let mut out = Out::new(false);
     if cfg.json {

@@ -281,27 +281,10 @@ fn report_events(
     payloads: bool,
     out: &mut dyn FnMut(Event),
 ) -> Result<()> {
-    use crate::relay::report::{Report, Shape};
+    use crate::relay::report::Shape;
     let shown = crate::output::sanitize(id);
-    if let Some(e) = error {
-        let e = e.as_str().map_or_else(|| e.to_string(), str::to_string);
-        return Err(Error::Connect {
-            url: url.to_string(),
-            reason: format!("getReport {shown} failed: {}", crate::output::sanitize(&e)),
-        });
-    }
-    if let Some(e) = data.get("error") {
-        return Err(Error::Connect {
-            url: url.to_string(),
-            reason: format!(
-                "the server refused getReport {shown}: {}",
-                crate::output::sanitize(&e.to_string())
-            ),
-        });
-    }
-    let Some(report) = Report::from_row(&data) else {
-        return Err(Error::NotFound(format!("{url} has no report {shown}")));
-    };
+    let report =
+        crate::relay::report::reply(id, &data, error.as_ref()).map_err(|e| e.error(id, url))?;
     let at = format!("report {shown}");
     let history = report.history().map_err(|reason| Error::Fixture {
         path: at.clone(),

@@ -45,6 +45,10 @@ pub(crate) fn note(data: &Value) -> Note {
         (Some("list"), Some(Value::Array(rows))) => {
             Note::List(rows.iter().filter_map(listed).collect())
         }
+        (Some("list"), other) => Note::Bad(format!(
+            "a report list whose data is {}",
+            other.map_or("missing", kind_of)
+        )),
         (Some("add"), Some(row)) => match row.get("error") {
             Some(e) => Note::Refused(text_of(e).unwrap_or_default()),
             None => match listed(row) {
@@ -159,6 +163,61 @@ impl Report {
                 .filter(|l| !l.is_empty())
                 .or_else(|| self.action.clone())
         })
+    }
+}
+
+/// Why a `getReport` reply holds no report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NoReport {
+    /// The server has none by that id (it answers with nothing).
+    Missing,
+    /// An error reply, or `{"error": ...}` in the data.
+    Refused(String),
+    /// A row, but of another report (or none rdx can read as a row).
+    Wrong(String),
+}
+
+/// Read the reply to `getReport asked`.
+pub(crate) fn reply(asked: &str, data: &Value, error: Option<&Value>) -> Result<Report, NoReport> {
+    let said = |e: &Value| e.as_str().map_or_else(|| e.to_string(), str::to_string);
+    if let Some(e) = error.or_else(|| data.get("error")) {
+        return Err(NoReport::Refused(said(e)));
+    }
+    if data.is_null() {
+        return Err(NoReport::Missing);
+    }
+    match Report::from_row(data) {
+        Some(r) if r.id == asked => Ok(r),
+        Some(r) => Err(NoReport::Wrong(format!(
+            "the server answered with report {}",
+            r.id
+        ))),
+        None => Err(NoReport::Wrong(format!(
+            "the reply is {}, not a report row with an id",
+            kind_of(data)
+        ))),
+    }
+}
+
+impl NoReport {
+    /// As rdx's error: exit 1 for a report that does not exist, 3 for a
+    /// server that answers wrongly.
+    pub(crate) fn error(self, asked: &str, url: &str) -> crate::error::Error {
+        use crate::error::Error;
+        let shown = crate::output::sanitize(asked);
+        match self {
+            NoReport::Missing => Error::NotFound(format!(
+                "{url} has no report {shown} (`rdx reports` lists them)"
+            )),
+            NoReport::Refused(why) => Error::Fixture {
+                path: format!("getReport {shown} on {url}"),
+                reason: format!("the server refused: {}", crate::output::sanitize(&why)),
+            },
+            NoReport::Wrong(why) => Error::Fixture {
+                path: format!("getReport {shown} on {url}"),
+                reason: crate::output::sanitize(&why).into_owned(),
+            },
+        }
     }
 }
 

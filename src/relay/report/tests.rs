@@ -123,6 +123,38 @@ fn bad_payloads_say_what_is_wrong() {
 }
 
 #[test]
+fn a_reply_is_the_report_asked_for_or_says_why_not() {
+    let row = state_row();
+    let id = "85c3ffbd-bacc-4594-ad10-c510bdc3f5bd";
+    assert_eq!(reply(id, &row, None).unwrap().id, id);
+    assert_eq!(reply(id, &Value::Null, None), Err(NoReport::Missing));
+    assert!(matches!(reply("other", &row, None), Err(NoReport::Wrong(w)) if w.contains(id)));
+    assert!(
+        matches!(reply(id, &json!([1]), None), Err(NoReport::Wrong(w)) if w.contains("an array"))
+    );
+    let refused = json!({"error": "No id specified."});
+    assert_eq!(
+        reply(id, &refused, None),
+        Err(NoReport::Refused("No id specified.".into()))
+    );
+    let sc_error = json!({"name": "Boom", "message": "db broke"});
+    assert!(
+        matches!(reply(id, &Value::Null, Some(&sc_error)), Err(NoReport::Refused(w)) if w.contains("db broke"))
+    );
+    assert_eq!(NoReport::Missing.error(id, "ws://h/").exit_code(), 1);
+    assert_eq!(
+        NoReport::Refused("x".into())
+            .error(id, "ws://h/")
+            .exit_code(),
+        3
+    );
+    let shown = NoReport::Refused("x".into())
+        .error(id, "ws://h/")
+        .to_string();
+    assert!(!shown.contains("could not connect"), "{shown}");
+}
+
+#[test]
 fn channel_notes() {
     let list = json!({"type":"list","data":[{"id":"a","title":"first","added":"2026-12-03T06:20:58.543Z"},{"id":"b","title":null,"added":null},{"title":"no id"}]});
     let Note::List(rows) = note(&list) else {
@@ -145,6 +177,9 @@ fn channel_notes() {
         Note::Refused("Type FOO is not supported yet.".into())
     );
     assert!(matches!(note(&json!({"type":"remove"})), Note::Bad(_)));
+    assert!(
+        matches!(note(&json!({"type":"list","data":"nope"})), Note::Bad(w) if w.contains("a string"))
+    );
     assert!(matches!(note(&json!(7)), Note::Bad(_)));
 }
 
