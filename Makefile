@@ -52,10 +52,11 @@ $(TMUX_BIN):
 LEGACY  := tests/e2e-legacy
 BROWSER := tests/browser
 MCPCLIENT := tests/mcp-client
+DEVTOOLS := tests/devtools
 CHROMIUM := /usr/bin/chromium
 EXPO := tests/expo
 e2e-deps: $(E2E)/node_modules/.package-lock.json $(LEGACY)/node_modules/.package-lock.json \
-          $(MCPCLIENT)/node_modules/.package-lock.json \
+          $(MCPCLIENT)/node_modules/.package-lock.json $(DEVTOOLS)/node_modules/.package-lock.json \
           $(BROWSER)/dist/index.html $(CHROMIUM) $(SHELL_TOOLS) $(OPENSSL) $(STRACE) \
           $(TMUX_BIN) $(EXPO)/standin/dist/standin.mjs
 
@@ -82,6 +83,12 @@ $(EXPO)/standin/dist/standin.mjs: $(EXPO)/node_modules/.package-lock.json $(wild
 # The official MCP SDK's client, for `rdx mcp`'s tests (tests/mcp.rs).
 $(MCPCLIENT)/node_modules/.package-lock.json: $(MCPCLIENT)/package-lock.json $(MCPCLIENT)/package.json
 	cd $(MCPCLIENT) && npm ci --no-audit --no-fund
+	@touch $@
+
+# The DevTools' own import code (instrument, utils), the oracle of the
+# DevTools file tests (tests/devtools.rs); they also load app-core from $(E2E).
+$(DEVTOOLS)/node_modules/.package-lock.json: $(DEVTOOLS)/package-lock.json $(DEVTOOLS)/package.json
+	cd $(DEVTOOLS) && npm ci --no-audit --no-fund
 	@touch $@
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package-lock.json $(BROWSER)/package.json

@@ -125,3 +125,26 @@ fn every_npm_package_the_e2e_scripts_use_is_installed_at_its_pinned_version() {
         }
     }
 }
+
+/// The npm directories whose node_modules the tests load directly: each one
+/// is installed by `e2e-deps` from its lockfile.
+#[test]
+fn every_npm_directory_the_tests_load_is_installed_by_e2e_deps() {
+    let deps = e2e_deps_prerequisites();
+    for dir in [
+        "tests/e2e",
+        "tests/e2e-legacy",
+        "tests/mcp-client",
+        "tests/devtools",
+    ] {
+        assert!(
+            root().join(dir).join("package-lock.json").is_file(),
+            "{dir} has no lockfile"
+        );
+        let want = format!("{dir}/node_modules/.package-lock.json");
+        assert!(
+            deps.contains(&want),
+            "`make e2e-deps` does not install {dir} (no {want} among {deps:?})"
+        );
+    }
+}

@@ -14,7 +14,9 @@
 //!   `e2e_follow`, `e2e_legacy` (the legacy stack), `e2e_reliability`, and
 //!   `e2e_browser` (a real web app in Debian's Chromium), `e2e_tls` (wss://
 //!   through a real TLS proxy), `mcp` (`rdx mcp` driven by the official MCP
-//!   TypeScript SDK's client, also on a recording).
+//!   TypeScript SDK's client, also on a recording), `devtools` (`rdx export`
+//!   checked by the DevTools' own import code, `--replay` of files from
+//!   app-core's real export code).
 //! - Against the real Expo CLI dev server (SDK 57) from npm: `e2e_expo` (its
 //!   plugin socket, the Expo web build in Chromium, a Node stand-in with the
 //!   real `redux-devtools-expo-dev-plugin`, the plugin's web UI).
@@ -25,6 +27,7 @@ mod util;
 mod bad_inputs;
 mod completions;
 mod deps;
+mod devtools;
 mod e2e;
 mod e2e_browser;
 mod e2e_expo;

@@ -70,6 +70,12 @@ impl Carried {
         crate::relay::lifted::snapshot(&self.0).and_then(|s| s.state)
     }
 
+    /// The state its history starts from: an INIT's state, a lifted
+    /// state's state after `@@INIT` (else its `committedState`).
+    pub(crate) fn initial(&self) -> Option<Value> {
+        crate::relay::lifted::initial_state(&self.0)
+    }
+
     /// `f` of the JSON text at `path` in the state, read from the message's
     /// text (`None`: it cannot be read so; use [`Carried::value`]).
     pub(crate) fn with_raw_at<R>(&self, path: &Path, f: impl FnOnce(&str) -> R) -> Option<R> {

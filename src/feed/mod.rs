@@ -7,6 +7,7 @@
 //! follows; live and replay go through the same code.
 
 mod deadlines;
+mod devtools;
 mod ended;
 pub mod event;
 mod follow;

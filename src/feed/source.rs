@@ -16,7 +16,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use crate::error::{Error, Result};
 use crate::feed::Setup;
 use crate::feed::event::{self, Event, EventTx};
-use crate::feed::recording::{self, Recorder};
+use crate::feed::recording::Recorder;
 use crate::link::session::Want;
 use crate::link::tls;
 use crate::link::transport::{self, Connected, Control, Gone, LiveOptions, Upstream};
@@ -318,6 +318,8 @@ fn spawn_replay(
     tx: EventTx,
     payloads: bool,
 ) -> Result<()> {
+    let mut size = None;
+    let mut mtime = None;
     let mut reader: Box<dyn io::BufRead + Send> = if let (Some(s), "-") = (spool, path.as_str()) {
         Box::new(BufReader::with_capacity(1 << 20, s.reader()))
     } else if path == "-" {
@@ -327,32 +329,44 @@ fn spawn_replay(
             path: path.clone(),
             reason: format!("cannot open: {e}"),
         })?;
-        if f.metadata().is_ok_and(|m| m.is_dir()) {
+        let meta = f.metadata().ok();
+        if meta.as_ref().is_some_and(|m| m.is_dir()) {
             return Err(Error::Fixture {
                 path,
                 reason: "is a directory".into(),
             });
         }
+        size = meta.as_ref().filter(|m| m.is_file()).map(|m| m.len());
+        mtime = meta
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as u64);
         Box::new(BufReader::with_capacity(1 << 20, f))
     };
-    let name = if path == "-" {
-        "<stdin>".to_string()
-    } else {
-        path
+    let input = crate::feed::devtools::Input {
+        name: if path == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.clone()
+        },
+        path: (path != "-").then_some(path),
+        size,
+        mtime,
     };
     thread::Builder::new()
         .name("rdx-replay".into())
         .spawn(move || {
             let mut open = true;
             let mut batch = Vec::with_capacity(REPLAY_BATCH);
-            let result = recording::replay(&mut *reader, &name, payloads, &mut |ev| {
+            // A recording, or a DevTools file (told apart by content).
+            let result = crate::feed::devtools::replay(&mut *reader, &input, payloads, &mut |ev| {
                 batch.push(ev);
                 if batch.len() >= REPLAY_BATCH && open {
                     open = tx.send_batch(std::mem::take(&mut batch)).is_ok();
                 }
             });
             batch.push(match result {
-                Ok(_) => Event::End,
+                Ok(()) => Event::End,
                 Err(e) => Event::Fatal(e),
             });
             let _ = tx.send_batch(batch);

@@ -40,6 +40,36 @@ pub fn snapshot(msg: &Message) -> Option<Snapshot> {
     }
 }
 
+/// The state a STATE / LIFTED message's history starts from: the state
+/// after `@@INIT` (`computedStates` at the place of id 0 in
+/// `stagedActionIds`), else `committedState`. For INIT, its state.
+pub(crate) fn initial_state(msg: &Message) -> Option<Value> {
+    match msg.kind {
+        Kind::Init => msg.decoded_payload(),
+        Kind::State | Kind::Lifted => initial_of(msg.decoded_payload()?),
+        _ => None,
+    }
+}
+
+/// [`initial_state`] of a decoded lifted state.
+pub(crate) fn initial_of(lifted: Value) -> Option<Value> {
+    let Value::Object(mut obj) = lifted else {
+        return None;
+    };
+    let pos = match obj.get("stagedActionIds") {
+        Some(Value::Array(ids)) => ids.iter().position(|id| id.as_i64() == Some(0)),
+        _ => None,
+    };
+    let from_computed = pos.and_then(|p| match obj.get_mut("computedStates") {
+        Some(Value::Array(c)) => c
+            .get_mut(p)
+            .and_then(Value::as_object_mut)
+            .and_then(|e| e.remove("state")),
+        _ => None,
+    });
+    from_computed.or_else(|| obj.remove("committedState"))
+}
+
 /// `computedStates[currentStateIndex].state`, and the staged actions in order.
 pub(crate) fn from_lifted(lifted: Value) -> Snapshot {
     let Value::Object(mut obj) = lifted else {
@@ -430,5 +460,28 @@ pub(crate) mod history_tests {
         )
         .unwrap();
         assert_eq!(h.current, None);
+    }
+
+    #[test]
+    fn the_initial_state_is_the_one_at_init_else_the_committed_one() {
+        let m = state_msg(json!({
+            "actionsById": {"0": {"action": {"type": "@@INIT"}}, "1": {"action": {"type": "a"}}},
+            "stagedActionIds": [0, 1],
+            "computedStates": [{"state": {"n": 0}}, {"state": {"n": 1}}],
+            "committedState": {"n": -1},
+        }));
+        assert_eq!(initial_state(&m), Some(json!({"n": 0})));
+        // committed away (maxAge): the committed state, when id 0 is not staged
+        let m = state_msg(json!({
+            "stagedActionIds": [5, 6],
+            "computedStates": [{"state": {"n": 5}}, {"state": {"n": 6}}],
+            "committedState": {"n": 4},
+        }));
+        assert_eq!(initial_state(&m), Some(json!({"n": 4})));
+        assert_eq!(initial_of(json!({"stagedActionIds": [0]})), None);
+        assert_eq!(initial_of(json!([1])), None);
+        let init =
+            Message::decode(json!({"type":"INIT","instanceId":"i","payload":"{\"n\":3}"})).unwrap();
+        assert_eq!(initial_state(&init), Some(json!({"n": 3})));
     }
 }

@@ -438,6 +438,14 @@ pub(crate) fn actions_history(text: &str, preloaded: Option<&str>) -> Result<His
 /// `{"payload": "<jsan>", "preloadedState": "<jsan>"}`. `None`: neither
 /// (the caller says what it expected).
 pub(crate) fn devtools_file(v: Value) -> Option<Result<History, String>> {
+    // A serialized Export's references point into the whole file
+    // (`$.committedState`, `$.computedStates[1].state.counter`): resolved
+    // here, before any part of it is sent on as a frame of its own.
+    let v = if is_lifted(&v) && jsan::has_markers(&v) {
+        jsan::resolve(v)
+    } else {
+        v
+    };
     if is_lifted(&v) {
         return Some(from_lifted(v));
     }

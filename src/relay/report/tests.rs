@@ -203,3 +203,22 @@ fn devtools_files_are_told_by_content() {
     assert!(devtools_file(json!([1])).is_none());
     assert!(devtools_file(json!({"payload": 5})).unwrap().is_err());
 }
+
+#[test]
+fn a_serialized_exports_references_are_resolved_against_the_whole_file() {
+    let export = json!({
+        "actionsById": {"0": {"action": {"type": "@@INIT"}}, "1": {"action": {"type": "a"}}},
+        "stagedActionIds": [0, 1],
+        "committedState": {"n": 1, "todos": []},
+        "computedStates": [
+            {"state": {"$jsan": "$.committedState"}},
+            {"state": {"n": 2, "todos": {"$jsan": "$.committedState.todos"}}},
+        ],
+    });
+    let h = devtools_file(export).unwrap().unwrap();
+    assert_eq!(
+        h.lifted["computedStates"][0]["state"],
+        json!({"n": 1, "todos": []})
+    );
+    assert_eq!(h.final_state(), Some(&json!({"n": 2, "todos": []})));
+}
