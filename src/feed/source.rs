@@ -217,9 +217,26 @@ fn spawn_report(id: String, opts: LiveOptions, tx: EventTx, payloads: bool) -> R
                 batch: Vec::new(),
             };
             let ctl = transport::spawn(opts, up);
+            let mut connected = false;
             let reply = loop {
-                let batch = match irx.recv_deadline(deadline) {
+                // Not connected yet at the deadline: the transport says why
+                // (refused, no such host) as it gives up, a moment later.
+                let wait = if connected {
+                    deadline
+                } else {
+                    deadline + std::time::Duration::from_secs(1)
+                };
+                let batch = match irx.recv_deadline(wait) {
                     Ok(b) => b,
+                    Err(RecvTimeoutError::Timeout) if !connected => {
+                        break Err(Error::Connect {
+                            url: url.clone(),
+                            reason: format!(
+                                "not connected within --timeout {}",
+                                crate::time::age(timeout.as_millis() as u64)
+                            ),
+                        });
+                    }
                     Err(RecvTimeoutError::Timeout) => {
                         break Err(Error::Timeout(format!(
                             "{url} did not answer getReport {} within --timeout {} (a server \
@@ -235,18 +252,21 @@ fn spawn_report(id: String, opts: LiveOptions, tx: EventTx, payloads: bool) -> R
                     match ev {
                         // (Again after a reconnect: the question was lost with the link.)
                         Event::Connected { .. } => {
+                            connected = true;
                             let _ = ctl.send(Control::GetReport(id.clone()));
                         }
-                        Event::ReportBody { t, data, error, .. } => got = Some((t, data, error)),
+                        Event::ReportBody { t, data, error, .. } => {
+                            got.get_or_insert(Ok((t, data, error)));
+                        }
+                        // Could not connect, or the link failed for good.
                         Event::Fatal(e) => {
-                            got.get_or_insert((0, serde_json::Value::Null, None)).2 =
-                                Some(serde_json::Value::String(e.to_string()))
+                            got.get_or_insert(Err(e));
                         }
                         _ => {}
                     }
                 }
                 if let Some(g) = got {
-                    break Ok(g);
+                    break g;
                 }
             };
             drop(ctl);
