@@ -1095,3 +1095,130 @@ fn reports_malformed_lists_and_rows_from_a_fake_server() {
         "number out of range",
     );
 }
+
+#[test]
+fn e2e_sessions_reports_lists_reported_instances_and_a_selector_opens_the_newest() {
+    let tmp = TempDir::new("reports-sessions");
+    let server = cli_server(&db_options(&tmp, "r", true));
+    let url = server.url();
+    let labels = tmp.join("labels.json");
+    let by = |title: &str, inst: &str, types: &[&str]| {
+        let mut v: Value = serde_json::from_str(&state_report(title, types)).unwrap();
+        v["instanceId"] = json!(inst);
+        v.to_string()
+    };
+    let ids = post(
+        server.port,
+        &[
+            &by("old", "shop-1", &["a/one"]),
+            &by("new", "shop-1", &["a/one", "a/two", "a/three"]),
+            &by("other", "cart-9", &["b/x"]),
+            &state_report("anon", &["c/y"]),
+        ],
+    );
+    assert!(ids.iter().all(Option::is_some), "{ids:?}");
+    let newest = ids[1].clone().unwrap();
+
+    // The instances the reports name, beside the (empty) live registry.
+    let o = run(&[
+        "--url",
+        &url,
+        "sessions",
+        "--reports",
+        "--json",
+        "--for",
+        "300ms",
+    ]);
+    o.expect(0);
+    let lines = json_lines(&o);
+    let ids_listed: BTreeSet<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids_listed,
+        BTreeSet::from(["shop-1", "cart-9"]),
+        "{lines:?}"
+    );
+    let shop = lines.iter().find(|l| l["id"] == "shop-1").unwrap();
+    assert_eq!(
+        (
+            &shop["status"],
+            &shop["reports"],
+            &shop["actions"],
+            &shop["last_action"]
+        ),
+        (&json!("reported"), &json!(2), &json!(3), &json!("a/three")),
+        "{shop}"
+    );
+    assert_eq!(
+        shop["connection"],
+        json!(newest),
+        "the newest report that names it"
+    );
+    let cart = lines.iter().find(|l| l["id"] == "cart-9").unwrap();
+    assert_eq!(
+        (&cart["reports"], &cart["status"]),
+        (&json!(1), &json!("reported"))
+    );
+    // For people: a REPORTS column.
+    let o = run(&["--url", &url, "sessions", "--reports", "--for", "300ms"]);
+    o.expect(0);
+    let head = stdout(&o).lines().next().unwrap_or_default().to_string();
+    assert!(
+        head.contains("REPORTS") && stdout(&o).contains("reported"),
+        "{}",
+        stdout(&o)
+    );
+    // Without --reports, none of them.
+    let o = run(&["--url", &url, "sessions", "--json", "--for", "300ms"]);
+    o.expect(0);
+    assert!(json_lines(&o).is_empty(), "{}", stdout(&o));
+
+    // A selector that no live instance matches reads the newest report
+    // that names it, and says so.
+    let o = run(&[
+        "--url",
+        &url,
+        "--timeout",
+        "1s",
+        "tail",
+        "--instance",
+        "shop-1",
+        "--json",
+    ]);
+    o.expect(0);
+    assert_eq!(action_types(&json_lines(&o)), ["a/one", "a/two", "a/three"]);
+    assert!(
+        stderr(&o).contains("reading the newest stored report") && stderr(&o).contains(&newest),
+        "{}",
+        stderr(&o)
+    );
+    // By its label too.
+    let l = labels.as_str();
+    run(&["--labels", l, "sessions", "label", "shop-1", "checkout"]).expect(0);
+    let o = run(&[
+        "--url",
+        &url,
+        "--labels",
+        l,
+        "--timeout",
+        "1s",
+        "state",
+        "--instance-select",
+        "checkout",
+    ]);
+    o.expect(0);
+    assert_eq!(
+        serde_json::from_str::<Value>(stdout(&o).trim()).unwrap(),
+        json!({"n": 3})
+    );
+    // A name no report has: exit 1 as before.
+    let o = run(&[
+        "--url",
+        &url,
+        "--timeout",
+        "1s",
+        "state",
+        "--instance",
+        "nobody",
+    ]);
+    o.expect(1);
+}

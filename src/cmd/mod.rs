@@ -130,7 +130,7 @@ fn or_reported(p: &Parsed, cfg: &Config, run: impl Fn(&Config) -> Result<()>) ->
     use crate::model::selection::Matcher;
     let out = run(cfg);
     let no_match = matches!(&out, Err(Error::Selection(e))
-        if matches!(**e, crate::error::SelectionError::NoMatch { .. }));
+        if matches!(**e, crate::error::SelectionError::NoMatch { .. } | crate::error::SelectionError::Gone { .. }));
     if !no_match || cfg.feed.recorded() || cfg.feed.url.relay == crate::link::url::Relay::Expo {
         return out;
     }
