@@ -2,7 +2,10 @@
 //! real servers storing reports in a sqlite file: `@redux-devtools/cli`
 //! 5.0.0 and the legacy remotedev-server 0.3.1, the reports sent by the real
 //! clients (`@redux-devtools/remote` 1.0.0's sendOn and sendOnError,
-//! `redux-remotedev` 0.3.0) and by raw POSTs (tests/e2e/report-senders.js);
+//! `redux-remotedev` 0.3.0) and by raw POSTs (tests/e2e/report-senders.js),
+//! and by the shop page in Chromium (sendOnError: an uncaught error while
+//! no monitor watches); `sessions --reports` and a selector that opens a
+//! reported instance;
 //! and, against in-process fake servers, what the real ones cannot send (a
 //! 50 MB row, malformed lists and rows).
 
@@ -1221,4 +1224,72 @@ fn e2e_sessions_reports_lists_reported_instances_and_a_selector_opens_the_newest
         "nobody",
     ]);
     o.expect(1);
+}
+
+#[test]
+fn e2e_reports_from_a_browser_page_whose_error_no_monitor_saw() {
+    use crate::util::browser::Browser;
+    let tmp = TempDir::new("reports-browser");
+    let server = cli_server(&db_options(&tmp, "r", true));
+    let url = server.url();
+    let mut rdx = Rdx::spawn(&["--url", &url, "reports", "--follow", "--json"]);
+    let mut browser = Browser::start(server.port);
+    // The page streams nothing (realtime off): no monitor sees it.
+    let opened = browser.command("open-reporting shop shop");
+    assert!(opened.get("error").is_none(), "{opened}");
+    assert_eq!(opened["socket_opens"], 0, "{opened}");
+    let clicked = browser.command("click shop increment");
+    assert_eq!(clicked["action_type"], "counter/incremented", "{clicked}");
+    // An error nobody catches: @redux-devtools/remote's sendOnError POSTs
+    // the page's history.
+    let thrown = browser.command("throw shop checkout exploded");
+    assert!(thrown.get("error").is_none(), "{thrown}");
+    let line = rdx.wait_json("the page's report", |v| v["type"] == "report");
+    assert_eq!(line["report_type"], "STATE", "{line}");
+    let id = line["id"].as_str().unwrap().to_string();
+    rdx.assert_running();
+    // Its history: the load-time fetch, the click, the error; no @@INIT.
+    let o = run(&["--url", &url, "--report", &id, "tail", "--json"]);
+    o.expect(0);
+    let lines = json_lines(&o);
+    let types = action_types(&lines);
+    assert_eq!(
+        types,
+        [
+            "catalog/load/pending",
+            "catalog/load/fulfilled",
+            "counter/incremented",
+            "@@redux-devtools/ERROR"
+        ],
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(line["actions"], 4, "{line}");
+    assert_eq!(
+        lines[3]["action"]["message"], "Uncaught Error: checkout exploded",
+        "{}",
+        lines[3]
+    );
+    // The state after it, as the page had it.
+    let o = run(&[
+        "--url",
+        &url,
+        "--report",
+        &id,
+        "state",
+        "--path",
+        ".counter.value",
+    ]);
+    o.expect(0);
+    assert_eq!(stdout(&o).trim(), "1");
+    let page = browser.command("state shop");
+    let o = run(&[
+        "--url", &url, "--report", &id, "state", "--path", ".catalog",
+    ]);
+    o.expect(0);
+    assert_eq!(
+        serde_json::from_str::<Value>(stdout(&o).trim()).unwrap(),
+        page["state"]["catalog"],
+        "{page}"
+    );
 }

@@ -27,6 +27,10 @@
 //                            and logged in (START sent), or monitored (a
 //                            monitor's START reached it: its next actions go
 //                            out as ACTIONs); replies like socket
+//   open-reporting TAB NAME  a tab that streams nothing (realtime off) and
+//                            POSTs a report on an uncaught error (sendOnError: 1);
+//                            replies once its load-time fetch is done
+//   throw TAB MESSAGE        throw an uncaught Error(MESSAGE) from a timer
 //   quit                     close the browser and exit
 // Every command is bounded by --timeout-ms (default 60000; wait-socket: MS);
 // the whole driver by --max-seconds (default 600). SIGTERM, SIGINT or the end
@@ -198,6 +202,44 @@ const commands = {
     await page.bringToFront(); // the load-time thunk runs on a timer
     await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
     return { tab: name, name: app, url, ...(await whenLoaded(page, timeoutMs)) };
+  },
+
+  // A tab that streams nothing (realtime off) and sends a report when an
+  // error is not caught (sendOnError: 1): ready once its load-time fetch is done.
+  async 'open-reporting'(name, app) {
+    if (!name || !app) throw new Error('usage: open-reporting TAB NAME');
+    if (tabs.has(name)) throw new Error(`tab ${name} is already open`);
+    const q = new URLSearchParams({
+      hostname: devtoolsHost,
+      port: String(devtoolsPort),
+      name: app,
+      realtime: '0',
+      sendOnError: '1',
+    });
+    const url = `http://127.0.0.1:${httpPort}/?${q}`;
+    const page = await context.newPage();
+    attach(name, page);
+    tabs.set(name, { page, name: app });
+    await page.bringToFront();
+    await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+    await page.waitForFunction(
+      () => !!window.__dispatched && window.__dispatched.some((a) => a.type === 'catalog/load/fulfilled'),
+      undefined,
+      { timeout: timeoutMs, polling: 10 },
+    );
+    return { tab: name, name: app, url, socket_opens: await page.evaluate(() => window.__socket.opens) };
+  },
+
+  // An error nobody catches, thrown from a timer (window.onerror sees it).
+  async throw(name, ...words) {
+    const t = tab(name);
+    const message = words.join(' ') || 'boom';
+    await t.page.evaluate((m) => {
+      setTimeout(() => {
+        throw new Error(m);
+      }, 0);
+    }, message);
+    return { tab: name, thrown: message };
   },
 
   async click(name, button) {

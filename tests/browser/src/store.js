@@ -77,11 +77,17 @@ export function createShopStore(search) {
   const hostname = q.get('hostname') || '127.0.0.1';
   const name = q.get('name') || undefined;
   const maxAge = q.get('maxAge') ? Number(q.get('maxAge')) : undefined;
+  // ?realtime=0&sendOnError=1: no monitor started; an uncaught error POSTs
+  // the page's history to the server as a stored report.
+  const realtime = q.get('realtime') !== '0';
+  const sendOnError = q.get('sendOnError') ? Number(q.get('sendOnError')) : undefined;
   return configureStore({
     reducer: { catalog: catalog.reducer, cart: cart.reducer, counter: counter.reducer },
     devTools: false,
     middleware: (getDefault) => getDefault().concat(recorder),
     enhancers: (getDefault) =>
-      getDefault().concat(devToolsEnhancer({ realtime: true, hostname, port, name, maxAge })),
+      getDefault().concat(
+        devToolsEnhancer({ realtime, hostname, port, name, maxAge, sendOnError }),
+      ),
   });
 }
