@@ -192,6 +192,25 @@ fn live_options(cfg: &Setup, want: Want) -> Result<LiveOptions> {
 /// Events per batch from a replay.
 const REPLAY_BATCH: usize = 256;
 
+/// What `produce` emits goes to the main thread in batches of
+/// [`REPLAY_BATCH`], then the end (or why it failed). A main thread that
+/// is gone stops the sending, not the producing (it ends soon after).
+fn send_batched(tx: &EventTx, produce: impl FnOnce(&mut dyn FnMut(Event)) -> Result<()>) {
+    let mut batch = Vec::with_capacity(REPLAY_BATCH);
+    let mut open = true;
+    let result = produce(&mut |ev| {
+        batch.push(ev);
+        if batch.len() >= REPLAY_BATCH && open {
+            open = tx.send_batch(std::mem::take(&mut batch)).is_ok();
+        }
+    });
+    batch.push(match result {
+        Ok(()) => Event::End,
+        Err(e) => Event::Fatal(e),
+    });
+    let _ = tx.send_batch(batch);
+}
+
 /// `--report ID`: ask the server for the report (bounded by `--timeout`,
 /// counted from launch: a server whose report database failed never
 /// answers), then replay its history as a recording of one frame.
@@ -270,21 +289,10 @@ fn spawn_report(id: String, opts: LiveOptions, tx: EventTx, payloads: bool) -> R
                 }
             };
             drop(ctl);
-            let mut batch = Vec::with_capacity(REPLAY_BATCH);
-            let mut open = true;
-            let result = reply.and_then(|(t, data, error)| {
-                report_events(&id, &url, t, data, error, payloads, &mut |ev| {
-                    batch.push(ev);
-                    if batch.len() >= REPLAY_BATCH && open {
-                        open = tx.send_batch(std::mem::take(&mut batch)).is_ok();
-                    }
-                })
+            send_batched(&tx, |emit| {
+                let (t, data, error) = reply?;
+                report_events(&id, &url, t, data, error, payloads, emit)
             });
-            batch.push(match result {
-                Ok(()) => Event::End,
-                Err(e) => Event::Fatal(e),
-            });
-            let _ = tx.send_batch(batch);
         })
         .map_err(Error::Io)?;
     Ok(())
@@ -376,20 +384,10 @@ fn spawn_replay(
     thread::Builder::new()
         .name("rdx-replay".into())
         .spawn(move || {
-            let mut open = true;
-            let mut batch = Vec::with_capacity(REPLAY_BATCH);
             // A recording, or a DevTools file (told apart by content).
-            let result = crate::feed::devtools::replay(&mut *reader, &input, payloads, &mut |ev| {
-                batch.push(ev);
-                if batch.len() >= REPLAY_BATCH && open {
-                    open = tx.send_batch(std::mem::take(&mut batch)).is_ok();
-                }
+            send_batched(&tx, |emit| {
+                crate::feed::devtools::replay(&mut *reader, &input, payloads, emit)
             });
-            batch.push(match result {
-                Ok(()) => Event::End,
-                Err(e) => Event::Fatal(e),
-            });
-            let _ = tx.send_batch(batch);
         })
         .map_err(Error::Io)?;
     Ok(())
