@@ -134,7 +134,7 @@ fn mcp_e2e_sdk_client_lists_reads_waits_and_labels_live_apps() {
     assert_eq!(c.ready["server"]["name"], "rdx");
     assert!(c.ready["capabilities"]["tools"].is_object());
 
-    // The tool list: five read-only tools with input and output schemas.
+    // The tool list: seven tools with input and output schemas.
     let tag = c.send(json!({"op": "list"}));
     let tools = c.wait(&tag)["tools"].as_array().unwrap().clone();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
@@ -145,7 +145,9 @@ fn mcp_e2e_sdk_client_lists_reads_waits_and_labels_live_apps() {
             "get_state",
             "get_actions",
             "wait_for",
-            "label_session"
+            "label_session",
+            "list_reports",
+            "get_report"
         ]
     );
     for t in &tools {
