@@ -46,8 +46,9 @@ Add it to an agent:
 or, in a client's JSON configuration:
   {\"mcpServers\": {\"rdx\": {\"command\": \"rdx\", \"args\": [\"mcp\", \"--port\", \"8000\"]}}}
 
-With --replay FILE the tools answer from a recording. A closed stdin ends rdx
-with exit 0.
+With --replay FILE the tools answer from a recording (list_reports and
+get_report need a live DevTools server: there they are tool errors). A closed
+stdin ends rdx with exit 0.
 
 Sizes: every tool takes max_bytes (default 20000): the whole tool result is at
 most max_bytes + 2048 bytes, long strings and lists cut, and it says what was
