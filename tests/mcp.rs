@@ -134,7 +134,7 @@ fn mcp_e2e_sdk_client_lists_reads_waits_and_labels_live_apps() {
     assert_eq!(c.ready["server"]["name"], "rdx");
     assert!(c.ready["capabilities"]["tools"].is_object());
 
-    // The tool list: five read-only tools with input and output schemas.
+    // The tool list: seven tools with input and output schemas.
     let tag = c.send(json!({"op": "list"}));
     let tools = c.wait(&tag)["tools"].as_array().unwrap().clone();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
@@ -145,7 +145,9 @@ fn mcp_e2e_sdk_client_lists_reads_waits_and_labels_live_apps() {
             "get_state",
             "get_actions",
             "wait_for",
-            "label_session"
+            "label_session",
+            "list_reports",
+            "get_report"
         ]
     );
     for t in &tools {
@@ -1234,4 +1236,223 @@ fn mcp_on_an_expo_dev_server_lists_reads_and_waits() {
         "{a}"
     );
     assert_eq!(acts.last().unwrap()["action"]["payload"], 41, "{a}");
+}
+
+/// POST a report to the DevTools server (as an app's sendOnError does):
+/// the id it was stored as. The server makes its reports table after it
+/// listens (its migrations run then, and say nothing when done): until
+/// then a POST is answered 500, and is made again.
+fn post_report(port: u16, body: &Value) -> String {
+    use std::io::Read;
+    let body = body.to_string();
+    let end = Instant::now() + WATCHDOG;
+    let answer = loop {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to POST");
+        s.set_read_timeout(Some(WATCHDOG)).unwrap();
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).expect("the POST's answer");
+        if !answer.starts_with("HTTP/1.1 500") {
+            break answer;
+        }
+        assert!(
+            Instant::now() < end,
+            "watchdog: the server answers 500: {answer}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let json = &answer[answer.find("\r\n\r\n").expect("a body") + 4..];
+    let v: Value = serde_json::from_str(json.trim()).unwrap_or_else(|e| panic!("{e}: {answer}"));
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_string()
+}
+
+/// A lifted state (what @redux-devtools/remote POSTs as `payload`) of
+/// `n` `INC` actions, the state `{"counter": n, "todos": [...]}`.
+fn lifted(n: u64, todos: usize) -> String {
+    let todos: Vec<Value> = (0..todos)
+        .map(|i| json!({"id": i, "text": format!("todo number {i}")}))
+        .collect();
+    let mut by_id = serde_json::Map::new();
+    let mut computed = Vec::new();
+    for i in 0..=n {
+        let ty = if i == 0 { "@@INIT" } else { "INC" };
+        by_id.insert(
+            i.to_string(),
+            json!({"type": "PERFORM_ACTION", "action": {"type": ty}, "timestamp": 1_700_000_000_000u64 + i}),
+        );
+        computed.push(json!({"state": {"counter": i, "todos": todos}}));
+    }
+    json!({"monitorState": {}, "actionsById": by_id, "nextActionId": n + 1,
+        "stagedActionIds": (0..=n).collect::<Vec<_>>(), "skippedActionIds": [],
+        "currentStateIndex": n, "computedStates": computed, "isLocked": false, "isPaused": false})
+    .to_string()
+}
+
+#[test]
+fn mcp_e2e_stored_reports_are_listed_read_cut_and_an_unknown_one_is_an_error() {
+    let server = Server::start();
+    let id = post_report(
+        server.port,
+        &json!({"type": "STATE", "title": "t1", "instanceId": "i1", "payload": lifted(2, 200)}),
+    );
+    let port = server.port.to_string();
+    let mut c = Client::start(&["--port", &port, "mcp"]);
+
+    // The list comes when rdx subscribes; the call waits for it.
+    let l = c.call("list_reports", json!({}));
+    assert_eq!(l["source"], "live", "{l}");
+    assert_eq!(l["count"], 1, "{l}");
+    assert_eq!(l["truncated"], false, "{l}");
+    let r = &l["reports"][0];
+    assert_eq!(r["type"], "report");
+    assert_eq!(r["id"], id.as_str());
+    assert_eq!(r["title"], "t1");
+    assert_eq!(r["instance"], "i1");
+    assert_eq!(r["report_type"], "STATE");
+    assert_eq!(r["actions"], 2);
+    assert_eq!(r["app"], Value::Null);
+    assert!(
+        r["added"].as_str().unwrap().ends_with('Z'),
+        "the server's time, RFC 3339: {r}"
+    );
+    // The filters, as `rdx reports` takes them.
+    for (args, n) in [
+        (json!({"title": "^t1$", "since": "1h", "instance": "i1"}), 1),
+        (json!({"title": "nope"}), 0),
+        (json!({"instance": "i2"}), 0),
+        (json!({"since": "2000-01-01T00:00:00Z"}), 1),
+    ] {
+        let l = c.call("list_reports", args.clone());
+        assert_eq!(l["count"], n, "{args}: {l}");
+        if n == 0 {
+            assert!(l["note"].as_str().unwrap().contains("filters"), "{l}");
+        }
+    }
+
+    // One report whole: its actions and its final state.
+    let g = c.call("get_report", json!({"id": id}));
+    assert_eq!(g["truncated"], false, "{g}");
+    let v = &g["value"];
+    assert_eq!(v["id"], id.as_str());
+    assert_eq!(v["title"], "t1");
+    assert_eq!(v["instance"], "i1");
+    assert_eq!(v["history"], "states");
+    assert_eq!(
+        v["actions"],
+        json!([{"id": 1, "type": "INC"}, {"id": 2, "type": "INC"}])
+    );
+    assert_eq!(v["final_state"]["counter"], 2);
+    assert_eq!(v["final_state"]["todos"].as_array().unwrap().len(), 200);
+    let g = c.call(
+        "get_report",
+        json!({"id": id, "path": ".final_state.todos[199].text"}),
+    );
+    assert_eq!(g["value"], "todo number 199", "{g}");
+
+    // A small max_bytes: cut, and it says what.
+    let tag = c.call_async("get_report", json!({"id": id, "max_bytes": 1000}));
+    let whole = c.wait(&tag);
+    let size = whole["result"].to_string().len();
+    assert!(size <= 1000 + 2048, "{size} bytes: {whole}");
+    let g = &whole["result"]["structuredContent"];
+    assert_eq!(g["truncated"], true, "{g}");
+    assert!(g["omitted_bytes"].as_u64().unwrap() > 5000, "{g}");
+    assert!(g["cut"]["values"].as_u64().unwrap() >= 1, "{g}");
+    assert!(
+        g["largest_paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["path"] == ".final_state"),
+        "{g}"
+    );
+
+    // An unknown id, a bad argument: tool errors; the server keeps serving.
+    let e = c.call_err(
+        "get_report",
+        json!({"id": "00000000-0000-0000-0000-000000000000"}),
+    );
+    assert!(e.contains("has no report"), "{e}");
+    let e = c.call_err("list_reports", json!({"since": "soon"}));
+    assert!(e.contains("since"), "{e}");
+
+    // A report stored while rdx runs is listed too (the server publishes it).
+    let second = post_report(
+        server.port,
+        &json!({"type": "STATE", "title": "t2", "instanceId": "i2", "payload": lifted(1, 0)}),
+    );
+    let end = Instant::now() + WATCHDOG;
+    loop {
+        let l = c.call("list_reports", json!({}));
+        if l["count"] == 2 {
+            assert_eq!(l["reports"][0]["id"], second.as_str(), "newest first: {l}");
+            assert_eq!(l["reports"][1]["id"], id.as_str());
+            break;
+        }
+        assert!(Instant::now() < end, "watchdog: the second report: {l}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let s = c.call("list_sessions", json!({}));
+    assert!(s["sessions"].is_array());
+
+    // A recording has no stored reports: a tool error that says so.
+    let file = fixture("two-apps.jsonl");
+    let mut r = Client::start(&["--replay", &file, "mcp"]);
+    let e = r.call_err("list_reports", json!({}));
+    assert!(e.contains("need a live one"), "{e}");
+}
+
+/// A server whose report database failed lists reports but never answers
+/// getReport: the call is a tool error after --timeout, and the other
+/// calls are answered meanwhile and after.
+#[test]
+fn mcp_a_get_report_never_answered_is_an_error_after_the_timeout() {
+    use crate::util::fake::{handshake, idle, send, serve, subscribe};
+    let (port, sent) = serve(1, |_, ws, sent| {
+        assert!(handshake(ws, sent, 30_000));
+        assert!(subscribe(ws, sent));
+        send(
+            ws,
+            r##"{"event":"#publish","data":{"channel":"report","data":{"type":"list","data":[{"id":"r1","title":"lost","added":"2026-12-03T06:20:58.543Z"}]}}}"##,
+        );
+        idle(ws, sent, Duration::from_secs(30));
+    });
+    let url = format!("ws://127.0.0.1:{port}/socketcluster/");
+    let mut c = Client::start(&["--url", &url, "--timeout", "1s", "mcp"]);
+    let get = c.call_async("get_report", json!({"id": "r1"}));
+    let list = c.call_async("list_reports", json!({}));
+    // Served meanwhile.
+    let ping = c.send(json!({"op": "ping"}));
+    assert_eq!(c.wait(&ping)["pong"], true);
+    for (tag, says) in [
+        (get, "did not answer getReport r1"),
+        (list, "answered getReport for 0 of the 1"),
+    ] {
+        let r = c.wait(&tag);
+        assert_eq!(r["result"]["isError"], true, "{r}");
+        let text = r["result"]["content"][0]["text"].as_str().unwrap();
+        assert!(text.contains(says), "{text}");
+        let ms = r["ms"].as_u64().unwrap();
+        assert!((900..10_000).contains(&ms), "answered after {ms} ms");
+    }
+    let asked: Vec<String> = sent
+        .try_iter()
+        .filter(|f| f.contains("getReport"))
+        .collect();
+    assert!(
+        asked.iter().any(|f| f.contains(r#""data":"r1""#)),
+        "{asked:?}"
+    );
+    let s = c.call("list_sessions", json!({}));
+    assert!(s["sessions"].is_array());
 }

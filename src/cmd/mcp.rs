@@ -1,7 +1,7 @@
 //! `rdx mcp`: a Model Context Protocol server on stdio for coding agents.
 //! JSON-RPC 2.0, one message a line, hand-written on serde_json; read-only
 //! tools over the feed (sessions, states, recent actions, waiting for a value,
-//! labels).
+//! labels, the server's stored reports).
 //!
 //! The main thread waits on the feed and on the requests at once (a reader
 //! thread sends stdin's lines on a channel); a call that must wait (`wait_for`,
@@ -34,7 +34,8 @@ Usage: rdx mcp [GLOBAL FLAGS]
 Speaks the Model Context Protocol (revision 2025-11-25) on stdin/stdout: one
 JSON-RPC message a line; logs go to stderr. rdx joins the DevTools server as
 always (read-only, no login by default, reconnecting) and answers the agent's
-tool calls: list_sessions, get_state, get_actions, wait_for, label_session.
+tool calls: list_sessions, get_state, get_actions, wait_for, label_session,
+list_reports, get_report (the reports the server stored; a live server only).
 No tool can change an app: no dispatch, no import, no time travel.
 ";
 
@@ -45,8 +46,9 @@ Add it to an agent:
 or, in a client's JSON configuration:
   {\"mcpServers\": {\"rdx\": {\"command\": \"rdx\", \"args\": [\"mcp\", \"--port\", \"8000\"]}}}
 
-With --replay FILE the tools answer from a recording. A closed stdin ends rdx
-with exit 0.
+With --replay FILE the tools answer from a recording (list_reports and
+get_report need a live DevTools server: there they are tool errors). A closed
+stdin ends rdx with exit 0.
 
 Sizes: every tool takes max_bytes (default 20000): the whole tool result is at
 most max_bytes + 2048 bytes, long strings and lists cut, and it says what was
@@ -124,6 +126,15 @@ enum Call {
         label: String,
         max: u64,
     },
+    ListReports {
+        filters: crate::cmd::reports::Filters,
+        max: u64,
+    },
+    GetReport {
+        id: String,
+        path: Option<Path>,
+        max: u64,
+    },
 }
 
 impl Call {
@@ -134,7 +145,9 @@ impl Call {
             | Call::GetState { max, .. }
             | Call::GetActions { max, .. }
             | Call::WaitFor { max, .. }
-            | Call::Label { max, .. } => *max,
+            | Call::Label { max, .. }
+            | Call::ListReports { max, .. }
+            | Call::GetReport { max, .. } => *max,
         }
     }
 }
@@ -164,6 +177,8 @@ struct Server<'a> {
     dead: Option<String>,
     /// Instances an UPDATE was sent for (at most once each).
     asked: std::collections::HashSet<String>,
+    /// The server's stored reports.
+    stored: Stored,
 }
 
 pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
@@ -193,15 +208,24 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
         actions: true,
         states: States::PerAction,
         history: true,
+        // A link made again: the getReport questions in flight are asked again.
+        links: true,
         ..Options::default()
     };
-    let mut feed = Feed::open(&cfg.feed, opts, None)?;
+    // The apps, and (from a DevTools server) its stored reports.
+    let mut setup = cfg.feed.clone();
+    setup.want = crate::link::session::Want {
+        log: true,
+        reports: !cfg.feed.recorded() && cfg.feed.url.relay != crate::link::url::Relay::Expo,
+    };
+    let mut feed = Feed::open(&setup, opts, None)?;
     let mut srv = Server {
         cfg,
         seen: Kept::default(),
         pending: Vec::new(),
         dead: None,
         asked: Default::default(),
+        stored: Stored::new(cfg.feed.timeout),
     };
     // A recording is read whole before the first answer.
     if feed.is_replay() {
@@ -220,10 +244,11 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
         let pending = srv.pending.iter().map(|p| p.deadline).min();
         if reopen_at.is_some_and(|t| Instant::now() >= t) {
             reopen_at = None;
-            feed = Feed::open(&cfg.feed, opts, None)?;
+            feed = Feed::open(&setup, opts, None)?;
             srv.dead = None;
             srv.seen.clear();
             srv.asked.clear();
+            srv.stored = Stored::new(cfg.feed.timeout);
         }
         let woke = if srv.dead.is_some() {
             let until = match (pending, reopen_at) {
@@ -380,6 +405,22 @@ impl Server<'_> {
                 Some(state) => self.seen.state(&instance, t, state),
                 None => Vec::new(),
             },
+            Item::Link { lost: None, .. } => {
+                self.stored.relinked();
+                Vec::new()
+            }
+            Item::Reports { note } => {
+                self.stored.note(note);
+                Vec::new()
+            }
+            Item::ReportBody { id, data, error } => {
+                let wanted = self
+                    .pending
+                    .iter()
+                    .any(|p| matches!(&p.call, Call::GetReport { id: w, .. } if *w == id));
+                self.stored.body(id, data, error, wanted);
+                Vec::new()
+            }
             _ => Vec::new(),
         };
         // A state dropped for room is asked for again when a tool needs it.
@@ -501,10 +542,12 @@ impl Server<'_> {
 
     /// Try the pending calls again (after new items, or at their deadline).
     fn retry(&mut self, feed: &mut Feed) -> Result<()> {
+        let now = Instant::now();
+        self.stored.tick(feed, now);
         if self.pending.is_empty() {
+            self.stored.tried();
             return Ok(());
         }
-        let now = Instant::now();
         let mut keep = Vec::new();
         for mut p in std::mem::take(&mut self.pending) {
             let last = now >= p.deadline || self.dead.is_some();
@@ -514,6 +557,7 @@ impl Server<'_> {
             }
         }
         self.pending.extend(keep);
+        self.stored.tried();
         Ok(())
     }
 
@@ -562,6 +606,7 @@ mod call;
 mod cut;
 mod kept;
 mod schema;
+mod stored;
 mod tools;
 mod words;
 
@@ -569,6 +614,7 @@ use call::*;
 use cut::*;
 use kept::*;
 use schema::*;
+use stored::*;
 
 #[cfg(test)]
 mod tests;

@@ -81,21 +81,10 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
             None
         }
     };
-    let since = match p.value(FlagId::Since) {
-        None => None,
-        Some(v) => Some(match parse_rfc3339_ms(v) {
-            Some(ms) => ms,
-            None => {
-                let d = parse_duration(v).map_err(|e| {
-                    Error::usage(format!(
-                        "--since {:?}: {e}; or a time like 2026-12-03T10:00:00Z",
-                        sanitize(v)
-                    ))
-                })?;
-                now_ms().saturating_sub(d.as_millis() as u64)
-            }
-        }),
-    };
+    let since = p
+        .value(FlagId::Since)
+        .map(|v| since_ms(v).map_err(|e| Error::usage(format!("--since {:?}: {e}", sanitize(v)))))
+        .transpose()?;
     Ok(Args {
         show,
         since,
@@ -103,6 +92,19 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
         instance: p.value(FlagId::Instance).map(str::to_string),
         follow: p.flag(FlagId::Follow),
     })
+}
+
+/// `--since` (and MCP's `since`): an RFC 3339 time, or a duration back
+/// from now; as epoch ms.
+pub(crate) fn since_ms(v: &str) -> std::result::Result<u64, String> {
+    match parse_rfc3339_ms(v) {
+        Some(ms) => Ok(ms),
+        None => {
+            let d = parse_duration(v)
+                .map_err(|e| format!("{e}; or a time like 2026-12-03T10:00:00Z"))?;
+            Ok(now_ms().saturating_sub(d.as_millis() as u64))
+        }
+    }
 }
 
 /// What a listing says of one report.
@@ -162,7 +164,7 @@ impl Summary {
 }
 
 /// The filters of `rdx reports` (and MCP's `list_reports`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Filters {
     pub(crate) since: Option<u64>,
     pub(crate) title: Option<Regex>,
@@ -171,7 +173,7 @@ pub(crate) struct Filters {
 
 impl Filters {
     /// What the list alone tells (before the report is fetched).
-    fn may_pass(&self, title: Option<&str>, added: Option<&str>) -> bool {
+    pub(crate) fn may_pass(&self, title: Option<&str>, added: Option<&str>) -> bool {
         let recent = self
             .since
             .is_none_or(|since| added.and_then(parse_rfc3339_ms).is_some_and(|t| t >= since));
@@ -251,6 +253,37 @@ impl Fetcher {
         if self.seen.insert(id.to_string()) {
             self.queue.push_back(id.to_string());
         }
+    }
+
+    /// Fetch this report again, even if it was fetched before (a caller
+    /// that keeps no bodies), unless it is waiting or asked already.
+    pub(crate) fn refetch(&mut self, id: &str) {
+        self.seen.insert(id.to_string());
+        if !self.wanted(id) {
+            self.queue.push_back(id.to_string());
+        }
+    }
+
+    /// Is this report waiting to be asked, or asked?
+    pub(crate) fn wanted(&self, id: &str) -> bool {
+        self.asked.contains_key(id) || self.queue.iter().any(|q| q == id)
+    }
+
+    /// Give up on the questions that waited longer than the timeout (a
+    /// server whose report database failed never answers): their ids, and
+    /// their room goes to the next ones.
+    pub(crate) fn expire(&mut self, now: Instant) -> Vec<String> {
+        let timeout = self.timeout;
+        let late: Vec<String> = self
+            .asked
+            .iter()
+            .filter(|(_, t)| now >= **t + timeout)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &late {
+            self.asked.remove(id);
+        }
+        late
     }
 
     pub(crate) fn idle(&self) -> bool {
@@ -430,16 +463,21 @@ pub(crate) fn collect(
              `rdx reports show ID` says why"
         );
     }
-    // Newest first: by the time stored, then the later in the server's list.
+    newest_first(&mut got, &order);
+    Ok(Collected {
+        reports: got,
+        fetch,
+    })
+}
+
+/// Newest first: by the time stored, then the later in the server's list
+/// (`order`: each id's place in it).
+pub(crate) fn newest_first(got: &mut [Summary], order: &HashMap<String, usize>) {
     got.sort_by(|a, b| {
         b.added_ms()
             .cmp(&a.added_ms())
             .then_with(|| order.get(&b.id).cmp(&order.get(&a.id)))
     });
-    Ok(Collected {
-        reports: got,
-        fetch,
-    })
 }
 
 fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()> {

@@ -95,7 +95,8 @@ pub fn handshake(ws: &mut Ws, sent: &mpsc::Sender<String>, ping_timeout_ms: u64)
     true
 }
 
-/// Read the `#subscribe` to `log` and ack it; then read the START transmit.
+/// Read the `#subscribe` to `log` and ack it (and one to `report`, which
+/// `rdx mcp` makes next); then read the START transmit.
 pub fn subscribe(ws: &mut Ws, sent: &mpsc::Sender<String>) -> bool {
     let Some(s) = recv(ws, sent, Duration::from_secs(5)) else {
         return false;
@@ -104,7 +105,14 @@ pub fn subscribe(ws: &mut Ws, sent: &mpsc::Sender<String>) -> bool {
     assert_eq!(v["event"], "#subscribe", "{s}");
     assert_eq!(v["data"]["channel"], "log");
     send(ws, &format!(r#"{{"rid":{}}}"#, v["cid"]));
-    let start = recv(ws, sent, Duration::from_secs(5)).unwrap_or_default();
+    let mut start = recv(ws, sent, Duration::from_secs(5)).unwrap_or_default();
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&start)
+        && v["event"] == "#subscribe"
+        && v["data"]["channel"] == "report"
+    {
+        send(ws, &format!(r#"{{"rid":{}}}"#, v["cid"]));
+        start = recv(ws, sent, Duration::from_secs(5)).unwrap_or_default();
+    }
     assert_eq!(start, r#"{"event":"respond","data":{"type":"START"}}"#);
     true
 }

@@ -85,6 +85,37 @@ fn read_call(name: &str, tool: &Value, args: &Value) -> std::result::Result<Call
             max,
         },
         "wait_for" => wait_for(&g, max)?,
+        "list_reports" => Call::ListReports {
+            filters: crate::cmd::reports::Filters {
+                since: g
+                    .text("since")
+                    .map(|v| {
+                        crate::cmd::reports::since_ms(&v)
+                            .map_err(|e| format!("list_reports: since {v:?}: {e}"))
+                    })
+                    .transpose()?,
+                title: g
+                    .text("title")
+                    .map(|t| {
+                        Regex::new(&t)
+                            .map_err(|e| format!("list_reports: title {t:?}: invalid regex: {e}"))
+                    })
+                    .transpose()?,
+                instance: g.text("instance"),
+            },
+            max,
+        },
+        "get_report" => {
+            let id = g.text("id").unwrap_or_default();
+            if id.trim().is_empty() {
+                return Err("get_report: id is empty; list_reports gives the ids".into());
+            }
+            Call::GetReport {
+                id,
+                path: g.path("path")?,
+                max,
+            }
+        }
         _ => label_session(&g, max)?,
     })
 }

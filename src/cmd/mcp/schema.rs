@@ -9,7 +9,8 @@ remote server (@redux-devtools/remote). Start with list_sessions to see the app 
 then get_state (with a path such as .todos[0] to stay small), get_actions for what just happened \
 (with_diff: true for what each action changed), wait_for to wait until the app reaches a value. \
 A selection is instance (an exact id), select (id, label or /regex/), or the filters app, env, id_prefix; \
-it must match exactly one instance. Read-only: nothing here can change an app.";
+it must match exactly one instance. list_reports and get_report read the reports the server stored \
+(an app's error or send() while no monitor watched). Read-only: nothing here can change an app.";
 
 /// The selection arguments, shared by the tools about one instance.
 pub(super) fn selection_props() -> Map<String, Value> {
@@ -48,7 +49,7 @@ pub(super) fn cut_report(m: &mut Map<String, Value>) {
     );
     m.insert("cut".into(), json!({"type": "object", "description": "what was cut: strings (how many, and string_bytes left out), NAME_left_out (entries of a list), values (summarized), max_bytes, note",
         "properties": {"max_bytes": {"type": "integer"}, "strings": {"type": "integer"}, "string_bytes": {"type": "integer"},
-            "sessions_left_out": {"type": "integer"}, "actions_left_out": {"type": "integer"}, "values": {"type": "integer"}, "note": {"type": "string"}}}));
+            "sessions_left_out": {"type": "integer"}, "actions_left_out": {"type": "integer"}, "reports_left_out": {"type": "integer"}, "values": {"type": "integer"}, "note": {"type": "string"}}}));
 }
 
 pub(super) fn object(props: Map<String, Value>, required: &[&str]) -> Value {
@@ -175,6 +176,33 @@ pub(super) fn tools() -> Value {
     lb.insert("label".into(), json!({"type": "string", "description": "a short name; then select: LABEL picks the instance (also from the rdx CLI: --instance-select LABEL)"}));
     lb.insert("max_bytes".into(), max_bytes());
 
+    let str_or_null = json!({"type": ["string", "null"]});
+    let report = json!({"type": "object", "properties": {
+        "type": {"const": "report"}, "id": {"type": "string"},
+        "added": {"type": ["string", "null"], "description": "when the server stored it (RFC 3339, the server's clock)"},
+        "report_type": {"type": ["string", "null"], "description": "STATE (the app's history with its states) or ACTIONS (its last actions and the state before them)"},
+        "title": {"type": ["string", "null"], "description": "the sender's title, else the error's message, else the action that sent it"},
+        "instance": str_or_null, "app": {"type": "null"}, "version": str_or_null, "user_agent": str_or_null,
+        "actions": {"type": ["integer", "null"], "description": "how many actions it holds (null: its payload cannot be read)"}},
+        "required": ["id", "added", "report_type", "title", "actions"]});
+    let mut lr = Map::new();
+    lr.insert("since".into(), json!({"type": "string", "description": "only reports stored since: a duration back from now (30s, 10m, 1h, 2d) or an RFC 3339 time (2026-12-03T10:00:00Z)"}));
+    lr.insert("title".into(), json!({"type": "string", "description": "keep reports whose title matches this regex (e.g. TypeError)"}));
+    lr.insert("instance".into(), json!({"type": "string", "description": "exact instance id the sender gave (many senders give none)"}));
+    lr.insert("max_bytes".into(), max_bytes());
+    let mut gr = Map::new();
+    gr.insert(
+        "id".into(),
+        json!({"type": "string", "description": "the report id (from list_reports)"}),
+    );
+    gr.insert("path".into(), json!({"type": "string", "description": "jq-style path into the answer such as .final_state.todos or .actions; default: the whole report"}));
+    gr.insert("max_bytes".into(), max_bytes());
+    let mut gr_out = Map::new();
+    gr_out.insert("id".into(), json!({"type": "string"}));
+    gr_out.insert("path".into(), json!({"type": "string"}));
+    cut_out(&mut gr_out);
+    gr_out.insert("value".into(), json!({"description": "the report as `rdx reports show ID --json` prints it: type, id, added, report_type, title, description, action, exception, instance, app, version, user_agent, user, user_id, meta, app_id, screenshot_bytes, history (states | actions only), actions ([{id, type}]), final_state, payload_error; or the value at path in it (cut when truncated)"}));
+
     with_cut_report(json!([
         {"name": "list_sessions", "title": "List Redux app instances",
          "description": "List the Redux app instances (stores) streaming to the DevTools server, newest first: id, app name, label, env, status (live, stopped, gone), how many actions, the last action. Start here; pass an id as `instance` to the other tools. Gone instances are hidden unless all is true.",
@@ -204,7 +232,23 @@ pub(super) fn tools() -> Value {
          "outputSchema": {"type": "object", "properties": {"id": {"type": "string"}, "label": {"type": "string"},
              "previous": {"type": ["string", "null"]}, "known": {"type": "boolean"}, "note": {"type": "string"}},
              "required": ["id", "label"]},
-         "annotations": {"readOnlyHint": false, "destructiveHint": false, "idempotentHint": true, "openWorldHint": false}}
+         "annotations": {"readOnlyHint": false, "destructiveHint": false, "idempotentHint": true, "openWorldHint": false}},
+        {"name": "list_reports", "title": "List the reports the server stored",
+         "description": "The reports the DevTools server stored, newest first (what `rdx reports --json` prints): id, when it was stored, type, title (the sender's title, else the error's message), instance, version, user agent, how many actions. An app sends one on an error, or on send(), while no monitor watches (@redux-devtools/remote's sendOnError/sendOn, redux-remotedev). Filter by since (1h, or a time), title regex, instance; then get_report with an id. Needs a live DevTools server (not a recording, not the Expo dev server).",
+         "inputSchema": object(lr, &[]),
+         "outputSchema": {"type": "object", "properties": {
+             "source": {"const": "live"},
+             "listed": {"type": "integer", "description": "reports the server stores"},
+             "count": {"type": "integer", "description": "reports the filters pass"},
+             "returned": {"type": "integer", "description": "reports in the list (fewer than count when cut to fit max_bytes)"},
+             "reports": {"type": "array", "items": report},
+             "note": {"type": "string"}},
+             "required": ["count", "returned", "reports"]},
+         "annotations": {"readOnlyHint": true, "openWorldHint": false}},
+        {"name": "get_report", "title": "Read one stored report",
+         "description": "One report the server stored, whole (what `rdx reports show ID --json` prints): its title, exception, description, action, user, version, user agent, its actions (id and type) and the app's final state (a STATE report; an ACTIONS report holds the actions and no state after them). Use a path (.final_state.todos) to stay small: a value bigger than max_bytes is cut, and the answer says how much was left out and lists the largest deeper paths. An unknown id is an error.",
+         "inputSchema": object(gr, &["id"]), "outputSchema": object_out(gr_out, &["id", "path", "value", "truncated"]),
+         "annotations": {"readOnlyHint": true, "openWorldHint": false}}
     ]))
 }
 

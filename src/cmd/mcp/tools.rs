@@ -45,6 +45,10 @@ impl Server<'_> {
                 sel, path, equals, ..
             } => self.wait_for(feed, p, &sel, &path, equals.as_ref(), last),
             Call::Label { id, label, max } => self.label(feed, &id, &label, max),
+            Call::ListReports { filters, max } => self.list_reports(feed, &filters, max, last),
+            Call::GetReport { id, path, max } => {
+                self.get_report(feed, &id, path.as_ref(), max, last)
+            }
         }
     }
 
