@@ -345,6 +345,7 @@ fn e2e_reports_from_every_client_listed_shown_and_replayed() {
     );
     assert_eq!(err["history"], "actions only", "{err}");
     assert_eq!(err["final_state"], Value::Null, "no reducer: {err}");
+    assert_eq!(err["state_before"], json!({"n": 10}), "its preloadedState: {err}");
     assert_eq!(types(&err), ["INC", "INC", "@@remotedev/ERROR"]);
 
     let rerr = show(id("remote-error"));

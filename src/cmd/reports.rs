@@ -681,6 +681,12 @@ fn show(cfg: &Config, mut feed: Feed, id: &str, started: Instant) -> Result<()> 
 
 /// `reports show --json`: every column, the actions, the final state.
 pub(crate) fn whole(r: &Report, history: &std::result::Result<History, String>) -> Value {
+    let state_before = history
+        .as_ref()
+        .ok()
+        .and_then(History::state_before)
+        .cloned()
+        .unwrap_or(Value::Null);
     let (actions, final_state, payload_error) = match history {
         Ok(h) => (
             Value::Array(
@@ -720,6 +726,7 @@ pub(crate) fn whole(r: &Report, history: &std::result::Result<History, String>) 
         }),
         "actions": actions,
         "final_state": final_state,
+        "state_before": state_before,
         "payload_error": payload_error,
     })
 }
@@ -776,16 +783,39 @@ fn for_people(r: &Report, history: &std::result::Result<History, String>, pal: P
                 Some(Value::Object(top)) => {
                     s.push_str(&format!("\n{}\n", pal.bold("Final state (top level):")));
                     for (k, v) in top {
-                        s.push_str(&format!("  {}: {}\n", sanitize(k), sanitize(&summary_of(v))));
+                        s.push_str(&format!(
+                            "  {}: {}\n",
+                            sanitize(k),
+                            sanitize(&summary_of(v))
+                        ));
                     }
                 }
                 Some(v) => {
-                    s.push_str(&format!("\n{} {}\n", pal.bold("Final state:"), sanitize(&summary_of(v))));
+                    s.push_str(&format!(
+                        "\n{} {}\n",
+                        pal.bold("Final state:"),
+                        sanitize(&summary_of(v))
+                    ));
                 }
-                None => s.push_str(&format!(
-                    "\n{}\n",
-                    pal.dim("Final state: not in the report (its actions and the state before them only; rdx runs no reducers)")
-                )),
+                None => {
+                    s.push_str(&format!(
+                        "\n{}\n",
+                        pal.dim("Final state: not in the report (its actions and the state before them only; rdx runs no reducers)")
+                    ));
+                    if let Some(Value::Object(top)) = h.state_before() {
+                        s.push_str(&format!(
+                            "\n{}\n",
+                            pal.bold("State before the actions (top level):")
+                        ));
+                        for (k, v) in top {
+                            s.push_str(&format!(
+                                "  {}: {}\n",
+                                sanitize(k),
+                                sanitize(&summary_of(v))
+                            ));
+                        }
+                    }
+                }
             }
         }
     }

@@ -251,6 +251,15 @@ impl History {
         computed.get(i)?.get("state")
     }
 
+    /// The state before the first action of an ACTIONS history (the
+    /// sender's `preloadedState`), when it gave one.
+    pub(crate) fn state_before(&self) -> Option<&Value> {
+        match self.shape {
+            Shape::Actions => self.lifted.get("committedState"),
+            Shape::Lifted => None,
+        }
+    }
+
     /// The staged actions (`@@INIT` left out): id and the action.
     pub(crate) fn staged(&self) -> Vec<(i64, &Value)> {
         let by_id = self.lifted.get("actionsById").and_then(Value::as_object);
