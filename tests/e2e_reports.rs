@@ -345,7 +345,11 @@ fn e2e_reports_from_every_client_listed_shown_and_replayed() {
     );
     assert_eq!(err["history"], "actions only", "{err}");
     assert_eq!(err["final_state"], Value::Null, "no reducer: {err}");
-    assert_eq!(err["state_before"], json!({"n": 10}), "its preloadedState: {err}");
+    assert_eq!(
+        err["state_before"],
+        json!({"n": 10}),
+        "its preloadedState: {err}"
+    );
     assert_eq!(types(&err), ["INC", "INC", "@@remotedev/ERROR"]);
 
     let rerr = show(id("remote-error"));
@@ -366,6 +370,55 @@ fn e2e_reports_from_every_client_listed_shown_and_replayed() {
     ] {
         assert!(text.contains(w), "no {w:?} in:\n{text}");
     }
+
+    // --report ID export: a file the real @redux-devtools/instrument
+    // imports, recomputing with the app's reducer the states the report holds.
+    let file = tmp.join("report-export.json");
+    let o = run(&[
+        "--url",
+        &url,
+        "--report",
+        id("remote-send"),
+        "export",
+        "-o",
+        &file,
+    ]);
+    o.expect(0);
+    let reducer = tmp.join("counter.mjs");
+    std::fs::write(
+        &reducer,
+        "export default function counter(s = { n: 0 }, a) {\n  return a.type === 'INC' ? { n: s.n + 1 } : s;\n}\n",
+    )
+    .unwrap();
+    let checked = Command::new("node")
+        .arg(root().join("tests/devtools/import-check.js"))
+        .args([&file, &reducer])
+        .current_dir(root().join("tests/devtools"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn node import-check.js");
+    let checked = wait_output(checked, WATCHDOG, "import-check.js");
+    assert_eq!(
+        code(&checked),
+        0,
+        "the import rejected it: {}",
+        stderr(&checked)
+    );
+    let states: Vec<Value> = json_lines(&checked)
+        .iter()
+        .map(|l| l["state"].clone())
+        .collect();
+    assert_eq!(
+        states,
+        [
+            json!({"n": 0}),
+            json!({"n": 1}),
+            json!({"n": 2}),
+            json!({"n": 2})
+        ]
+    );
 
     // --report ID tail: the actions once each, no @@INIT.
     let o = run(&[
