@@ -11,6 +11,31 @@ use serde_json::value::RawValue;
 /// Owned raw JSON text.
 pub(crate) type Raw = Box<RawValue>;
 
+/// Owned JSON text, checked where it came in: by serde_json, or, for a
+/// string literal, by the relay's scanner, which checked its escapes and
+/// found its end (the same check serde_json makes of a raw value). Readers
+/// need only the text; not checking a flood's payloads twice is a third of
+/// what keeping them costs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Json(Box<str>);
+
+impl Json {
+    pub(crate) fn get(&self) -> &str {
+        &self.0
+    }
+
+    /// A value serde_json checked.
+    pub(crate) fn checked(raw: Box<RawValue>) -> Json {
+        Json(raw.into())
+    }
+
+    /// The text of a value already checked (a `&RawValue`'s, or a string
+    /// literal the scanner read whole).
+    pub(crate) fn of_checked(text: &str) -> Json {
+        Json(text.into())
+    }
+}
+
 /// An object's fields, borrowed from the text.
 pub(crate) type Fields<'a> = BTreeMap<&'a str, &'a RawValue>;
 

@@ -6,7 +6,7 @@
 //! the feed and on the terminal's keys at once ([`Feed::next_or`], as `rdx
 //! mcp` does with its requests), changes the state (`ui/state.rs`, pure)
 //! and redraws (`ui/render.rs`) only when something changed: within 34 ms
-//! of a key, at most 10 times a second for data alone. Keys are read on their own thread (`ui/term.rs`).
+//! of a key, at most 5 times a second for data alone. Keys are read on their own thread (`ui/term.rs`).
 
 pub(crate) mod keys;
 pub(crate) mod link;
@@ -91,11 +91,12 @@ pub(crate) fn args(p: &Parsed) -> Result<Args> {
 
 /// At most this many draws a second.
 const FRAME: Duration = Duration::from_millis(34);
-/// What only data changed (a flood) is drawn at most this often: a list
-/// that moves ten times a second reads as live, and the drawing costs a
-/// third of what 30 would. A key, the mouse or a resize is drawn within
-/// [`FRAME`].
-const DATA_FRAME: Duration = Duration::from_millis(100);
+/// What only data changed is drawn at most this often while it keeps
+/// changing (a flood): five times a second reads as live, and a draw of
+/// the two tables costs about 3 M instructions, a sixth of what 30 a second
+/// would cost. Data after a quiet spell is drawn at once (the last draw is
+/// older than this); a key, the mouse or a resize is drawn within [`FRAME`].
+const DATA_FRAME: Duration = Duration::from_millis(200);
 /// While the link is down, the status line's "reconnecting for 3s" moves on
 /// this often.
 const DOWN_TICK: Duration = Duration::from_secs(1);

@@ -23,7 +23,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::rawjson::{self, Raw};
+use crate::rawjson::{self, Json, Raw};
 use crate::relay::kind::Text;
 use crate::relay::message::{
     BIG_PAYLOAD, BadMessage, Described, Kind, Message, intern, own_payload,
@@ -90,11 +90,11 @@ fn span_in(whole: &str, part: &str) -> Range<usize> {
 /// Text that is not JSON once decoded is kept as a string, as it came; a
 /// string serde_json would refuse (a lone surrogate) is no payload, as
 /// reading it would have found none.
-fn payload_in_place(frame: String, lit: Range<usize>) -> Option<Raw> {
+fn payload_in_place(frame: String, lit: Range<usize>) -> Option<Json> {
     let text = rawjson::unescape_span(frame.into_bytes(), lit.start + 1..lit.end - 1)?;
     match serde_json::from_str::<IgnoredAny>(&text) {
-        Ok(_) => RawValue::from_string(text).ok(),
-        Err(_) => serde_json::value::to_raw_value(&text).ok(),
+        Ok(_) => RawValue::from_string(text).ok().map(Json::checked),
+        Err(_) => serde_json::value::to_raw_value(&text).ok().map(Json::checked),
     }
 }
 
@@ -160,11 +160,15 @@ fn from_members(text: &str, m: scan::Members, how: How) -> Option<Decoded<'_>> {
     if let Some(r) = &m.payload
         && (how.payloads || kind.has_history())
     {
-        let raw = scan::raw(text, r)?;
-        if how.defer && deferrable(raw.get()) {
-            deferred = Some(raw);
+        let lit = &text[r.clone()];
+        if how.defer && deferrable(lit) {
+            deferred = Some(scan::raw(text, r)?);
+        } else if lit.starts_with('"') {
+            // The scan read this string whole, checking its escapes: it is
+            // not read a second time (most of a flood's payload bytes).
+            payload = Some(own_payload(lit));
         } else {
-            payload = Some(own_payload(raw));
+            payload = Some(own_payload(scan::raw(text, r)?.get()));
         }
     }
     let parts = Parts {
@@ -188,7 +192,7 @@ struct Parts {
     lib_config: Option<Value>,
     meta: Option<Value>,
     next: Option<Value>,
-    payload: Option<Raw>,
+    payload: Option<Json>,
     action: Option<Raw>,
 }
 
@@ -327,7 +331,7 @@ impl<'de> Visitor<'de> for MessageSeed {
         let mut kind = None;
         let (mut socket, mut instance_id, mut name) = (None, None, None);
         let (mut lib_config, mut meta, mut next) = (None, None, None);
-        let (mut payload, mut action): (Option<Box<RawValue>>, Option<Box<RawValue>>) =
+        let (mut payload, mut action): (Option<Json>, Option<Box<RawValue>>) =
             (None, None);
         let mut deferred: Option<&'de RawValue> = None;
         let payloads = self.how.payloads;
@@ -346,7 +350,7 @@ impl<'de> Visitor<'de> for MessageSeed {
                     if self.how.defer && deferrable(raw.get()) {
                         deferred = Some(raw);
                     } else {
-                        payload = Some(own_payload(raw));
+                        payload = Some(own_payload(raw.get()));
                     }
                 }
                 "payload" => {

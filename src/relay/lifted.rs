@@ -218,7 +218,7 @@ pub(crate) fn history(msg: &Message, states: bool) -> Option<History> {
     let inner: &str = &text;
     if states || inner.contains("\"$jsan\"") {
         let Value::Object(mut lifted) =
-            crate::relay::message::decode_jsan_field(msg.payload.as_ref()?)?
+            crate::relay::message::decode_jsan_field(msg.payload.as_ref()?.get())?
         else {
             return None;
         };

@@ -11,7 +11,7 @@ use std::cell::OnceCell;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::rawjson::{self, Raw};
+use crate::rawjson::{self, Json, Raw};
 pub(crate) use crate::relay::action::action_type_of;
 use crate::relay::action::{self, Action};
 use crate::relay::jsan;
@@ -34,7 +34,7 @@ pub struct Message {
     pub(crate) label: Option<String>,
     /// The raw `payload` (a jsan string, an object, or ERROR's plain text),
     /// unparsed until a command asks for it.
-    pub(crate) payload: Option<Raw>,
+    pub(crate) payload: Option<Json>,
     /// The raw `action` (a jsan string, an object, or an array of them).
     pub(crate) action: Option<Raw>,
     /// `nextActionId`, also when sent as a string.
@@ -55,7 +55,7 @@ impl PartialEq for Message {
             && self.name == o.name
             && self.env == o.env
             && self.label == o.label
-            && raw_eq(&self.payload, &o.payload)
+            && self.payload == o.payload
             && raw_eq(&self.action, &o.action)
             && self.next_action_id == o.next_action_id
     }
@@ -102,7 +102,7 @@ impl Message {
         socket: Option<Text>,
         instance_id: Option<Text>,
         described: Described,
-        payload: Option<Raw>,
+        payload: Option<Json>,
         action: Option<Raw>,
     ) -> Result<Message, BadMessage> {
         let not_null = |r: Option<Raw>| r.filter(|r| !rawjson::is_null(r));
@@ -126,7 +126,7 @@ impl Message {
             name,
             env,
             label,
-            payload: not_null(payload),
+            payload: payload.filter(|p| p.get() != "null"),
             action: not_null(action),
             next_action_id,
             action_cache: OnceCell::new(),
@@ -210,7 +210,8 @@ impl Message {
             obj.get("nextActionId"),
         );
         let raw = |v: Option<Value>| v.map(|v| rawjson::to_raw(&v));
-        let (payload, action) = (raw(obj.remove("payload")), raw(obj.remove("action")));
+        let payload = raw(obj.remove("payload")).map(Json::checked);
+        let action = raw(obj.remove("action"));
         Message::assemble(kind, socket, instance_id, d, payload, action)
     }
 
@@ -265,7 +266,7 @@ impl Message {
         );
         let raw_field = |k: &str| obj.get(k).map(|r| (*r).to_owned());
         let payload = if payloads || kind.has_history() {
-            obj.get("payload").map(|r| own_payload(r))
+            obj.get("payload").map(|r| own_payload(r.get()))
         } else {
             None
         };
@@ -326,7 +327,7 @@ impl Message {
                     }
                     resolved(serde_json::from_str(&text).ok()?)
                 } else {
-                    decode_jsan_field(raw)?
+                    decode_jsan_field(raw.get())?
                 };
                 let last = match &v {
                     Value::Array(items) => items.last(),
@@ -359,7 +360,7 @@ impl Message {
 
     /// The decoded `payload`: parsed a second time, jsan resolved.
     pub(crate) fn decoded_payload(&self) -> Option<Value> {
-        decode_jsan_field(self.payload.as_ref()?)
+        decode_jsan_field(self.payload.as_ref()?.get())
     }
 }
 
@@ -369,23 +370,22 @@ pub(crate) const BIG_PAYLOAD: usize = 1 << 20;
 /// Keep a `payload`. A big jsan string is kept as the JSON text it quotes,
 /// decoded once here: the escaped copy would be as big again, and every
 /// reader ([`Message::payload_text`], [`decode_jsan_field`]) takes either
-/// form. Anything else (small, not a string, not JSON inside) is kept as it came.
-pub(crate) fn own_payload(raw: &RawValue) -> Raw {
-    let text = raw.get();
+/// form. Anything else (small, not a string, not JSON inside) is kept as it
+/// came. `text` is checked JSON (see [`Json`]).
+pub(crate) fn own_payload(text: &str) -> Json {
     if text.len() >= BIG_PAYLOAD
         && text.starts_with('"')
         && let Some(inner) = rawjson::unescape_literal(text)
         && inner.trim_start().starts_with(['{', '['])
         && let Ok(unquoted) = RawValue::from_string(inner)
     {
-        return unquoted;
+        return Json::checked(unquoted);
     }
-    raw.to_owned()
+    Json::of_checked(text)
 }
 
 /// Parse a field that holds jsan text (or already a JSON value) and resolve it.
-pub(crate) fn decode_jsan_field(raw: &RawValue) -> Option<Value> {
-    let text = raw.get();
+pub(crate) fn decode_jsan_field(text: &str) -> Option<Value> {
     let parsed = if text.starts_with('"') {
         let inner = rawjson::unescape_literal(text)?;
         serde_json::from_str::<Value>(&inner).ok()?

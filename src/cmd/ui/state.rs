@@ -729,7 +729,7 @@ impl Ui {
             }
             // Only rows came (and old ones went): the view moves on, in
             // the time of the rows that changed, not of all of them (a
-            // flood redrawn 10 times a second).
+            // flood redrawn 5 times a second).
             if k.same_view(&key)
                 && let Some(rows) = self.source_rows()
             {
