@@ -11,6 +11,18 @@ use serde_json::value::RawValue;
 /// Owned raw JSON text.
 pub(crate) type Raw = Box<RawValue>;
 
+/// What a value is, in words for a message ("an array").
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Owned JSON text, checked where it came in: by serde_json, or, for a
 /// string literal, by the relay's scanner, which checked its escapes and
 /// found its end (the same check serde_json makes of a raw value). Readers

@@ -181,6 +181,20 @@ struct Server<'a> {
     stored: Stored,
 }
 
+impl<'a> Server<'a> {
+    /// A server that has answered nothing yet.
+    fn new(cfg: &'a Config) -> Server<'a> {
+        Server {
+            cfg,
+            seen: Kept::default(),
+            pending: Vec::new(),
+            dead: None,
+            asked: Default::default(),
+            stored: Stored::new(cfg.feed.timeout),
+        }
+    }
+}
+
 pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
     if cfg.feed.replay.as_deref() == Some("-") {
         return Err(Error::usage(
@@ -219,14 +233,7 @@ pub(crate) fn run(cfg: &Config, _args: Args) -> Result<()> {
         reports: !cfg.feed.recorded() && cfg.feed.url.relay != crate::link::url::Relay::Expo,
     };
     let mut feed = Feed::open(&setup, opts, None)?;
-    let mut srv = Server {
-        cfg,
-        seen: Kept::default(),
-        pending: Vec::new(),
-        dead: None,
-        asked: Default::default(),
-        stored: Stored::new(cfg.feed.timeout),
-    };
+    let mut srv = Server::new(cfg);
     // A recording is read whole before the first answer.
     if feed.is_replay() {
         loop {

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::rawjson::kind_of;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
     Key(String),
@@ -280,17 +282,6 @@ impl Path {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 pub fn lookup<'a>(root: &'a Value, path: &Path) -> Result<&'a Value, Missing> {
     let mut cur = root;
     for (n, seg) in path.segs.iter().enumerate() {
@@ -326,8 +317,10 @@ pub fn lookup<'a>(root: &'a Value, path: &Path) -> Result<&'a Value, Missing> {
                     (Value::Array(_), Seg::Key(k)) => {
                         format!("cannot look up key {k:?} in an array")
                     }
-                    (other, Seg::Index(i)) => format!("cannot index {} with [{i}]", kind(other)),
-                    (other, Seg::Key(k)) => format!("cannot look up key {k:?} in {}", kind(other)),
+                    (other, Seg::Index(i)) => format!("cannot index {} with [{i}]", kind_of(other)),
+                    (other, Seg::Key(k)) => {
+                        format!("cannot look up key {k:?} in {}", kind_of(other))
+                    }
                 };
                 return Err(Missing {
                     found: display_segs(&path.segs[..n]),

@@ -94,7 +94,9 @@ fn payload_in_place(frame: String, lit: Range<usize>) -> Option<Json> {
     let text = rawjson::unescape_span(frame.into_bytes(), lit.start + 1..lit.end - 1)?;
     match serde_json::from_str::<IgnoredAny>(&text) {
         Ok(_) => RawValue::from_string(text).ok().map(Json::checked),
-        Err(_) => serde_json::value::to_raw_value(&text).ok().map(Json::checked),
+        Err(_) => serde_json::value::to_raw_value(&text)
+            .ok()
+            .map(Json::checked),
     }
 }
 
@@ -331,8 +333,7 @@ impl<'de> Visitor<'de> for MessageSeed {
         let mut kind = None;
         let (mut socket, mut instance_id, mut name) = (None, None, None);
         let (mut lib_config, mut meta, mut next) = (None, None, None);
-        let (mut payload, mut action): (Option<Json>, Option<Box<RawValue>>) =
-            (None, None);
+        let (mut payload, mut action): (Option<Json>, Option<Box<RawValue>>) = (None, None);
         let mut deferred: Option<&'de RawValue> = None;
         let payloads = self.how.payloads;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {

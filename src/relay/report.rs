@@ -12,6 +12,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::rawjson::kind_of;
 use crate::relay::jsan;
 
 /// A report as the `report` channel lists it.
@@ -380,17 +381,6 @@ fn is_lifted(v: &Value) -> bool {
     v.get("actionsById").is_some_and(Value::is_object)
         && (v.get("stagedActionIds").is_some_and(Value::is_array)
             || v.get("computedStates").is_some_and(Value::is_array))
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Plain actions (jsan text of an array) and the state before them.

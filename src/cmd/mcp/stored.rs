@@ -340,14 +340,7 @@ mod tests {
     }
 
     fn server(cfg: &Config) -> Server<'_> {
-        Server {
-            cfg,
-            seen: Kept::default(),
-            pending: Vec::new(),
-            dead: None,
-            asked: Default::default(),
-            stored: Stored::new(cfg.feed.timeout),
-        }
+        Server::new(cfg)
     }
 
     fn listed(id: &str, title: &str, added: &str) -> Listed {
