@@ -27,7 +27,7 @@ An app sends a report when it hits an error while no monitor watches
 (@redux-devtools/remote's sendOnError, redux-remotedev in production) or when
 it is told to (sendOn); the server stores it in its database. `rdx reports`
 lists them, newest first; `rdx reports show ID` prints one whole; `rdx --report
-ID tail|state|watch|sessions|ui|export` reads one's history as a recording.
+ID tail|state|watch|sessions|ui|export|mcp` reads one's history as a recording.
 ";
 
 pub(crate) const MORE: &str = "\
@@ -47,7 +47,7 @@ subscribes: a DevTools window open beside rdx gets it again when rdx starts.
 
 Examples:
   rdx reports --since 1h
-  rdx reports --title '/TypeError/' --json | jq -r .id
+  rdx reports --title '^TypeError' --json | jq -r .id
   rdx reports show 85c3ffbd-bacc-4594-ad10-c510bdc3f5bd
   rdx --report 85c3ffbd-bacc-4594-ad10-c510bdc3f5bd tail --diff
   rdx reports --follow
