@@ -474,7 +474,14 @@ fn incoming(a: ActionItem) -> Incoming {
         // Decoded when something shows it (a flood costs no tree each).
         state: match (a.state, a.payload) {
             (Some(v), _) => Some(Snap::from(v)),
-            (None, Some(p)) => Some(Snap::lazy(p.len(), move || p.value())),
+            (None, Some(p)) => {
+                let q = p.clone();
+                Some(Snap::received(
+                    p.len(),
+                    move || p.value(),
+                    move || q.received(),
+                ))
+            }
             (None, None) => None,
         },
     }

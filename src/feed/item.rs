@@ -57,6 +57,11 @@ impl Payload {
     pub(crate) fn len(&self) -> usize {
         self.0.payload.as_ref().map_or(0, |p| p.get().len())
     }
+
+    /// The message it came in, as JSON text (see [`Message::as_received`]).
+    pub(crate) fn received(&self) -> String {
+        self.0.as_received()
+    }
 }
 
 /// A message that carries an instance's state, read only when asked: a big

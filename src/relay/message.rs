@@ -358,10 +358,44 @@ impl Message {
         }
     }
 
+    /// The message as JSON text, its fields as received: `action` and
+    /// `payload` as they came (jsan strings, mostly), the rest as read.
+    /// Key order and spacing are rdx's (the frame itself is not kept).
+    pub(crate) fn as_received(&self) -> String {
+        let mut fields: Vec<(&str, String)> = vec![("type", json_str(self.kind.as_str()))];
+        for (k, v) in [
+            ("id", &self.socket),
+            ("instanceId", &self.instance_id),
+            ("name", &self.name),
+        ] {
+            if let Some(v) = v {
+                fields.push((k, json_str(v)));
+            }
+        }
+        if let Some(a) = &self.action {
+            fields.push(("action", a.get().to_string()));
+        }
+        if let Some(p) = &self.payload {
+            fields.push(("payload", p.get().to_string()));
+        }
+        if let Some(n) = self.next_action_id {
+            fields.push(("nextActionId", n.to_string()));
+        }
+        let body: Vec<String> = fields
+            .into_iter()
+            .map(|(k, v)| format!("{}:{v}", json_str(k)))
+            .collect();
+        format!("{{{}}}", body.join(","))
+    }
+
     /// The decoded `payload`: parsed a second time, jsan resolved.
     pub(crate) fn decoded_payload(&self) -> Option<Value> {
         decode_jsan_field(self.payload.as_ref()?.get())
     }
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// Payloads at least this long are kept unquoted (see [`own_payload`]).

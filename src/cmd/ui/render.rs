@@ -388,7 +388,20 @@ fn detail(f: &mut Frame, ui: &Ui, theme: Theme, area: Rect) {
             scrolled(f, ui, lines, body);
         }
         Tab::Raw => {
-            let p = Paragraph::new(sanitize(&a.raw).into_owned())
+            // The message as received while its state is held; else the
+            // action as it came, and why there is no more.
+            let lines = match ui.message_of(&row) {
+                Some(m) => vec![Line::raw(sanitize(&m).into_owned())],
+                None => vec![
+                    Line::styled(
+                        "the message it came in is not held (rdx keeps it with the newest states of \
+                         an ACTION); its action as received:",
+                        theme.dim(),
+                    ),
+                    Line::raw(sanitize(&a.raw).into_owned()),
+                ],
+            };
+            let p = Paragraph::new(Text::from(lines))
                 .wrap(Wrap { trim: false })
                 .scroll((ui.text_scroll.min(u16::MAX as usize) as u16, 0));
             f.render_widget(p, body);

@@ -128,6 +128,8 @@ type Decode = Box<dyn FnOnce() -> Option<Value>>;
 struct SnapInner {
     /// Its size as JSON text: what the byte bound counts.
     bytes: usize,
+    /// The message it came in, as text (the Raw tab), when it is held.
+    received: Option<Box<dyn Fn() -> String>>,
     decode: RefCell<Option<Decode>>,
     value: std::cell::OnceCell<Option<Rc<Value>>>,
 }
@@ -149,6 +151,21 @@ impl Snap {
     pub(crate) fn lazy(bytes: usize, decode: impl FnOnce() -> Option<Value> + 'static) -> Snap {
         Snap(Rc::new(SnapInner {
             bytes,
+            received: None,
+            decode: RefCell::new(Some(Box::new(decode))),
+            value: std::cell::OnceCell::new(),
+        }))
+    }
+
+    /// [`Snap::lazy`], and the message it came in, as text, for the Raw tab.
+    pub(crate) fn received(
+        bytes: usize,
+        decode: impl FnOnce() -> Option<Value> + 'static,
+        received: impl Fn() -> String + 'static,
+    ) -> Snap {
+        Snap(Rc::new(SnapInner {
+            bytes,
+            received: Some(Box::new(received)),
             decode: RefCell::new(Some(Box::new(decode))),
             value: std::cell::OnceCell::new(),
         }))
@@ -156,6 +173,11 @@ impl Snap {
 
     pub(crate) fn bytes(&self) -> usize {
         self.0.bytes
+    }
+
+    /// The message the state came in, as JSON text, when it is held.
+    pub(crate) fn message_text(&self) -> Option<String> {
+        self.0.received.as_ref().map(|f| f())
     }
 
     /// The state, decoded now if it was not yet (None: it could not be).
@@ -802,6 +824,13 @@ impl Ui {
     pub(crate) fn state_of(&self, row: &Row) -> Option<Rc<Value>> {
         let h = self.histories.get(&row.instance)?;
         h.states[h.index_of(row.seq)?].1.value()
+    }
+
+    /// The message a row's action came in, as JSON text, while its state
+    /// is held (the message is kept with it, not on its own).
+    pub(crate) fn message_of(&self, row: &Row) -> Option<String> {
+        let h = self.histories.get(&row.instance)?;
+        h.states[h.index_of(row.seq)?].1.message_text()
     }
 
     /// What a row's action changed: the diff of the state before it and the

@@ -117,6 +117,51 @@ fn the_diff_action_and_raw_tabs() {
         text.contains(r#"{"type":"todos/todoAdded","payload""#),
         "{text}"
     );
+    // No message held with this state (it came decoded): said, and the
+    // action shown as it came.
+    assert!(
+        text.contains("the message it came in is not held"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_raw_tab_shows_the_message_as_received_while_its_state_is_held() {
+    let mut ui = sample();
+    let msg = r#"{"type":"ACTION","id":"sock","instanceId":"4xxi9ufznu6","payload":"{\"counter\":{\"value\":2}}","action":"{\"type\":\"PERFORM_ACTION\",\"action\":{\"type\":\"counter/set\"}}","nextActionId":7}"#;
+    let received = crate::relay::message::Message::decode(serde_json::from_str(msg).unwrap())
+        .unwrap()
+        .as_received();
+    let shown = received.clone();
+    ui.on_action(Incoming {
+        instance: "4xxi9ufznu6".into(),
+        id: Some(6),
+        ts: 1_795_520_109_000,
+        ty: "counter/set".into(),
+        raw: r#"{"type":"counter/set"}"#.into(),
+        via_state: false,
+        state: Some(crate::cmd::ui::state::Snap::received(
+            30,
+            || Some(json!({"counter": {"value": 2}})),
+            move || shown.clone(),
+        )),
+    });
+    ui.on_key(Key::Char('4'));
+    let (text, _) = screen(&mut ui, 160, 30, false);
+    let flat: String = text
+        .lines()
+        .map(|l| l.trim_end_matches([' ', '│']))
+        .collect();
+    assert!(
+        flat.contains(r#"{"type":"ACTION","id":"sock","instanceId":"4xxi9ufznu6""#),
+        "{text}"
+    );
+    assert!(flat.contains(r#""nextActionId":7"#), "{text}");
+    assert!(!text.contains("not held"), "{text}");
+    // What it shows is the message's fields as they came.
+    let v: serde_json::Value = serde_json::from_str(&received).unwrap();
+    assert_eq!(v["payload"], json!("{\"counter\":{\"value\":2}}"));
+    assert_eq!(v["nextActionId"], 7);
 }
 
 #[test]
