@@ -97,6 +97,9 @@ const FRAME: Duration = Duration::from_millis(34);
 /// would cost. Data after a quiet spell is drawn at once (the last draw is
 /// older than this); a key, the mouse or a resize is drawn within [`FRAME`].
 const DATA_FRAME: Duration = Duration::from_millis(200);
+/// After an action, with nothing more to take: wait this long for more
+/// before waiting on the channels (a key waits at most this much more).
+const GATHER: Duration = Duration::from_millis(4);
 /// While the link is down, the status line's "reconnecting for 3s" moves on
 /// this often.
 const DOWN_TICK: Duration = Duration::from_secs(1);
@@ -161,6 +164,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
     let mut age_due: Option<Instant> = None;
     let mut stats = Stats::new(started);
     let mut link = Link::default();
+    let mut gather = false;
     loop {
         let now = Instant::now();
         let frame = if urgent { FRAME } else { DATA_FRAME };
@@ -202,6 +206,13 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             _ if feed.is_replay() && !ended => Some(now + END_POLL),
             _ => age_due,
         };
+        // Data flowing, none left to take: let the next frames gather
+        // before waking for them (a flood then wakes the main thread a
+        // few hundred times a second, not once per batch of the reader).
+        if gather && !feed.is_replay() && !feed.has_ready() {
+            std::thread::sleep(GATHER);
+        }
+        gather = false;
         let woke = feed.next_or(&rx, until);
         if !ended && feed.is_replay() && feed.is_done() {
             ended = true;
@@ -210,6 +221,7 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
         match woke {
             Ok(Woke::Item(item)) => {
                 dirty = true;
+                gather = matches!(item, Item::Action(_));
                 match item {
                     Item::Action(a) => {
                         // Counted when it came (its own ts is when it was dispatched).
