@@ -184,6 +184,11 @@ impl Filters {
         recent && titled
     }
 
+    /// [`Filters::may_pass`] of a listed report.
+    fn admits(&self, l: &crate::relay::report::Listed) -> bool {
+        self.may_pass(l.title.as_deref(), l.added.as_deref())
+    }
+
     pub(crate) fn pass(&self, s: &Summary) -> bool {
         self.may_pass(s.title.as_deref(), s.added.as_deref())
             && self
@@ -288,6 +293,22 @@ impl Fetcher {
 
     pub(crate) fn idle(&self) -> bool {
         self.queue.is_empty() && self.asked.is_empty()
+    }
+
+    /// Fetch the listed reports the filters may pass (each once), and ask
+    /// what may be asked now.
+    fn want_passing<'l>(
+        &mut self,
+        feed: &Feed,
+        filters: &Filters,
+        rows: impl IntoIterator<Item = &'l crate::relay::report::Listed>,
+    ) {
+        for r in rows {
+            if filters.admits(r) {
+                self.want(&r.id);
+            }
+        }
+        self.pump(feed);
     }
 
     /// Ask what may be asked now.
@@ -396,18 +417,12 @@ pub(crate) fn collect(
                     listed = true;
                     for (i, r) in rows.iter().enumerate() {
                         order.entry(r.id.clone()).or_insert(i);
-                        if filters.may_pass(r.title.as_deref(), r.added.as_deref()) {
-                            fetch.want(&r.id);
-                        }
                     }
-                    fetch.pump(feed);
+                    fetch.want_passing(feed, filters, &rows);
                 }
                 Note::Added(r) if listed => {
                     order.entry(r.id.clone()).or_insert(usize::MAX);
-                    if filters.may_pass(r.title.as_deref(), r.added.as_deref()) {
-                        fetch.want(&r.id);
-                        fetch.pump(feed);
-                    }
+                    fetch.want_passing(feed, filters, [&r]);
                 }
                 Note::Refused(_) | Note::Added(_) => {}
                 Note::Bad(what) => {
@@ -520,19 +535,11 @@ fn list(cfg: &Config, mut feed: Feed, args: Args, started: Instant) -> Result<()
             } => {
                 // A list again (after a reconnect, or another subscriber):
                 // any report not seen yet is new.
-                for r in rows {
-                    if filters.may_pass(r.title.as_deref(), r.added.as_deref()) {
-                        fetch.want(&r.id);
-                    }
-                }
-                fetch.pump(&feed);
+                fetch.want_passing(&feed, &filters, &rows);
             }
             Item::Reports {
                 note: Note::Added(r),
-            } if filters.may_pass(r.title.as_deref(), r.added.as_deref()) => {
-                fetch.want(&r.id);
-                fetch.pump(&feed);
-            }
+            } => fetch.want_passing(&feed, &filters, [&r]),
             Item::ReportBody { id, data, error } => {
                 if !fetch.answered(&id) {
                     continue;
