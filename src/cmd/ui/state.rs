@@ -334,6 +334,8 @@ struct ViewKey {
     filter: Option<String>,
     invert: bool,
     paused_at: Option<u64>,
+    /// Rows taken from the middle ([`Ui::set_instances`]): the view is made again.
+    cuts: u64,
 }
 
 impl ViewKey {
@@ -343,6 +345,7 @@ impl ViewKey {
             && self.filter == other.filter
             && self.invert == other.invert
             && self.paused_at == other.paused_at
+            && self.cuts == other.cuts
     }
 }
 
@@ -461,6 +464,8 @@ pub(crate) struct Ui {
     pub(crate) chosen: Option<String>,
     histories: HashMap<Rc<str>, History>,
     all: VecDeque<Rc<Row>>,
+    /// How many times rows left "all" other than from its front.
+    cuts: u64,
     next_seq: u64,
     limits: Limits,
     /// The action under the cursor, by seq (None: none yet).
@@ -515,6 +520,7 @@ impl Ui {
             chosen: None,
             histories: HashMap::new(),
             all: VecDeque::new(),
+            cuts: 0,
             next_seq: 0,
             limits,
             act_sel: None,
@@ -561,8 +567,25 @@ impl Ui {
         self.instances = rows;
         let known: HashSet<&str> = self.instances.iter().map(|i| i.id.as_str()).collect();
         let chosen = self.chosen.clone();
-        self.histories
-            .retain(|k, _| known.contains(&**k) || chosen.as_deref() == Some(&**k));
+        let mut let_go: HashSet<*const u8> = HashSet::new();
+        self.histories.retain(|k, _| {
+            let keep = known.contains(&**k) || chosen.as_deref() == Some(&**k);
+            if !keep {
+                let_go.insert(Rc::as_ptr(k).cast::<u8>());
+            }
+            keep
+        });
+        // Their actions leave "all" too: it lists what the Instances pane
+        // does (a day of reloading tabs holds the rows of the last 100 gone
+        // ones, not the last 100,000 rows of every tab that ever was).
+        if !let_go.is_empty() {
+            let before = self.all.len();
+            self.all
+                .retain(|r| !let_go.contains(&Rc::as_ptr(&r.instance).cast::<u8>()));
+            if self.all.len() != before {
+                self.cuts += 1;
+            }
+        }
         // The cursor stays on its instance as others come and go.
         if let Some(id) = &cursor_id
             && let Some(i) = self.instances.iter().position(|r| r.id == *id)
@@ -796,6 +819,7 @@ impl Ui {
             filter: self.filter.as_ref().map(|f| f.text.clone()),
             invert: self.invert,
             paused_at: self.paused_at,
+            cuts: self.cuts,
         }
     }
 

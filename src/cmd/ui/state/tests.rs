@@ -278,6 +278,30 @@ fn the_cursor_stays_on_its_instance_and_forgotten_ones_are_let_go() {
 }
 
 #[test]
+fn the_actions_of_forgotten_instances_leave_all_too() {
+    let mut ui = ui();
+    ui.on_action(action("aaa", 1, "a1", None));
+    ui.on_action(action("bbb", 1, "b1", None));
+    ui.on_action(action("aaa", 2, "a2", None));
+    ui.on_action(action("bbb", 2, "b2", None));
+    // "all" is shown (and its view made) before the registry forgets aaa.
+    assert_eq!(types(&ui), ["a1", "b1", "a2", "b2"]);
+    ui.set_instances(vec![inst("bbb", "beta", 2)]);
+    assert_eq!(types(&ui), ["b1", "b2"]);
+    assert_eq!(ui.total(), 2);
+    // New rows still join the view made after the cut.
+    ui.on_action(action("bbb", 3, "b3", None));
+    assert_eq!(types(&ui), ["b1", "b2", "b3"]);
+    // The chosen instance keeps its rows, in "all" too, while it is chosen.
+    let mut chosen = self::ui();
+    chosen.on_action(action("aaa", 1, "a1", None));
+    chosen.preselect("aaa");
+    chosen.set_instances(vec![inst("bbb", "beta", 2)]);
+    assert_eq!(types(&chosen), ["a1"]);
+    assert_eq!(chosen.all.len(), 1);
+}
+
+#[test]
 fn a_reload_moves_the_chosen_instance_on() {
     let mut ui = ui();
     ui.preselect("aaa");
