@@ -7,6 +7,7 @@ use rdx::cli::{self, Invocation};
 use rdx::error::Error;
 
 fn main() -> ExitCode {
+    one_heap();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
@@ -57,3 +58,26 @@ fn run() -> Result<(), Error> {
         }
     }
 }
+
+/// One malloc arena for the whole process. glibc gives each thread that
+/// allocates an arena of its own (up to 8 a core): the frames the socket's
+/// thread reads and the main thread's rows and states then fragment two heaps
+/// apart, and a UI whose histories churn all day (tabs reloading) grew 10 %
+/// after its histories were full, against 5 % with one (BENCHMARKS.md, the
+/// soak). rdx has one busy thread and one that reads the socket: they
+/// contend for no lock worth a second heap.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn one_heap() {
+    const M_ARENA_MAX: i32 = -8;
+    unsafe extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    // SAFETY: mallopt sets one of glibc's allocator parameters and touches
+    // no Rust memory; it is called first thing in main, before any thread.
+    unsafe {
+        mallopt(M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn one_heap() {}
