@@ -224,6 +224,27 @@ fn ui_on_a_recording_shows_instances_actions_and_the_state_tree() {
 }
 
 #[test]
+fn ui_an_action_whose_state_was_let_go_keeps_its_diff() {
+    let f = fixture("two-apps.jsonl");
+    let t = Tmux::start(&["--replay", &f, "ui", "--keep-states", "3"], 160, 30, &[]);
+    t.wait_for(&["end of the recording", "Actions · all · 54 · following"]);
+    // beta's fifth action: 13 of its states came after it, 3 are held.
+    t.keys(&["j"]);
+    t.wait_for(&["Actions · beta·0wsdu0l · 18"]);
+    t.keys(&["Tab", "g", "j", "j", "j", "j", "2"]);
+    t.wait_for(&[
+        "#5 counter/decremented",
+        "is no longer",
+        "the last 3 states",
+        "What it changed is still in the",
+    ]);
+    t.keys(&["3"]);
+    t.wait_for(&["~ .counter.value: 3 → 2"]);
+    t.keys(&["q"]);
+    t.expect_restored(0);
+}
+
+#[test]
 fn ui_shows_a_gap_row_actions_recovered_from_a_state_and_follows_like_less() {
     let f = fixture("gap-lost.jsonl");
     let t = Tmux::start(&["--replay", &f, "ui"], 100, 30, &[]);

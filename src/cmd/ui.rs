@@ -56,7 +56,9 @@ It needs a terminal (stdin and stdout), at least 80x20; without one it exits
 SIGTERM, SIGHUP, a lost link and a crash. Per instance rdx keeps the last
 20000 actions (100000 in \"all\") and the states after the last --keep-states
 of them (default 1000, at most --keep-mb MiB, default 64); an older action
-says its state is no longer held, and so is its diff.
+says its state is no longer held, and its diff stays (each state let go is
+kept as what its text differs by from the next one's, in a quarter of
+--keep-mb more).
 
 Examples:
   rdx ui
@@ -486,14 +488,7 @@ fn incoming(a: ActionItem) -> Incoming {
         // Decoded when something shows it (a flood costs no tree each).
         state: match (a.state, a.payload) {
             (Some(v), _) => Some(Snap::from(v)),
-            (None, Some(p)) => {
-                let q = p.clone();
-                Some(Snap::received(
-                    p.len(),
-                    move || p.value(),
-                    move || q.received(),
-                ))
-            }
+            (None, Some(p)) => Some(Snap::received(p)),
             (None, None) => None,
         },
     }

@@ -62,6 +62,16 @@ impl Payload {
     pub(crate) fn received(&self) -> String {
         self.0.as_received()
     }
+
+    /// The state as the text it came in (a jsan string, mostly).
+    pub(crate) fn text(&self) -> Option<&str> {
+        self.0.payload.as_ref().map(|p| p.get())
+    }
+
+    /// A state from a text [`Payload::text`] gave (the same as [`Payload::value`]).
+    pub(crate) fn decode(text: &str) -> Option<Value> {
+        crate::relay::message::decode_jsan_field(text)
+    }
 }
 
 /// A message that carries an instance's state, read only when asked: a big

@@ -437,9 +437,13 @@ fn state_tab(f: &mut Frame, ui: &Ui, theme: Theme, row: &Row, area: Rect) {
     let Some(lines) = ui.tree_lines() else {
         let l = ui.limits();
         let text = if row.action().is_some_and(|a| a.had_state) {
+            let diff = match ui.diff_of(row) {
+                DiffOf::Edits(_) => " What it changed is still in the Diff tab (3).",
+                _ => "",
+            };
             format!(
                 "The state after this action is no longer held (rdx keeps the last {} states, \
-                 {} MiB, per instance: --keep-states, --keep-mb).",
+                 {} MiB, per instance: --keep-states, --keep-mb).{diff}",
                 l.states,
                 l.bytes >> 20
             )

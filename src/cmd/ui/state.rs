@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::keys::{self, Cmd, Key};
 use super::tree::{self, Line};
+use crate::feed::item::Payload;
 use crate::model::registry::Status;
 use crate::query::diff::{self, Edit};
 
@@ -81,6 +82,9 @@ pub(crate) const STATES_KEPT: usize = 1_000;
 pub(crate) const MB_KEPT: usize = 64;
 /// Changes kept per action's diff.
 pub(crate) const DIFF_LIMIT: usize = 200;
+/// Bytes of text rebuilt, at most, to show the diff of an action whose
+/// state was let go (beyond it, it says the diff is no longer held).
+pub(crate) const REBUILD_MAX: usize = 256 << 20;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -130,8 +134,30 @@ struct SnapInner {
     bytes: usize,
     /// The message it came in, as text (the Raw tab), when it is held.
     received: Option<Box<dyn Fn() -> String>>,
+    /// The state as the text it came in (a payload's, read by
+    /// [`Payload::decode`]); without one it is written out as plain JSON.
+    text: Option<TextOf>,
     decode: RefCell<Option<Decode>>,
     value: std::cell::OnceCell<Option<Rc<Value>>>,
+}
+
+/// Hands a state's text to a function (no copy).
+type TextOf = Box<dyn Fn(&mut dyn FnMut(&str))>;
+
+/// How a state's text reads: as an app's payload (jsan, mostly) or plain JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextKind {
+    Payload,
+    Plain,
+}
+
+impl TextKind {
+    fn decode(self, text: &str) -> Option<Value> {
+        match self {
+            TextKind::Payload => Payload::decode(text),
+            TextKind::Plain => serde_json::from_str(text).ok(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Snap {
@@ -152,13 +178,43 @@ impl Snap {
         Snap(Rc::new(SnapInner {
             bytes,
             received: None,
+            text: None,
             decode: RefCell::new(Some(Box::new(decode))),
             value: std::cell::OnceCell::new(),
         }))
     }
 
-    /// [`Snap::lazy`], and the message it came in, as text, for the Raw tab.
-    pub(crate) fn received(
+    /// An ACTION's state, as its payload: decoded when asked, its text (the
+    /// diffs of states let go are made from it) and the message it came
+    /// in, as text, for the Raw tab.
+    pub(crate) fn received(p: Payload) -> Snap {
+        let (q, r) = (p.clone(), p.clone());
+        Snap(Rc::new(SnapInner {
+            bytes: p.len(),
+            received: Some(Box::new(move || r.received())),
+            text: Some(Box::new(move |f| f(q.text().unwrap_or("")))),
+            decode: RefCell::new(Some(Box::new(move || p.value()))),
+            value: std::cell::OnceCell::new(),
+        }))
+    }
+
+    /// Hand `f` the state's text and how it reads: as it came, or written
+    /// out (empty when there is no state to write).
+    fn with_text(&self, f: &mut dyn FnMut(&str, TextKind)) {
+        match &self.0.text {
+            Some(t) => t(&mut |s| f(s, TextKind::Payload)),
+            None => {
+                let s = self
+                    .value()
+                    .and_then(|v| serde_json::to_string(&*v).ok())
+                    .unwrap_or_default();
+                f(&s, TextKind::Plain)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_received(
         bytes: usize,
         decode: impl FnOnce() -> Option<Value> + 'static,
         received: impl Fn() -> String + 'static,
@@ -166,6 +222,7 @@ impl Snap {
         Snap(Rc::new(SnapInner {
             bytes,
             received: Some(Box::new(received)),
+            text: None,
             decode: RefCell::new(Some(Box::new(decode))),
             value: std::cell::OnceCell::new(),
         }))
@@ -297,6 +354,67 @@ struct History {
     /// The instance's first state was let go (a diff of the oldest kept one
     /// has no "before" any more).
     let_go: bool,
+    /// The states let go, newest last, each as what turns the text of the
+    /// state after it back into its own (see [`Delta`]): the diff of an
+    /// older action is made from them when it is shown.
+    deltas: VecDeque<Delta>,
+    delta_bytes: usize,
+}
+
+/// A state's text rebuilt from the states after it, and how it reads.
+type Rebuilt = (Vec<u8>, TextKind);
+
+/// A state let go, as the difference of its text from the next state's:
+/// that text with its middle replaced. Consecutive states of a store
+/// share most of their text, so a flood's state costs a few bytes, and
+/// letting it go costs one pass over two texts (no decode, no diff).
+#[derive(Debug)]
+struct Delta {
+    seq: u64,
+    /// Bytes at the start and the end it shares with the next state's text.
+    head: usize,
+    tail: usize,
+    middle: Box<[u8]>,
+    kind: TextKind,
+}
+
+impl Delta {
+    fn between(seq: u64, old: &str, old_kind: TextKind, new: &str) -> Delta {
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let most = a.len().min(b.len()) - head;
+        let tail = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take(most)
+            .take_while(|(x, y)| x == y)
+            .count();
+        Delta {
+            seq,
+            head,
+            tail,
+            middle: a[head..a.len() - tail].into(),
+            kind: old_kind,
+        }
+    }
+
+    /// Its state's text, from the next state's.
+    fn undo(&self, next: &[u8]) -> Option<Vec<u8>> {
+        let end = next.len().checked_sub(self.tail)?;
+        // The next state's text is not the one it was taken against (it
+        // cannot be, but a wrong text is never shown).
+        let head = next.get(..self.head).filter(|_| self.head <= end)?;
+        let mut out = Vec::with_capacity(self.head + self.middle.len() + self.tail);
+        out.extend_from_slice(head);
+        out.extend_from_slice(&self.middle);
+        out.extend_from_slice(&next[end..]);
+        Some(out)
+    }
+
+    fn cost(&self) -> usize {
+        self.middle.len() + std::mem::size_of::<Delta>()
+    }
 }
 
 impl History {
@@ -308,11 +426,80 @@ impl History {
         while self.states.len() > limits.states.max(1)
             || (self.bytes > limits.bytes && self.states.len() > 1)
         {
-            if let Some((_, s)) = self.states.pop_front() {
+            if let Some((gone, s)) = self.states.pop_front() {
                 self.bytes -= s.bytes();
                 self.let_go = true;
+                if let Some((_, after)) = self.states.front() {
+                    let after = after.clone();
+                    self.keep_delta(gone, &s, &after, limits);
+                }
             }
         }
+    }
+
+    /// The state `before` (of row or STATE `seq`) is let go: keep it as
+    /// its difference from `after`, the oldest state still held.
+    fn keep_delta(&mut self, seq: u64, before: &Snap, after: &Snap, limits: Limits) {
+        let mut delta = None;
+        before.with_text(&mut |old, kind| {
+            after.with_text(&mut |new, _| delta = Some(Delta::between(seq, old, kind, new)));
+        });
+        let Some(delta) = delta else { return };
+        let budget = limits.bytes / 4;
+        if delta.cost() > budget {
+            // Older states are made from this one: none can be any more.
+            self.deltas.clear();
+            self.delta_bytes = 0;
+            return;
+        }
+        self.delta_bytes += delta.cost();
+        self.deltas.push_back(delta);
+        let oldest_row = self.rows.front().map_or(0, |r| r.seq);
+        while self.deltas.len() > limits.rows.max(1) + 1
+            || self.delta_bytes > budget
+            // the one before the oldest row's is that row's "before"
+            || self.deltas.get(1).is_some_and(|d| d.seq < oldest_row)
+        {
+            match self.deltas.pop_front() {
+                Some(d) => self.delta_bytes -= d.cost(),
+                None => break,
+            }
+        }
+    }
+
+    /// The texts of the states let go, from the newest back to the one of
+    /// row `seq` and the one before it (None: not kept, or more to rebuild
+    /// than [`REBUILD_MAX`]).
+    fn rebuilt(&self, seq: u64) -> Option<(Rebuilt, Option<Rebuilt>)> {
+        let j = self.deltas.partition_point(|d| d.seq < seq);
+        (self.deltas.get(j)?.seq == seq).then_some(())?;
+        let (_, front) = self.states.front()?;
+        let mut text = Vec::new();
+        front.with_text(&mut |t, _| text = t.as_bytes().to_vec());
+        let mut spent = text.len();
+        let mut kind = TextKind::Plain;
+        for d in self.deltas.range(j..).rev() {
+            text = d.undo(&text)?;
+            kind = d.kind;
+            spent += text.len();
+            if spent > REBUILD_MAX {
+                return None;
+            }
+        }
+        let before = j
+            .checked_sub(1)
+            .and_then(|i| self.deltas.get(i))
+            .and_then(|d| Some((d.undo(&text)?, d.kind)));
+        Some(((text, kind), before))
+    }
+
+    /// The state before the oldest one held, rebuilt (it was let go).
+    fn before_front(&self) -> Option<Value> {
+        let d = self.deltas.back()?;
+        let (_, front) = self.states.front()?;
+        let mut text = None;
+        front.with_text(&mut |t, _| text = d.undo(t.as_bytes()));
+        decode_text(&text?, d.kind)
     }
 
     /// The index of the state that came with row `seq`.
@@ -623,12 +810,10 @@ impl Ui {
         let seq = self.bump();
         let h = self.history(&a.instance);
         let had_state = a.state.is_some();
-        if let Some(state) = a.state {
-            h.keep(seq, state, limits);
-        }
+        let instance = h.id.clone();
         let row = Rc::new(Row {
             seq,
-            instance: h.id.clone(),
+            instance: instance.clone(),
             ts: a.ts,
             kind: RowKind::Action(ActionRow {
                 id: a.id,
@@ -639,6 +824,10 @@ impl Ui {
             }),
         });
         self.push(row);
+        // After its row: a state let go leaves the diff of the row after it.
+        if let Some(state) = a.state {
+            self.history(&instance).keep(seq, state, limits);
+        }
     }
 
     pub(crate) fn on_gap(&mut self, instance: &str, t: u64, from: i64, to: i64) {
@@ -878,13 +1067,29 @@ impl Ui {
             return DiffOf::LetGo;
         };
         let Some(i) = h.index_of(row.seq) else {
-            return DiffOf::LetGo;
+            // Let go: made from the states let go, as they are kept.
+            let Some(((after, kind), before)) = h.rebuilt(row.seq) else {
+                return DiffOf::LetGo;
+            };
+            let Some((before, before_kind)) = before else {
+                return DiffOf::LetGo;
+            };
+            return match (decode_text(&before, before_kind), decode_text(&after, kind)) {
+                (Some(old), Some(new)) => {
+                    DiffOf::Edits(Rc::new(diff::diff(&old, &new, DIFF_LIMIT)))
+                }
+                _ => DiffOf::NoBefore,
+            };
         };
         if i == 0 {
-            return if h.let_go {
-                DiffOf::LetGo
-            } else {
-                DiffOf::NoBefore
+            if !h.let_go {
+                return DiffOf::NoBefore;
+            }
+            return match (h.before_front(), h.states[0].1.value()) {
+                (Some(old), Some(new)) => {
+                    DiffOf::Edits(Rc::new(diff::diff(&old, &new, DIFF_LIMIT)))
+                }
+                _ => DiffOf::LetGo,
             };
         }
         match (h.states[i - 1].1.value(), h.states[i].1.value()) {
@@ -1356,6 +1561,11 @@ pub(crate) fn keep_visible(offset: usize, cursor: usize, height: usize) -> usize
 }
 
 /// About how many bytes a value holds (its JSON text's length, roughly).
+/// A state from the text a [`Delta`] rebuilt.
+fn decode_text(text: &[u8], kind: TextKind) -> Option<Value> {
+    kind.decode(std::str::from_utf8(text).ok()?)
+}
+
 pub(crate) fn approx_bytes(v: &Value) -> usize {
     match v {
         Value::Null | Value::Bool(_) => 5,

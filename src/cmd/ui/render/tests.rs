@@ -140,7 +140,7 @@ fn the_raw_tab_shows_the_message_as_received_while_its_state_is_held() {
         ty: "counter/set".into(),
         raw: r#"{"type":"counter/set"}"#.into(),
         via_state: false,
-        state: Some(crate::cmd::ui::state::Snap::received(
+        state: Some(crate::cmd::ui::state::Snap::with_received(
             30,
             || Some(json!({"counter": {"value": 2}})),
             move || shown.clone(),

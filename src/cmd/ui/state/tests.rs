@@ -183,11 +183,79 @@ fn states_are_kept_by_count_and_bytes_and_older_ones_let_go() {
     }
     let v = ui.visible();
     assert!(ui.state_of(&v[0]).is_none());
-    assert_eq!(ui.diff_of(&v[0]), DiffOf::LetGo);
-    // The oldest held has no "before" any more; the next one has.
-    assert_eq!(ui.diff_of(&v[1]), DiffOf::LetGo);
-    assert!(matches!(ui.diff_of(&v[2]), DiffOf::Edits(d) if d.len() == 1));
     assert!(ui.state_of(&v[1]).is_some() && ui.state_of(&v[2]).is_some());
+    // Every diff stays: the first's and the oldest held one's were made as
+    // the state before them went.
+    let change = |d: DiffOf| match d {
+        DiffOf::Edits(e) => e
+            .iter()
+            .map(|e| e.to_json().to_string())
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    for (i, row) in v.iter().enumerate() {
+        let want = json!({"op": "change", "path": ".n", "old": i, "new": i + 1}).to_string();
+        assert_eq!(change(ui.diff_of(row)), [want], "row {i}");
+    }
+    // The kept diffs are bounded as the rows are.
+    let mut few = Ui::new(
+        "t".into(),
+        Limits {
+            states: 1,
+            rows: 3,
+            ..Limits::default()
+        },
+    );
+    for i in 1..=6 {
+        few.on_action(action("aaa", i, "x", Some(json!({"n": i}))));
+    }
+    few.preselect("aaa");
+    let v = few.visible();
+    assert_eq!(v.len(), 3);
+    assert!(v.iter().all(|r| matches!(few.diff_of(r), DiffOf::Edits(_))));
+    assert!(few.histories["aaa"].deltas.len() <= 3);
+    // A state let go that differs from the next by more than a quarter
+    // of the bytes kept: no diff of it or before it, the later ones stay.
+    let mut ui = Ui::new(
+        "t".into(),
+        Limits {
+            states: 1,
+            bytes: 400,
+            ..Limits::default()
+        },
+    );
+    ui.on_action(action("aaa", 1, "x", Some(json!({"s": "a"}))));
+    ui.on_action(action("aaa", 2, "x", Some(json!({"s": "y".repeat(200)}))));
+    ui.on_action(action("aaa", 3, "x", Some(json!({"s": "b"}))));
+    ui.on_action(action("aaa", 4, "x", Some(json!({"s": "c"}))));
+    let v = ui.visible();
+    assert_eq!(ui.diff_of(&v[1]), DiffOf::LetGo);
+    assert_eq!(ui.diff_of(&v[2]), DiffOf::LetGo);
+    assert!(matches!(ui.diff_of(&v[3]), DiffOf::Edits(_)));
+}
+
+#[test]
+fn a_state_let_go_is_rebuilt_from_the_next_ones_text() {
+    for (old, new) in [
+        (r#"{"n":1,"s":"héllo"}"#, r#"{"n":2,"s":"héllo"}"#),
+        (r#"{"s":"é"}"#, r#"{"s":"è"}"#),
+        ("", r#"{"a":1}"#),
+        (r#"{"a":1}"#, ""),
+        (r#"{"a":[1,2,3]}"#, r#"{"a":[1,2,3,4]}"#),
+        ("aaaa", "aa"),
+        ("aa", "aaaa"),
+    ] {
+        let d = Delta::between(1, old, TextKind::Plain, new);
+        assert_eq!(
+            d.undo(new.as_bytes()).as_deref(),
+            Some(old.as_bytes()),
+            "{old} <- {new}"
+        );
+        assert!(d.middle.len() <= old.len());
+    }
+    // Against another text than its own, nothing wrong is made.
+    let d = Delta::between(1, r#"{"n":1}"#, TextKind::Plain, r#"{"n":2,"more":true}"#);
+    assert_eq!(d.undo(b"x"), None);
     let mut ui = Ui::new(
         "t".into(),
         Limits {
