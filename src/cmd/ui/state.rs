@@ -82,6 +82,9 @@ pub(crate) const STATES_KEPT: usize = 1_000;
 pub(crate) const MB_KEPT: usize = 64;
 /// Changes kept per action's diff.
 pub(crate) const DIFF_LIMIT: usize = 200;
+/// A state that came without a text of its own is written out as one, for
+/// the states let go before it, only up to this long (estimated).
+pub(crate) const WRITTEN_MAX: usize = 1 << 20;
 /// Bytes of text rebuilt, at most, to show the diff of an action whose
 /// state was let go (beyond it, it says the diff is no longer held).
 pub(crate) const REBUILD_MAX: usize = 256 << 20;
@@ -199,10 +202,14 @@ impl Snap {
     }
 
     /// Hand `f` the state's text and how it reads: as it came, or written
-    /// out (empty when there is no state to write).
-    fn with_text(&self, f: &mut dyn FnMut(&str, TextKind)) {
+    /// out (empty when there is no state to write). A state that came
+    /// without its own text (a STATE's, inside its lifted state) is written
+    /// out only up to [`WRITTEN_MAX`]: a big one is not decoded for it, and
+    /// `f` is not called.
+    fn with_text(&self, f: &mut dyn FnMut(&str, TextKind)) -> bool {
         match &self.0.text {
             Some(t) => t(&mut |s| f(s, TextKind::Payload)),
+            None if self.0.bytes > WRITTEN_MAX && self.0.value.get().is_none() => return false,
             None => {
                 let s = self
                     .value()
@@ -211,6 +218,7 @@ impl Snap {
                 f(&s, TextKind::Plain)
             }
         }
+        true
     }
 
     #[cfg(test)]
@@ -444,14 +452,13 @@ impl History {
         before.with_text(&mut |old, kind| {
             after.with_text(&mut |new, _| delta = Some(Delta::between(seq, old, kind, new)));
         });
-        let Some(delta) = delta else { return };
         let budget = limits.bytes / 4;
-        if delta.cost() > budget {
+        let Some(delta) = delta.filter(|d| d.cost() <= budget) else {
             // Older states are made from this one: none can be any more.
             self.deltas.clear();
             self.delta_bytes = 0;
             return;
-        }
+        };
         self.delta_bytes += delta.cost();
         self.deltas.push_back(delta);
         let oldest_row = self.rows.front().map_or(0, |r| r.seq);
@@ -474,8 +481,9 @@ impl History {
         let j = self.deltas.partition_point(|d| d.seq < seq);
         (self.deltas.get(j)?.seq == seq).then_some(())?;
         let (_, front) = self.states.front()?;
-        let mut text = Vec::new();
-        front.with_text(&mut |t, _| text = t.as_bytes().to_vec());
+        let mut text = None;
+        front.with_text(&mut |t, _| text = Some(t.as_bytes().to_vec()));
+        let mut text = text?;
         let mut spent = text.len();
         let mut kind = TextKind::Plain;
         for d in self.deltas.range(j..).rev() {

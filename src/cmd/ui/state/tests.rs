@@ -527,3 +527,30 @@ fn the_view_moves_on_as_rows_come_and_go_and_matches_a_fresh_one() {
     press(&mut ui, &[Key::Char('p')]);
     assert_eq!(types(&ui).last().map(String::as_str), Some("a24"));
 }
+
+#[test]
+fn a_big_state_without_a_text_of_its_own_is_not_decoded_to_keep_older_diffs() {
+    let decoded = Rc::new(std::cell::Cell::new(false));
+    let mut ui = Ui::new(
+        "t".into(),
+        Limits {
+            states: 1,
+            ..Limits::default()
+        },
+    );
+    ui.on_action(action("aaa", 1, "x", Some(json!({"n": 1}))));
+    let d = decoded.clone();
+    ui.on_state(
+        "aaa",
+        Snap::lazy(WRITTEN_MAX + 1, move || {
+            d.set(true);
+            Some(json!({"n": 9}))
+        }),
+    );
+    ui.on_action(action("aaa", 2, "x", Some(json!({"n": 2}))));
+    assert!(!decoded.get(), "decoded to be written out");
+    let v = ui.visible();
+    assert_eq!(ui.diff_of(&v[0]), DiffOf::LetGo);
+    assert_eq!(ui.diff_of(&v[1]), DiffOf::LetGo);
+    assert!(!decoded.get());
+}
