@@ -832,7 +832,7 @@ impl Ui {
             }),
         });
         self.push(row);
-        // After its row: a state let go leaves the diff of the row after it.
+        // Its state, which may let older ones go (kept as deltas).
         if let Some(state) = a.state {
             self.history(&instance).keep(seq, state, limits);
         }
