@@ -1140,6 +1140,10 @@ impl Ui {
 
     pub(crate) fn on_key(&mut self, key: Key) -> Outcome {
         self.message = None;
+        // Ctrl-C quits from anywhere: the help, a line being typed.
+        if key == Key::Ctrl('c') {
+            return Outcome::Quit;
+        }
         if self.help {
             // The help scrolls when the terminal is short; any other key
             // closes it.

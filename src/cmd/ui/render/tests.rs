@@ -263,3 +263,60 @@ fn a_long_source_is_cut_in_the_middle_and_the_filter_stays_on_the_status_line() 
         "{status}"
     );
 }
+
+#[test]
+fn t_switches_times_to_ages_and_arrivals_while_scrolled_up_are_counted() {
+    let mut ui = sample();
+    ui.now = 1_795_520_108_900 + 3_000;
+    let (text, _) = screen(&mut ui, 120, 30, false);
+    assert!(!text.contains("3s ago"), "the clock first:\n{text}");
+    ui.on_key(Key::Char('t'));
+    let (text, _) = screen(&mut ui, 120, 30, false);
+    assert!(text.contains("3s ago"), "{text}");
+    ui.on_key(Key::Char('t'));
+    let (text, _) = screen(&mut ui, 120, 30, false);
+    assert!(!text.contains("3s ago"), "{text}");
+    // Up in Actions: no longer following; what comes is counted in its title.
+    ui.focus = Pane::Actions;
+    ui.on_key(Key::Char('k'));
+    for id in 6..8 {
+        ui.on_action(Incoming {
+            instance: "4xxi9ufznu6".into(),
+            id: Some(id),
+            ts: 1_795_520_109_000,
+            ty: "counter/incremented".into(),
+            raw: r#"{"type":"counter/incremented"}"#.into(),
+            via_state: false,
+            state: None,
+        });
+    }
+    let (text, _) = screen(&mut ui, 120, 30, false);
+    assert!(text.contains("2 new (G)"), "{text}");
+    ui.on_key(Key::Char('G'));
+    let (text, _) = screen(&mut ui, 120, 30, false);
+    assert!(
+        !text.contains("new (G)") && text.contains("following"),
+        "{text}"
+    );
+}
+
+#[test]
+fn gone_instances_are_dimmed() {
+    let mut ui = sample();
+    let (text, buf) = screen(&mut ui, 120, 30, true);
+    let row = text
+        .lines()
+        .position(|l| l.contains("0wsdu0lhs99"))
+        .expect("listed");
+    let live = text
+        .lines()
+        .position(|l| l.contains("4xxi9ufznu6"))
+        .expect("listed");
+    let dim = |y: usize| {
+        buf[(2, y as u16)]
+            .modifier
+            .contains(ratatui::style::Modifier::DIM)
+    };
+    assert!(dim(row), "gone: dimmed");
+    assert!(!dim(live), "live: not dimmed");
+}

@@ -326,6 +326,14 @@ fn panes_tabs_help_and_quit() {
     assert!(!ui.help);
     assert_eq!(ui.on_key(Key::Char('q')), Outcome::Quit);
     assert_eq!(ui.on_key(Key::Ctrl('c')), Outcome::Quit);
+    // Ctrl-C quits from the help and from a line being typed too.
+    press(&mut ui, &[Key::Char('?')]);
+    assert_eq!(ui.on_key(Key::Ctrl('c')), Outcome::Quit);
+    ui.help = false;
+    ui.focus = Pane::Actions;
+    press(&mut ui, &[Key::Char('/')]);
+    assert!(ui.editing.is_some());
+    assert_eq!(ui.on_key(Key::Ctrl('c')), Outcome::Quit);
 }
 
 #[test]
