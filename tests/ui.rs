@@ -226,7 +226,12 @@ fn ui_on_a_recording_shows_instances_actions_and_the_state_tree() {
 #[test]
 fn ui_an_action_whose_state_was_let_go_keeps_its_diff() {
     let f = fixture("two-apps.jsonl");
-    let t = Tmux::start(&["--replay", &f, "ui", "--keep-states", "3"], 160, 30, &[]);
+    let t = Tmux::start(
+        &["--replay", &f, "ui", "--keep-states", "3", "--keep-mb", "5"],
+        160,
+        30,
+        &[],
+    );
     t.wait_for(&["end of the recording", "Actions · all · 54 · following"]);
     // beta's fifth action: 13 of its states came after it, 3 are held.
     t.keys(&["j"]);
@@ -235,7 +240,7 @@ fn ui_an_action_whose_state_was_let_go_keeps_its_diff() {
     t.wait_for(&[
         "#5 counter/decremented",
         "is no longer",
-        "the last 3 states",
+        "the last 3 states, 5",
         "What it changed is still in the",
     ]);
     t.keys(&["3"]);

@@ -562,3 +562,21 @@ fn a_big_state_without_a_text_of_its_own_is_not_decoded_to_keep_older_diffs() {
     assert_eq!(ui.diff_of(&v[1]), DiffOf::LetGo);
     assert!(!decoded.get());
 }
+
+#[test]
+fn the_tree_pages_down_and_up() {
+    let mut ui = ui();
+    let state: serde_json::Map<String, Value> =
+        (0..40).map(|i| (format!("k{i:02}"), json!(i))).collect();
+    ui.on_action(action("aaa", 1, "x", Some(Value::Object(state))));
+    ui.focus = Pane::Detail;
+    assert_eq!(ui.tree_path().as_deref(), Some("."));
+    press(&mut ui, &[Key::PageDown]);
+    let down = ui.tree_cursor;
+    assert!(down >= 3, "a page is the pane's height: {down}");
+    assert_eq!(ui.tree_path(), Some(format!(".k{:02}", down - 1)));
+    press(&mut ui, &[Key::PageDown, Key::PageUp]);
+    assert_eq!(ui.tree_cursor, down);
+    press(&mut ui, &[Key::PageUp]);
+    assert_eq!(ui.tree_path().as_deref(), Some("."));
+}
