@@ -474,26 +474,31 @@ impl History {
         }
     }
 
-    /// The texts of the states let go, from the newest back to the one of
-    /// row `seq` and the one before it (None: not kept, or more to rebuild
-    /// than [`REBUILD_MAX`]).
-    fn rebuilt(&self, seq: u64) -> Option<(Rebuilt, Option<Rebuilt>)> {
-        let j = self.deltas.partition_point(|d| d.seq < seq);
-        (self.deltas.get(j)?.seq == seq).then_some(())?;
+    /// The text of the state let go as `deltas[j]`, rebuilt from the
+    /// oldest state held back through the ones let go after it (None: more
+    /// than [`REBUILD_MAX`] to rebuild).
+    fn rebuild(&self, j: usize) -> Option<Rebuilt> {
         let (_, front) = self.states.front()?;
         let mut text = None;
         front.with_text(&mut |t, _| text = Some(t.as_bytes().to_vec()));
         let mut text = text?;
         let mut spent = text.len();
-        let mut kind = TextKind::Plain;
         for d in self.deltas.range(j..).rev() {
             text = d.undo(&text)?;
-            kind = d.kind;
             spent += text.len();
             if spent > REBUILD_MAX {
                 return None;
             }
         }
+        Some((text, self.deltas.get(j)?.kind))
+    }
+
+    /// The texts of the state let go with row `seq` and of the one before
+    /// it (None: not kept, or too much to rebuild).
+    fn rebuilt(&self, seq: u64) -> Option<(Rebuilt, Option<Rebuilt>)> {
+        let j = self.deltas.partition_point(|d| d.seq < seq);
+        (self.deltas.get(j)?.seq == seq).then_some(())?;
+        let (text, kind) = self.rebuild(j)?;
         let before = j
             .checked_sub(1)
             .and_then(|i| self.deltas.get(i))
@@ -503,11 +508,8 @@ impl History {
 
     /// The state before the oldest one held, rebuilt (it was let go).
     fn before_front(&self) -> Option<Value> {
-        let d = self.deltas.back()?;
-        let (_, front) = self.states.front()?;
-        let mut text = None;
-        front.with_text(&mut |t, _| text = d.undo(t.as_bytes()));
-        decode_text(&text?, d.kind)
+        let (text, kind) = self.rebuild(self.deltas.len().checked_sub(1)?)?;
+        decode_text(&text, kind)
     }
 
     /// The index of the state that came with row `seq`.
@@ -1076,34 +1078,25 @@ impl Ui {
         };
         let Some(i) = h.index_of(row.seq) else {
             // Let go: made from the states let go, as they are kept.
-            let Some(((after, kind), before)) = h.rebuilt(row.seq) else {
+            let Some(((after, kind), Some((before, before_kind)))) = h.rebuilt(row.seq) else {
                 return DiffOf::LetGo;
             };
-            let Some((before, before_kind)) = before else {
-                return DiffOf::LetGo;
-            };
-            return match (decode_text(&before, before_kind), decode_text(&after, kind)) {
-                (Some(old), Some(new)) => {
-                    DiffOf::Edits(Rc::new(diff::diff(&old, &new, DIFF_LIMIT)))
-                }
-                _ => DiffOf::NoBefore,
-            };
+            let old = decode_text(&before, before_kind);
+            return edits(
+                old.as_ref(),
+                decode_text(&after, kind).as_ref(),
+                DiffOf::NoBefore,
+            );
         };
         if i == 0 {
             if !h.let_go {
                 return DiffOf::NoBefore;
             }
-            return match (h.before_front(), h.states[0].1.value()) {
-                (Some(old), Some(new)) => {
-                    DiffOf::Edits(Rc::new(diff::diff(&old, &new, DIFF_LIMIT)))
-                }
-                _ => DiffOf::LetGo,
-            };
+            let new = h.states[0].1.value();
+            return edits(h.before_front().as_ref(), new.as_deref(), DiffOf::LetGo);
         }
-        match (h.states[i - 1].1.value(), h.states[i].1.value()) {
-            (Some(old), Some(new)) => DiffOf::Edits(Rc::new(diff::diff(&old, &new, DIFF_LIMIT))),
-            _ => DiffOf::NoBefore,
-        }
+        let (old, new) = (h.states[i - 1].1.value(), h.states[i].1.value());
+        edits(old.as_deref(), new.as_deref(), DiffOf::NoBefore)
     }
 
     pub(crate) fn limits(&self) -> Limits {
@@ -1573,6 +1566,14 @@ pub(crate) fn keep_visible(offset: usize, cursor: usize, height: usize) -> usize
 }
 
 /// About how many bytes a value holds (its JSON text's length, roughly).
+/// What changed from `old` to `new`, when both are there (else `or`).
+fn edits(old: Option<&Value>, new: Option<&Value>, or: DiffOf) -> DiffOf {
+    match (old, new) {
+        (Some(old), Some(new)) => DiffOf::Edits(Rc::new(diff::diff(old, new, DIFF_LIMIT))),
+        _ => or,
+    }
+}
+
 /// A state from the text a [`Delta`] rebuilt.
 fn decode_text(text: &[u8], kind: TextKind) -> Option<Value> {
     kind.decode(std::str::from_utf8(text).ok()?)

@@ -29,6 +29,10 @@ fn action(instance: &str, id: i64, ty: &str, state: Option<Value>) -> Incoming {
     }
 }
 
+fn with_limits(limits: Limits) -> Ui {
+    Ui::new("t".into(), limits)
+}
+
 fn ui() -> Ui {
     let mut ui = Ui::new("test".into(), Limits::default());
     ui.set_instances(vec![inst("aaa", "alpha", 1), inst("bbb", "beta", 2)]);
@@ -170,13 +174,10 @@ fn gaps_are_rows_and_diffs_come_from_the_states() {
 
 #[test]
 fn states_are_kept_by_count_and_bytes_and_older_ones_let_go() {
-    let mut ui = Ui::new(
-        "t".into(),
-        Limits {
-            states: 2,
-            ..Limits::default()
-        },
-    );
+    let mut ui = with_limits(Limits {
+        states: 2,
+        ..Limits::default()
+    });
     ui.on_state("aaa", json!({"n": 0}).into());
     for i in 1..=3 {
         ui.on_action(action("aaa", i, "x", Some(json!({"n": i}))));
@@ -198,14 +199,11 @@ fn states_are_kept_by_count_and_bytes_and_older_ones_let_go() {
         assert_eq!(change(ui.diff_of(row)), [want], "row {i}");
     }
     // The kept diffs are bounded as the rows are.
-    let mut few = Ui::new(
-        "t".into(),
-        Limits {
-            states: 1,
-            rows: 3,
-            ..Limits::default()
-        },
-    );
+    let mut few = with_limits(Limits {
+        states: 1,
+        rows: 3,
+        ..Limits::default()
+    });
     for i in 1..=6 {
         few.on_action(action("aaa", i, "x", Some(json!({"n": i}))));
     }
@@ -216,14 +214,11 @@ fn states_are_kept_by_count_and_bytes_and_older_ones_let_go() {
     assert!(few.histories["aaa"].deltas.len() <= 3);
     // A state let go that differs from the next by more than a quarter
     // of the bytes kept: no diff of it or before it, the later ones stay.
-    let mut ui = Ui::new(
-        "t".into(),
-        Limits {
-            states: 1,
-            bytes: 400,
-            ..Limits::default()
-        },
-    );
+    let mut ui = with_limits(Limits {
+        states: 1,
+        bytes: 400,
+        ..Limits::default()
+    });
     ui.on_action(action("aaa", 1, "x", Some(json!({"s": "a"}))));
     ui.on_action(action("aaa", 2, "x", Some(json!({"s": "y".repeat(200)}))));
     ui.on_action(action("aaa", 3, "x", Some(json!({"s": "b"}))));
@@ -256,13 +251,10 @@ fn a_state_let_go_is_rebuilt_from_the_next_ones_text() {
     // Against another text than its own, nothing wrong is made.
     let d = Delta::between(1, r#"{"n":1}"#, TextKind::Plain, r#"{"n":2,"more":true}"#);
     assert_eq!(d.undo(b"x"), None);
-    let mut ui = Ui::new(
-        "t".into(),
-        Limits {
-            bytes: 100,
-            ..Limits::default()
-        },
-    );
+    let mut ui = with_limits(Limits {
+        bytes: 100,
+        ..Limits::default()
+    });
     for i in 1..=3 {
         ui.on_action(action("aaa", i, "x", Some(json!({"s": "y".repeat(60)}))));
     }
@@ -499,14 +491,11 @@ fn the_wheel_scrolls_the_pane_under_it_and_a_click_chooses() {
 
 #[test]
 fn the_view_moves_on_as_rows_come_and_go_and_matches_a_fresh_one() {
-    let mut ui = Ui::new(
-        "t".into(),
-        Limits {
-            rows: 5,
-            all_rows: 5,
-            ..Limits::default()
-        },
-    );
+    let mut ui = with_limits(Limits {
+        rows: 5,
+        all_rows: 5,
+        ..Limits::default()
+    });
     ui.set_filter("^a");
     let mut pushed = Vec::new();
     for i in 1..=23 {
@@ -539,13 +528,10 @@ fn the_view_moves_on_as_rows_come_and_go_and_matches_a_fresh_one() {
 #[test]
 fn a_big_state_without_a_text_of_its_own_is_not_decoded_to_keep_older_diffs() {
     let decoded = Rc::new(std::cell::Cell::new(false));
-    let mut ui = Ui::new(
-        "t".into(),
-        Limits {
-            states: 1,
-            ..Limits::default()
-        },
-    );
+    let mut ui = with_limits(Limits {
+        states: 1,
+        ..Limits::default()
+    });
     ui.on_action(action("aaa", 1, "x", Some(json!({"n": 1}))));
     let d = decoded.clone();
     ui.on_state(
