@@ -181,6 +181,9 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
                 });
             }
             pick.apply(&mut ui, &feed, ended);
+            // Counted before the bytes reach the terminal: whoever sees a
+            // screen finds its draw already in the stats file.
+            stats.drew();
             screen.term.draw(|f| render::draw(f, &mut ui, theme))?;
             // The end-to-end tests' way to crash rdx ui on purpose (the
             // terminal must come back all the same).
@@ -190,7 +193,6 @@ pub(crate) fn run(cfg: &Config, args: Args) -> Result<()> {
             dirty = false;
             urgent = false;
             last_draw = Some(now);
-            stats.drew();
             age_due = if feed.is_replay() {
                 None
             } else {
@@ -362,9 +364,9 @@ impl Preselect {
 }
 
 /// What `make bench` and the tests read of a run (`RDX_UI_STATS=FILE`,
-/// written after every draw and on `q`): how many times the screen was
-/// drawn and how many keys came, to check the cap on redraws and that idle
-/// draws nothing.
+/// written before every draw reaches the terminal, and on `q`): how many
+/// times the screen was drawn and how many keys came, to check the cap on
+/// redraws and that idle draws nothing.
 #[derive(Debug)]
 struct Stats {
     path: Option<std::path::PathBuf>,
@@ -395,8 +397,13 @@ impl Stats {
             "keys": self.keys,
             "seconds": self.started.elapsed().as_secs_f64(),
         });
-        // A bench's file: a failure to write it is the bench's to see.
-        let _ = std::fs::write(path, format!("{line}\n"));
+        // Whole or not at all (a reader never sees it half written); a
+        // bench's file: a failure to write it is the bench's to see.
+        let mut part = path.clone().into_os_string();
+        part.push(".part");
+        if std::fs::write(&part, format!("{line}\n")).is_ok() {
+            let _ = std::fs::rename(&part, path);
+        }
     }
 }
 
