@@ -8,6 +8,14 @@
 //   before anything opens one: every frame really sent on an open socket and
 //   every frame received is handed to the listeners in `probe`. It changes
 //   nothing on the wire.
+// - `close()` on a socket still connecting takes effect a task later, as in
+//   a browser (WHATWG: the error and close events are queued). Node 20's
+//   WebSocket fires `error` inside `close()`, and @expo/devtools'
+//   WebSocketWithReconnect closes a socket from its own error handler: the
+//   two recurse until the stack overflows, queueing ~700 reconnects, past
+//   its 200 retries, after which the client refuses every send. That
+//   happened whenever a dev server took longer than the client's first
+//   retry (1.5 s) to come back, and never happens in a browser or an app.
 const argv = process.argv.slice(2);
 const i = argv.indexOf('--port');
 const host = (argv.indexOf('--host') >= 0 && argv[argv.indexOf('--host') + 1]) || '127.0.0.1';
@@ -47,6 +55,14 @@ class ProbedWebSocket extends Native {
     this.addEventListener('message', (e) => {
       for (const f of probe.onReceived) f(e.data);
     });
+  }
+
+  close(...args) {
+    if (this.readyState === Native.CONNECTING) {
+      setTimeout(() => super.close(...args), 0);
+      return;
+    }
+    super.close(...args);
   }
 
   send(data) {
