@@ -26,6 +26,18 @@ impl Tmux {
     /// `rdx ARGS` in a `w`×`h` terminal; after it exits the pane says
     /// `rdx exited CODE` and how the terminal is (`tty: icanon echo ...`).
     fn start(args: &[&str], w: u16, h: u16, env: &[(&str, &str)]) -> Tmux {
+        Tmux::start_redirected(args, "", w, h, env)
+    }
+
+    /// The same, with a shell redirection after rdx's arguments
+    /// (`> out.txt`, `< /dev/null`).
+    fn start_redirected(
+        args: &[&str],
+        redirect: &str,
+        w: u16,
+        h: u16,
+        env: &[(&str, &str)],
+    ) -> Tmux {
         let dir = TempDir::new("ui");
         let socket = format!(
             "rdx-ui-{}-{}",
@@ -40,7 +52,7 @@ impl Tmux {
         // rdx runs as the inner script's process (exec), whose pid it
         // writes first: a test signals it by that pid.
         let inner = format!(
-            "echo $$ > {pid}\n{exports}exec {rdx} {args}\n",
+            "echo $$ > {pid}\n{exports}exec {rdx} {args} {redirect}\n",
             pid = shell_quote(&dir.join("pid")),
             rdx = shell_quote(env!("CARGO_BIN_EXE_rdx")),
             args = quoted.join(" "),
@@ -352,6 +364,24 @@ fn ui_without_a_terminal_exits_2_and_points_at_tail_and_state() {
     let e = stderr(&r);
     assert!(e.contains("rdx ui needs a terminal"), "{e}");
     assert!(e.contains("rdx tail") && e.contains("rdx state"), "{e}");
+    // In a terminal, with only one end of it a terminal: `rdx ui > file`
+    // (stdin is the tty) and `rdx ui < /dev/null` (stdout is): the same exit,
+    // the message on the screen, the terminal untouched, nothing written.
+    let f = fixture("two-apps.jsonl");
+    let dir = TempDir::new("ui-half-tty");
+    let out = dir.join("out.txt");
+    for redirect in [format!("> {}", shell_quote(&out)), "< /dev/null".into()] {
+        let t = Tmux::start_redirected(&["--replay", &f, "ui"], &redirect, 100, 30, &[]);
+        let s = t.expect_restored(2);
+        assert!(s.contains("rdx ui needs a terminal"), "{redirect}: {s}");
+        assert!(!s.contains("Instances"), "{redirect}: drawn anyway: {s}");
+    }
+    let written = std::fs::read(&out).unwrap();
+    assert!(
+        written.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&written)
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::*;
 use crate::cmd::ui::keys::Key;
-use crate::cmd::ui::state::{Incoming, InstRow, Limits};
+use crate::cmd::ui::state::{Incoming, InstRow, Limits, Mouse, Outcome};
 
 fn screen(ui: &mut Ui, w: u16, h: u16, color: bool) -> (String, ratatui::buffer::Buffer) {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -319,4 +319,72 @@ fn gone_instances_are_dimmed() {
     };
     assert!(dim(row), "gone: dimmed");
     assert!(!dim(live), "live: not dimmed");
+}
+
+#[test]
+fn sixteen_color_terminals_get_only_their_own_colors_on_no_background() {
+    // Every screen, every tab, the help: a cell's color is one of the 16
+    // every terminal has (no 256-color index, no RGB), never black or dark
+    // gray (unreadable on a dark background), and never a background (the
+    // cursor is reverse video, which reads on any palette).
+    let mut ui = sample();
+    let mut screens = Vec::new();
+    let steps: [&[Key]; 6] = [
+        &[Key::Char('1')],
+        &[Key::Char('2')],
+        &[Key::Char('3')],
+        &[Key::Char('4')],
+        &[Key::Tab, Key::Char('k')],
+        &[Key::Char('?')],
+    ];
+    for keys in steps {
+        for &k in keys {
+            ui.on_key(k);
+        }
+        screens.push(screen(&mut ui, 120, 40, true).1);
+    }
+    let mut colors = std::collections::BTreeSet::new();
+    for buf in &screens {
+        for c in buf.content() {
+            assert_eq!(c.bg, Color::Reset, "a background at {c:?}");
+            assert!(
+                !matches!(
+                    c.fg,
+                    Color::Rgb(..) | Color::Indexed(_) | Color::Black | Color::DarkGray
+                ),
+                "{:?} at {c:?}",
+                c.fg
+            );
+            colors.insert(format!("{:?}", c.fg));
+        }
+    }
+    // And the screens are colored at all (the check above saw colors).
+    assert!(colors.len() >= 4, "{colors:?}");
+}
+
+#[test]
+fn a_click_in_the_state_tree_puts_the_cursor_on_that_line() {
+    // Drawn first, as on a terminal: the click lands where the screen drew
+    // the line (the areas come from the draw).
+    let mut ui = sample();
+    ui.on_key(Key::Char('2'));
+    let (text, _) = screen(&mut ui, 120, 40, false);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("value: "))
+        .expect("the tree shows counter.value");
+    let col = line
+        .char_indices()
+        .position(|(i, _)| line[i..].starts_with("value: "))
+        .unwrap();
+    assert!(!text.contains("path .counter.value"), "{text}");
+    let clicked = ui.on_mouse(Mouse::Click {
+        col: col as u16,
+        row: row as u16,
+    });
+    assert_eq!(clicked, Outcome::Changed);
+    assert_eq!(ui.focus, Pane::Detail);
+    let (text, _) = screen(&mut ui, 120, 40, false);
+    assert!(text.contains("path .counter.value"), "{text}");
 }
