@@ -32,6 +32,10 @@ pub(crate) const DEFAULT_PORT: u16 = 8081;
 /// monitor's START before it sends its own (the web UI answers an app's
 /// START at once).
 pub(crate) const START_GRACE: Duration = Duration::from_millis(800);
+/// Apps that keep starting keep putting rdx's START off by a grace each,
+/// but never past this long after the first of them (a page reloading in a
+/// loop still gets its START).
+const START_GRACE_MAX: Duration = Duration::from_millis(2400);
 /// A WebSocket ping this often (the server's `ws` answers it; no app sees it).
 const PING_EVERY: Duration = Duration::from_secs(10);
 /// No frame and no pong for this long: the link is dead.
@@ -134,8 +138,9 @@ impl ExpoOut {
 /// One connection to the plugin socket, as a state machine.
 #[derive(Debug)]
 pub(crate) struct ExpoSession {
-    /// When rdx sends START, unless another monitor does first.
-    start_due: Option<Instant>,
+    /// When rdx sends START, unless another monitor does first, and since
+    /// when that START has been due (what [`START_GRACE_MAX`] counts from).
+    start_due: Option<(Instant, Instant)>,
     last_inbound: Instant,
     last_ping: Instant,
 }
@@ -144,7 +149,7 @@ impl ExpoSession {
     /// A socket just opened: the link is up; START after the grace.
     pub(crate) fn new(now: Instant) -> (ExpoSession, Step) {
         let s = ExpoSession {
-            start_due: Some(now + START_GRACE),
+            start_due: Some((now + START_GRACE, now)),
             last_inbound: now,
             last_ping: now,
         };
@@ -163,10 +168,12 @@ impl ExpoSession {
     }
 
     /// An app said START or STOP: START soon, unless another monitor does.
+    /// The other monitor gets a whole grace to answer this app, even when
+    /// rdx's START was already due sooner (the socket just opened, or
+    /// another app started a moment ago), up to [`START_GRACE_MAX`].
     pub(crate) fn apps_restarted(&mut self, now: Instant) {
-        if self.start_due.is_none() {
-            self.start_due = Some(now + START_GRACE);
-        }
+        let since = self.start_due.map_or(now, |(_, since)| since);
+        self.start_due = Some(((now + START_GRACE).min(since + START_GRACE_MAX), since));
     }
 
     pub(crate) fn update(&mut self) -> Option<Step> {
@@ -195,7 +202,7 @@ impl ExpoSession {
             )));
         }
         let mut steps = Vec::new();
-        if self.start_due.is_some_and(|d| now >= d) {
+        if self.start_due.is_some_and(|(due, _)| now >= due) {
             self.start_due = None;
             steps.push(Step::Send(ExpoOut::Start.encode()));
         }
@@ -296,6 +303,34 @@ mod tests {
             sends(&s.tick(t1 + START_GRACE * 2).unwrap()),
             vec![ExpoOut::Start.encode()]
         );
+    }
+
+    #[test]
+    fn an_app_that_starts_gives_the_other_monitor_a_whole_grace_up_to_a_bound() {
+        let ms = Duration::from_millis;
+        let t0 = Instant::now();
+        let (mut s, _) = ExpoSession::new(t0);
+        // An app starts just before rdx's own START was due: the web UI gets
+        // a whole grace to answer it.
+        s.apps_restarted(t0 + ms(700));
+        assert!(sends(&s.tick(t0 + START_GRACE).unwrap()).is_empty());
+        assert!(sends(&s.tick(t0 + ms(1400)).unwrap()).is_empty());
+        assert_eq!(
+            sends(&s.tick(t0 + ms(1500)).unwrap()),
+            vec![ExpoOut::Start.encode()]
+        );
+        // Apps that start every 400 ms put it off, but not past the bound.
+        let t1 = t0 + Duration::from_secs(10);
+        let mut sent = None;
+        for i in 0..20u32 {
+            let now = t1 + ms(400) * i;
+            if !sends(&s.tick(now).unwrap()).is_empty() {
+                sent = Some(now - t1);
+                break;
+            }
+            s.apps_restarted(now);
+        }
+        assert_eq!(sent, Some(START_GRACE_MAX));
     }
 
     #[test]
