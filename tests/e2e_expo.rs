@@ -477,12 +477,24 @@ fn expo_dev_server_restart_under_tail() {
         app.dispatch("outage/noted", Some(&json!({ "n": i })));
     }
     server.start_again();
-    app.wait_socket("open", Duration::from_secs(60));
-    tail.wait_stderr(&["reconnected"]);
-    // rdx's START again, on its new link (no web UI here).
-    started_by(&mut app, &mut tail);
-    app.dispatch("probe/after", None);
-    tail.wait_json("probe/after", |v| v["action_type"] == "probe/after");
+    // A failure from here on shows the stand-in's side too (its socket, what
+    // its client said) and the dev server's log.
+    let after = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        app.wait_socket("open", Duration::from_secs(60));
+        tail.wait_stderr(&["reconnected"]);
+        // rdx's START again, on its new link (no web UI here).
+        started_by(&mut app, &mut tail);
+        app.dispatch("probe/after", None);
+        tail.wait_json("probe/after", |v| v["action_type"] == "probe/after");
+    }));
+    if let Err(e) = after {
+        eprintln!(
+            "{}\nthe dev server's log:\n{}",
+            app.story(),
+            server.log_text()
+        );
+        std::panic::resume_unwind(e);
+    }
     tail.stop();
     let lines = tail.json_so_far();
     let transcript = tail.transcript();

@@ -29,7 +29,12 @@ pub struct NodeProc {
     pub lines: mpsc::Receiver<Value>,
     stdin: Option<ChildStdin>,
     name: String,
+    /// The last [`ERR_TAIL`] bytes of its stderr, for failures.
+    err: std::sync::Arc<std::sync::Mutex<String>>,
 }
+
+/// How much of a Node process's stderr a failure shows.
+const ERR_TAIL: usize = 16 * 1024;
 
 impl NodeProc {
     pub fn spawn(script: &str, args: &[String], name: &str) -> NodeProc {
@@ -70,10 +75,22 @@ impl NodeProc {
         });
         let err = child.stderr.take().unwrap();
         let tag = name.to_string();
+        let kept = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let tail = kept.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(err).lines().map_while(Result::ok) {
                 if std::env::var_os("RDX_E2E_VERBOSE").is_some() {
                     eprintln!("[{tag}] {line}");
+                }
+                let mut t = tail.lock().unwrap_or_else(|e| e.into_inner());
+                t.push_str(&line);
+                t.push('\n');
+                if t.len() > 2 * ERR_TAIL {
+                    let mut cut = t.len() - ERR_TAIL;
+                    while !t.is_char_boundary(cut) {
+                        cut += 1;
+                    }
+                    t.drain(..cut);
                 }
             }
         });
@@ -83,7 +100,18 @@ impl NodeProc {
             lines: rx,
             stdin,
             name: name.to_string(),
+            err: kept,
         }
+    }
+
+    /// The end of what it wrote on stderr so far.
+    pub fn stderr_tail(&self) -> String {
+        let t = self.err.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cut = t.len().saturating_sub(ERR_TAIL);
+        while !t.is_char_boundary(cut) {
+            cut += 1;
+        }
+        t[cut..].to_string()
     }
 
     /// Wait for a line matching `pred` (watchdog: `limit`). Returns it.
@@ -95,8 +123,9 @@ impl NodeProc {
                 Ok(v) if pred(&v) => return v,
                 Ok(_) => {}
                 Err(_) => panic!(
-                    "watchdog: {} did not print {what} within {limit:?}",
-                    self.name
+                    "watchdog: {} did not print {what} within {limit:?}; its stderr:\n{}",
+                    self.name,
+                    self.stderr_tail()
                 ),
             }
         }

@@ -551,13 +551,19 @@ impl Kept {
         }
         let status = self.proc_.child.try_wait().ok().flatten();
         panic!(
-            "watchdog: {who} did not print {what} within {limit:?} (exit {status:?}); it printed:\n{}",
-            self.seen
-                .iter()
-                .map(|v| v.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
+            "watchdog: {who} did not print {what} within {limit:?} (exit {status:?}); it printed:\n{}\nits stderr:\n{}",
+            self.printed(),
+            self.proc_.stderr_tail()
         );
+    }
+
+    /// Its stdout lines so far.
+    fn printed(&self) -> String {
+        self.seen
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -717,6 +723,17 @@ impl ExpoApp {
     pub fn responds(&mut self, ty: &str) -> usize {
         self.out.drain();
         self.out.seen.iter().filter(|v| v["respond"] == ty).count()
+    }
+
+    /// For a failure: every line so far, its status and the end of its
+    /// stderr.
+    pub fn story(&mut self) -> String {
+        self.out.drain();
+        format!(
+            "the stand-in printed:\n{}\nits stderr:\n{}",
+            self.out.printed(),
+            self.out.proc_.stderr_tail()
+        )
     }
 
     /// Every line so far.
