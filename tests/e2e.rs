@@ -95,7 +95,9 @@ fn e2e_an_app_started_after_rdx_is_discovered_and_counted() {
         "sessions",
         "--json",
         "--for",
-        "4s",
+        // The window holds a Node app's start (module loading, its
+        // connection, START and STATE): on a loaded machine, seconds.
+        "8s",
     ]);
     // Wait until rdx says it is subscribed.
     let mut err = BufReader::new(rdx.stderr.take().unwrap());

@@ -56,19 +56,22 @@ fn e2e_server_restarts_five_times_during_a_tail() {
     let sessions = spawn_rdx(&["--url", &url, "sessions", "--json", "--all", "--for", "45s"]);
 
     // Streaming before any restart; then the "old" app goes away for good.
-    let probe = |apps: &mut Apps, tag: &str| {
+    let probe_in = |apps: &mut Apps, store: &str, tag: &str| {
         let mut n = 0;
         loop {
-            apps.0.send_line(&format!("dispatch shop probe/{tag}"));
+            apps.0.send_line(&format!("dispatch {store} probe/{tag}"));
             n += 1;
             let got = out.recv_timeout(Duration::from_millis(300));
             if got.is_ok_and(|l| l.contains(&format!("probe/{tag}"))) {
                 return;
             }
-            assert!(n < 200, "no probe/{tag} action reached rdx");
+            assert!(n < 200, "no probe/{tag} action of {store} reached rdx");
         }
     };
+    let probe = |apps: &mut Apps, tag: &str| probe_in(apps, "shop", tag);
     probe(&mut apps, "start");
+    // "old" is connected (rdx heard it) before it quits.
+    probe_in(&mut old, "old", "old");
     old.0.send_line("quit");
     // Gone for good before the first restart (DISCONNECTED), or unheard
     // after rdx reconnects (inferred gone): either way, listed as gone.
