@@ -110,6 +110,18 @@ fn e2e_wss_through_a_tls_proxy_with_the_three_certificate_outcomes() {
         &["shop"],
         &["--actions", "400", "--interval", "50"],
     );
+    // The app streams (heard on the plain server) before anything is asked
+    // of it through the proxy.
+    run(&[
+        "--url",
+        &server.url(),
+        "--timeout",
+        "60s",
+        "tail",
+        "--count",
+        "1",
+    ])
+    .expect(0);
     let (_proxy, port) = proxy(&server, &certs, "srv.pem");
     let url = format!("wss://localhost:{port}");
     let ca = certs.path("ca.pem");
