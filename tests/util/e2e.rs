@@ -36,6 +36,15 @@ pub struct NodeProc {
 /// How much of a Node process's stderr a failure shows.
 const ERR_TAIL: usize = 16 * 1024;
 
+/// Where the last `n` bytes of `s` start (on a character's boundary).
+fn last_bytes(s: &str, n: usize) -> usize {
+    let mut cut = s.len().saturating_sub(n);
+    while !s.is_char_boundary(cut) {
+        cut += 1;
+    }
+    cut
+}
+
 impl NodeProc {
     pub fn spawn(script: &str, args: &[String], name: &str) -> NodeProc {
         check_deps();
@@ -86,10 +95,7 @@ impl NodeProc {
                 t.push_str(&line);
                 t.push('\n');
                 if t.len() > 2 * ERR_TAIL {
-                    let mut cut = t.len() - ERR_TAIL;
-                    while !t.is_char_boundary(cut) {
-                        cut += 1;
-                    }
+                    let cut = last_bytes(&t, ERR_TAIL);
                     t.drain(..cut);
                 }
             }
@@ -107,11 +113,7 @@ impl NodeProc {
     /// The end of what it wrote on stderr so far.
     pub fn stderr_tail(&self) -> String {
         let t = self.err.lock().unwrap_or_else(|e| e.into_inner());
-        let mut cut = t.len().saturating_sub(ERR_TAIL);
-        while !t.is_char_boundary(cut) {
-            cut += 1;
-        }
-        t[cut..].to_string()
+        t[last_bytes(&t, ERR_TAIL)..].to_string()
     }
 
     /// Wait for a line matching `pred` (watchdog: `limit`). Returns it.

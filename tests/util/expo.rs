@@ -725,8 +725,7 @@ impl ExpoApp {
         self.out.seen.iter().filter(|v| v["respond"] == ty).count()
     }
 
-    /// For a failure: every line so far, its status and the end of its
-    /// stderr.
+    /// For a failure: every line so far and the end of its stderr.
     pub fn story(&mut self) -> String {
         self.out.drain();
         format!(

@@ -1565,7 +1565,6 @@ pub(crate) fn keep_visible(offset: usize, cursor: usize, height: usize) -> usize
     }
 }
 
-/// About how many bytes a value holds (its JSON text's length, roughly).
 /// What changed from `old` to `new`, when both are there (else `or`).
 fn edits(old: Option<&Value>, new: Option<&Value>, or: DiffOf) -> DiffOf {
     match (old, new) {
@@ -1579,6 +1578,7 @@ fn decode_text(text: &[u8], kind: TextKind) -> Option<Value> {
     kind.decode(std::str::from_utf8(text).ok()?)
 }
 
+/// About how many bytes a value holds (its JSON text's length, roughly).
 pub(crate) fn approx_bytes(v: &Value) -> usize {
     match v {
         Value::Null | Value::Bool(_) => 5,
